@@ -1,0 +1,83 @@
+// Command pelab runs pelab's experiments, sweeps, reports, data downloads and
+// benchmarks headlessly.
+//
+// Usage:
+//
+//	pelab <command> [flags]
+//
+// Each command lives in its own file of this package and registers itself in
+// an init function with register; `pelab help` lists them.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+// command is one subcommand of pelab.
+type command struct {
+	name  string // e.g. "env"
+	short string // one line for `pelab help`
+	// run executes the command with its own arguments (after the command
+	// name). It returns an error to print; flag errors are already printed.
+	run func(args []string, stdout io.Writer) error
+}
+
+var commands = map[string]command{}
+
+// register adds a subcommand; called from init functions only.
+func register(c command) {
+	if _, dup := commands[c.name]; dup {
+		panic("pelab: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "pelab — positional-encoding lab (see README.md)")
+	fmt.Fprintln(w, "\nUsage: pelab <command> [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].short)
+	}
+	fmt.Fprintln(w, "\nRun `pelab <command> -h` for a command's flags.")
+}
+
+func main() {
+	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func runMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "pelab: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	if err := c.run(args[1:], stdout); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		fmt.Fprintf(stderr, "pelab %s: %v\n", c.name, err)
+		return 1
+	}
+	return 0
+}
+
+// newFlagSet returns a FlagSet for a subcommand that reports errors instead
+// of exiting.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("pelab "+name, flag.ContinueOnError)
+	return fs
+}
