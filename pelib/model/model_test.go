@@ -1,0 +1,318 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	_ "github.com/gomlx/compute/gobackend"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/pelab/pelab/internal/testbackend"
+	"github.com/pelab/pelab/pelib/pe"
+)
+
+var allSpecs = []string{"none", "random", "learn:0.3", "learn:0.3,input", "learn:uniform:0:1", "learn:xavier",
+	"sin1d", "sin2d", "sinnd", "rope1d", "rope2d", "ropend", "shaw", "shaw,causal", "t5", "alibi", "alibind", "alibi,causal"}
+
+func small(t testing.TB, spec string, dt dtypes.DType, readout Readout) Config {
+	s, err := pe.Parse(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Config{Tokens: 6, Features: 3, Width: 8, Blocks: 2, Heads: 2, MLPRatio: 2, Outputs: 3,
+		Readout: readout, ReadoutToken: 5, GELUAfterMLP: true, LNEps: 1e-5,
+		PE: s, Layout: pe.Grid(2, 3), DType: dt}
+}
+
+func randInput(M, B, S, F int, seed uint64) *tensors.Tensor {
+	r := rand.New(rand.NewPCG(seed, 2))
+	v := make([]float64, M*B*S*F)
+	for i := range v {
+		v[i] = r.NormFloat64()
+	}
+	return tensors.FromFlatDataAndDimensions(v, M, B, S, F)
+}
+
+func members(t testing.TB, c Config, seeds ...int64) []Member {
+	var ms []Member
+	for _, s := range seeds {
+		ms = append(ms, Member{Seed: s, PE: c.PE})
+	}
+	return ms
+}
+
+// TestForwardEveryPE runs every PE through the chosen backend and checks
+// shapes and that attention rows are distributions.
+func TestForwardEveryPE(t *testing.T) {
+	be := testbackend.Get(t)
+	for _, spec := range allSpecs {
+		t.Run(spec, func(t *testing.T) {
+			c := small(t, spec, dtypes.Float32, ReadoutToken)
+			ps, err := Init(c, members(t, c, 1, 2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := randInput(2, 4, 6, 3, 1)
+			ex := MustNewExec(be, func(in []*Node) []*Node {
+				out, err := Forward(c, in[1:], ConvertDType(in[0], dtypes.Float32), ForwardOptions{Attention: true})
+				if err != nil {
+					panic(err)
+				}
+				return append([]*Node{out.Out}, out.Attention...)
+			})
+			args := []any{x}
+			for _, p := range ps {
+				args = append(args, p)
+			}
+			outs, err := ex.Call(args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := outs[0].Shape().Dimensions; len(d) != 3 || d[0] != 2 || d[1] != 4 || d[2] != 3 {
+				t.Fatalf("output shape %v, want [2 4 3]", d)
+			}
+			a := tensors.MustCopyFlatData[float32](outs[1])
+			for row := 0; row+6 <= len(a); row += 6 {
+				sum := 0.0
+				for k := range 6 {
+					sum += float64(a[row+k])
+				}
+				if math.Abs(sum-1) > 1e-4 {
+					t.Fatalf("attention row sums to %g", sum)
+				}
+			}
+			if c.PE.Causal { // query 0 may attend only to key 0
+				if math.Abs(float64(a[0])-1) > 1e-5 {
+					t.Errorf("causal: first query attends %g to itself, want 1", a[0])
+				}
+			}
+		})
+	}
+}
+
+// forward64 runs Forward in float64 on the pure Go backend and returns the
+// scalar Σ out² and its gradients with respect to every parameter.
+func goBackend(t testing.TB) compute.Backend {
+	b, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestGradientFiniteDifference compares the graph gradient of
+// f(θ) = Σ out·w (w fixed random) with central differences, for a sample of
+// parameter entries, for every PE.
+func TestGradientFiniteDifference(t *testing.T) {
+	be := goBackend(t)
+	for _, spec := range []string{"learn:0.3", "random", "sin2d", "rope2d", "shaw", "t5", "alibind", "none"} {
+		t.Run(spec, func(t *testing.T) {
+			c := small(t, spec, dtypes.Float64, ReadoutMean)
+			c.PreLN = spec == "rope2d" // exercise both layer-norm placements
+			specs := Specs(c)
+			ps, err := Init(c, members(t, c, 3))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := randInput(1, 2, 6, 3, 5)
+			wv := make([]float64, 2*3)
+			for i := range wv {
+				wv[i] = float64(i%3) - 0.7
+			}
+			wt := tensors.FromFlatDataAndDimensions(wv, 1, 2, 3)
+			f := func(in []*Node) *Node {
+				out, err := Forward(c, in[2:], in[0], ForwardOptions{})
+				if err != nil {
+					panic(err)
+				}
+				return ReduceAllSum(Mul(out.Out, in[1]))
+			}
+			val := MustNewExec(be, func(in []*Node) *Node { return f(in) })
+			grad := MustNewExec(be, func(in []*Node) []*Node {
+				var tr []*Node
+				for i, s := range specs {
+					if s.Trainable {
+						tr = append(tr, in[2+i])
+					}
+				}
+				return Gradient(f(in), tr...)
+			})
+			args := func(p []*tensors.Tensor) []any {
+				a := []any{x, wt}
+				for _, t := range p {
+					a = append(a, t)
+				}
+				return a
+			}
+			gs, err := grad.Call(args(ps)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rand.New(rand.NewPCG(9, 9))
+			gi := 0
+			checked := 0
+			for i, s := range specs {
+				if !s.Trainable {
+					continue
+				}
+				g := tensors.MustCopyFlatData[float64](gs[gi])
+				gi++
+				base := tensors.MustCopyFlatData[float64](ps[i])
+				for range 2 {
+					j := r.IntN(len(base))
+					const h = 1e-5
+					eval := func(delta float64) float64 {
+						v := append([]float64(nil), base...)
+						v[j] += delta
+						p2 := append([]*tensors.Tensor(nil), ps...)
+						p2[i] = tensors.FromFlatDataAndDimensions(v, ps[i].Shape().Dimensions...)
+						out, err := val.Call(args(p2)...)
+						if err != nil {
+							t.Fatal(err)
+						}
+						return tensors.MustCopyFlatData[float64](out[0])[0]
+					}
+					num := (eval(h) - eval(-h)) / (2 * h)
+					if diff := math.Abs(num - g[j]); diff > 1e-6*math.Max(1, math.Abs(num)) {
+						t.Errorf("%s[%d]: graph gradient %.9g, finite difference %.9g", s.Name, j, g[j], num)
+					}
+					checked++
+				}
+			}
+			if checked < 20 {
+				t.Errorf("checked only %d entries", checked)
+			}
+		})
+	}
+}
+
+// TestNoPEIsPermutationEquivariant: without a PE, permuting the tokens
+// leaves a mean readout unchanged; with the 2D sinusoid it does not.
+func TestNoPEIsPermutationEquivariant(t *testing.T) {
+	be := goBackend(t)
+	perm := []int{3, 0, 5, 1, 4, 2}
+	for _, tc := range []struct {
+		spec      string
+		invariant bool
+	}{{"none", true}, {"sin2d", false}, {"rope2d", false}, {"learn:0.5", false}} {
+		c := small(t, tc.spec, dtypes.Float64, ReadoutMean)
+		ps, _ := Init(c, members(t, c, 1))
+		x := randInput(1, 2, 6, 3, 1)
+		xv := tensors.MustCopyFlatData[float64](x)
+		pv := make([]float64, len(xv))
+		for b := range 2 {
+			for s := range 6 {
+				copy(pv[(b*6+s)*3:(b*6+s+1)*3], xv[(b*6+perm[s])*3:(b*6+perm[s]+1)*3])
+			}
+		}
+		xp := tensors.FromFlatDataAndDimensions(pv, 1, 2, 6, 3)
+		ex := MustNewExec(be, func(in []*Node) *Node {
+			out, err := Forward(c, in[1:], in[0], ForwardOptions{})
+			if err != nil {
+				panic(err)
+			}
+			return out.Out
+		})
+		run := func(x *tensors.Tensor) []float64 {
+			a := []any{x}
+			for _, p := range ps {
+				a = append(a, p)
+			}
+			o, err := ex.Call(a...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tensors.MustCopyFlatData[float64](o[0])
+		}
+		a, b := run(x), run(xp)
+		d := 0.0
+		for i := range a {
+			d = math.Max(d, math.Abs(a[i]-b[i]))
+		}
+		if tc.invariant && d > 1e-9 {
+			t.Errorf("%s: permuting tokens changed the output by %g", tc.spec, d)
+		}
+		if !tc.invariant && d < 1e-6 {
+			t.Errorf("%s: permuting tokens left the output unchanged (%g)", tc.spec, d)
+		}
+	}
+}
+
+// TestPyTorchInit checks the initial parameter distributions.
+func TestPyTorchInit(t *testing.T) {
+	c := PaperLST(pe.Spec{Kind: pe.Learned, Init: "normal", Sigma: 0.2})
+	c, _ = c.Normalize()
+	ps, err := Init(c, []Member{{Seed: 2235, PE: c.PE}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := Specs(c)
+	for i, s := range specs {
+		v, _ := ToFloat64(ps[i])
+		maxAbs, sum2 := 0.0, 0.0
+		for _, x := range v {
+			maxAbs = math.Max(maxAbs, math.Abs(x))
+			sum2 += x * x
+		}
+		sd := math.Sqrt(sum2 / float64(len(v)))
+		switch s.Name {
+		case "embed/w":
+			if b := 1 / math.Sqrt(5); maxAbs > b || maxAbs < 0.9*b {
+				t.Errorf("embed/w max |w| %g, want just under %g", maxAbs, b)
+			}
+		case "block0/attn/wq":
+			if b := math.Sqrt(6.0 / 640); maxAbs > b || maxAbs < 0.95*b {
+				t.Errorf("wq max %g, want just under xavier bound %g", maxAbs, b)
+			}
+		case "block0/attn/bq", "block0/ln1/b":
+			if maxAbs != 0 {
+				t.Errorf("%s not zero", s.Name)
+			}
+		case "block0/ln1/g":
+			if v[0] != 1 {
+				t.Errorf("ln gamma %g, want 1", v[0])
+			}
+		case "pe/table":
+			if len(v) != 4*16*160 || math.Abs(sd-0.2) > 0.01 {
+				t.Errorf("pe/table: %d values with sd %g, want 10240 with sd 0.2", len(v), sd)
+			}
+		}
+	}
+	// Same seed, different σ: identical non-PE weights.
+	c2 := c
+	c2.PE.Sigma = 1.4
+	ps2, _ := Init(c2, []Member{{Seed: 2235, PE: c2.PE}})
+	for i, s := range specs {
+		a, _ := ToFloat64(ps[i])
+		b, _ := ToFloat64(ps2[i])
+		same := a[0] == b[0]
+		if s.PE == same {
+			t.Errorf("%s: PE=%v but same-seed values equal=%v", s.Name, s.PE, same)
+		}
+	}
+	if n := len(specs); n != 2+4*16+1+2 {
+		t.Errorf("%d parameter tensors", n)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	good := small(t, "learn:0.2", dtypes.Float32, ReadoutToken)
+	bad := map[string]func(c *Config){
+		"heads":   func(c *Config) { c.Heads = 3 },
+		"readout": func(c *Config) { c.ReadoutToken = 6 },
+		"dropout": func(c *Config) { c.Dropout = 1 },
+		"layout":  func(c *Config) { c.Layout = pe.Grid(3, 3) },
+		"dtype":   func(c *Config) { c.DType = dtypes.Int32 },
+		"kind":    func(c *Config) { c.Readout = "max" },
+	}
+	for name, f := range bad {
+		c := good
+		f(&c)
+		if _, err := c.Normalize(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

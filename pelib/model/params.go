@@ -1,0 +1,216 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/pelab/pelab/pelib/pe"
+)
+
+// ParamSpec describes one parameter tensor of a single model; in the graph
+// and on the device it carries a leading model axis: [M, Shape...].
+type ParamSpec struct {
+	Name      string
+	Shape     []int // per model, without the leading M
+	Trainable bool  // false: fixed per model (e.g. the "random" PE table)
+	PE        bool  // part of the positional encoding (gets the PE's own weight decay)
+	init      func(r *rand.Rand, spec pe.Spec, out []float64) error
+}
+
+// Size is the number of elements of one model's copy.
+func (p ParamSpec) Size() int {
+	n := 1
+	for _, d := range p.Shape {
+		n *= d
+	}
+	return n
+}
+
+// Member is what distinguishes one model of a model-axis group: its seed
+// and its PE spec (same structure as the group's, e.g. a different σ).
+type Member struct {
+	Seed int64
+	PE   pe.Spec
+}
+
+func uniform(bound float64) func(*rand.Rand, pe.Spec, []float64) error {
+	return func(r *rand.Rand, _ pe.Spec, out []float64) error {
+		for i := range out {
+			out[i] = (2*r.Float64() - 1) * bound
+		}
+		return nil
+	}
+}
+
+func constant(v float64) func(*rand.Rand, pe.Spec, []float64) error {
+	return func(_ *rand.Rand, _ pe.Spec, out []float64) error {
+		for i := range out {
+			out[i] = v
+		}
+		return nil
+	}
+}
+
+func normal(defaultSigma float64) func(*rand.Rand, pe.Spec, []float64) error {
+	return func(r *rand.Rand, spec pe.Spec, out []float64) error {
+		s := spec.Sigma
+		if s == 0 {
+			s = defaultSigma
+		}
+		for i := range out {
+			out[i] = r.NormFloat64() * s
+		}
+		return nil
+	}
+}
+
+// Specs lists the parameters of c in a fixed order.
+func Specs(c Config) []ParamSpec {
+	c = c.withDefaults()
+	D, F, S := c.Width, c.Features, c.Tokens
+	R := c.MLPRatio * D
+	lin := func(name string, in, out int) []ParamSpec {
+		b := 1 / math.Sqrt(float64(in))
+		return []ParamSpec{
+			{Name: name + "/w", Shape: []int{in, out}, Trainable: true, init: uniform(b)},
+			{Name: name + "/b", Shape: []int{out}, Trainable: true, init: uniform(b)},
+		}
+	}
+	var ps []ParamSpec
+	ps = append(ps, lin("embed", F, D)...)
+	xav := math.Sqrt(6 / float64(D+3*D)) // Xavier-uniform on the stacked [3D, D] in-projection
+	for l := range c.Blocks {
+		p := fmt.Sprintf("block%d/", l)
+		for _, n := range []string{"q", "k", "v"} {
+			ps = append(ps,
+				ParamSpec{Name: p + "attn/w" + n, Shape: []int{D, D}, Trainable: true, init: uniform(xav)},
+				ParamSpec{Name: p + "attn/b" + n, Shape: []int{D}, Trainable: true, init: constant(0)})
+		}
+		ps = append(ps,
+			ParamSpec{Name: p + "attn/wo", Shape: []int{D, D}, Trainable: true, init: uniform(1 / math.Sqrt(float64(D)))},
+			ParamSpec{Name: p + "attn/bo", Shape: []int{D}, Trainable: true, init: constant(0)},
+			ParamSpec{Name: p + "ln1/g", Shape: []int{D}, Trainable: true, init: constant(1)},
+			ParamSpec{Name: p + "ln1/b", Shape: []int{D}, Trainable: true, init: constant(0)})
+		ps = append(ps, lin(p+"mlp1", D, R)...)
+		ps = append(ps, lin(p+"mlp2", R, D)...)
+		ps = append(ps,
+			ParamSpec{Name: p + "ln2/g", Shape: []int{D}, Trainable: true, init: constant(1)},
+			ParamSpec{Name: p + "ln2/b", Shape: []int{D}, Trainable: true, init: constant(0)})
+		switch {
+		case c.PE.Relative():
+			_, n := pe.ShawIndex(c.PE, S)
+			ps = append(ps, ParamSpec{Name: p + "pe/rel", Shape: []int{n, c.headWidth()}, Trainable: true, PE: true, init: normal(1)})
+		case c.PE.Bias() && c.PE.Trainable():
+			_, n := pe.T5Index(c.PE, S)
+			ps = append(ps, ParamSpec{Name: p + "pe/bias", Shape: []int{c.Heads, n}, Trainable: true, PE: true, init: normal(0)})
+		}
+	}
+	if c.PE.Additive() && c.PE.Kind != pe.None && (c.PE.Trainable() || c.PE.Kind == pe.Random) {
+		L := c.peBlocks()
+		ps = append(ps, ParamSpec{
+			Name: "pe/table", Shape: []int{L, S, D}, Trainable: c.PE.Trainable(), PE: true,
+			init: func(r *rand.Rand, spec pe.Spec, out []float64) error {
+				for l := range L {
+					t, err := pe.Table(spec, c.Layout, D, r)
+					if err != nil {
+						return err
+					}
+					if len(t) != S*D {
+						return fmt.Errorf("model: PE table has %d values, want %d×%d", len(t), S, D)
+					}
+					copy(out[l*S*D:], t)
+				}
+				return nil
+			},
+		})
+	}
+	ps = append(ps, lin("head", D, c.Outputs)...)
+	return ps
+}
+
+// Init draws the parameters of M = len(members) models and returns one
+// tensor per ParamSpec, shaped [M, Shape...] in c.DType.
+//
+// Model m's values depend only on its own Member: the non-PE weights come
+// from a PCG stream seeded by Seed, the PE's from a second stream of the same
+// seed, so two members with one seed and different σ share every non-PE
+// initial weight. A model's initial parameters are therefore the same
+// whether it is initialised alone or in a group.
+func Init(c Config, members []Member) ([]*tensors.Tensor, error) {
+	c, err := c.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	if len(members) == 0 {
+		return nil, fmt.Errorf("model: Init needs at least one member")
+	}
+	specs := Specs(c)
+	M := len(members)
+	vals := make([][]float64, len(specs))
+	for i, p := range specs {
+		vals[i] = make([]float64, M*p.Size())
+	}
+	for m, mem := range members {
+		if mem.PE.StructureKey() != c.PE.StructureKey() {
+			return nil, fmt.Errorf("model: member %d has PE %q, structurally different from the group's %q",
+				m, mem.PE.String(), c.PE.String())
+		}
+		wr := rand.New(rand.NewPCG(uint64(mem.Seed), 0x5eed0001))
+		pr := rand.New(rand.NewPCG(uint64(mem.Seed), 0x5eed0002))
+		for i, p := range specs {
+			r := wr
+			if p.PE {
+				r = pr
+			}
+			n := p.Size()
+			if err := p.init(r, mem.PE, vals[i][m*n:(m+1)*n]); err != nil {
+				return nil, fmt.Errorf("model: init %s of member %d: %w", p.Name, m, err)
+			}
+		}
+	}
+	out := make([]*tensors.Tensor, len(specs))
+	for i, p := range specs {
+		dims := append([]int{M}, p.Shape...)
+		out[i] = FromFloat64(vals[i], c.DType, dims...)
+	}
+	return out, nil
+}
+
+// FromFloat64 makes a tensor of the given dtype (Float32 or Float64) from
+// float64 values.
+func FromFloat64(v []float64, dt dtypes.DType, dims ...int) *tensors.Tensor {
+	if dt == dtypes.Float64 {
+		return tensors.FromFlatDataAndDimensions(append([]float64(nil), v...), dims...)
+	}
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	return tensors.FromFlatDataAndDimensions(f, dims...)
+}
+
+// ToFloat64 copies a Float32 or Float64 tensor's values into a new slice.
+func ToFloat64(t *tensors.Tensor) ([]float64, error) {
+	var out []float64
+	err := t.ConstFlatData(func(flat any) {
+		switch v := flat.(type) {
+		case []float32:
+			out = make([]float64, len(v))
+			for i, x := range v {
+				out[i] = float64(x)
+			}
+		case []float64:
+			out = append([]float64(nil), v...)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return nil, fmt.Errorf("model: tensor of dtype %s is not float", t.DType())
+	}
+	return out, nil
+}

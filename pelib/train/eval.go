@@ -1,0 +1,210 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/pelab/pelab/pelib/model"
+	"github.com/pelab/pelab/pelib/pe"
+)
+
+// EvalOptions modify an evaluation.
+type EvalOptions struct {
+	// EmbedNoise adds N(0, EmbedNoise²) to the token embeddings (robustness).
+	EmbedNoise float64
+	// MaskRatio overrides the training mask ratio (Masked objective), e.g.
+	// 0.9 for the harder generalisation test.
+	MaskRatio float64
+	// Seed fixes the evaluation masks and noise; every model sees the same.
+	Seed int64
+}
+
+// Metrics maps a metric name to its value for one model.
+type Metrics map[string]float64
+
+// Evaluate runs all M models over every sample of d and returns, per model,
+// "loss" and "acc" (Classify) or "mse" (Masked), averaged over samples, plus
+// the same per group ("acc_<group>") when d has Groups.
+func (r *Run) Evaluate(d *Data, opt EvalOptions) ([]Metrics, error) {
+	loss, metric, _, err := r.evalPass(d, opt, false)
+	if err != nil {
+		return nil, err
+	}
+	name := r.primaryMetric()
+	out := make([]Metrics, r.M)
+	groups := d.groups()
+	for m := range out {
+		ms := Metrics{}
+		ms["loss"] = mean(loss[m], nil, "")
+		ms[name] = mean(metric[m], nil, "")
+		for _, g := range groups {
+			ms[name+"_"+g] = mean(metric[m], d.Groups, g)
+		}
+		out[m] = ms
+	}
+	return out, nil
+}
+
+// PerSample returns, per model, each sample's metric (correct 0/1 or masked
+// MSE) over d, in sample order.
+func (r *Run) PerSample(d *Data, opt EvalOptions) ([][]float64, error) {
+	_, metric, _, err := r.evalPass(d, opt, false)
+	return metric, err
+}
+
+// Attention returns, per model, the attention maps averaged over the samples
+// of d, flat [L, H, S, S].
+func (r *Run) Attention(d *Data) ([][]float64, error) {
+	_, _, att, err := r.evalPass(d, EvalOptions{}, true)
+	return att, err
+}
+
+func mean(v []float64, groups []string, g string) float64 {
+	sum, n := 0.0, 0
+	for i, x := range v {
+		if groups == nil || groups[i] == g {
+			sum += x
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+func (r *Run) evalPass(d *Data, opt EvalOptions, attention bool) (loss, metric, att [][]float64, err error) {
+	if err := r.checkData(d); err != nil {
+		return nil, nil, nil, err
+	}
+	key := evalKey{noise: opt.EmbedNoise, attention: attention}
+	ex, ok := r.evalExec[key]
+	if !ok {
+		ex, err = graph.NewExec(r.backend, r.evalGraph(opt.EmbedNoise, attention))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		ex.SetMaxCache(4)
+		r.evalExec[key] = ex
+	}
+	X, Y := d.tensors(r.cfg.Objective)
+	B := min(r.cfg.EvalBatch, d.N)
+	S := r.cfg.Model.Tokens
+	ratio := r.cfg.MaskRatio
+	if opt.MaskRatio > 0 {
+		ratio = opt.MaskRatio
+	}
+	loss = make([][]float64, r.M)
+	metric = make([][]float64, r.M)
+	for m := range loss {
+		loss[m] = make([]float64, 0, d.N)
+		metric[m] = make([]float64, 0, d.N)
+	}
+	var attSum []float64
+	idx := make([]int32, B)
+	w := make([]float32, B)
+	var mask []float32
+	if r.cfg.Objective == Masked {
+		mask = make([]float32, B*S)
+	}
+	for start, chunk := 0, 0; start < d.N; start, chunk = start+B, chunk+1 {
+		n := min(B, d.N-start)
+		for j := range B {
+			if j < n {
+				idx[j], w[j] = int32(start+j), 1
+			} else {
+				idx[j], w[j] = 0, 0
+			}
+		}
+		args := make([]any, 0, len(r.params)+6)
+		for _, p := range r.params {
+			args = append(args, p)
+		}
+		args = append(args, X, Y, tensors.FromFlatDataAndDimensions(idx, B), tensors.FromFlatDataAndDimensions(w, B))
+		if mask != nil {
+			fillMask(mask, B, S, ratio, opt.Seed, 0xe7a1, uint64(chunk))
+			args = append(args, tensors.FromFlatDataAndDimensions(mask, B, S))
+		}
+		if opt.EmbedNoise > 0 {
+			st, err := graph.RNGStateFromSeed(int64(mix64(uint64(opt.Seed) ^ uint64(chunk))))
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			args = append(args, st)
+		}
+		outs, err := ex.Call(args...)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("train: evaluating %q: %w", d.Name, err)
+		}
+		l := tensors.MustCopyFlatData[float32](outs[0])
+		mt := tensors.MustCopyFlatData[float32](outs[1])
+		for m := range r.M {
+			for j := range n {
+				loss[m] = append(loss[m], float64(l[m*B+j]))
+				metric[m] = append(metric[m], float64(mt[m*B+j]))
+			}
+		}
+		if attention {
+			a := tensors.MustCopyFlatData[float32](outs[2])
+			if attSum == nil {
+				attSum = make([]float64, len(a))
+			}
+			for i, v := range a {
+				attSum[i] += float64(v)
+			}
+		}
+		for _, o := range outs {
+			o.FinalizeAll()
+		}
+	}
+	if attention {
+		per := len(attSum) / r.M
+		att = make([][]float64, r.M)
+		for m := range att {
+			att[m] = make([]float64, per)
+			for i := range per {
+				att[m][i] = attSum[m*per+i] / float64(d.N)
+			}
+		}
+	}
+	return loss, metric, att, nil
+}
+
+// Param returns model m's copy of the named parameter (e.g. "pe/table",
+// shaped [L, S, D]) as float64, with its per-model shape.
+func (r *Run) Param(m int, name string) ([]float64, []int, error) {
+	if m < 0 || m >= r.M {
+		return nil, nil, fmt.Errorf("train: model %d outside [0, %d)", m, r.M)
+	}
+	for i, s := range r.specs {
+		if s.Name != name {
+			continue
+		}
+		all, err := model.ToFloat64(r.params[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		n := s.Size()
+		return all[m*n : (m+1)*n], append([]int(nil), s.Shape...), nil
+	}
+	return nil, nil, fmt.Errorf("train: no parameter %q (the PE %s may have none)", name, r.cfg.Model.PE.String())
+}
+
+// PETable returns model m's additive PE table [L, S, D] (learned or random
+// PEs) — or, for fixed sinusoids, the fixed table — as float64 and its
+// shape.
+func (r *Run) PETable(m int) ([]float64, []int, error) {
+	if v, sh, err := r.Param(m, "pe/table"); err == nil {
+		return v, sh, nil
+	}
+	mc := r.cfg.Model
+	if mc.PE.Additive() {
+		t, err := pe.Table(mc.PE, mc.Layout, mc.Width, nil)
+		if err == nil {
+			return t, []int{1, mc.Tokens, mc.Width}, nil
+		}
+		return nil, nil, err
+	}
+	return nil, nil, fmt.Errorf("train: PE %s has no additive table", mc.PE.String())
+}

@@ -1,0 +1,253 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // graph code reads best unqualified
+	"github.com/pelab/pelab/pelib/model"
+)
+
+// batchInputs turns a gathered batch into the model input and the loss
+// ingredients. xb is [M, B, S, F]; mask (Masked only) is [M, B, S].
+func (r *Run) modelInput(xb, mask *Node) *Node {
+	if r.cfg.Objective != Masked {
+		return xb
+	}
+	dt := xb.DType()
+	mk := ExpandAxes(ConvertDType(mask, dt), -1) // [M, B, S, 1]
+	keep := Sub(ScalarOne(xb.Graph(), dt), mk)
+	return Concatenate([]*Node{Mul(xb, keep), mk}, -1)
+}
+
+// perSample computes, from the model output and the batch targets, the
+// per-sample loss [M, B] and per-sample metric [M, B] (correct 0/1 for
+// Classify, masked MSE for Masked).
+func (r *Run) perSample(out, yb, mask *Node) (loss, metric *Node) {
+	g := out.Graph()
+	dt := out.DType()
+	switch r.cfg.Objective {
+	case Classify:
+		C := out.Shape().Dimensions[2]
+		oh := OneHot(yb, C, dt)                  // [M, B, C]
+		logp := LogSoftmax(out, -1)              // [M, B, C]
+		loss = Neg(ReduceSum(Mul(oh, logp), -1)) // [M, B]
+		// Correct when the true class's logit is the largest (ties count
+		// as correct; with float logits they do not happen in practice).
+		ly := ReduceSum(Mul(oh, out), -1)
+		correct := GreaterOrEqual(ly, ReduceMax(out, -1))
+		metric = ConvertDType(correct, dt)
+		return loss, metric
+	default: // Masked
+		mk := ConvertDType(mask, dt)                                // [M, B, S]
+		se := ReduceSum(Square(Sub(out, ConvertDType(yb, dt))), -1) // [M, B, S]
+		T := float64(out.Shape().Dimensions[3])
+		den := Mul(ReduceSum(mk, -1), Scalar(g, dt, T))
+		loss = Div(ReduceSum(Mul(se, mk), -1), den) // [M, B]
+		return loss, loss
+	}
+}
+
+// stepGraph builds one optimisation step of all M models.
+//
+// Inputs, in order: P params, S optimiser-state tensors (2 per trainable
+// param for Adam/AdamW, 1 for SGD), X [N,S,F], Y, idx [M,B] int32,
+// mask [M,B,S] (Masked only), lr, bias-correction 1 (1−β1ᵗ),
+// bias-correction 2 (1−β2ᵗ) as scalars, alive [M] bool, rng state (dropout
+// only).
+// Outputs: P params, S states, loss [M], ok [M] (finite loss and gradient).
+func (r *Run) stepGraph(in []*Node) []*Node {
+	c := r.cfg
+	specs := r.specs
+	P := len(specs)
+	params := in[:P]
+	i := P
+	nState := r.statesPerParam()
+	states := in[i : i+nState*r.nTrainable]
+	i += nState * r.nTrainable
+	X, Y, idx := in[i], in[i+1], in[i+2]
+	i += 3
+	var mask *Node
+	if c.Objective == Masked {
+		mask = in[i]
+		i++
+	}
+	lr, bc1, bc2, alive := in[i], in[i+1], in[i+2], in[i+3]
+	i += 4
+	var rng *Node
+	if r.needsRNG() {
+		rng = in[i]
+	}
+	g := X.Graph()
+	dt := c.Model.DType
+
+	idx3 := ExpandAxes(idx, -1) // [M, B, 1]
+	xb := ConvertDType(Gather(X, idx3), dt)
+	yb := Gather(Y, idx3)
+	outp, err := model.Forward(c.Model, params, r.modelInput(xb, mask), model.ForwardOptions{Train: true, RNG: rng})
+	if err != nil {
+		panic(err)
+	}
+	lossMB, _ := r.perSample(outp.Out, yb, mask)
+	lossM := ReduceMean(lossMB, 1) // [M]
+	// Frozen models contribute nothing (their gradient is zero).
+	lossM = Where(alive, lossM, ZerosLike(lossM))
+	total := ReduceAllSum(lossM)
+
+	var trainable []*Node
+	for k, s := range specs {
+		if s.Trainable {
+			trainable = append(trainable, params[k])
+		}
+	}
+	grads := Gradient(total, trainable...)
+
+	// ok[m]: the loss and every gradient of model m are finite.
+	ok := isFinite(lossM)
+	for _, gr := range grads {
+		axes := make([]int, gr.Rank()-1)
+		for a := range axes {
+			axes[a] = a + 1
+		}
+		ok = And(ok, isFinite(ReduceSum(Square(gr), axes...)))
+	}
+	upd := And(ok, alive)
+
+	lr, bc1, bc2 = ConvertDType(lr, dt), ConvertDType(bc1, dt), ConvertDType(bc2, dt)
+
+	o := c.Optimizer
+	outs := make([]*Node, 0, P+len(states)+2)
+	newStates := make([]*Node, 0, len(states))
+	ti := 0
+	for k, s := range specs {
+		p := params[k]
+		if !s.Trainable {
+			outs = append(outs, p)
+			continue
+		}
+		gr := grads[ti]
+		wd := o.WeightDecay
+		decoupled := o.Kind != "adam"
+		if s.PE && r.peWD > 0 {
+			wd, decoupled = r.peWD, true
+		}
+		sc := func(v float64) *Node { return Scalar(g, dt, v) }
+		if wd > 0 && !decoupled {
+			gr = Add(gr, Mul(p, sc(wd)))
+		}
+		pd := p
+		if wd > 0 && decoupled {
+			pd = Mul(p, Sub(sc(1), Mul(lr, sc(wd))))
+		}
+		var np *Node
+		switch o.Kind {
+		case "sgd":
+			buf := states[ti]
+			nb := gr
+			if o.Momentum > 0 {
+				nb = Add(Mul(buf, sc(o.Momentum)), gr)
+			}
+			np = Sub(pd, Mul(lr, nb))
+			newStates = append(newStates, r.keep(upd, nb, buf))
+		default: // adam, adamw
+			m1, m2 := states[2*ti], states[2*ti+1]
+			nm1 := Add(Mul(m1, sc(o.Beta1)), Mul(gr, sc(1-o.Beta1)))
+			nm2 := Add(Mul(m2, sc(o.Beta2)), Mul(Square(gr), sc(1-o.Beta2)))
+			mhat := Div(nm1, bc1)
+			vhat := Div(nm2, bc2)
+			np = Sub(pd, Div(Mul(lr, mhat), Add(Sqrt(vhat), sc(o.Eps))))
+			newStates = append(newStates, r.keep(upd, nm1, m1), r.keep(upd, nm2, m2))
+		}
+		outs = append(outs, r.keep(upd, np, p))
+		ti++
+	}
+	outs = append(outs, newStates...)
+	outs = append(outs, ConvertDType(lossM, dtypes.Float32), ok)
+	return outs
+}
+
+// isFinite is |x| ≤ MaxFloat, false for NaN and ±Inf. (ONNX Runtime's
+// backend lacks IsFinite.)
+func isFinite(x *Node) *Node {
+	big := math.MaxFloat32
+	if x.DType() == dtypes.Float64 {
+		big = math.MaxFloat64
+	}
+	return LessOrEqual(Abs(x), Scalar(x.Graph(), x.DType(), big))
+}
+
+// keep returns next where upd[m] holds and prev elsewhere.
+func (r *Run) keep(upd, next, prev *Node) *Node {
+	dims := make([]int, next.Rank())
+	dims[0] = r.M
+	for a := 1; a < len(dims); a++ {
+		dims[a] = 1
+	}
+	cond := BroadcastToDims(Reshape(upd, dims...), next.Shape().Dimensions...)
+	return Where(cond, next, prev)
+}
+
+// evalGraph evaluates all M models on one chunk of a dataset that every model
+// sees alike. Inputs: P params, X, Y, idx [B] int32, weight [B] (1 for real
+// samples, 0 for padding), mask [B,S] (Masked only), rng (noise only).
+// Outputs: per-sample loss [M,B], per-sample metric [M,B], and, when
+// attention is asked for, the weight-summed attention maps [M, L, H, S, S].
+func (r *Run) evalGraph(noise float64, attention bool) func(in []*Node) []*Node {
+	return func(in []*Node) []*Node {
+		c := r.cfg
+		P := len(r.specs)
+		params := in[:P]
+		X, Y, idx, weight := in[P], in[P+1], in[P+2], in[P+3]
+		i := P + 4
+		var mask *Node
+		if c.Objective == Masked {
+			mask = in[i]
+			i++
+		}
+		var rng *Node
+		if noise > 0 {
+			rng = in[i]
+		}
+		dt := c.Model.DType
+		M := r.M
+		idx2 := ExpandAxes(idx, -1)
+		xb := ConvertDType(Gather(X, idx2), dt) // [B, S, F]
+		yb := Gather(Y, idx2)
+		bcast := func(n *Node) *Node {
+			d := append([]int{M}, n.Shape().Dimensions...)
+			return BroadcastToDims(ExpandAxes(n, 0), d...)
+		}
+		var mk *Node
+		if mask != nil {
+			mk = bcast(mask)
+		}
+		outp, err := model.Forward(c.Model, params, r.modelInput(bcast(xb), mk),
+			model.ForwardOptions{EmbedNoise: noise, RNG: rng, Attention: attention})
+		if err != nil {
+			panic(err)
+		}
+		loss, metric := r.perSample(outp.Out, bcast(yb), mk)
+		outs := []*Node{ConvertDType(loss, dtypes.Float32), ConvertDType(metric, dtypes.Float32)}
+		if attention {
+			w := ConvertDType(weight, dt)
+			maps := make([]*Node, len(outp.Attention))
+			for l, a := range outp.Attention { // [M, B, H, S, S]
+				maps[l] = Einsum("mbhqk,b->mhqk", a, w)
+			}
+			outs = append(outs, ConvertDType(Stack(maps, 1), dtypes.Float32))
+		}
+		return outs
+	}
+}
+
+func (r *Run) statesPerParam() int {
+	if r.cfg.Optimizer.Kind == "sgd" {
+		return 1
+	}
+	return 2
+}
+
+func (r *Run) needsRNG() bool { return r.cfg.Model.Dropout > 0 }
+
+var errNoMembers = fmt.Errorf("train: no members to train")

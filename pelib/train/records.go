@@ -1,0 +1,84 @@
+package train
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pelab/pelab/pelib/results"
+)
+
+// Version is written into every result record.
+const Version = "0.1.0"
+
+// RecordInfo is what a caller adds to the run's own description when it
+// turns models into result records.
+type RecordInfo struct {
+	Experiment string         // "lst", "netsim", "fmri", …
+	Protocol   string         // e.g. "quick", "paper"
+	Task       map[string]any // task parameters (data set, split seed, …)
+	Backend    string         // backend config, e.g. "onnx:cpu"
+	Device     string
+	Started    time.Time
+}
+
+// Records returns one result record per model: its full config, seed,
+// history, final metrics (the last evaluation's), status, backend and wall
+// time (the group's, shared by its models). The ID is derived from the
+// config, so the same model trained again gets the same ID.
+func (r *Run) Records(info RecordInfo, extraFinal []Metrics) ([]results.Record, error) {
+	if extraFinal != nil && len(extraFinal) != r.M {
+		return nil, fmt.Errorf("train: %d extra metric sets for %d models", len(extraFinal), r.M)
+	}
+	out := make([]results.Record, r.M)
+	for m, mem := range r.members {
+		cfg := map[string]any{
+			"experiment": info.Experiment,
+			"protocol":   info.Protocol,
+			"task":       info.Task,
+			"model":      r.cfg.Model,
+			"pe":         mem.PE.String(),
+			"optimizer":  r.cfg.Optimizer,
+			"objective":  r.cfg.Objective,
+			"mask_ratio": r.cfg.MaskRatio,
+			"batch_size": r.cfg.BatchSize,
+			"epochs":     r.cfg.Epochs,
+			"eval_every": r.cfg.EvalEvery,
+			"seed":       mem.Seed,
+		}
+		raw, err := results.Canonical(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("train: record config: %w", err)
+		}
+		id, err := results.ConfigID(cfg)
+		if err != nil {
+			return nil, err
+		}
+		cond := mem.Label
+		if cond == "" {
+			cond = mem.PE.String()
+		}
+		final := map[string]float64{}
+		if n := len(mem.History); n > 0 {
+			for k, v := range mem.History[n-1].Metrics {
+				final[k] = v
+			}
+		}
+		if extraFinal != nil {
+			for k, v := range extraFinal[m] {
+				final[k] = v
+			}
+		}
+		status := results.StatusOK
+		if !mem.Alive {
+			status = results.StatusDiverged
+		}
+		out[m] = results.Record{
+			ID: id, Experiment: info.Experiment, Condition: cond, Seed: mem.Seed,
+			Params: map[string]float64{"sigma": mem.PE.Sigma}, Config: raw,
+			History: mem.History, Final: final, Status: status, Error: mem.Stopped,
+			Backend: info.Backend, Device: info.Device, Version: Version,
+			WallSeconds: r.wall.Seconds(), Started: info.Started, Finished: time.Now(),
+		}
+	}
+	return out, nil
+}
