@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/pelab/pelab/pelib/fetch"
+	"github.com/pelab/pelab/pelib/fmri"
+	"github.com/pelab/pelab/pelib/lst"
+)
+
+// datasets lists the data sets that `pelab data` knows; add new ones here.
+func datasets() []fetch.Dataset {
+	return []fetch.Dataset{lst.Dataset(), fmri.Dataset()}
+}
+
+func init() {
+	register(command{
+		name:  "data",
+		short: "list, download (fetch) and check (verify) data sets",
+		run: func(args []string, stdout io.Writer) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			return runData(ctx, args, stdout, datasets(), nil)
+		},
+	})
+}
+
+const dataUsage = `Usage:
+  pelab data list
+  pelab data fetch <name> [--dir D] [--accept-terms]
+  pelab data verify <name> [--dir D]
+
+fetch downloads a data set into D (default $PELAB_DATA/<name>, else the user
+cache folder pelab/<name>), skipping files already present and valid; verify
+checks sizes and SHA-256 of the files in D.`
+
+// runData runs `pelab data` over sets; a nil client means fetch's default.
+func runData(ctx context.Context, args []string, stdout io.Writer, sets []fetch.Dataset, client *http.Client) error {
+	if len(args) == 0 {
+		return fmt.Errorf("missing subcommand\n%s", dataUsage)
+	}
+	sub, args := args[0], args[1:]
+	switch sub {
+	case "list":
+		if len(args) > 0 {
+			return fmt.Errorf("list takes no arguments, got %q", strings.Join(args, " "))
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tFILES\tLICENSE\tSUMMARY")
+		for _, ds := range sets {
+			var size int64
+			for _, f := range ds.Files {
+				size += f.Size
+			}
+			terms := ""
+			if ds.Terms != "" {
+				terms = " (terms must be accepted)"
+			}
+			fmt.Fprintf(tw, "%s\t%d (%s)\t%s%s\t%s\n", ds.Name, len(ds.Files), humanSize(size), ds.License, terms, ds.Summary)
+		}
+		return tw.Flush()
+	case "fetch", "verify":
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, dataUsage)
+		return flag.ErrHelp
+	default:
+		return fmt.Errorf("unknown subcommand %q\n%s", sub, dataUsage)
+	}
+
+	fs := newFlagSet("data " + sub)
+	fs.SetOutput(io.Discard) // errors are returned, not printed twice
+	dir := fs.String("dir", "", "data set folder (default: $PELAB_DATA/<name>, else <user cache>/pelab/<name>)")
+	var accept *bool
+	if sub == "fetch" {
+		accept = fs.Bool("accept-terms", false, "accept the data set's terms of use (printed by a first run)")
+	}
+	name, err := parseWithName(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fmt.Fprintf(stdout, "Usage: pelab data %s <name> [flags]\n", sub)
+		fs.PrintDefaults()
+		return flag.ErrHelp
+	}
+	if err != nil {
+		return err
+	}
+	ds, err := findDataset(sets, name)
+	if err != nil {
+		return err
+	}
+	if *dir == "" {
+		if *dir, err = fetch.DefaultDir(ds.Name); err != nil {
+			return err
+		}
+	}
+	if sub == "verify" {
+		if err := fetch.Verify(ds, *dir); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("%w\n(to download it, run: pelab data fetch %s --dir %s)", err, ds.Name, *dir)
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %d files verified in %s\n", ds.Name, len(ds.Files), *dir)
+		return nil
+	}
+	opt := fetch.Options{Dir: *dir, AcceptTerms: *accept, Progress: stdout}
+	opt.Client = client
+	got, err := fetch.Fetch(ctx, ds, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: ready in %s\n", ds.Name, got)
+	return nil
+}
+
+// parseWithName parses flags that may come before or after exactly one
+// positional argument, the data set name.
+func parseWithName(fs *flag.FlagSet, args []string) (string, error) {
+	if err := fs.Parse(args); err != nil {
+		return "", fmt.Errorf("%s: %w", fs.Name(), err)
+	}
+	if fs.NArg() == 0 {
+		return "", fmt.Errorf("%s: missing data set name (see `pelab data list`)", fs.Name())
+	}
+	name := fs.Arg(0)
+	if err := fs.Parse(fs.Args()[1:]); err != nil {
+		return "", fmt.Errorf("%s: %w", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("%s: want one data set name, got extra arguments %q", fs.Name(), strings.Join(fs.Args(), " "))
+	}
+	return name, nil
+}
+
+func findDataset(sets []fetch.Dataset, name string) (fetch.Dataset, error) {
+	var names []string
+	for _, ds := range sets {
+		if ds.Name == name {
+			return ds, nil
+		}
+		names = append(names, ds.Name)
+	}
+	return fetch.Dataset{}, fmt.Errorf("unknown data set %q; known: %s", name, strings.Join(names, ", "))
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

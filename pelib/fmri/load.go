@@ -1,0 +1,102 @@
+package fmri
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Config says how Load prepares the hcp-glasser360 data set (or a folder
+// laid out like it) for masked-region prediction.
+type Config struct {
+	// Dir is the data set folder, holding rest/, cabnp/ and atlas/.
+	Dir string
+	// Subjects lists the subjects to use; nil means every file in rest/.
+	Subjects []string
+	// TestSubjects is the number of held-out subjects (≥ 1).
+	TestSubjects int
+	// Seed seeds the subject split.
+	Seed uint64
+	// T is the window length in time points; Stride the step between window
+	// starts (0 means T: no overlap). See MakeWindows.
+	T, Stride int
+}
+
+// Data is the prepared data set: z-scored windows of training and held-out
+// subjects, the training subjects' group FC, and the regions' anatomy and
+// networks.
+type Data struct {
+	// TrainSubjects and TestSubjects are disjoint and sorted; Train.Source
+	// indexes TrainSubjects and Test.Source indexes TestSubjects.
+	TrainSubjects, TestSubjects []string
+	// Train and Test are the windows X[N, S, T] of each part, from
+	// per-subject, per-region z-scored series.
+	Train, Test *Windows
+	// TrainFC is the mean FC [S, S] of the training subjects only.
+	TrainFC *mat.SymDense
+	// Centroids are the regions' MNI centroids in mm, [S][3].
+	Centroids [][3]float64
+	// Partition holds region names and networks.
+	Partition *Partition
+}
+
+// Atlas and folder names inside the data set.
+const (
+	RestDir   = "rest"
+	CabnpDir  = "cabnp"
+	AtlasFile = "atlas/MMP_in_MNI_corr.nii.gz"
+)
+
+// Load reads the time series, partition and atlas under cfg.Dir, z-scores
+// every subject's regions, splits subjects into training and held-out sets
+// (SplitSubjects), cuts both into windows (MakeWindows) and computes the
+// training subjects' group FC.
+func Load(cfg Config) (*Data, error) {
+	series, err := ReadDir(filepath.Join(cfg.Dir, RestDir), ReadOptions{Regions: NumRegions, MinTimes: cfg.T}, cfg.Subjects...)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*mat.Dense{}
+	ids := make([]string, len(series))
+	for i, s := range series {
+		z, err := ZScore(s.Data)
+		if err != nil {
+			return nil, fmt.Errorf("fmri: subject %s: %w", s.Subject, err)
+		}
+		byID[s.Subject] = z
+		ids[i] = s.Subject
+	}
+	train, test, err := SplitSubjects(ids, cfg.TestSubjects, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	pick := func(ids []string) []*mat.Dense {
+		out := make([]*mat.Dense, len(ids))
+		for i, id := range ids {
+			out[i] = byID[id]
+		}
+		return out
+	}
+	d := &Data{TrainSubjects: train, TestSubjects: test}
+	if d.Train, err = MakeWindows(pick(train), cfg.T, cfg.Stride); err != nil {
+		return nil, err
+	}
+	if d.Test, err = MakeWindows(pick(test), cfg.T, cfg.Stride); err != nil {
+		return nil, err
+	}
+	if d.TrainFC, err = GroupFC(pick(train)); err != nil {
+		return nil, err
+	}
+	if d.Partition, err = ReadPartition(filepath.Join(cfg.Dir, CabnpDir), NumRegions); err != nil {
+		return nil, err
+	}
+	vol, err := ReadNIfTI(filepath.Join(cfg.Dir, filepath.FromSlash(AtlasFile)))
+	if err != nil {
+		return nil, err
+	}
+	if d.Centroids, err = GlasserCentroids(vol); err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,508 @@
+package fmri
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/scigolib/hdf5"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Series is one subject's parcellated time series.
+type Series struct {
+	// Subject identifies the subject (for HCP files, the numeric ID in the
+	// file name).
+	Subject string
+	// Data is regions × time (row r is region r's time course).
+	Data *mat.Dense
+}
+
+// Regions returns the number of regions (rows).
+func (s *Series) Regions() int { r, _ := s.Data.Dims(); return r }
+
+// Times returns the number of time points (columns).
+func (s *Series) Times() int { _, t := s.Data.Dims(); return t }
+
+// ReadOptions says what a time-series reader must find.
+type ReadOptions struct {
+	// Regions, when positive, is the required number of regions (rows);
+	// a file with another count is an error.
+	Regions int
+	// MinTimes, when positive, is the least number of time points (columns).
+	MinTimes int
+}
+
+func (o ReadOptions) check(path string, r, t int) error {
+	if o.Regions > 0 && r != o.Regions {
+		return fmt.Errorf("fmri: %s: %d regions × %d time points, want %d regions (rows = regions, columns = time)", path, r, t, o.Regions)
+	}
+	if o.MinTimes > 0 && t < o.MinTimes {
+		return fmt.Errorf("fmri: %s: %d time points, want at least %d", path, t, o.MinTimes)
+	}
+	return nil
+}
+
+// checkFinite returns an error naming the first NaN or ±Inf entry of the
+// regions × time data.
+func checkFinite(path string, data []float64, times int) error {
+	for i, v := range data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("fmri: %s: value %v at region %d, time %d (0-based): data must be finite", path, v, i/times, i%times)
+		}
+	}
+	return nil
+}
+
+// ReadHDF5 reads a regions × time float dataset (e.g. HCPDataset) from an
+// HDF5 file. The dataset must have rank 2 and a numeric type; values are
+// converted to float64.
+func ReadHDF5(path, dataset string, opt ReadOptions) (s *Series, err error) {
+	// The HDF5 library parses untrusted bytes; turn any panic on a damaged
+	// file into an error.
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("fmri: %s: damaged HDF5 file: %v", path, r)
+		}
+	}()
+	want := "/" + strings.TrimPrefix(dataset, "/")
+	f, err := hdf5.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %s: open HDF5: %w", path, err)
+	}
+	defer f.Close()
+	var ds *hdf5.Dataset
+	var seen []string
+	f.Walk(func(p string, o hdf5.Object) {
+		d, ok := o.(*hdf5.Dataset)
+		if !ok {
+			return
+		}
+		seen = append(seen, p)
+		if p == want {
+			ds = d
+		}
+	})
+	if ds == nil {
+		return nil, fmt.Errorf("fmri: %s: no dataset %s (datasets found: %v; the file may be truncated or of another layout)", path, want, seen)
+	}
+	info, err := ds.Info()
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %s: dataset %s: read header: %w", path, want, err)
+	}
+	dims, err := parseH5Dims(info)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %s: dataset %s: %w", path, want, err)
+	}
+	if len(dims) != 2 {
+		return nil, fmt.Errorf("fmri: %s: dataset %s has rank %d (%v), want rank 2 (regions × time)", path, want, len(dims), dims)
+	}
+	r, t := dims[0], dims[1]
+	if r == 0 || t == 0 {
+		return nil, fmt.Errorf("fmri: %s: dataset %s is empty (%d × %d)", path, want, r, t)
+	}
+	if err := opt.check(path, r, t); err != nil {
+		return nil, err
+	}
+	vals, err := ds.Read()
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %s: dataset %s: read %d × %d values (truncated file?): %w", path, want, r, t, err)
+	}
+	if len(vals) != r*t {
+		return nil, fmt.Errorf("fmri: %s: dataset %s: got %d values, want %d × %d = %d (truncated file?)", path, want, len(vals), r, t, r*t)
+	}
+	if err := checkFinite(path, vals, t); err != nil {
+		return nil, err
+	}
+	return &Series{Subject: SubjectID(path), Data: mat.NewDense(r, t, vals)}, nil
+}
+
+// h5Dims matches the dataspace part of the scigolib/hdf5 Info string, e.g.
+// "2D array [360 x 1195]" or "3D array [2 3 4]"; that string is the only
+// public route to a dataset's shape in the library.
+var h5Dims = regexp.MustCompile(`(\d+)D array \[([0-9 x]*)\]`)
+
+func parseH5Dims(info string) ([]int, error) {
+	m := h5Dims.FindStringSubmatch(info)
+	if m == nil {
+		if strings.Contains(info, "scalar") {
+			return nil, errors.New("scalar dataset, want rank 2 (regions × time)")
+		}
+		return nil, fmt.Errorf("cannot find the shape in the dataset description %q", info)
+	}
+	rank, _ := strconv.Atoi(m[1])
+	fields := strings.FieldsFunc(m[2], func(r rune) bool { return r == ' ' || r == 'x' })
+	if len(fields) != rank {
+		return nil, fmt.Errorf("cannot parse the shape in %q", info)
+	}
+	dims := make([]int, rank)
+	for i, f := range fields {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("cannot parse the shape in %q: %w", info, err)
+		}
+		dims[i] = n
+	}
+	return dims, nil
+}
+
+// ReadCSV reads a regions × time matrix from a CSV file: one line per region,
+// one comma-separated number per time point, no header. Every line must have
+// the same number of fields.
+func ReadCSV(path string, opt ReadOptions) (*Series, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(bufio.NewReader(f))
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
+	cr.Comment = '#'
+	var data []float64
+	r, t := 0, 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("fmri: %s: %w", path, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if r == 0 {
+			t = len(rec)
+		}
+		for j, field := range rec {
+			v, err := strconv.ParseFloat(strings.TrimSpace(field), 64)
+			if err != nil {
+				return nil, fmt.Errorf("fmri: %s line %d field %d: want a number (rows = regions, columns = time, no header): %w", path, line, j+1, err)
+			}
+			data = append(data, v)
+		}
+		r++
+	}
+	if r == 0 || t == 0 {
+		return nil, fmt.Errorf("fmri: %s: no data", path)
+	}
+	if err := opt.check(path, r, t); err != nil {
+		return nil, err
+	}
+	if err := checkFinite(path, data, t); err != nil {
+		return nil, err
+	}
+	return &Series{Subject: SubjectID(path), Data: mat.NewDense(r, t, data)}, nil
+}
+
+// npyMagic starts every NPY file.
+const npyMagic = "\x93NUMPY"
+
+// ReadNPY reads a regions × time matrix from a NumPy .npy file (format
+// versions 1–3). The dtype must be little-endian float64 ('<f8') or float32
+// ('<f4'), the array 2-dimensional and in C (row-major) order; anything else
+// is an error saying what was found.
+func ReadNPY(path string, opt ReadOptions) (*Series, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
+	}
+	descr, fortran, shape, body, err := parseNPYHeader(b)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %s: %w", path, err)
+	}
+	if fortran {
+		return nil, fmt.Errorf("fmri: %s: array is in Fortran (column-major) order; save it in C order (numpy.ascontiguousarray)", path)
+	}
+	if len(shape) != 2 {
+		return nil, fmt.Errorf("fmri: %s: array has shape %v (rank %d), want rank 2 (regions × time)", path, shape, len(shape))
+	}
+	var size int
+	switch descr {
+	case "<f8":
+		size = 8
+	case "<f4":
+		size = 4
+	default:
+		return nil, fmt.Errorf("fmri: %s: dtype %q not supported, want '<f8' or '<f4' (little-endian float)", path, descr)
+	}
+	r, t := shape[0], shape[1]
+	if r == 0 || t == 0 {
+		return nil, fmt.Errorf("fmri: %s: array is empty (%d × %d)", path, r, t)
+	}
+	if err := opt.check(path, r, t); err != nil {
+		return nil, err
+	}
+	n := r * t
+	if len(body) != n*size {
+		return nil, fmt.Errorf("fmri: %s: data has %d bytes, want %d × %d × %d = %d (truncated file?)", path, len(body), r, t, size, n*size)
+	}
+	data := make([]float64, n)
+	for i := range data {
+		if size == 8 {
+			data[i] = math.Float64frombits(binary.LittleEndian.Uint64(body[8*i:]))
+		} else {
+			data[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(body[4*i:])))
+		}
+	}
+	if err := checkFinite(path, data, t); err != nil {
+		return nil, err
+	}
+	return &Series{Subject: SubjectID(path), Data: mat.NewDense(r, t, data)}, nil
+}
+
+// parseNPYHeader splits an NPY file into its header fields and data bytes.
+// The header is a Python dict literal such as
+// {'descr': '<f8', 'fortran_order': False, 'shape': (360, 1195), }.
+func parseNPYHeader(b []byte) (descr string, fortran bool, shape []int, body []byte, err error) {
+	if len(b) < 10 || string(b[:6]) != npyMagic {
+		return "", false, nil, nil, errors.New("not an NPY file (missing \\x93NUMPY magic)")
+	}
+	major := b[6]
+	var hlen, start int
+	switch major {
+	case 1:
+		hlen, start = int(binary.LittleEndian.Uint16(b[8:10])), 10
+	case 2, 3:
+		if len(b) < 12 {
+			return "", false, nil, nil, errors.New("NPY header truncated")
+		}
+		hlen, start = int(binary.LittleEndian.Uint32(b[8:12])), 12
+	default:
+		return "", false, nil, nil, fmt.Errorf("NPY format version %d.%d not supported (want 1, 2 or 3)", major, b[7])
+	}
+	if start+hlen > len(b) {
+		return "", false, nil, nil, fmt.Errorf("NPY header says %d bytes but the file has %d after the preamble (truncated file?)", hlen, len(b)-start)
+	}
+	h := strings.TrimSpace(string(b[start : start+hlen]))
+	body = b[start+hlen:]
+	if !strings.HasPrefix(h, "{") || !strings.HasSuffix(h, "}") {
+		return "", false, nil, nil, fmt.Errorf("NPY header %q is not a dict", h)
+	}
+	h = h[1 : len(h)-1]
+	var haveDescr, haveOrder, haveShape bool
+	for len(strings.TrimSpace(h)) > 0 {
+		h = strings.TrimSpace(h)
+		key, rest, ok := cutQuoted(h)
+		if !ok {
+			return "", false, nil, nil, fmt.Errorf("NPY header: cannot parse key at %q", h)
+		}
+		rest = strings.TrimSpace(rest)
+		if !strings.HasPrefix(rest, ":") {
+			return "", false, nil, nil, fmt.Errorf("NPY header: want ':' after %q", key)
+		}
+		rest = strings.TrimSpace(rest[1:])
+		var val string
+		switch {
+		case strings.HasPrefix(rest, "("):
+			end := strings.IndexByte(rest, ')')
+			if end < 0 {
+				return "", false, nil, nil, errors.New("NPY header: unterminated shape tuple")
+			}
+			val, rest = rest[:end+1], rest[end+1:]
+		case strings.HasPrefix(rest, "'"), strings.HasPrefix(rest, `"`):
+			var ok bool
+			val, rest, ok = cutQuoted(rest)
+			if !ok {
+				return "", false, nil, nil, fmt.Errorf("NPY header: unterminated string for %q", key)
+			}
+		default:
+			end := strings.IndexByte(rest, ',')
+			if end < 0 {
+				end = len(rest)
+			}
+			val, rest = strings.TrimSpace(rest[:end]), rest[end:]
+		}
+		switch key {
+		case "descr":
+			descr, haveDescr = val, true
+		case "fortran_order":
+			switch val {
+			case "True":
+				fortran = true
+			case "False":
+				fortran = false
+			default:
+				return "", false, nil, nil, fmt.Errorf("NPY header: fortran_order %q, want True or False", val)
+			}
+			haveOrder = true
+		case "shape":
+			inner := strings.TrimSuffix(strings.TrimPrefix(val, "("), ")")
+			for _, f := range strings.Split(inner, ",") {
+				f = strings.TrimSpace(f)
+				if f == "" {
+					continue
+				}
+				n, err := strconv.Atoi(f)
+				if err != nil || n < 0 {
+					return "", false, nil, nil, fmt.Errorf("NPY header: bad shape %s", val)
+				}
+				shape = append(shape, n)
+			}
+			haveShape = true
+		}
+		rest = strings.TrimSpace(rest)
+		rest = strings.TrimPrefix(rest, ",")
+		h = rest
+	}
+	if !haveDescr || !haveOrder || !haveShape {
+		return "", false, nil, nil, errors.New("NPY header lacks one of 'descr', 'fortran_order', 'shape'")
+	}
+	return descr, fortran, shape, body, nil
+}
+
+// cutQuoted splits a leading single- or double-quoted string off s.
+func cutQuoted(s string) (val, rest string, ok bool) {
+	if s == "" || (s[0] != '\'' && s[0] != '"') {
+		return "", s, false
+	}
+	end := strings.IndexByte(s[1:], s[0])
+	if end < 0 {
+		return "", s, false
+	}
+	return s[1 : 1+end], s[2+end:], true
+}
+
+// ReadSeries reads one subject's regions × time series, choosing the reader by
+// the file's extension: .h5/.hdf5 (dataset HCPDataset), .csv, .npy.
+func ReadSeries(path string, opt ReadOptions) (*Series, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".h5", ".hdf5":
+		return ReadHDF5(path, HCPDataset, opt)
+	case ".csv":
+		return ReadCSV(path, opt)
+	case ".npy":
+		return ReadNPY(path, opt)
+	}
+	return nil, fmt.Errorf("fmri: %s: unknown extension, want .h5, .hdf5, .csv or .npy", path)
+}
+
+// hcpName matches the HCP example file names,
+// HCP_example_restrun1_subj<ID>_data.h5.
+var hcpName = regexp.MustCompile(`subj([0-9A-Za-z]+)_data\.h5$`)
+
+// SubjectID returns the subject of a time-series file: the <ID> of an HCP
+// example file name (…subj<ID>_data.h5), else the file name without its
+// extension.
+func SubjectID(path string) string {
+	base := filepath.Base(path)
+	if m := hcpName.FindStringSubmatch(base); m != nil {
+		return m[1]
+	}
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// ReadDir reads every time-series file (.h5, .hdf5, .csv, .npy) in dir,
+// sorted by subject. With subjects given, it reads only those, in that order,
+// and fails if one is missing. Subjects must be unique and all series must
+// have the same number of regions.
+func ReadDir(dir string, opt ReadOptions, subjects ...string) ([]*Series, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
+	}
+	files := map[string]string{} // subject → path
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".h5", ".hdf5", ".csv", ".npy":
+		default:
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		id := SubjectID(p)
+		if prev, dup := files[id]; dup {
+			return nil, fmt.Errorf("fmri: %s: subject %s has two files, %s and %s", dir, id, filepath.Base(prev), e.Name())
+		}
+		files[id] = p
+	}
+	if len(subjects) == 0 {
+		for id := range files {
+			subjects = append(subjects, id)
+		}
+		sort.Strings(subjects)
+	}
+	if len(subjects) == 0 {
+		return nil, fmt.Errorf("fmri: %s: no .h5, .hdf5, .csv or .npy files", dir)
+	}
+	out := make([]*Series, 0, len(subjects))
+	seen := map[string]bool{}
+	for _, id := range subjects {
+		if seen[id] {
+			return nil, fmt.Errorf("fmri: subject %s requested twice", id)
+		}
+		seen[id] = true
+		p, ok := files[id]
+		if !ok {
+			return nil, fmt.Errorf("fmri: %s: no file for subject %s", dir, id)
+		}
+		s, err := ReadSeries(p, opt)
+		if err != nil {
+			return nil, err
+		}
+		if len(out) > 0 && s.Regions() != out[0].Regions() {
+			return nil, fmt.Errorf("fmri: %s has %d regions but %s has %d", p, s.Regions(), out[0].Subject, out[0].Regions())
+		}
+		s.Subject = id
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// WriteNPY writes a regions × time matrix as a little-endian float64, C-order
+// NPY (version 1.0) file, atomically (a temporary file in the same directory,
+// then a rename).
+func WriteNPY(path string, m mat.Matrix) error {
+	r, c := m.Dims()
+	header := fmt.Sprintf("{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }", r, c)
+	// Pad so that the data starts at a multiple of 64 bytes; end with '\n'.
+	total := len(npyMagic) + 4 + len(header) + 1
+	header += strings.Repeat(" ", (64-total%64)%64) + "\n"
+	var buf bytes.Buffer
+	buf.WriteString(npyMagic)
+	buf.Write([]byte{1, 0})
+	binary.Write(&buf, binary.LittleEndian, uint16(len(header)))
+	buf.WriteString(header)
+	var w [8]byte
+	for i := range r {
+		for j := range c {
+			binary.LittleEndian.PutUint64(w[:], math.Float64bits(m.At(i, j)))
+			buf.Write(w[:])
+		}
+	}
+	return writeAtomic(path, buf.Bytes())
+}
+
+// writeAtomic writes b to path through a temporary file in the same
+// directory and a rename.
+func writeAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("fmri: %w", err)
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("fmri: write %s: %w", path, werr)
+	}
+	return nil
+}
