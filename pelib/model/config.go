@@ -139,6 +139,7 @@ func (c Config) withDefaults() Config {
 	if c.Readout == "" {
 		c.Readout = ReadoutToken
 	}
+	c.PE = c.PE.Normalize()
 	return c
 }
 
@@ -151,7 +152,7 @@ func (c Config) Normalize() (Config, error) {
 // peBlocks is the number of additive PE tables: Blocks when added at every
 // block, 1 when added at the input only.
 func (c Config) peBlocks() int {
-	if c.PE.Placement == pe.Placement("input") {
+	if c.PE.Placement == pe.Input {
 		return 1
 	}
 	return c.Blocks

@@ -237,7 +237,7 @@ func (gm *graphModel) additivePE(l int) *Node {
 	if !c.PE.Additive() || c.PE.Kind == pe.None {
 		return nil
 	}
-	if c.PE.Placement == pe.Placement("input") && l > 0 {
+	if c.PE.Placement == pe.Input && l > 0 {
 		return nil
 	}
 	if t, ok := gm.p["pe/table"]; ok { // learned or random: [M, L, S, D]
@@ -348,7 +348,7 @@ func (gm *graphModel) scoreBias(l int) *Node {
 			add(gm.konst("alibi", ab, 1, 1, H, S, S))
 		}
 	}
-	if c.PE.Causal {
+	if c.PE.Causal && !(c.PE.Bias() && !c.PE.Trainable()) { // ALiBiBias already masks
 		add(gm.konst("causal", pe.CausalMask(S), 1, 1, 1, S, S))
 	}
 	return bias

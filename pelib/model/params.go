@@ -54,15 +54,15 @@ func constant(v float64) func(*rand.Rand, pe.Spec, []float64) error {
 	}
 }
 
-func normal(defaultSigma float64) func(*rand.Rand, pe.Spec, []float64) error {
+// peInit draws a trainable PE parameter of rows×cols with the PE's own
+// initialiser (pe.InitTable: Normal(0,σ²), uniform, Xavier, zeros, …).
+func peInit(rows, cols int) func(*rand.Rand, pe.Spec, []float64) error {
 	return func(r *rand.Rand, spec pe.Spec, out []float64) error {
-		s := spec.Sigma
-		if s == 0 {
-			s = defaultSigma
+		t, err := pe.InitTable(spec, rows, cols, r)
+		if err != nil {
+			return err
 		}
-		for i := range out {
-			out[i] = r.NormFloat64() * s
-		}
+		copy(out, t)
 		return nil
 	}
 }
@@ -102,10 +102,10 @@ func Specs(c Config) []ParamSpec {
 		switch {
 		case c.PE.Relative():
 			_, n := pe.ShawIndex(c.PE, S)
-			ps = append(ps, ParamSpec{Name: p + "pe/rel", Shape: []int{n, c.headWidth()}, Trainable: true, PE: true, init: normal(1)})
+			ps = append(ps, ParamSpec{Name: p + "pe/rel", Shape: []int{n, c.headWidth()}, Trainable: true, PE: true, init: peInit(n, c.headWidth())})
 		case c.PE.Bias() && c.PE.Trainable():
 			_, n := pe.T5Index(c.PE, S)
-			ps = append(ps, ParamSpec{Name: p + "pe/bias", Shape: []int{c.Heads, n}, Trainable: true, PE: true, init: normal(0)})
+			ps = append(ps, ParamSpec{Name: p + "pe/bias", Shape: []int{c.Heads, n}, Trainable: true, PE: true, init: peInit(c.Heads, n)})
 		}
 	}
 	if c.PE.Additive() && c.PE.Kind != pe.None && (c.PE.Trainable() || c.PE.Kind == pe.Random) {
@@ -113,16 +113,14 @@ func Specs(c Config) []ParamSpec {
 		ps = append(ps, ParamSpec{
 			Name: "pe/table", Shape: []int{L, S, D}, Trainable: c.PE.Trainable(), PE: true,
 			init: func(r *rand.Rand, spec pe.Spec, out []float64) error {
-				for l := range L {
-					t, err := pe.Table(spec, c.Layout, D, r)
-					if err != nil {
-						return err
-					}
-					if len(t) != S*D {
-						return fmt.Errorf("model: PE table has %d values, want %d×%d", len(t), S, D)
-					}
-					copy(out[l*S*D:], t)
+				t, err := pe.Tables(spec, c.Layout, D, L, r) // one draw per block
+				if err != nil {
+					return err
 				}
+				if len(t) != len(out) {
+					return fmt.Errorf("model: PE tables have %d values, want %d×%d×%d", len(t), L, S, D)
+				}
+				copy(out, t)
 				return nil
 			},
 		})

@@ -1,0 +1,65 @@
+// Package pe describes positional encodings (PEs) and computes, on the host in
+// float64, every numeric table a PE needs. The model converts the tables to
+// its dtype and applies them in the graph; this package has no graph code.
+//
+// # Specs
+//
+// Spec is the one description of a PE: its Kind, the initialiser of its
+// trainable parameters, an optional weight decay on the PE alone, where an
+// additive table is applied (Placement) and the options of the relative and
+// rotary kinds. Parse reads a compact, case-insensitive spec string and
+// Spec.String writes the canonical one; Parse(s.String()) equals s for every
+// valid spec returned by Parse or Normalize. The grammar is in Syntax:
+//
+//	none | random
+//	learn | learn:<σ> | learn:normal:<σ> | learn:uniform:<low>:<high> | learn:xavier | learn:zeros
+//	sin1d | sin2d | sinnd | rope1d | rope2d | ropend
+//	shaw[:<init>] | t5[:<init>] | alibi | alibind
+//
+// followed by options after commas: wd=<x> (learn, shaw, t5), input or every
+// (learn, random, sin*), causal (shaw, t5, alibi, alibind), maxdist=<n> (shaw,
+// t5), buckets=<n> (t5) and base=<x> (sin*, rope*). The paper's names are
+// aliases: nope = none, learn-<σ> = learn:normal:<σ>, uniform =
+// learn:uniform:0:1, 1d-fixed = sin1d, 2d-fixed = sin2d, rope = rope1d and
+// relative = shaw,causal (the reference code's causal relative attention).
+//
+// A zero field of Spec means "the default", so a Spec literal needs only the
+// fields it changes; Normalize writes the defaults in. The defaults are:
+// learn initialised Normal(0, 0.2²) (the paper's best small σ), shaw
+// Normal(0, 1) (the reference code's relative embeddings), t5 zeros (a neutral
+// starting bias); placement every (the paper: each block adds its own table at
+// its input); base 10000; t5 32 buckets and maximum distance 128; shaw clips
+// the offset at S−1, i.e. not at all. Validate rejects a field set on a kind
+// it does not apply to, so no setting is silently ignored.
+//
+// StructureKey groups specs that build the same graph: specs that differ only
+// in the initial values of trainable parameters (σ, init kind, bounds) share a
+// key and can be trained as one model-axis group. The key is conservative:
+// every other field, weight decay included, is part of it.
+//
+// # Token positions
+//
+// Layout holds the positions of the S tokens as coordinates [S][c] and, for a
+// grid, its sizes. Grid(rows, cols) numbers tokens row-major, token
+// t = row·cols + col, with coordinates (row, col) in the order of the sizes.
+// The 1D kinds (sin1d, rope1d, alibi) use the token index 0…S−1 whatever the
+// layout; sin2d and rope2d need a two-dimensional grid; the N-D kinds (sinnd,
+// ropend, alibind) use the real-valued coordinates as they are, unscaled (use
+// Layout.Scaled to change units).
+//
+// # Tables
+//
+// All tables are flat, row-major float64 slices; each function's doc gives
+// the shape with the axis letters s token (q, k for query and key tokens),
+// d width, h head, l block and c coordinate. Table and Tables give the
+// additive [S, D] tables (initial values for learn, fixed values for the
+// others), InitTable the initial values of any trainable parameter (Shaw
+// embeddings, T5 biases), RoPE and RotatePairMatrix the rotary tables,
+// ShawIndex and T5Index the relative-position index maps, CausalMask the
+// causal mask and ALiBiBias the ALiBi biases. Random draws come only from the
+// *rand.Rand passed in (math/rand/v2), so a table is a function of the seed.
+//
+// Functions whose signature has no error return nil for invalid arguments;
+// those that take a Spec check it with Validate and return an error that says
+// what was expected.
+package pe
