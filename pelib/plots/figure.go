@@ -1,0 +1,142 @@
+package plots
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Default figure sizes and resolution.
+const (
+	DefaultWidth  = 6 * vg.Inch
+	DefaultHeight = 4.5 * vg.Inch
+	DefaultDPI    = 120
+)
+
+// Figure is a drawable figure. Width and Height are the size used by Save
+// and by PNG/SVG when they are passed zero; DPI is the PNG resolution.
+type Figure struct {
+	Width, Height vg.Length
+	DPI           int
+	draw          func(c draw.Canvas) error
+}
+
+func newFigure(w, h vg.Length, fn func(c draw.Canvas) error) *Figure {
+	return &Figure{Width: w, Height: h, DPI: DefaultDPI, draw: fn}
+}
+
+// Draw draws the figure on c (for composing figures into a larger canvas).
+func (f *Figure) Draw(c draw.Canvas) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plots: drawing failed: %v", r)
+		}
+	}()
+	c.FillPolygon(color.White, []vg.Point{
+		{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y},
+		{X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y},
+	})
+	return f.draw(c)
+}
+
+// PNG renders the figure as PNG bytes at w×h (zero: the figure's size) and
+// the figure's DPI.
+func (f *Figure) PNG(w, h vg.Length) ([]byte, error) { return f.Render("png", w, h) }
+
+// SVG renders the figure as SVG bytes at w×h (zero: the figure's size).
+func (f *Figure) SVG(w, h vg.Length) ([]byte, error) { return f.Render("svg", w, h) }
+
+// Render renders the figure in format "png", "svg" or "pdf" at w×h (zero:
+// the figure's size).
+func (f *Figure) Render(format string, w, h vg.Length) ([]byte, error) {
+	if f == nil || f.draw == nil {
+		return nil, fmt.Errorf("plots: Render: empty figure")
+	}
+	if w == 0 {
+		w = f.Width
+	}
+	if h == 0 {
+		h = f.Height
+	}
+	if w <= 0 || h <= 0 {
+		return nil, fmt.Errorf("plots: Render: size %v×%v is not positive", w, h)
+	}
+	var c vg.CanvasWriterTo
+	switch format {
+	case "png":
+		dpi := f.DPI
+		if dpi <= 0 {
+			dpi = DefaultDPI
+		}
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi))}
+	case "svg":
+		c = vgsvg.New(w, h)
+	case "pdf":
+		c = vgpdf.New(w, h)
+	default:
+		return nil, fmt.Errorf("plots: Render: unknown format %q (want png, svg or pdf)", format)
+	}
+	if err := f.Draw(draw.New(c)); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("plots: Render: writing %s: %w", format, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Save renders the figure at its own size in the format named by path's
+// extension (.png, .svg or .pdf) and writes it atomically: to a temporary
+// file in the same folder, then renamed over path.
+func (f *Figure) Save(path string) error {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	data, err := f.Render(format, 0, 0)
+	if err != nil {
+		return fmt.Errorf("plots: Save %s: %w", path, err)
+	}
+	return writeAtomic(path, data)
+}
+
+func writeAtomic(path string, data []byte) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("plots: Save %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("plots: Save %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("plots: Save %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("plots: Save %s: %w", path, err)
+	}
+	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("plots: Save %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("plots: Save %s: %w", path, err)
+	}
+	return nil
+}

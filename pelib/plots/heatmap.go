@@ -1,0 +1,236 @@
+package plots
+
+import (
+	"cmp"
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// HeatmapOptions configures Heatmap. All fields are optional.
+type HeatmapOptions struct {
+	Title          string
+	XLabel, YLabel string
+	// RowLabels and ColLabels name each row and column; drawn as ticks when
+	// there are at most 40.
+	RowLabels, ColLabels []string
+	// Partition gives a network label per token of a square matrix: rows
+	// and columns are reordered by label (stably) and network boundaries
+	// drawn; ticks then mark the networks.
+	Partition []int
+	// PartitionNames names the networks in the ticks; default: the label.
+	PartitionNames map[int]string
+	// Min and Max fix the colour range; both zero means automatic (±max|v|
+	// for signed data, the data range otherwise).
+	Min, Max float64
+	// ColorLabel labels the colour bar.
+	ColorLabel string
+}
+
+// grid adapts a matrix to plotter.GridXYZ with matrix cell (i, j) centred at
+// (x, y) = (j, R−1−i), so that row 0 is drawn at the top. (Flipping the data
+// rather than inverting the axis keeps rasterized heat maps working.)
+type grid struct{ m *mat.Dense }
+
+func (g grid) Dims() (c, r int)   { r, c = g.m.Dims(); return c, r }
+func (g grid) Z(c, r int) float64 { n, _ := g.m.Dims(); return g.m.At(n-1-r, c) }
+func (g grid) X(c int) float64    { return float64(c) }
+func (g grid) Y(r int) float64    { return float64(r) }
+
+// maxTickLabels is the most per-row labels a heatmap axis shows.
+const maxTickLabels = 40
+
+// Heatmap draws the matrix m (for example a similarity matrix) with row 0 at
+// the top, labelled axes and a colour bar. With a partition, rows and
+// columns are grouped by network and the boundaries drawn.
+func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
+	const fn = "Heatmap"
+	r, c, err := checkMatrix(fn, "matrix", m)
+	if err != nil {
+		return nil, err
+	}
+	if opt.RowLabels != nil && len(opt.RowLabels) != r {
+		return nil, fmt.Errorf("plots: %s: %d row labels for %d rows", fn, len(opt.RowLabels), r)
+	}
+	if opt.ColLabels != nil && len(opt.ColLabels) != c {
+		return nil, fmt.Errorf("plots: %s: %d column labels for %d columns", fn, len(opt.ColLabels), c)
+	}
+	if opt.Min > opt.Max || math.IsNaN(opt.Min) || math.IsNaN(opt.Max) || math.IsInf(opt.Min, 0) || math.IsInf(opt.Max, 0) {
+		return nil, fmt.Errorf("plots: %s: colour range [%v, %v] is not a finite interval", fn, opt.Min, opt.Max)
+	}
+	rowOrder, colOrder := identity(r), identity(c)
+	var bounds []int // indices k where a new network starts (k > 0)
+	if opt.Partition != nil {
+		if r != c {
+			return nil, fmt.Errorf("plots: %s: a partition needs a square matrix, have %d×%d", fn, r, c)
+		}
+		if len(opt.Partition) != r {
+			return nil, fmt.Errorf("plots: %s: partition has %d labels for %d tokens", fn, len(opt.Partition), r)
+		}
+		slices.SortStableFunc(rowOrder, func(a, b int) int { return cmp.Compare(opt.Partition[a], opt.Partition[b]) })
+		colOrder = rowOrder
+		for k := 1; k < r; k++ {
+			if opt.Partition[rowOrder[k]] != opt.Partition[rowOrder[k-1]] {
+				bounds = append(bounds, k)
+			}
+		}
+	}
+	z := mat.NewDense(r, c, nil)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, ri := range rowOrder {
+		for j, cj := range colOrder {
+			v := m.At(ri, cj)
+			z.Set(i, j, v)
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	var cmap palette.ColorMap
+	if opt.Min == 0 && opt.Max == 0 {
+		opt.Min, opt.Max = lo, hi
+		if lo < 0 && hi > 0 {
+			a := math.Max(-lo, hi)
+			opt.Min, opt.Max = -a, a
+		}
+	}
+	if opt.Min < 0 && opt.Max > 0 {
+		cmap = moreland.SmoothBlueRed()
+	} else {
+		cmap = moreland.ExtendedBlackBody()
+	}
+	if opt.Min == opt.Max { // constant matrix: widen so the map is defined
+		d := math.Max(math.Abs(opt.Min)*0.01, 1e-9)
+		opt.Min, opt.Max = opt.Min-d, opt.Max+d
+	}
+	cmap.SetMin(opt.Min)
+	cmap.SetMax(opt.Max)
+
+	p := newPlot(opt.Title, opt.XLabel, opt.YLabel)
+	hm := plotter.NewHeatMap(grid{z}, cmap.Palette(255))
+	hm.Min, hm.Max = opt.Min, opt.Max
+	pal := hm.Palette.Colors()
+	hm.Underflow, hm.Overflow = pal[0], pal[len(pal)-1]
+	hm.Rasterized = r*c > 40000 // vector cells stay sharp; raster keeps big SVGs small
+	p.Add(hm)
+	p.X.Min, p.X.Max = -0.5, float64(c)-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(r)-0.5
+	p.X.Tick.Marker = axisTicks(opt.ColLabels, colOrder, opt.Partition, opt.PartitionNames, false)
+	p.Y.Tick.Marker = axisTicks(opt.RowLabels, rowOrder, opt.Partition, opt.PartitionNames, true)
+	if len(opt.ColLabels) > 0 && len(opt.ColLabels) <= maxTickLabels && opt.Partition == nil && c > 8 {
+		p.X.Tick.Label.Rotation = math.Pi / 2
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Tick.Label.YAlign = draw.YCenter
+	}
+	for _, k := range bounds {
+		at := float64(k) - 0.5
+		yat := float64(r-k) - 0.5
+		for _, seg := range [][2]plotter.XY{
+			{{X: at, Y: -0.5}, {X: at, Y: float64(r) - 0.5}},
+			{{X: -0.5, Y: yat}, {X: float64(c) - 0.5, Y: yat}},
+		} {
+			l, err := plotter.NewLine(plotter.XYs{seg[0], seg[1]})
+			if err != nil {
+				return nil, fmt.Errorf("plots: %s: %w", fn, err)
+			}
+			l.Color = color.Black
+			l.Width = vg.Points(1.2)
+			p.Add(l)
+		}
+	}
+
+	cb := plot.New()
+	cb.Add(&plotter.ColorBar{ColorMap: cmap, Vertical: true})
+	cb.HideX()
+	cb.Y.Label.Text = opt.ColorLabel
+	cb.Y.Padding = 0
+	cb.X.Padding = 0
+
+	square := r == c
+	return newFigure(DefaultWidth, DefaultHeight, func(dc draw.Canvas) error {
+		const barWidth = vg.Length(12)
+		const gap = vg.Length(10)
+		// Width of the colour bar's axis, measured on a trial canvas.
+		trial := dc
+		inner := cb.DataCanvas(trial)
+		axisW := inner.Min.X - trial.Min.X
+		right := dc.Max.X - vg.Length(6)
+		left := dc
+		left.Max.X = right - barWidth - axisW - gap
+		data := p.DataCanvas(left)
+		if square {
+			// Equal cell sizes: shrink the longer side of the data area.
+			w, h := data.Max.X-data.Min.X, data.Max.Y-data.Min.Y
+			if w > h {
+				left.Max.X -= w - h
+			} else {
+				left.Min.Y += h - w
+			}
+			data = p.DataCanvas(left)
+		}
+		p.Draw(left)
+		bar := dc
+		bar.Min.X = data.Max.X + gap
+		bar.Max.X = bar.Min.X + axisW + barWidth
+		bar.Min.Y, bar.Max.Y = data.Min.Y, data.Max.Y
+		in := cb.DataCanvas(bar)
+		bar.Min.Y -= in.Min.Y - data.Min.Y
+		bar.Max.Y += data.Max.Y - in.Max.Y
+		cb.Draw(bar)
+		return nil
+	}), nil
+}
+
+func identity(n int) []int {
+	o := make([]int, n)
+	for i := range o {
+		o[i] = i
+	}
+	return o
+}
+
+// axisTicks returns the tick marker of a heatmap axis: network names at
+// network centres when a partition is given, per-token labels when there
+// are few enough, else integer positions. On the flipped y axis, display
+// position i sits at y = n−1−i.
+func axisTicks(labels []string, order []int, partition []int, names map[int]string, flip bool) plot.Ticker {
+	n := len(order)
+	pos := func(i float64) float64 {
+		if flip {
+			return float64(n-1) - i
+		}
+		return i
+	}
+	if partition != nil {
+		var ticks plot.ConstantTicks
+		for k := 0; k < len(order); {
+			j := k
+			for j < len(order) && partition[order[j]] == partition[order[k]] {
+				j++
+			}
+			lab := partition[order[k]]
+			name, ok := names[lab]
+			if !ok {
+				name = fmt.Sprint(lab)
+			}
+			ticks = append(ticks, plot.Tick{Value: pos(float64(k+j-1) / 2), Label: name})
+			k = j
+		}
+		return ticks
+	}
+	if labels != nil && len(labels) <= maxTickLabels {
+		ticks := make(plot.ConstantTicks, len(order))
+		for i, o := range order {
+			ticks[i] = plot.Tick{Value: pos(float64(i)), Label: labels[o]}
+		}
+		return ticks
+	}
+	return intTicks{n: 9, flip: flip, size: n}
+}

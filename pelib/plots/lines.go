@@ -1,0 +1,237 @@
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/pelab/pelab/pelib/analysis"
+)
+
+// Series is one line of a Lines plot: Mean against X with an optional band
+// Mean ± SD.
+type Series struct {
+	Name    string
+	X, Mean []float64
+	SD      []float64 // optional; nil draws no band
+	// Reference draws the series as a dashed black line (for example the
+	// fixed ground-truth PE), after the others.
+	Reference bool
+}
+
+// SeriesOverSeeds returns the Series of the mean and sample SD over seeds:
+// runs[k][i] is seed k's value at x[i]. With one seed the SD is omitted.
+func SeriesOverSeeds(name string, x []float64, runs [][]float64) (Series, error) {
+	const fn = "SeriesOverSeeds"
+	if len(runs) == 0 || len(x) == 0 {
+		return Series{}, fmt.Errorf("plots: %s %q: no runs or no x values", fn, name)
+	}
+	if err := checkValues(fn, "x", x); err != nil {
+		return Series{}, err
+	}
+	s := Series{Name: name, X: append([]float64(nil), x...), Mean: make([]float64, len(x))}
+	if len(runs) > 1 {
+		s.SD = make([]float64, len(x))
+	}
+	col := make([]float64, len(runs))
+	for i := range x {
+		for k, run := range runs {
+			if len(run) != len(x) {
+				return Series{}, fmt.Errorf("plots: %s %q: run %d has %d values for %d x values", fn, name, k, len(run), len(x))
+			}
+			if err := checkValues(fn, fmt.Sprintf("run %d", k), run); err != nil {
+				return Series{}, err
+			}
+			col[k] = run[i]
+		}
+		if s.SD != nil {
+			s.Mean[i], s.SD[i] = stat.MeanStdDev(col, nil)
+		} else {
+			s.Mean[i] = col[0]
+		}
+	}
+	return s, nil
+}
+
+// LinesOptions configures Lines.
+type LinesOptions struct {
+	Title, XLabel, YLabel string
+	LogX                  bool // logarithmic x axis (x must be positive)
+}
+
+// Lines draws each series as a line with a translucent ± SD band, with a
+// legend.
+func Lines(series []Series, opt LinesOptions) (*Figure, error) {
+	const fn = "Lines"
+	if len(series) == 0 {
+		return nil, fmt.Errorf("plots: %s: no series", fn)
+	}
+	p := newPlot(opt.Title, opt.XLabel, opt.YLabel)
+	p.Add(plotter.NewGrid())
+	if opt.LogX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	leg := newSideLegend()
+	var refs []Series
+	ci := 0
+	for _, s := range series {
+		if err := checkSeries(fn, s, opt.LogX); err != nil {
+			return nil, err
+		}
+		if s.Reference {
+			refs = append(refs, s)
+			continue
+		}
+		if err := addSeries(p, leg, s, colour(ci), nil); err != nil {
+			return nil, err
+		}
+		ci++
+	}
+	for _, s := range refs {
+		if err := addSeries(p, leg, s, color.Black, []vg.Length{vg.Points(5), vg.Points(3)}); err != nil {
+			return nil, err
+		}
+	}
+	return newFigure(7*vg.Inch, DefaultHeight, func(c draw.Canvas) error {
+		rest := leg.split(c)
+		p.Draw(rest)
+		leg.draw(c, rest, p.DataCanvas(rest).Max.Y)
+		return nil
+	}), nil
+}
+
+func checkSeries(fn string, s Series, logX bool) error {
+	if len(s.X) == 0 {
+		return fmt.Errorf("plots: %s: series %q is empty", fn, s.Name)
+	}
+	if len(s.Mean) != len(s.X) || (s.SD != nil && len(s.SD) != len(s.X)) {
+		return fmt.Errorf("plots: %s: series %q has %d x, %d mean and %d SD values", fn, s.Name, len(s.X), len(s.Mean), len(s.SD))
+	}
+	for _, v := range [][]float64{s.X, s.Mean, s.SD} {
+		if err := checkValues(fn, "series "+s.Name, v); err != nil {
+			return err
+		}
+	}
+	for i, v := range s.SD {
+		if v < 0 {
+			return fmt.Errorf("plots: %s: series %q SD[%d] = %g is negative", fn, s.Name, i, v)
+		}
+	}
+	if logX {
+		for i, v := range s.X {
+			if v <= 0 {
+				return fmt.Errorf("plots: %s: series %q x[%d] = %g on a log axis", fn, s.Name, i, v)
+			}
+		}
+	}
+	return nil
+}
+
+func addSeries(p *plot.Plot, leg *sideLegend, s Series, c color.Color, dashes []vg.Length) error {
+	n := len(s.X)
+	if s.SD != nil {
+		band := make(plotter.XYs, 0, 2*n)
+		for i := 0; i < n; i++ {
+			band = append(band, plotter.XY{X: s.X[i], Y: s.Mean[i] + s.SD[i]})
+		}
+		for i := n - 1; i >= 0; i-- {
+			band = append(band, plotter.XY{X: s.X[i], Y: s.Mean[i] - s.SD[i]})
+		}
+		poly, err := plotter.NewPolygon(band)
+		if err != nil {
+			return fmt.Errorf("plots: series %q band: %w", s.Name, err)
+		}
+		r, g, b, _ := c.RGBA()
+		poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x40}
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+	}
+	xys := make(plotter.XYs, n)
+	for i := range xys {
+		xys[i] = plotter.XY{X: s.X[i], Y: s.Mean[i]}
+	}
+	l, pts, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return fmt.Errorf("plots: series %q: %w", s.Name, err)
+	}
+	l.Color, pts.Color = c, c
+	l.Width = vg.Points(1.6)
+	l.Dashes = dashes
+	pts.Radius = vg.Points(2.2)
+	p.Add(l, pts)
+	leg.add(s.Name, l, pts)
+	return nil
+}
+
+// FitOptions configures ScatterFit.
+type FitOptions struct {
+	Title, XLabel, YLabel string
+	PointLabels           []string // optional text beside each point
+}
+
+// ScatterFit draws y against x with the least-squares line and Spearman's ρ
+// and p (analysis.SpearmanTest: exact for n ≤ 9, t approximation above) in
+// the title.
+func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
+	const fn = "ScatterFit"
+	test, err := analysis.SpearmanTest(x, y)
+	if err != nil {
+		return nil, fmt.Errorf("plots: %s: %w", fn, err)
+	}
+	if opt.PointLabels != nil && len(opt.PointLabels) != len(x) {
+		return nil, fmt.Errorf("plots: %s: %d point labels for %d points", fn, len(opt.PointLabels), len(x))
+	}
+	method := "t approx."
+	if test.Exact {
+		method = "exact"
+	}
+	title := fmt.Sprintf("ρ = %.2f, p = %.2g (n = %d, %s)", test.Rho, test.P, test.N, method)
+	if opt.Title != "" {
+		title = opt.Title + "\n" + title
+	}
+	p := newPlot(title, opt.XLabel, opt.YLabel)
+	p.Add(plotter.NewGrid())
+	xys := make(plotter.XYs, len(x))
+	for i := range x {
+		xys[i] = plotter.XY{X: x[i], Y: y[i]}
+	}
+	alpha, beta := stat.LinearRegression(x, y, nil, false)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range x {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	fit, err := plotter.NewLine(plotter.XYs{{X: lo, Y: alpha + beta*lo}, {X: hi, Y: alpha + beta*hi}})
+	if err != nil {
+		return nil, fmt.Errorf("plots: %s: %w", fn, err)
+	}
+	fit.Color = colour(6)
+	fit.Width = vg.Points(1.5)
+	p.Add(fit)
+	sc, err := plotter.NewScatter(xys)
+	if err != nil {
+		return nil, fmt.Errorf("plots: %s: %w", fn, err)
+	}
+	sc.Color = colour(0)
+	sc.Shape = draw.CircleGlyph{}
+	sc.Radius = vg.Points(3.5)
+	p.Add(sc)
+	if opt.PointLabels != nil {
+		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: opt.PointLabels})
+		if err != nil {
+			return nil, fmt.Errorf("plots: %s: %w", fn, err)
+		}
+		lb.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(3)}
+		p.Add(lb)
+	}
+	return newFigure(DefaultWidth, DefaultHeight, func(c draw.Canvas) error {
+		p.Draw(c)
+		return nil
+	}), nil
+}

@@ -1,0 +1,144 @@
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// categorical holds 12 distinguishable colours for groups and series
+// (Paul Tol's "muted" scheme plus four more).
+var categorical = []color.RGBA{
+	{0x33, 0x22, 0x88, 0xff}, {0x88, 0xcc, 0xee, 0xff}, {0x44, 0xaa, 0x99, 0xff},
+	{0x11, 0x77, 0x33, 0xff}, {0x99, 0x99, 0x33, 0xff}, {0xdd, 0xcc, 0x77, 0xff},
+	{0xcc, 0x66, 0x77, 0xff}, {0x88, 0x22, 0x55, 0xff}, {0xaa, 0x44, 0x99, 0xff},
+	{0xee, 0x77, 0x33, 0xff}, {0x77, 0x77, 0x77, 0xff}, {0x00, 0x44, 0x88, 0xff},
+}
+
+// colour returns the i-th categorical colour, cycling.
+func colour(i int) color.RGBA { return categorical[i%len(categorical)] }
+
+// glyph returns a glyph shape that changes each time the colours cycle.
+func glyph(i int) draw.GlyphDrawer {
+	shapes := []draw.GlyphDrawer{
+		draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{},
+		draw.PlusGlyph{}, draw.CrossGlyph{}, draw.RingGlyph{},
+	}
+	return shapes[(i/len(categorical))%len(shapes)]
+}
+
+// checkValues reports the first NaN or infinite value.
+func checkValues(fn, name string, x []float64) error {
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("plots: %s: %s[%d] = %v, want a finite value", fn, name, i, v)
+		}
+	}
+	return nil
+}
+
+func checkMatrix(fn, name string, m mat.Matrix) (r, c int, err error) {
+	if m == nil {
+		return 0, 0, fmt.Errorf("plots: %s: %s is nil", fn, name)
+	}
+	r, c = m.Dims()
+	if r == 0 || c == 0 {
+		return r, c, fmt.Errorf("plots: %s: %s is empty", fn, name)
+	}
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if v := m.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+				return r, c, fmt.Errorf("plots: %s: %s[%d,%d] = %v, want a finite value", fn, name, i, j, v)
+			}
+		}
+	}
+	return r, c, nil
+}
+
+// newPlot returns a plot with the given title and axis labels and a
+// slightly larger default font.
+func newPlot(title, xlabel, ylabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	return p
+}
+
+// intTicks marks integers in [lo, hi] with at most about n labels. With
+// flip, the integer at y is labelled size−1−y (a heatmap's flipped rows).
+type intTicks struct {
+	n    int
+	flip bool
+	size int
+}
+
+func (t intTicks) Ticks(lo, hi float64) []plot.Tick {
+	a, b := int(math.Ceil(lo)), int(math.Floor(hi))
+	if b < a {
+		return nil
+	}
+	// Steps 1, 2, 5, 10, 20, 50, …
+	step := 1
+	for k := 0; (b-a)/step+1 > max(t.n, 1); k++ {
+		step = []int{2, 5, 10}[k%3] * int(math.Pow(10, float64(k/3)))
+	}
+	var ticks []plot.Tick
+	for v := a; v <= b; v++ {
+		label := v
+		if t.flip {
+			label = t.size - 1 - v
+		}
+		if label%step == 0 {
+			ticks = append(ticks, plot.Tick{Value: float64(v), Label: fmt.Sprint(label)})
+		}
+	}
+	return ticks
+}
+
+// sideLegend is a legend drawn in a strip to the right of the plots, so it
+// never hides data.
+type sideLegend struct {
+	l plot.Legend
+	n int // entries
+}
+
+func newSideLegend() *sideLegend {
+	l := plot.NewLegend()
+	l.Top, l.Left = true, true
+	l.Padding = vg.Points(4)
+	return &sideLegend{l: l}
+}
+
+func (s *sideLegend) add(name string, thumbs ...plot.Thumbnailer) {
+	s.l.Add(name, thumbs...)
+	s.n++
+}
+
+// split returns the canvas left for the plots after reserving the legend's
+// strip on the right of c.
+func (s *sideLegend) split(c draw.Canvas) draw.Canvas {
+	if s == nil || s.n == 0 {
+		return c
+	}
+	r := s.l.Rectangle(c)
+	rest := c
+	rest.Max.X -= r.Max.X - r.Min.X + vg.Points(12)
+	return rest
+}
+
+// draw draws the legend right of rest, its top level with top.
+func (s *sideLegend) draw(c, rest draw.Canvas, top vg.Length) {
+	if s == nil || s.n == 0 {
+		return
+	}
+	strip := c
+	strip.Min.X = rest.Max.X + vg.Points(8)
+	strip.Max.Y = top
+	s.l.Draw(strip)
+}
