@@ -59,52 +59,74 @@ func (r *Run) perSample(out, yb, mask *Node) (loss, metric *Node) {
 // Outputs: P params, S states, loss [M], ok [M] (finite loss and gradient).
 func (r *Run) stepGraph(in []*Node) []*Node {
 	c := r.cfg
-	specs := r.specs
-	P := len(specs)
-	params := in[:P]
-	i := P
-	nState := r.statesPerParam()
-	states := in[i : i+nState*r.nTrainable]
-	i += nState * r.nTrainable
-	X, Y, idx := in[i], in[i+1], in[i+2]
+	P := len(r.specs)
+	nS := r.statesPerParam() * r.nTrainable
+	var s stepIn
+	s.params, s.states = in[:P], in[P:P+nS]
+	i := P + nS
+	s.X, s.Y, s.idx = in[i], in[i+1], in[i+2]
 	i += 3
-	var mask *Node
 	if c.Objective == Masked {
-		mask = in[i]
+		s.mask = in[i]
 		i++
 	}
-	lr, bc1, bc2, alive := in[i], in[i+1], in[i+2], in[i+3]
+	s.lr, s.bc1, s.bc2, s.alive = in[i], in[i+1], in[i+2], in[i+3]
 	i += 4
-	var rng *Node
 	if r.needsRNG() {
-		rng = in[i]
+		s.rng = in[i]
 	}
-	g := X.Graph()
+	params, states, lossM, ok := r.stepCore(s)
+	outs := make([]*Node, 0, len(params)+len(states)+2)
+	outs = append(outs, params...)
+	outs = append(outs, states...)
+	return append(outs, ConvertDType(lossM, dtypes.Float32), ok)
+}
+
+// stepIn are the nodes one optimisation step reads: the parameters and
+// optimiser state, the training set X, Y, this step's indices idx [M, B]
+// (and mask [M, B, S]), the scalars lr, bc1 = 1−β1ᵗ, bc2 = 1−β2ᵗ, alive [M]
+// and, with dropout, an RNG state.
+type stepIn struct {
+	params, states                       []*Node
+	X, Y, idx, mask, lr, bc1, bc2, alive *Node
+	rng                                  *Node
+}
+
+// stepCore builds one optimisation step of all M models from s and returns
+// the updated parameters and states, the loss [M] (in the model dtype) and
+// ok [M] (the loss and every gradient of model m are finite). Models with
+// alive false, or not ok, keep their parameters and state. It is used both
+// as the whole step graph and as the body of the in-graph loop.
+func (r *Run) stepCore(s stepIn) (newParams, newStates []*Node, lossM, ok *Node) {
+	c := r.cfg
+	specs := r.specs
+	params, states := s.params, s.states
+	g := s.X.Graph()
 	dt := c.Model.DType
 
-	idx3 := ExpandAxes(idx, -1) // [M, B, 1]
-	xb := ConvertDType(Gather(X, idx3), dt)
-	yb := Gather(Y, idx3)
-	outp, err := model.Forward(c.Model, params, r.modelInput(xb, mask), model.ForwardOptions{Train: true, RNG: rng})
+	idx3 := ExpandAxes(s.idx, -1) // [M, B, 1]
+	xb := ConvertDType(Gather(s.X, idx3), dt)
+	yb := Gather(s.Y, idx3)
+	outp, err := model.Forward(c.Model, params, r.modelInput(xb, s.mask), model.ForwardOptions{Train: true, RNG: s.rng})
 	if err != nil {
 		panic(err)
 	}
-	lossMB, _ := r.perSample(outp.Out, yb, mask)
-	lossM := ReduceMean(lossMB, 1) // [M]
+	lossMB, _ := r.perSample(outp.Out, yb, s.mask)
+	lossM = ReduceMean(lossMB, 1) // [M]
 	// Frozen models contribute nothing (their gradient is zero).
-	lossM = Where(alive, lossM, ZerosLike(lossM))
+	lossM = Where(s.alive, lossM, ZerosLike(lossM))
 	total := ReduceAllSum(lossM)
 
 	var trainable []*Node
-	for k, s := range specs {
-		if s.Trainable {
+	for k, sp := range specs {
+		if sp.Trainable {
 			trainable = append(trainable, params[k])
 		}
 	}
 	grads := Gradient(total, trainable...)
 
 	// ok[m]: the loss and every gradient of model m are finite.
-	ok := isFinite(lossM)
+	ok = isFinite(lossM)
 	for _, gr := range grads {
 		axes := make([]int, gr.Rank()-1)
 		for a := range axes {
@@ -112,24 +134,24 @@ func (r *Run) stepGraph(in []*Node) []*Node {
 		}
 		ok = And(ok, isFinite(ReduceSum(Square(gr), axes...)))
 	}
-	upd := And(ok, alive)
+	upd := And(ok, s.alive)
 
-	lr, bc1, bc2 = ConvertDType(lr, dt), ConvertDType(bc1, dt), ConvertDType(bc2, dt)
+	lr, bc1, bc2 := ConvertDType(s.lr, dt), ConvertDType(s.bc1, dt), ConvertDType(s.bc2, dt)
 
 	o := c.Optimizer
-	outs := make([]*Node, 0, P+len(states)+2)
-	newStates := make([]*Node, 0, len(states))
+	newParams = make([]*Node, 0, len(params))
+	newStates = make([]*Node, 0, len(states))
 	ti := 0
-	for k, s := range specs {
+	for k, sp := range specs {
 		p := params[k]
-		if !s.Trainable {
-			outs = append(outs, p)
+		if !sp.Trainable {
+			newParams = append(newParams, p)
 			continue
 		}
 		gr := grads[ti]
 		wd := o.WeightDecay
 		decoupled := o.Kind != "adam"
-		if s.PE && r.peWD > 0 {
+		if sp.PE && r.peWD > 0 {
 			wd, decoupled = r.peWD, true
 		}
 		sc := func(v float64) *Node { return Scalar(g, dt, v) }
@@ -159,12 +181,10 @@ func (r *Run) stepGraph(in []*Node) []*Node {
 			np = Sub(pd, Div(Mul(lr, mhat), Add(Sqrt(vhat), sc(o.Eps))))
 			newStates = append(newStates, r.keep(upd, nm1, m1), r.keep(upd, nm2, m2))
 		}
-		outs = append(outs, r.keep(upd, np, p))
+		newParams = append(newParams, r.keep(upd, np, p))
 		ti++
 	}
-	outs = append(outs, newStates...)
-	outs = append(outs, ConvertDType(lossM, dtypes.Float32), ok)
-	return outs
+	return newParams, newStates, lossM, ok
 }
 
 // isFinite is |x| ≤ MaxFloat, false for NaN and ±Inf. (ONNX Runtime's

@@ -1,9 +1,11 @@
 package train
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/results"
 )
 
@@ -21,6 +23,39 @@ type RecordInfo struct {
 	Started    time.Time
 }
 
+// RecordID returns the canonical JSON config of one model and the stable ID
+// derived from it: the same (config, task, condition, PE, seed) always gives
+// the same ID, so sweeps can skip models already done before training them.
+func RecordID(cfg Config, info RecordInfo, condition string, m model.Member) (json.RawMessage, string, error) {
+	cfg = cfg.withDefaults()
+	mc := cfg.Model
+	mc.PE = m.PE
+	c := map[string]any{
+		"experiment": info.Experiment,
+		"protocol":   info.Protocol,
+		"task":       info.Task,
+		"condition":  condition,
+		"model":      mc,
+		"pe":         m.PE.String(),
+		"optimizer":  cfg.Optimizer,
+		"objective":  cfg.Objective,
+		"mask_ratio": cfg.MaskRatio,
+		"batch_size": cfg.BatchSize,
+		"epochs":     cfg.Epochs,
+		"eval_every": cfg.EvalEvery,
+		"seed":       m.Seed,
+	}
+	raw, err := results.Canonical(c)
+	if err != nil {
+		return nil, "", fmt.Errorf("train: record config: %w", err)
+	}
+	id, err := results.ConfigID(c)
+	if err != nil {
+		return nil, "", fmt.Errorf("train: record config: %w", err)
+	}
+	return raw, id, nil
+}
+
 // Records returns one result record per model: its full config, seed,
 // history, final metrics (the last evaluation's), status, backend and wall
 // time (the group's, shared by its models). The ID is derived from the
@@ -31,31 +66,13 @@ func (r *Run) Records(info RecordInfo, extraFinal []Metrics) ([]results.Record, 
 	}
 	out := make([]results.Record, r.M)
 	for m, mem := range r.members {
-		cfg := map[string]any{
-			"experiment": info.Experiment,
-			"protocol":   info.Protocol,
-			"task":       info.Task,
-			"model":      r.cfg.Model,
-			"pe":         mem.PE.String(),
-			"optimizer":  r.cfg.Optimizer,
-			"objective":  r.cfg.Objective,
-			"mask_ratio": r.cfg.MaskRatio,
-			"batch_size": r.cfg.BatchSize,
-			"epochs":     r.cfg.Epochs,
-			"eval_every": r.cfg.EvalEvery,
-			"seed":       mem.Seed,
-		}
-		raw, err := results.Canonical(cfg)
-		if err != nil {
-			return nil, fmt.Errorf("train: record config: %w", err)
-		}
-		id, err := results.ConfigID(cfg)
-		if err != nil {
-			return nil, err
-		}
 		cond := mem.Label
 		if cond == "" {
 			cond = mem.PE.String()
+		}
+		raw, id, err := RecordID(r.cfg, info, cond, mem.Member)
+		if err != nil {
+			return nil, err
 		}
 		final := map[string]float64{}
 		if n := len(mem.History); n > 0 {

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/xla"
+)
+
+// expFlags are the flags every experiment command shares.
+type expFlags struct {
+	protocol, pe, seeds, out, backend, shard string
+	epochs, evalEvery, maxM                  int
+	lr                                       float64
+}
+
+func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
+	fs.StringVar(&f.protocol, "protocol", "quick", "training protocol: quick or paper (see the experiment's docs)")
+	fs.StringVar(&f.pe, "pe", defaultPE, "conditions: comma-separated condition names or PE specs")
+	fs.StringVar(&f.seeds, "seeds", "", "seeds: a count n (the protocol's first n) or a comma-separated list (default: the protocol's)")
+	fs.StringVar(&f.out, "out", "", "results directory (default out/<experiment>-<protocol>)")
+	fs.StringVar(&f.backend, "backend", "", "backend (go, onnx:cpu, xla:<plugin>; default automatic, see pelab env)")
+	fs.StringVar(&f.shard, "shard", "", "run shard i/n of the cells (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + -shards, else all)")
+	fs.IntVar(&f.epochs, "epochs", 0, "override the protocol's number of epochs")
+	fs.IntVar(&f.evalEvery, "eval-every", 0, "override the protocol's evaluation interval (epochs)")
+	fs.IntVar(&f.maxM, "max-m", 0, "at most this many models per compiled step (0: the protocol's)")
+	fs.Float64Var(&f.lr, "lr", 0, "override the protocol's learning rate")
+}
+
+// parseSeeds reads -seeds against the protocol's default list.
+func parseSeeds(s string, def []int64) ([]int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def, nil
+	}
+	if !strings.Contains(s, ",") {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 && n <= len(def) {
+			return def[:n], nil
+		}
+	}
+	var out []int64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("-seeds: %q is neither a count ≤ %d nor a comma-separated list of integers", s, len(def))
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// parseShard reads -shard i/n, falling back to the cluster's array index
+// variables.
+func parseShard(s string) (int, int, error) {
+	if s == "" {
+		if id, ok := os.LookupEnv("SLURM_ARRAY_TASK_ID"); ok {
+			s = id + "/" + os.Getenv("SLURM_ARRAY_TASK_COUNT")
+		} else if id, ok := os.LookupEnv("JOB_COMPLETION_INDEX"); ok {
+			s = id + "/" + os.Getenv("PELAB_SHARDS")
+		} else {
+			return 0, 1, nil
+		}
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("-shard %q: want i/n with 0 ≤ i < n (e.g. 0/3)", s)
+	}
+	return i, n, nil
+}
+
+// runSweep runs plan with the shared flags and prints what it did; it
+// returns the store's records of this plan's experiment and protocol.
+func runSweep(plan *sweep.Plan, f *expFlags, analyze func(*sweep.Plan) sweep.Options, stdout io.Writer) (*results.Store, error) {
+	i, n, err := parseShard(f.shard)
+	if err != nil {
+		return nil, err
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join("out", plan.Experiment+"-"+plan.Protocol)
+	}
+	store, err := results.Open(out)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := xla.Choose(f.backend)
+	if err != nil {
+		return nil, err
+	}
+	defer ch.Backend.Finalize()
+	fmt.Fprintf(stdout, "backend: %s\nresults: %s\n", ch, out)
+	opt := sweep.Options{}
+	if analyze != nil {
+		opt = analyze(plan)
+	}
+	opt.Backend, opt.BackendName, opt.Store = ch.Backend, ch.Config, store
+	opt.Device = strings.Join(ch.Devices(), "; ")
+	opt.Shard, opt.Shards, opt.Progress = i, n, stdout
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sum, err := sweep.Run(ctx, plan, opt)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "done: %d cells, %d trained now, %d already done, %d in other shards, %d diverged\n",
+		sum.Cells, sum.Trained, sum.Skipped, sum.OtherShards, sum.Diverged)
+	return store, nil
+}
+
+// applyOverrides applies -epochs, -eval-every and -max-m to a plan.
+func (f *expFlags) applyOverrides(p *sweep.Plan) {
+	if f.epochs > 0 {
+		p.Train.Epochs = f.epochs
+		if p.Train.EvalEvery > f.epochs {
+			p.Train.EvalEvery = f.epochs
+		}
+	}
+	if f.evalEvery > 0 {
+		p.Train.EvalEvery = f.evalEvery
+	}
+	if f.maxM > 0 {
+		p.MaxM = f.maxM
+	}
+	if f.lr > 0 {
+		p.Train.Optimizer.LR = f.lr
+	}
+}
+
+// writeText writes s to path atomically.
+func writeText(path, s string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(s), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/pelab/pelab/pelib/lst"
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+func init() {
+	register(command{name: "lst", short: "Experiment 1: the Latin Square Task (train, evaluate, compare with the paper)", run: runLST})
+}
+
+func runLST(args []string, stdout io.Writer) error {
+	fs := newFlagSet("lst")
+	var f expFlags
+	f.register(fs, "2d-fixed,learn-0.1,learn-0.5,learn-1,learn-2")
+	dataDir := fs.String("data", "", "folder with the reference CSVs (default: ../shared/data/lst or the fetch cache)")
+	subset := fs.Int("subset", 0, "train on only this many puzzles (0: all 8,100)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: pelab lst [flags]\n\nConditions: learn-<σ>, learn-<σ>-wd, 2d-fixed, 1d-fixed, relative, relative-bidir,\nrope1d, rope2d, nope, random, uniform, t5, alibi, alibi2d, any PE spec, or 'paper' for all.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	proto, err := lst.ProtocolByName(f.protocol)
+	if err != nil {
+		return fmt.Errorf("-protocol: %w", err)
+	}
+	if proto.Seeds, err = parseSeeds(f.seeds, proto.Seeds); err != nil {
+		return err
+	}
+	conds, err := lst.PEConditions(f.pe)
+	if err != nil {
+		return fmt.Errorf("-pe: %w", err)
+	}
+	task, err := lst.NewTask(lst.TaskOptions{Dir: *dataDir, Subset: *subset})
+	if err != nil {
+		return err
+	}
+	plan := lst.NewPlan(proto, task, conds)
+	f.applyOverrides(plan)
+	an := lst.NewAnalyzer(task)
+	store, err := runSweep(plan, &f, func(*sweep.Plan) sweep.Options { return sweep.Options{Analyze: an.Analyze} }, stdout)
+	if err != nil {
+		return err
+	}
+	recs, bad, err := store.All()
+	if err != nil {
+		return err
+	}
+	for _, e := range bad {
+		fmt.Fprintf(stdout, "warning: %v\n", e)
+	}
+	rep, err := lst.Report(recs, proto.Name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, rep.Markdown)
+	if err := writeText(filepath.Join(store.Dir, "summary.md"), rep.Markdown); err != nil {
+		return err
+	}
+	return nil
+}

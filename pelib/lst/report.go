@@ -1,0 +1,143 @@
+package lst
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/results"
+)
+
+// ReportData is Experiment 1's summary of a set of result records.
+type ReportData struct {
+	Protocol string
+	// Summaries per condition, accuracies in percent.
+	Summaries []results.Summary
+	// Correlations across the learned-σ conditions (condition means) of
+	// each interpretability metric with validation accuracy.
+	Correlations map[string]analysis.RankTest
+	Markdown     string
+}
+
+// accuracy metrics are reported in percent.
+func isAcc(k string) bool { return strings.Contains(k, "acc") }
+
+// Report summarises the records of experiment "lst" and protocol into a
+// table (mean ± SD over seeds per condition, side by side with the paper's
+// numbers) and the Spearman correlations, across learned-σ conditions, of
+// procrustes, rsa_grid, align_err and attn_sim with validation accuracy
+// (the paper reports ρ = −0.98 for the Procrustes distance and 0.96 for the
+// attention similarity).
+func Report(recs []results.Record, protocol string) (*ReportData, error) {
+	var rs []results.Record
+	for _, r := range recs {
+		if r.Experiment != "lst" || (protocol != "" && !strings.Contains(string(r.Config), `"protocol":"`+protocol+`"`)) {
+			continue
+		}
+		c := r
+		c.Final = map[string]float64{}
+		for k, v := range r.Final {
+			if isAcc(k) {
+				v *= 100
+			}
+			c.Final[k] = v
+		}
+		rs = append(rs, c)
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("lst: no records of protocol %q to report", protocol)
+	}
+	rep := &ReportData{Protocol: protocol, Correlations: map[string]analysis.RankTest{}}
+	rep.Summaries = results.Summarize(rs, func(r results.Record) string { return r.Condition })
+	sortConditions(rep.Summaries)
+
+	refs := References()
+	ref := map[string]map[string]string{}
+	for _, s := range rep.Summaries {
+		if r, ok := refs[s.Group]; ok {
+			ref[s.Group] = map[string]string{
+				"paper val":   fmt.Sprintf("%.2f ± %.2f", r.Val, r.ValSD),
+				"paper test":  fmt.Sprintf("%.2f ± %.2f", r.Test, r.TestSD),
+				"paper 1/2/3": fmt.Sprintf("%.1f / %.1f / %.1f", r.Val1, r.Val2, r.Val3),
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Experiment 1 (LST), protocol %s\n\n", protocol)
+	fmt.Fprintf(&b, "Accuracy in %% (mean ± SD over seeds): val = the 108 original puzzles (1/2/3-vector), test = 900 held-out, "+
+		"noise = val with N(0, %.1f²) on the embeddings. Paper: 15 seeds at epoch 4000.\n\n", NoiseStd)
+	b.WriteString(results.MarkdownTable(rep.Summaries,
+		[]string{"val_acc", "val_acc_1vec", "val_acc_2vec", "val_acc_3vec", "test_acc", "train_acc", "val_acc_noise"}, ref))
+	b.WriteString("\nInterpretability (PE vs the 4×4 grid; attention vs the 2d-fixed model of the same seed):\n\n")
+	b.WriteString(results.MarkdownTable(rep.Summaries,
+		[]string{"procrustes", "procrustes_disparity", "rsa_grid", "align_err", "eff_dim", "attn_sim"}, nil))
+
+	// Across learned σ: condition means.
+	var learned []results.Summary
+	for _, s := range rep.Summaries {
+		if strings.HasPrefix(s.Group, "learn-") && !strings.HasSuffix(s.Group, "-wd") {
+			learned = append(learned, s)
+		}
+	}
+	if len(learned) >= 3 {
+		b.WriteString("\nAcross learned-σ conditions (condition means), Spearman ρ with val accuracy:\n\n| metric | ρ | p | n | paper |\n|---|---|---|---|---|\n")
+		paper := map[string]string{"procrustes": "−0.98", "attn_sim": "0.96"}
+		for _, k := range []string{"procrustes", "procrustes_disparity", "rsa_grid", "align_err", "attn_sim"} {
+			var x, y []float64
+			for _, s := range learned {
+				v, ok1 := s.Mean[k]
+				a, ok2 := s.Mean["val_acc"]
+				if ok1 && ok2 && !math.IsNaN(v) {
+					x, y = append(x, v), append(y, a)
+				}
+			}
+			if len(x) < 3 {
+				continue
+			}
+			t, err := analysis.SpearmanTest(x, y)
+			if err != nil {
+				continue
+			}
+			rep.Correlations[k] = t
+			p := paper[k]
+			if p == "" {
+				p = "–"
+			}
+			fmt.Fprintf(&b, "| %s | %.2f | %.3g | %d | %s |\n", k, t.Rho, t.P, len(x), p)
+		}
+	}
+	rep.Markdown = b.String()
+	return rep, nil
+}
+
+// sortConditions orders summaries: 2d-fixed, learned by σ, then the rest by
+// name.
+func sortConditions(ss []results.Summary) {
+	key := func(g string) (int, float64, string) {
+		switch {
+		case g == "2d-fixed":
+			return 0, 0, g
+		case strings.HasPrefix(g, "learn-"):
+			var s float64
+			fmt.Sscanf(strings.TrimSuffix(strings.TrimPrefix(g, "learn-"), "-wd"), "%g", &s)
+			if strings.HasSuffix(g, "-wd") {
+				s += 1e-9
+			}
+			return 1, s, g
+		}
+		return 2, 0, g
+	}
+	sort.SliceStable(ss, func(i, j int) bool {
+		a1, a2, a3 := key(ss[i].Group)
+		b1, b2, b3 := key(ss[j].Group)
+		if a1 != b1 {
+			return a1 < b1
+		}
+		if a2 != b2 {
+			return a2 < b2
+		}
+		return a3 < b3
+	})
+}
