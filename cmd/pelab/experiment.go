@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/pelab/pelab/internal/atomicfile"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/xla"
@@ -82,7 +83,9 @@ func parseShard(s string) (int, int, error) {
 
 // runSweep runs plan with the shared flags and prints what it did; it
 // returns the store's records of this plan's experiment and protocol.
-func runSweep(plan *sweep.Plan, f *expFlags, analyze func(*sweep.Plan) sweep.Options, stdout io.Writer) (*results.Store, error) {
+// setup, when set, returns the experiment's options (e.g. its Analyze hook)
+// for the results store.
+func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Options, stdout io.Writer) (*results.Store, error) {
 	i, n, err := parseShard(f.shard)
 	if err != nil {
 		return nil, err
@@ -102,8 +105,8 @@ func runSweep(plan *sweep.Plan, f *expFlags, analyze func(*sweep.Plan) sweep.Opt
 	defer ch.Backend.Finalize()
 	fmt.Fprintf(stdout, "backend: %s\nresults: %s\n", ch, out)
 	opt := sweep.Options{}
-	if analyze != nil {
-		opt = analyze(plan)
+	if setup != nil {
+		opt = setup(store)
 	}
 	opt.Backend, opt.BackendName, opt.Store = ch.Backend, ch.Config, store
 	opt.Device = strings.Join(ch.Devices(), "; ")
@@ -138,11 +141,7 @@ func (f *expFlags) applyOverrides(p *sweep.Plan) {
 	}
 }
 
-// writeText writes s to path atomically.
+// writeText writes s to path atomically (see internal/atomicfile).
 func writeText(path, s string) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(s), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, []byte(s))
 }

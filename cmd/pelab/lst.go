@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/pelab/pelab/pelib/lst"
+	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
 
@@ -43,8 +44,11 @@ func runLST(args []string, stdout io.Writer) error {
 	}
 	plan := lst.NewPlan(proto, task, conds)
 	f.applyOverrides(plan)
-	an := lst.NewAnalyzer(task)
-	store, err := runSweep(plan, &f, func(*sweep.Plan) sweep.Options { return sweep.Options{Analyze: an.Analyze} }, stdout)
+	store, err := runSweep(plan, &f, func(st *results.Store) sweep.Options {
+		an := lst.NewAnalyzer(task)
+		an.Store = st
+		return sweep.Options{Analyze: an.Analyze}
+	}, stdout)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,6 @@ package fmri
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -18,6 +16,8 @@ import (
 
 	"github.com/scigolib/hdf5"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/pelab/pelab/pelib/npy"
 )
 
 // Series is one subject's parcellated time series.
@@ -205,36 +205,17 @@ func ReadCSV(path string, opt ReadOptions) (*Series, error) {
 	return &Series{Subject: SubjectID(path), Data: mat.NewDense(r, t, data)}, nil
 }
 
-// npyMagic starts every NPY file.
-const npyMagic = "\x93NUMPY"
-
 // ReadNPY reads a regions × time matrix from a NumPy .npy file (format
-// versions 1–3). The dtype must be little-endian float64 ('<f8') or float32
-// ('<f4'), the array 2-dimensional and in C (row-major) order; anything else
-// is an error saying what was found.
+// versions 1–3) through package npy. The dtype must be little-endian float64
+// ('<f8') or float32 ('<f4'), the array 2-dimensional and in C (row-major)
+// order; anything else is an error saying what was found.
 func ReadNPY(path string, opt ReadOptions) (*Series, error) {
-	b, err := os.ReadFile(path)
+	data, shape, err := npy.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}
-	descr, fortran, shape, body, err := parseNPYHeader(b)
-	if err != nil {
-		return nil, fmt.Errorf("fmri: %s: %w", path, err)
-	}
-	if fortran {
-		return nil, fmt.Errorf("fmri: %s: array is in Fortran (column-major) order; save it in C order (numpy.ascontiguousarray)", path)
-	}
 	if len(shape) != 2 {
 		return nil, fmt.Errorf("fmri: %s: array has shape %v (rank %d), want rank 2 (regions × time)", path, shape, len(shape))
-	}
-	var size int
-	switch descr {
-	case "<f8":
-		size = 8
-	case "<f4":
-		size = 4
-	default:
-		return nil, fmt.Errorf("fmri: %s: dtype %q not supported, want '<f8' or '<f4' (little-endian float)", path, descr)
 	}
 	r, t := shape[0], shape[1]
 	if r == 0 || t == 0 {
@@ -243,134 +224,10 @@ func ReadNPY(path string, opt ReadOptions) (*Series, error) {
 	if err := opt.check(path, r, t); err != nil {
 		return nil, err
 	}
-	n := r * t
-	if len(body) != n*size {
-		return nil, fmt.Errorf("fmri: %s: data has %d bytes, want %d × %d × %d = %d (truncated file?)", path, len(body), r, t, size, n*size)
-	}
-	data := make([]float64, n)
-	for i := range data {
-		if size == 8 {
-			data[i] = math.Float64frombits(binary.LittleEndian.Uint64(body[8*i:]))
-		} else {
-			data[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(body[4*i:])))
-		}
-	}
 	if err := checkFinite(path, data, t); err != nil {
 		return nil, err
 	}
 	return &Series{Subject: SubjectID(path), Data: mat.NewDense(r, t, data)}, nil
-}
-
-// parseNPYHeader splits an NPY file into its header fields and data bytes.
-// The header is a Python dict literal such as
-// {'descr': '<f8', 'fortran_order': False, 'shape': (360, 1195), }.
-func parseNPYHeader(b []byte) (descr string, fortran bool, shape []int, body []byte, err error) {
-	if len(b) < 10 || string(b[:6]) != npyMagic {
-		return "", false, nil, nil, errors.New("not an NPY file (missing \\x93NUMPY magic)")
-	}
-	major := b[6]
-	var hlen, start int
-	switch major {
-	case 1:
-		hlen, start = int(binary.LittleEndian.Uint16(b[8:10])), 10
-	case 2, 3:
-		if len(b) < 12 {
-			return "", false, nil, nil, errors.New("NPY header truncated")
-		}
-		hlen, start = int(binary.LittleEndian.Uint32(b[8:12])), 12
-	default:
-		return "", false, nil, nil, fmt.Errorf("NPY format version %d.%d not supported (want 1, 2 or 3)", major, b[7])
-	}
-	if start+hlen > len(b) {
-		return "", false, nil, nil, fmt.Errorf("NPY header says %d bytes but the file has %d after the preamble (truncated file?)", hlen, len(b)-start)
-	}
-	h := strings.TrimSpace(string(b[start : start+hlen]))
-	body = b[start+hlen:]
-	if !strings.HasPrefix(h, "{") || !strings.HasSuffix(h, "}") {
-		return "", false, nil, nil, fmt.Errorf("NPY header %q is not a dict", h)
-	}
-	h = h[1 : len(h)-1]
-	var haveDescr, haveOrder, haveShape bool
-	for len(strings.TrimSpace(h)) > 0 {
-		h = strings.TrimSpace(h)
-		key, rest, ok := cutQuoted(h)
-		if !ok {
-			return "", false, nil, nil, fmt.Errorf("NPY header: cannot parse key at %q", h)
-		}
-		rest = strings.TrimSpace(rest)
-		if !strings.HasPrefix(rest, ":") {
-			return "", false, nil, nil, fmt.Errorf("NPY header: want ':' after %q", key)
-		}
-		rest = strings.TrimSpace(rest[1:])
-		var val string
-		switch {
-		case strings.HasPrefix(rest, "("):
-			end := strings.IndexByte(rest, ')')
-			if end < 0 {
-				return "", false, nil, nil, errors.New("NPY header: unterminated shape tuple")
-			}
-			val, rest = rest[:end+1], rest[end+1:]
-		case strings.HasPrefix(rest, "'"), strings.HasPrefix(rest, `"`):
-			var ok bool
-			val, rest, ok = cutQuoted(rest)
-			if !ok {
-				return "", false, nil, nil, fmt.Errorf("NPY header: unterminated string for %q", key)
-			}
-		default:
-			end := strings.IndexByte(rest, ',')
-			if end < 0 {
-				end = len(rest)
-			}
-			val, rest = strings.TrimSpace(rest[:end]), rest[end:]
-		}
-		switch key {
-		case "descr":
-			descr, haveDescr = val, true
-		case "fortran_order":
-			switch val {
-			case "True":
-				fortran = true
-			case "False":
-				fortran = false
-			default:
-				return "", false, nil, nil, fmt.Errorf("NPY header: fortran_order %q, want True or False", val)
-			}
-			haveOrder = true
-		case "shape":
-			inner := strings.TrimSuffix(strings.TrimPrefix(val, "("), ")")
-			for _, f := range strings.Split(inner, ",") {
-				f = strings.TrimSpace(f)
-				if f == "" {
-					continue
-				}
-				n, err := strconv.Atoi(f)
-				if err != nil || n < 0 {
-					return "", false, nil, nil, fmt.Errorf("NPY header: bad shape %s", val)
-				}
-				shape = append(shape, n)
-			}
-			haveShape = true
-		}
-		rest = strings.TrimSpace(rest)
-		rest = strings.TrimPrefix(rest, ",")
-		h = rest
-	}
-	if !haveDescr || !haveOrder || !haveShape {
-		return "", false, nil, nil, errors.New("NPY header lacks one of 'descr', 'fortran_order', 'shape'")
-	}
-	return descr, fortran, shape, body, nil
-}
-
-// cutQuoted splits a leading single- or double-quoted string off s.
-func cutQuoted(s string) (val, rest string, ok bool) {
-	if s == "" || (s[0] != '\'' && s[0] != '"') {
-		return "", s, false
-	}
-	end := strings.IndexByte(s[1:], s[0])
-	if end < 0 {
-		return "", s, false
-	}
-	return s[1 : 1+end], s[2+end:], true
 }
 
 // ReadSeries reads one subject's regions × time series, choosing the reader by
@@ -463,46 +320,17 @@ func ReadDir(dir string, opt ReadOptions, subjects ...string) ([]*Series, error)
 
 // WriteNPY writes a regions × time matrix as a little-endian float64, C-order
 // NPY (version 1.0) file, atomically (a temporary file in the same directory,
-// then a rename).
+// then a rename), through package npy.
 func WriteNPY(path string, m mat.Matrix) error {
 	r, c := m.Dims()
-	header := fmt.Sprintf("{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }", r, c)
-	// Pad so that the data starts at a multiple of 64 bytes; end with '\n'.
-	total := len(npyMagic) + 4 + len(header) + 1
-	header += strings.Repeat(" ", (64-total%64)%64) + "\n"
-	var buf bytes.Buffer
-	buf.WriteString(npyMagic)
-	buf.Write([]byte{1, 0})
-	binary.Write(&buf, binary.LittleEndian, uint16(len(header)))
-	buf.WriteString(header)
-	var w [8]byte
+	data := make([]float64, 0, r*c)
 	for i := range r {
 		for j := range c {
-			binary.LittleEndian.PutUint64(w[:], math.Float64bits(m.At(i, j)))
-			buf.Write(w[:])
+			data = append(data, m.At(i, j))
 		}
 	}
-	return writeAtomic(path, buf.Bytes())
-}
-
-// writeAtomic writes b to path through a temporary file in the same
-// directory and a rename.
-func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := npy.Write(path, data, r, c); err != nil {
 		return fmt.Errorf("fmri: %w", err)
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("fmri: write %s: %w", path, werr)
 	}
 	return nil
 }

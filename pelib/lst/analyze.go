@@ -5,6 +5,7 @@ import (
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
@@ -31,8 +32,12 @@ const NoiseStd = 0.2
 //     averaged over the original puzzles) to those of the 2d-fixed model of
 //     the same seed, when that model was trained earlier in this process
 //     (list 2d-fixed first).
+//
+// When Store is set, each model's attention maps on the original puzzles
+// are kept as the artifact "attn" ([L, H, S, S], see sweep.ArtifactPath).
 type Analyzer struct {
 	Task    *sweep.Task
+	Store   *results.Store
 	refAttn map[int64][]*mat.Dense
 }
 
@@ -73,6 +78,11 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	L, H, S := mc.Blocks, mc.Heads, mc.Tokens
 	for m, c := range cells {
 		ms := train.Metrics{"val_acc_noise": noisy[m]["acc"], "train_acc": tr[m]["acc"]}
+		if a.Store != nil {
+			if err := sweep.WriteArtifact(a.Store, c.ID, "attn", att[m], L, H, S, S); err != nil {
+				return nil, err
+			}
+		}
 		// Attention: per block, heads averaged, as L maps of S×S.
 		maps := make([]*mat.Dense, L)
 		for l := range L {

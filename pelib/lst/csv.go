@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/pelab/pelab/internal/atomicfile"
 )
 
 // The reference files (github.com/ljhearne/LSTNN_public, processed_data/).
@@ -159,31 +161,10 @@ func WriteCSV(w io.Writer, ps []Puzzle) error {
 
 // WriteFile writes puzzles to path in the reference format, atomically: a
 // temporary file in the same folder is renamed over path once complete.
-func WriteFile(path string, ps []Puzzle) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+func WriteFile(path string, ps []Puzzle) error {
+	err := atomicfile.WriteFunc(path, func(w io.Writer) error { return WriteCSV(w, ps) })
 	if err != nil {
 		return fmt.Errorf("lst: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = WriteCSV(tmp, ps); err != nil {
-		return fmt.Errorf("lst: writing %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("lst: writing %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("lst: writing %s: %w", path, err)
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("lst: writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("lst: writing %s: %w", path, err)
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pelab/pelab/internal/atomicfile"
 )
 
 // Format names the layout of a record file. A file of another format is
@@ -32,7 +34,7 @@ const Format = "pelab-results/1"
 // records with different IDs into one directory at once; two concurrent Puts
 // of the same ID leave one of the two complete records. Files whose names do
 // not have the form <ID>.json, such as the temporary files of writes in
-// progress or of crashed writers (".<ID>.json.tmp-…"), are ignored.
+// progress or of crashed writers (".<ID>.json.tmp…"), are ignored.
 type Store struct {
 	Dir string
 }
@@ -203,45 +205,10 @@ func readRecordFile(path, id string) (Record, error) {
 }
 
 // writeFileAtomic writes path through a temporary file in the same
-// directory: write, sync, close, rename, then sync the directory. On any
-// error the temporary file is removed and path is left as it was.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("results: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("results: write %s: %w", path, err)
-		}
-	}()
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Make the rename durable. Some filesystems cannot sync a directory;
-	// the rename has happened, so that is not an error.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		d.Close()
+// directory (see internal/atomicfile): on any error path is left as it was.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	if err := atomicfile.WriteFunc(path, write); err != nil {
+		return fmt.Errorf("results: %w", err)
 	}
 	return nil
 }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/model"
+	"github.com/pelab/pelab/pelib/npy"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/train"
@@ -299,6 +300,9 @@ func runGroup(ctx context.Context, p *Plan, opt Options, g []Cell, gi, ng int) (
 	if err := run.Train(ctx); err != nil {
 		return nil, fmt.Errorf("sweep: group %d: %w", gi+1, err)
 	}
+	if err := savePETables(opt.Store, run, g); err != nil {
+		return nil, err
+	}
 	var extra []train.Metrics
 	if opt.Analyze != nil {
 		if extra, err = opt.Analyze(run, g); err != nil {
@@ -344,4 +348,39 @@ func conditionsOf(g []Cell) string {
 		return strings.Join(names[:6], ", ") + fmt.Sprintf(", … (%d conditions)", len(names))
 	}
 	return strings.Join(names, ", ")
+}
+
+// ArtifactPath is where the named array of a cell is kept:
+// <store>/artifacts/<id>.<name>.npy. Run stores every model's PE table
+// ([L, S, D], for PEs that have one) as "pe"; experiments add their own
+// (e.g. attention maps) through their Analyze hooks.
+func ArtifactPath(store *results.Store, id, name string) string {
+	return filepath.Join(store.Dir, "artifacts", id+"."+name+".npy")
+}
+
+// WriteArtifact stores a cell's named array atomically.
+func WriteArtifact(store *results.Store, id, name string, data []float64, shape ...int) error {
+	p := ArtifactPath(store, id, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return npy.Write(p, data, shape...)
+}
+
+// ReadArtifact loads a cell's named array and its shape.
+func ReadArtifact(store *results.Store, id, name string) ([]float64, []int, error) {
+	return npy.Read(ArtifactPath(store, id, name))
+}
+
+func savePETables(store *results.Store, run *train.Run, g []Cell) error {
+	for m, c := range g {
+		t, shape, err := run.PETable(m)
+		if err != nil {
+			continue // this PE has no table (none, rope, relative, …)
+		}
+		if err := WriteArtifact(store, c.ID, "pe", t, shape...); err != nil {
+			return fmt.Errorf("sweep: saving the PE table of %s seed %d: %w", c.Condition.Name, c.Seed, err)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,481 @@
+package fmri
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/pelab/pelab/internal/shared"
+	"github.com/pelab/pelab/pelib/fetch"
+	"github.com/pelab/pelab/pelib/model"
+	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/pelib/train"
+	"gonum.org/v1/gonum/mat"
+)
+
+// This file is Experiment 3 of Ito et al. (2024) as a pelab sweep:
+// masked-region prediction on resting-state fMRI, tokens = the 360 Glasser
+// regions, token features = a window of T z-scored time points.
+//
+// Design choices (the paper gives the outline only, see paper-notes.md):
+//
+//   - Task. For every window, round(0.5·360) = 180 regions are masked in
+//     training: their features are zeroed and a mask indicator appended
+//     (train.Masked), and the model predicts their T values; the loss is
+//     the mean squared error over masked regions only. Generalisation is
+//     measured on held-out subjects (no window of theirs is seen in
+//     training) at 50 % masking (every evaluation) and at 90 % masking
+//     (after training, Analyzer), beside the trivial baselines of
+//     baseline.go on the same windows and with the same masking ratio.
+//   - Model. The paper's block (post-LN, PE added at every block, GELU
+//     after both MLP layers, 1 head) with a per-token linear readout to T
+//     outputs; only the width and the number of blocks change between
+//     protocols.
+//   - Anatomical PEs. sinnd and ropend read the regions' MNI centroids in
+//     units of CoordUnit = 10 mm (Layout.Scaled(1/CoordUnit)): the median
+//     distance from a region's centroid to its nearest neighbour is 10.5 mm
+//     (3.7–19.8 mm), so neighbouring regions are about one unit apart, as
+//     the cells of an integer grid are in Experiment 1, and the cortex spans
+//     about 13 × 16 × 12 units (x −66…64, y −92…68, z −46…74 mm). With the
+//     default base 10000 the sinusoid of width w per coordinate has
+//     wavelengths 2π·10000^(2k/w) units: the fastest (≈ 6 units, 63 mm)
+//     separates regions a few neighbours apart, the next few span the
+//     brain, and the slowest channels are nearly constant over it, as for
+//     the 4 × 4 grid of Experiment 1. Raw millimetres would instead make
+//     the fastest channels alias between neighbours (wavelength 6.3 mm).
+//   - Relative PE. shaw learns one key embedding per index offset k − q;
+//     with S = 360 that is 2·359 + 1 = 719 offsets, and the offsets of the
+//     Glasser order carry little anatomy beyond ±180 (the homologous region
+//     of the other hemisphere). Its one-hot offset map is S × 719 × S
+//     (93 M entries), which makes it by far the most expensive condition;
+//     it is left out of the quick protocol's default conditions.
+
+// Experiment is the experiment name in result records.
+const Experiment = "fmri"
+
+// CoordUnit is the length, in mm, of one coordinate unit of the anatomical
+// PEs (see the package notes above): about the distance between
+// neighbouring regions' centroids.
+const CoordUnit = 10.0
+
+// PaperSeeds are the seeds of the paper protocol (those of Experiment 1's
+// reference code; Experiment 3's are not known).
+var PaperSeeds = []int64{2235, 6312, 6068, 9742, 8880}
+
+// Protocol is a training protocol of Experiment 3: which data, which model,
+// how long.
+type Protocol struct {
+	Name string
+	// Subjects > 0 uses the first Subjects subjects of the data set in
+	// sorted order (0: all). TestSubjects of them, drawn with SplitSeed
+	// (SplitSubjects), are held out.
+	Subjects, TestSubjects int
+	SplitSeed              uint64
+	// T is the window length in time points (the token features), Stride
+	// the step between training windows (0: T, no overlap). Held-out windows
+	// never overlap.
+	T, Stride int
+	// TrainWindows and TestWindows > 0 keep that many evenly spaced windows
+	// of each part (0: all). TrainEval is the number of training windows
+	// (evenly spaced) evaluated as "train" to report the training MSE.
+	TrainWindows, TestWindows, TrainEval int
+
+	Width, Blocks, Heads int
+
+	LR                       float64
+	Batch, Epochs, EvalEvery int
+	// MaskRatio is the fraction of regions masked in training (and in the
+	// "test" evaluation); TestMaskRatio the harder held-out test ("test90").
+	MaskRatio, TestMaskRatio float64
+	Seeds                    []int64
+	MaxM                     int // models per compiled group (0: all of a PE structure)
+
+	// Permutations is the number of token permutations of each Mantel test
+	// and of partition shuffles for the modularity z-scores.
+	Permutations int
+}
+
+// Quick is a protocol small enough for a 2-core CPU in a few minutes: 6
+// subjects (2 held out), windows of T = 16 time points (11.5 s), 240
+// training windows, 4 blocks of width 24 (divisible by 3 for the 3D PEs,
+// and giving rope3d 4 rotation pairs per coordinate), Adam lr 1e-3, batch
+// 16, 6 epochs (90 steps), 2 seeds.
+func Quick() Protocol {
+	return Protocol{Name: "quick", Subjects: 6, TestSubjects: 2, SplitSeed: 1, T: 16, Stride: 16,
+		TrainWindows: 240, TestWindows: 64, TrainEval: 64,
+		Width: 24, Blocks: 4, Heads: 1, LR: 1e-3, Batch: 16, Epochs: 6, EvalEvery: 3,
+		MaskRatio: 0.5, TestMaskRatio: 0.9, Seeds: PaperSeeds[:2], Permutations: 99}
+}
+
+// Paper is the full protocol: all 20 subjects (4 held out), windows of
+// T = 32 time points (23 s; 1195 points give 37 non-overlapping windows per
+// subject) with stride 8 for training (4× overlap, 146 windows per subject,
+// 2,336 in all) and none for the 148 held-out windows; 4 blocks of width 96
+// (the paper's 1 head; 96 = 3·32 for the 3D sinusoid, 16 rotation pairs per
+// coordinate for rope3d); Adam lr 1e-3, batch 32, 40 epochs (2,920 steps),
+// evaluated every 5; 5 seeds.
+func Paper() Protocol {
+	return Protocol{Name: "paper", Subjects: 0, TestSubjects: 4, SplitSeed: 1, T: 32, Stride: 8,
+		TrainEval: 148, Width: 96, Blocks: 4, Heads: 1, LR: 1e-3, Batch: 32, Epochs: 40, EvalEvery: 5,
+		MaskRatio: 0.5, TestMaskRatio: 0.9, Seeds: PaperSeeds, Permutations: 999}
+}
+
+// ProtocolByName returns quick or paper.
+func ProtocolByName(name string) (Protocol, error) {
+	switch name {
+	case "quick":
+		return Quick(), nil
+	case "paper":
+		return Paper(), nil
+	}
+	return Protocol{}, fmt.Errorf("fmri: unknown protocol %q (want quick or paper)", name)
+}
+
+// Validate reports the first problem with p.
+func (p Protocol) Validate() error {
+	switch {
+	case p.Name == "":
+		return errors.New("fmri: protocol has no name")
+	case p.Subjects < 0 || p.TestSubjects < 1 || (p.Subjects > 0 && p.TestSubjects >= p.Subjects):
+		return fmt.Errorf("fmri: protocol %s: %d subjects, %d held out: want ≥ 1 held out and ≥ 1 for training", p.Name, p.Subjects, p.TestSubjects)
+	case p.T < 1 || p.Stride < 0:
+		return fmt.Errorf("fmri: protocol %s: window T %d, stride %d: want T ≥ 1, stride ≥ 0", p.Name, p.T, p.Stride)
+	case p.TrainWindows < 0 || p.TestWindows < 0 || p.TrainEval < 0:
+		return fmt.Errorf("fmri: protocol %s: window counts %d, %d, %d must be ≥ 0", p.Name, p.TrainWindows, p.TestWindows, p.TrainEval)
+	case !(p.MaskRatio > 0 && p.MaskRatio < 1) || !(p.TestMaskRatio > 0 && p.TestMaskRatio < 1):
+		return fmt.Errorf("fmri: protocol %s: mask ratios %g and %g, want both in (0, 1)", p.Name, p.MaskRatio, p.TestMaskRatio)
+	case p.Permutations < 1:
+		return fmt.Errorf("fmri: protocol %s: %d permutations, want ≥ 1", p.Name, p.Permutations)
+	case len(p.Seeds) == 0:
+		return fmt.Errorf("fmri: protocol %s has no seeds", p.Name)
+	}
+	return nil
+}
+
+// PaperSigmas are the learned-PE σ values of the paper protocol's sweep.
+func PaperSigmas() []float64 { return []float64{0.01, 0.05, 0.1, 0.2, 0.5, 1, 1.5, 2} }
+
+// conditionAliases maps Experiment 3's condition names to PE specs.
+var conditionAliases = map[string]string{
+	"sin3d":    "sinnd",  // 3D sinusoid of the MNI centroids (anatomical PE)
+	"rope3d":   "ropend", // 3D rotary PE of the MNI centroids
+	"relative": "shaw",   // bidirectional: regions have no causal order
+	"nope":     "none",
+	"none":     "none",
+	"random":   "random",
+}
+
+func aliasNames() []string {
+	names := make([]string, 0, len(conditionAliases))
+	for n := range conditionAliases {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// PECondition returns the condition called name: learn-<σ>, one of sin3d,
+// rope3d, relative, none (nope) and random, or any PE spec (pe.Syntax).
+func PECondition(name string) (sweep.Condition, error) {
+	name = strings.TrimSpace(name)
+	if rest, ok := strings.CutPrefix(name, "learn-"); ok {
+		s, err := strconv.ParseFloat(rest, 64)
+		if err != nil || !(s > 0) || math.IsInf(s, 0) {
+			return sweep.Condition{}, fmt.Errorf("fmri: condition %q: want learn-<σ> with σ > 0, e.g. learn-0.2", name)
+		}
+		spec := pe.Spec{Kind: pe.Learned, Init: pe.Normal, Sigma: s}.Normalize()
+		if err := spec.Validate(); err != nil {
+			return sweep.Condition{}, fmt.Errorf("fmri: condition %q: %w", name, err)
+		}
+		return sweep.Condition{Name: name, PE: spec}, nil
+	}
+	specStr := name
+	if a, ok := conditionAliases[name]; ok {
+		specStr = a
+	}
+	spec, err := pe.Parse(specStr)
+	if err != nil {
+		return sweep.Condition{}, fmt.Errorf("fmri: condition %q is neither a condition of Experiment 3 (learn-<σ>, %s) nor a PE spec: %w",
+			name, strings.Join(aliasNames(), ", "), err)
+	}
+	return sweep.Condition{Name: name, PE: spec}, nil
+}
+
+// PEConditions parses a list of condition names separated by commas or
+// semicolons; "sigmas" expands to the learned σ sweep (PaperSigmas) and
+// "paper" to every condition (the sweep, sin3d, rope3d, relative, none,
+// random).
+func PEConditions(list string) ([]sweep.Condition, error) {
+	var out []sweep.Condition
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' }) {
+		f = strings.TrimSpace(f)
+		var names []string
+		switch f {
+		case "paper":
+			names = PaperConditionNames()
+		case "sigmas":
+			names = sigmaNames(PaperSigmas())
+		default:
+			names = []string{f}
+		}
+		for _, n := range names {
+			c, err := PECondition(n)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("fmri: empty condition list %q", list)
+	}
+	return out, nil
+}
+
+func sigmaNames(sigmas []float64) []string {
+	names := make([]string, len(sigmas))
+	for i, s := range sigmas {
+		names[i] = "learn-" + strconv.FormatFloat(s, 'g', -1, 64)
+	}
+	return names
+}
+
+// PaperConditionNames lists every condition of Experiment 3.
+func PaperConditionNames() []string {
+	return append(sigmaNames(PaperSigmas()), "sin3d", "rope3d", "relative", "none", "random")
+}
+
+// QuickConditions is the default condition list of the quick protocol
+// (relative is left out for its cost, see the notes above).
+const QuickConditions = "learn-0.1,learn-1,learn-2,sin3d,rope3d,none,random"
+
+// Evaluation set names.
+const (
+	EvalTest  = "test"  // held-out subjects' windows
+	EvalTrain = "train" // a subset of the training windows
+)
+
+// FindDir returns the hcp-glasser360 folder: dir when non-empty, else the
+// project's shared folder (../shared/data/hcp-glasser360, see
+// internal/shared), else the fetch cache (fetch.DefaultDir). A folder counts
+// when it holds the atlas, the partition and at least one time series; the
+// error says to run `pelab data fetch hcp-glasser360 --accept-terms` when
+// none does. (Use `pelab data verify` to check the files' checksums.)
+func FindDir(dir string) (string, error) {
+	if dir != "" {
+		if err := looksLikeDataset(dir); err != nil {
+			return "", fmt.Errorf("fmri: %s: %w (run: pelab data fetch %s --accept-terms --dir %s)", dir, err, DatasetName, dir)
+		}
+		return dir, nil
+	}
+	var tried []error
+	if d, err := shared.Data(DatasetName); err != nil {
+		tried = append(tried, err)
+	} else if err := looksLikeDataset(d); err != nil {
+		tried = append(tried, fmt.Errorf("%s: %w", d, err))
+	} else {
+		return d, nil
+	}
+	if d, err := fetch.DefaultDir(DatasetName); err != nil {
+		tried = append(tried, err)
+	} else if err := looksLikeDataset(d); err != nil {
+		tried = append(tried, fmt.Errorf("%s: %w", d, err))
+	} else {
+		return d, nil
+	}
+	return "", fmt.Errorf("fmri: data set %s not found; run: pelab data fetch %s --accept-terms\n(looked in: %w)",
+		DatasetName, DatasetName, errors.Join(tried...))
+}
+
+func looksLikeDataset(dir string) error {
+	for _, p := range []string{AtlasFile, filepath.Join(CabnpDir, NetworkAssignFile), filepath.Join(CabnpDir, PartitionLabelKey)} {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err != nil {
+			return fmt.Errorf("missing %s", p)
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, RestDir))
+	if err != nil {
+		return fmt.Errorf("no %s/ folder", RestDir)
+	}
+	for _, e := range entries {
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".h5", ".hdf5", ".csv", ".npy":
+			return nil
+		}
+	}
+	return fmt.Errorf("no time series in %s/", RestDir)
+}
+
+// TaskOptions select the data of a task.
+type TaskOptions struct {
+	// Dir is the data set folder; "" finds it (FindDir).
+	Dir string
+	// Subjects, when set, overrides the protocol's first-n subject choice.
+	Subjects []string
+}
+
+// Task is Experiment 3's task: the sweep task (training windows; the
+// held-out and training evaluation sets; the anatomical layout) and the
+// loaded data it came from, for baselines and analysis.
+type Task struct {
+	*sweep.Task
+	Data *Data
+	// Test and TrainEval are the windows behind the evaluation sets
+	// EvalTest and EvalTrain.
+	Test, TrainEval *Windows
+}
+
+// NewTask loads the data for protocol p and returns the task: training
+// windows (Protocol.TrainWindows of them, evenly spaced), the held-out
+// subjects' non-overlapping windows (EvalTest) and a subset of training
+// windows (EvalTrain), each as X[N, S=360, T] with the targets equal to X,
+// and the regions' centroids in units of CoordUnit as the layout.
+func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	dir, err := FindDir(opt.Dir)
+	if err != nil {
+		return nil, err
+	}
+	subjects := opt.Subjects
+	if len(subjects) == 0 && p.Subjects > 0 {
+		series, err := listSubjects(filepath.Join(dir, RestDir))
+		if err != nil {
+			return nil, err
+		}
+		if len(series) < p.Subjects {
+			return nil, fmt.Errorf("fmri: protocol %s wants %d subjects, %s has %d", p.Name, p.Subjects, dir, len(series))
+		}
+		subjects = series[:p.Subjects]
+	}
+	d, err := Load(Config{Dir: dir, Subjects: subjects, TestSubjects: p.TestSubjects, Seed: p.SplitSeed, T: p.T, Stride: p.Stride})
+	if err != nil {
+		return nil, err
+	}
+	if p.Stride != 0 && p.Stride != p.T {
+		// Held-out windows never overlap: cut them again with stride T.
+		test, err := testWindows(dir, d.TestSubjects, p.T)
+		if err != nil {
+			return nil, err
+		}
+		d.Test = test
+	}
+	tr := SelectWindows(d.Train, p.TrainWindows)
+	te := SelectWindows(d.Test, p.TestWindows)
+	trEval := SelectWindows(d.Train, min(max(p.TrainEval, 1), d.Train.N))
+	if tr.N < p.Batch {
+		return nil, fmt.Errorf("fmri: protocol %s: %d training windows, fewer than the batch size %d", p.Name, tr.N, p.Batch)
+	}
+	coords := make([][]float64, len(d.Centroids))
+	for i, c := range d.Centroids {
+		coords[i] = []float64{c[0], c[1], c[2]}
+	}
+	layout, err := pe.Points(coords)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: centroids: %w", err)
+	}
+	t := &Task{Data: d, Test: te, TrainEval: trEval}
+	t.Task = &sweep.Task{
+		Name:   Experiment,
+		Train:  toData("train", tr),
+		Evals:  []*train.Data{toData(EvalTest, te), toData(EvalTrain, trEval)},
+		Layout: layout.Scaled(1 / CoordUnit),
+		Params: map[string]any{
+			"train_subjects": strings.Join(d.TrainSubjects, ","),
+			"test_subjects":  strings.Join(d.TestSubjects, ","),
+			"split_seed":     p.SplitSeed,
+			"T":              p.T, "stride": p.Stride,
+			"train_windows": tr.N, "test_windows": te.N, "train_eval_windows": trEval.N,
+			"coord_unit_mm":   CoordUnit,
+			"test_mask_ratio": p.TestMaskRatio,
+		},
+	}
+	return t, nil
+}
+
+// listSubjects returns the sorted subject IDs of the time-series files in
+// dir.
+func listSubjects(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
+	}
+	var ids []string
+	for _, e := range entries {
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".h5", ".hdf5", ".csv", ".npy":
+			ids = append(ids, SubjectID(e.Name()))
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// testWindows reads and z-scores the held-out subjects and cuts them into
+// non-overlapping windows of T points.
+func testWindows(dir string, subjects []string, T int) (*Windows, error) {
+	series, err := ReadDir(filepath.Join(dir, RestDir), ReadOptions{Regions: NumRegions, MinTimes: T}, subjects...)
+	if err != nil {
+		return nil, err
+	}
+	zs := make([]*mat.Dense, len(series))
+	for i, s := range series {
+		if zs[i], err = ZScore(s.Data); err != nil {
+			return nil, fmt.Errorf("fmri: subject %s: %w", s.Subject, err)
+		}
+	}
+	return MakeWindows(zs, T, T)
+}
+
+// SelectWindows returns n windows of w evenly spaced over its order
+// (window ⌊i·N/n⌋ for i = 0…n−1), so that every subject keeps its share; n
+// ≤ 0 or n ≥ N returns w itself.
+func SelectWindows(w *Windows, n int) *Windows {
+	if n <= 0 || n >= w.N {
+		return w
+	}
+	out := &Windows{S: w.S, T: w.T, N: n, X: make([]float32, 0, n*w.S*w.T)}
+	st := w.S * w.T
+	for i := range n {
+		k := i * w.N / n
+		out.X = append(out.X, w.X[k*st:(k+1)*st]...)
+		out.Source = append(out.Source, w.Source[k])
+		out.Start = append(out.Start, w.Start[k])
+	}
+	return out
+}
+
+func toData(name string, w *Windows) *train.Data {
+	return &train.Data{Name: name, X: w.X, N: w.N, S: w.S, F: w.T}
+}
+
+// ModelConfig is the masked-region model of protocol p: the paper's block
+// at the protocol's size, 360 tokens of T features plus the mask indicator,
+// and a per-token linear readout of T values.
+func (p Protocol) ModelConfig() model.Config {
+	return model.Config{
+		Tokens: NumRegions, Features: p.T + 1, Width: p.Width, Blocks: p.Blocks, Heads: max(p.Heads, 1), MLPRatio: 4,
+		Outputs: p.T, Readout: model.ReadoutTokens,
+		GELUAfterMLP: true, LNEps: 1e-5, DType: dtypes.Float32,
+	}
+}
+
+// NewPlan builds the sweep of protocol p over conditions on task.
+func NewPlan(p Protocol, task *Task, conds []sweep.Condition) *sweep.Plan {
+	opt := train.PaperAdam()
+	opt.LR = p.LR
+	return &sweep.Plan{
+		Experiment: Experiment, Protocol: p.Name, Task: task.Task,
+		Train: train.Config{Model: p.ModelConfig(), Optimizer: opt, Objective: train.Masked, MaskRatio: p.MaskRatio,
+			BatchSize: p.Batch, Epochs: p.Epochs, EvalEvery: p.EvalEvery},
+		Conditions: conds, Seeds: p.Seeds, MaxM: p.MaxM,
+	}
+}

@@ -1,0 +1,197 @@
+package lst
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/plots"
+	"github.com/pelab/pelab/pelib/results"
+	"gonum.org/v1/gonum/mat"
+)
+
+// shapeGlyphs draws the four shapes and the query in HTML.
+var shapeGlyphs = [...]string{"", "■", "▲", "●", "★", "?"}
+
+// PuzzlesHTML draws puzzles as 4×4 HTML grids side by side, each captioned
+// with its condition and answer.
+func PuzzlesHTML(ps []Puzzle) string {
+	var b strings.Builder
+	b.WriteString(`<div style="display:flex;gap:18px;flex-wrap:wrap">`)
+	for _, p := range ps {
+		b.WriteString(`<div><table style="border-collapse:collapse;font-size:20px">`)
+		for r := range 4 {
+			b.WriteString("<tr>")
+			for c := range 4 {
+				v := p.Cells[4*r+c]
+				style := "border:1px solid #555;width:30px;height:30px;text-align:center"
+				if v == 5 {
+					style += ";background:#fde68a"
+				}
+				fmt.Fprintf(&b, `<td style="%s">%s</td>`, style, shapeGlyphs[v])
+			}
+			b.WriteString("</tr>")
+		}
+		fmt.Fprintf(&b, `</table><div style="font-size:12px">%s, answer %s</div></div>`,
+			html.EscapeString(p.Condition.String()), shapeGlyphs[p.Solution])
+	}
+	b.WriteString("</div>")
+	return b.String()
+}
+
+// sigmaOf reads σ from a "learn-<σ>" condition name.
+func sigmaOf(cond string) (float64, bool) {
+	s, ok := strings.CutPrefix(cond, "learn-")
+	if !ok || strings.HasSuffix(s, "-wd") {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
+}
+
+// AccuracyVsSigma plots metric (e.g. "val_acc", in percent) of the
+// learned-σ conditions against σ, mean ± SD over seeds, beside the paper's
+// reference curve and, when present, the 2d-fixed model's level.
+func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error) {
+	by := map[float64][]float64{}
+	var fixed []float64
+	for _, r := range recs {
+		v, ok := r.Final[metric]
+		if !ok || r.Status != results.StatusOK {
+			continue
+		}
+		if s, ok := sigmaOf(r.Condition); ok {
+			by[s] = append(by[s], 100*v)
+		} else if r.Condition == "2d-fixed" {
+			fixed = append(fixed, 100*v)
+		}
+	}
+	if len(by) == 0 {
+		return nil, fmt.Errorf("lst: no learned-σ records with metric %q", metric)
+	}
+	var xs []float64
+	for s := range by {
+		xs = append(xs, s)
+	}
+	sort.Float64s(xs)
+	ours := plots.Series{Name: "pelab (mean ± SD)"}
+	for _, s := range xs {
+		m, sd := meanSD(by[s])
+		ours.X, ours.Mean, ours.SD = append(ours.X, s), append(ours.Mean, m), append(ours.SD, sd)
+	}
+	series := []plots.Series{ours}
+	if len(fixed) > 0 {
+		m, _ := meanSD(fixed)
+		series = append(series, plots.Series{Name: "2d-fixed (pelab)", X: []float64{xs[0], xs[len(xs)-1]}, Mean: []float64{m, m}})
+	}
+	refKey := map[string]func(Reference) float64{
+		"val_acc": func(r Reference) float64 { return r.Val }, "test_acc": func(r Reference) float64 { return r.Test },
+		"val_acc_1vec": func(r Reference) float64 { return r.Val1 }, "val_acc_2vec": func(r Reference) float64 { return r.Val2 },
+		"val_acc_3vec": func(r Reference) float64 { return r.Val3 },
+	}
+	if get, ok := refKey[metric]; ok {
+		ref := plots.Series{Name: "paper (epoch 4000)", Reference: true}
+		type pt struct{ s, v float64 }
+		var pts []pt
+		for name, r := range References() {
+			if s, ok := sigmaOf(name); ok {
+				pts = append(pts, pt{s, get(r)})
+			}
+		}
+		sort.Slice(pts, func(i, j int) bool { return pts[i].s < pts[j].s })
+		for _, p := range pts {
+			ref.X, ref.Mean = append(ref.X, p.s), append(ref.Mean, p.v)
+		}
+		series = append(series, ref)
+	}
+	return plots.Lines(series, plots.LinesOptions{Title: "LST: " + metric + " vs PE init σ", XLabel: "σ of the learned PE's Normal(0, σ²) init", YLabel: metric + " (%)"})
+}
+
+func meanSD(v []float64) (float64, float64) {
+	m := 0.0
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	if len(v) < 2 {
+		return m, 0
+	}
+	ss := 0.0
+	for _, x := range v {
+		ss += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(ss / float64(len(v)-1))
+}
+
+// cellLabels are "r,c" for the 16 tokens.
+func cellLabels() []string {
+	out := make([]string, Tokens)
+	for i, c := range Coords() {
+		out[i] = fmt.Sprintf("%d,%d", c[0], c[1])
+	}
+	return out
+}
+
+// PESimilarity draws the block-averaged cosine similarity of a PE table
+// [L, 16, D] as a labelled heatmap.
+func PESimilarity(table []float64, L, D int, title string) (*plots.Figure, error) {
+	blocks, err := analysis.Blocks(table, L, Tokens, D)
+	if err != nil {
+		return nil, err
+	}
+	_, mean, err := analysis.BlockSimilarity(blocks, analysis.Cosine)
+	if err != nil {
+		return nil, err
+	}
+	lab := cellLabels()
+	return plots.Heatmap(mean, plots.HeatmapOptions{Title: title, XLabel: "cell (row,col)", YLabel: "cell (row,col)",
+		RowLabels: lab, ColLabels: lab, ColorLabel: "cosine"})
+}
+
+// PELayout draws block b of a PE table [L, 16, D] projected on its first two
+// principal components, each cell labelled and coloured by its grid row: for
+// a PE that learned the grid, the 4×4 layout appears.
+func PELayout(table []float64, L, D, b int, title string) (*plots.Figure, error) {
+	blocks, err := analysis.Blocks(table, L, Tokens, D)
+	if err != nil {
+		return nil, err
+	}
+	if b < 0 || b >= len(blocks) {
+		return nil, fmt.Errorf("lst: block %d outside [0, %d)", b, len(blocks))
+	}
+	pca, err := analysis.PrincipalComponents(blocks[b])
+	if err != nil {
+		return nil, err
+	}
+	groups := make([]int, Tokens)
+	names := map[int]string{}
+	for i, c := range Coords() {
+		groups[i] = c[0]
+		names[c[0]] = fmt.Sprintf("row %d", c[0])
+	}
+	return plots.Embedding2D(pca.Scores, plots.EmbeddingOptions{Title: title, Groups: groups, GroupNames: names,
+		PointLabels: cellLabels(), AxisLabels: []string{"PC 1", "PC 2"}})
+}
+
+// AttentionMap draws the attention of block b (heads averaged) from maps
+// flat [L, H, 16, 16], as returned by train.Run.Attention.
+func AttentionMap(maps []float64, L, H, b int, title string) (*plots.Figure, error) {
+	S := Tokens
+	if len(maps) != L*H*S*S || b < 0 || b >= L {
+		return nil, fmt.Errorf("lst: attention maps have %d values for L=%d, H=%d (block %d)", len(maps), L, H, b)
+	}
+	m := mat.NewDense(S, S, nil)
+	for h := range H {
+		off := (b*H + h) * S * S
+		for i := range S * S {
+			m.Set(i/S, i%S, m.At(i/S, i%S)+maps[off+i]/float64(H))
+		}
+	}
+	lab := cellLabels()
+	return plots.Heatmap(m, plots.HeatmapOptions{Title: title, XLabel: "key cell", YLabel: "query cell",
+		RowLabels: lab, ColLabels: lab, ColorLabel: "attention"})
+}
