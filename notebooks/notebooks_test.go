@@ -1,0 +1,187 @@
+// Package notebooks_test executes every notebook in this folder headlessly
+// with the GoNB kernel, in quick mode (PELAB_QUICK=1), once per backend that
+// runs here: pure Go always, ONNX Runtime where its library is installed. A
+// cell that fails to compile, panics or returns an error fails the test, and
+// the run's output goes to the test log.
+//
+// The tests skip, saying why, only where jupyter's nbconvert or the GoNB
+// kernel is absent (`make setup` installs both).
+package notebooks_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pelab/pelab/xla"
+)
+
+// requireJupyter skips the test where nbconvert or the GoNB kernel is absent.
+func requireJupyter(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("jupyter"); err != nil {
+		t.Skip("skipping: jupyter not on PATH (run `make setup`)")
+	}
+	if err := exec.Command("jupyter", "nbconvert", "--version").Run(); err != nil {
+		t.Skipf("skipping: jupyter nbconvert does not run (%v): run `make setup`", err)
+	}
+	out, err := exec.Command("jupyter", "kernelspec", "list", "--json").Output()
+	if err != nil {
+		t.Skipf("skipping: jupyter kernelspec list failed (%v)", err)
+	}
+	var specs struct {
+		Kernelspecs map[string]json.RawMessage `json:"kernelspecs"`
+	}
+	if err := json.Unmarshal(out, &specs); err != nil {
+		t.Fatalf("jupyter kernelspec list --json: %v", err)
+	}
+	if _, ok := specs.Kernelspecs["gonb"]; !ok {
+		t.Skip("skipping: the GoNB kernel is not installed (run `make setup`)")
+	}
+}
+
+// execute runs scripts/nbexec.sh on nb with extra environment variables and
+// returns the executed notebook's path and the run's combined output.
+func execute(t *testing.T, nb string, env ...string) (string, string, error) {
+	t.Helper()
+	script, err := filepath.Abs(filepath.Join("..", "scripts", "nbexec.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cmd := exec.Command(script, out, nb)
+	cmd.Env = append(os.Environ(), env...)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err = cmd.Run()
+	return filepath.Join(out, filepath.Base(nb)), buf.String(), err
+}
+
+// cellProblems lists, for an executed notebook, the code cells that did not
+// run and the error or panic outputs.
+func cellProblems(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var nb struct {
+		Cells []struct {
+			ID             string `json:"id"`
+			CellType       string `json:"cell_type"`
+			ExecutionCount *int   `json:"execution_count"`
+			Outputs        []struct {
+				OutputType string          `json:"output_type"`
+				Name       string          `json:"name"`
+				Text       json.RawMessage `json:"text"`
+				EName      string          `json:"ename"`
+				EValue     string          `json:"evalue"`
+			} `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(b, &nb); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var problems []string
+	for i, c := range nb.Cells {
+		if c.CellType != "code" {
+			continue
+		}
+		if c.ExecutionCount == nil {
+			problems = append(problems, fmt.Sprintf("cell %d (%s) was not executed", i, c.ID))
+		}
+		for _, o := range c.Outputs {
+			text := string(o.Text)
+			switch {
+			case o.OutputType == "error":
+				problems = append(problems, fmt.Sprintf("cell %d (%s): error %s: %s", i, c.ID, o.EName, o.EValue))
+			case o.Name == "stderr" && strings.Contains(text, "panic:"):
+				problems = append(problems, fmt.Sprintf("cell %d (%s): panic in stderr: %s", i, c.ID, text))
+			}
+		}
+	}
+	return problems, nil
+}
+
+// runNotebook executes nb and fails the test on any problem, logging the
+// run's output.
+func runNotebook(t *testing.T, nb string, env ...string) {
+	t.Helper()
+	executed, out, err := execute(t, nb, env...)
+	if err != nil {
+		t.Fatalf("%s (%s) failed: %v\n--- output ---\n%s", nb, strings.Join(env, " "), err, out)
+	}
+	problems, err := cellProblems(executed)
+	if err != nil {
+		t.Fatalf("reading the executed notebook: %v\n--- output ---\n%s", err, out)
+	}
+	if len(problems) > 0 {
+		t.Fatalf("%s (%s):\n%s\n--- output ---\n%s", nb, strings.Join(env, " "), strings.Join(problems, "\n"), out)
+	}
+}
+
+func TestNotebooks(t *testing.T) {
+	requireJupyter(t)
+	nbs, err := filepath.Glob("*.ipynb")
+	if err != nil || len(nbs) == 0 {
+		t.Fatalf("no notebooks in notebooks/ (%v)", err)
+	}
+	lib, looked := xla.FindONNXRuntime()
+	for _, backend := range []string{"go", "onnx"} {
+		t.Run(backend, func(t *testing.T) {
+			if backend == "onnx" && lib == "" {
+				t.Skipf("skipping: ONNX Runtime library absent (run `make setup`); looked at %s", strings.Join(looked, ", "))
+			}
+			for _, nb := range nbs {
+				t.Run(strings.TrimSuffix(nb, ".ipynb"), func(t *testing.T) {
+					abs, err := filepath.Abs(nb)
+					if err != nil {
+						t.Fatal(err)
+					}
+					// A fresh output folder per run: notebooks keep their
+					// results stores under $PELAB_NOTEBOOK_OUT.
+					runNotebook(t, abs, "PELAB_QUICK=1", "PELAB_BACKEND="+backend, "PELAB_NOTEBOOK_OUT="+t.TempDir())
+				})
+			}
+		})
+	}
+}
+
+// TestPanickingCellFails shows that the runner catches a panic: a temporary
+// notebook whose second cell panics must fail, with the panic in the output,
+// and its first cell must have run.
+func TestPanickingCellFails(t *testing.T) {
+	requireJupyter(t)
+	dir := t.TempDir()
+	nb := filepath.Join(dir, "panics.ipynb")
+	cell := func(id, src string) map[string]any {
+		return map[string]any{"cell_type": "code", "id": id, "execution_count": nil,
+			"metadata": map[string]any{}, "outputs": []any{}, "source": src}
+	}
+	doc := map[string]any{
+		"nbformat": 4, "nbformat_minor": 5,
+		"metadata": map[string]any{"kernelspec": map[string]any{"name": "gonb", "display_name": "Go (gonb)", "language": "go"}},
+		"cells": []any{
+			cell("ok", "%%\nfmt.Println(\"first cell ran\")"),
+			cell("boom", "%%\npanic(\"deliberate panic from pelab's notebook test\")"),
+		},
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(nb, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, err := execute(t, nb, "PELAB_QUICK=1")
+	if err == nil {
+		t.Fatalf("a notebook with a panicking cell ran without error\n--- output ---\n%s", out)
+	}
+	if !strings.Contains(out, "deliberate panic from pelab's notebook test") {
+		t.Errorf("the run's output does not show the panic\n--- output ---\n%s", out)
+	}
+}
