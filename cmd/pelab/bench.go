@@ -4,11 +4,13 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/pelab/pelab/internal/atomicfile"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/train"
@@ -16,68 +18,175 @@ import (
 )
 
 func init() {
-	register(command{name: "bench", short: "model-steps per second of the paper's LST model at several M", run: runBench})
+	register(command{name: "bench", short: "training throughput (model-steps/s, TFLOP/s, memory) at several M", run: runBench})
+}
+
+// The paper's LST protocol, for the per-epoch and whole-sweep columns:
+// 8,100 training puzzles in batches of 128 (63 steps per epoch); 21
+// conditions × 15 seeds × 4,000 epochs.
+const (
+	lstStepsPerEpoch = 8100 / 128
+	lstSweepModels   = 21 * 15
+	lstSweepEpochs   = 4000
+)
+
+// benchColumns are the CSV columns; bench/torch_bench.py writes the same.
+var benchColumns = []string{"impl", "backend", "device", "model", "m", "k", "dtype", "batch",
+	"ms_per_step", "ms_per_model_step", "model_steps_per_s", "tflops", "epoch_s", "sweep_h",
+	"first_step_s", "peak_rss_mib", "go_heap_mib", "gpu_mem_mib"}
+
+// benchModel returns the training configuration of a named bench model
+// and whether the LST per-epoch columns apply.
+func benchModel(name string, spec pe.Spec, batch int) (train.Config, bool, error) {
+	adam := train.PaperAdam()
+	switch name {
+	case "lst":
+		return train.Config{Model: model.PaperLST(spec), Optimizer: adam, BatchSize: batch}, true, nil
+	case "netsim", "fmri":
+		// Masked-token regression: T features per token, the mask indicator
+		// appended (F = T+1), a per-token readout of the T features.
+		S, T, layout := 64, 16, pe.Grid(8, 8)
+		if name == "fmri" {
+			S, T, layout = 360, 32, pe.Line(360)
+		}
+		mc := model.Config{Tokens: S, Features: T + 1, Width: 64, Blocks: 4, Heads: 1, MLPRatio: 4,
+			Outputs: T, Readout: model.ReadoutTokens, GELUAfterMLP: true, LNEps: 1e-5,
+			PE: spec, Layout: layout}
+		return train.Config{Model: mc, Optimizer: adam, Objective: train.Masked, MaskRatio: 0.5, BatchSize: batch}, false, nil
+	}
+	return train.Config{}, false, fmt.Errorf("-model %q: want lst, netsim or fmri", name)
 }
 
 func runBench(args []string, stdout io.Writer) error {
 	fs := newFlagSet("bench")
 	backend := fs.String("backend", "", "backend (go, onnx:cpu, xla:<plugin>; default: automatic, see pelab env)")
-	ms := fs.String("m", "1,8,32,128", "comma-separated numbers of models per compiled step")
-	steps := fs.Int("steps", 5, "timed steps per M (after one compiling step)")
+	ms := fs.String("m", "1,8,32,128", "comma-separated numbers of models per compiled step (1 … 1024)")
+	steps := fs.Int("steps", 5, "timed steps per M (after one compiling call and one warm-up call)")
 	batch := fs.Int("batch", 128, "batch size per model")
 	spec := fs.String("pe", "learn:0.2", "PE spec (see pe.Syntax)")
+	modelName := fs.String("model", "lst", "model: lst (the paper's), netsim (S64 d64 4 blocks, masked T16) or fmri (S360 d64 4 blocks, masked T32)")
+	k := fs.Int("k", 1, "optimisation steps per call (an in-graph loop on XLA; one call per step elsewhere)")
+	matmul := fs.String("matmul", "f32", "operand dtype of the matrix products: f32 or bf16 (f32 accumulation)")
+	noDonate := fs.Bool("nodonate", false, "keep the parameter buffers of each call instead of donating them")
+	label := fs.String("label", "pelab", "value of the impl column")
 	csvPath := fs.String("csv", "", "also write the table as CSV to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var Ms []int
-	for _, f := range strings.Split(*ms, ",") {
+	for f := range strings.SplitSeq(*ms, ",") {
 		m, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || m < 1 {
 			return fmt.Errorf("-m: %q is not a list of positive integers", *ms)
 		}
 		Ms = append(Ms, m)
 	}
-	if *steps < 1 || *batch < 1 {
-		return fmt.Errorf("-steps and -batch must be ≥ 1")
+	if *steps < 1 || *batch < 1 || *k < 1 {
+		return fmt.Errorf("-steps, -batch and -k must be ≥ 1 (got %d, %d, %d)", *steps, *batch, *k)
 	}
 	p, err := pe.Parse(*spec)
 	if err != nil {
 		return fmt.Errorf("-pe: %w", err)
+	}
+	mdt, err := model.ParseMatmulDType(*matmul)
+	if err != nil {
+		return fmt.Errorf("-matmul: %w", err)
+	}
+	cfg, isLST, err := benchModel(*modelName, p, *batch)
+	if err != nil {
+		return err
+	}
+	cfg.Model.MatmulDType = mdt
+	cfg.StepsPerCall = *k
+	if _, err := cfg.Model.Normalize(); err != nil {
+		return err
 	}
 	ch, err := xla.Choose(*backend)
 	if err != nil {
 		return err
 	}
 	defer ch.Backend.Finalize()
-	fmt.Fprintf(stdout, "backend: %s\ndevice: %s\ncpus: %d\nmodel: paper LST (B%d, S16, D160, 1 head, 4 blocks, PE %s at every block), Adam\n",
-		ch, strings.Join(ch.Devices(), "; "), runtime.NumCPU(), *batch, p)
-	cfg := train.Config{Model: model.PaperLST(p), Optimizer: train.PaperAdam(), BatchSize: *batch}
+	device := strings.Join(ch.Devices(), "; ")
+	mc := cfg.Model
+	fmt.Fprintf(stdout, "backend: %s\ndevice: %s\ncpus: %d\n", ch, device, runtime.NumCPU())
+	fmt.Fprintf(stdout, "model: %s (B%d, S%d, D%d, %d head, %d blocks, PE %s, products %s), %s, Adam; %.3f GFLOP per model-step (3 × forward products)\n",
+		*modelName, *batch, mc.Tokens, mc.Width, mc.Heads, mc.Blocks, p, *matmul, objective(cfg), model.StepFLOPs(mc, *batch)/1e9)
+	if isLST {
+		fmt.Fprintf(stdout, "epoch = %d steps; sweep = %d models × %d epochs = %.3g model-steps\n",
+			lstStepsPerEpoch, lstSweepModels, lstSweepEpochs, float64(lstSweepModels*lstSweepEpochs*lstStepsPerEpoch))
+	}
+	header := fmt.Sprintf("%-6s %-3s %11s %14s %13s %8s %9s %8s %9s %9s %9s", "M", "K", "ms/step", "ms/model-step", "model-steps/s", "TFLOP/s", "epoch s", "sweep h", "first s", "RSS MiB", "GPU MiB")
+	fmt.Fprintln(stdout, header)
 	var rows [][]string
 	for _, m := range Ms {
-		res, err := train.Bench(ch.Backend, cfg, m, *steps)
+		res, err := train.BenchWith(ch.Backend, cfg, train.BenchOptions{M: m, Steps: *steps, NoDonate: *noDonate})
 		if err != nil {
 			return fmt.Errorf("M=%d: %w", m, err)
 		}
-		fmt.Fprintln(stdout, res)
-		rows = append(rows, []string{ch.Config, strconv.Itoa(m), strconv.Itoa(*batch),
-			fmt.Sprintf("%.3f", float64(res.PerStep.Microseconds())/1000),
-			fmt.Sprintf("%.4f", float64(res.PerStep.Microseconds())/1000/float64(m)),
-			fmt.Sprintf("%.2f", res.ModelStepsSec), fmt.Sprintf("%.2f", res.Compile.Seconds())})
+		perStep := msOf(res.PerStep)
+		epoch, sweep := "", ""
+		if isLST {
+			epoch = fmt.Sprintf("%.3f", perStep*lstStepsPerEpoch/1000)
+			sweep = fmt.Sprintf("%.3f", float64(lstSweepModels*lstSweepEpochs*lstStepsPerEpoch)/res.ModelStepsSec/3600)
+		}
+		gpu := gpuMemMiB()
+		fmt.Fprintf(stdout, "%-6d %-3d %11.3f %14.4f %13.1f %8.3f %9s %8s %9.2f %9.0f %9s\n",
+			m, res.StepsPerCall, perStep, perStep/float64(m), res.ModelStepsSec, res.TFLOPS, dash(epoch), dash(sweep),
+			res.Compile.Seconds(), float64(res.PeakRSS)/(1<<20), dash(gpu))
+		rows = append(rows, []string{*label, ch.Config, device, *modelName, strconv.Itoa(m), strconv.Itoa(res.StepsPerCall),
+			*matmul, strconv.Itoa(*batch), fmt.Sprintf("%.4f", perStep), fmt.Sprintf("%.5f", perStep/float64(m)),
+			fmt.Sprintf("%.2f", res.ModelStepsSec), fmt.Sprintf("%.4f", res.TFLOPS), epoch, sweep,
+			fmt.Sprintf("%.2f", res.Compile.Seconds()), fmt.Sprintf("%.0f", float64(res.PeakRSS)/(1<<20)),
+			fmt.Sprintf("%.0f", float64(res.GoHeapPeak)/(1<<20)), gpu})
+		if *csvPath != "" { // after every row: a run cut short keeps what it measured
+			if err := writeCSVAtomic(*csvPath, benchColumns, rows); err != nil {
+				return err
+			}
+		}
 	}
-	if *csvPath != "" {
-		f, err := os.CreateTemp(".", ".bench*.csv")
-		if err != nil {
-			return err
-		}
+	return nil
+}
+
+func objective(c train.Config) string {
+	if c.Objective == train.Masked {
+		return fmt.Sprintf("masked regression (%.0f%% masked)", 100*c.MaskRatio)
+	}
+	return "classification"
+}
+
+func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// gpuMemMiB is the memory in use on GPU 0 as nvidia-smi reports it (the
+// whole device, allocator pools included), or "" without nvidia-smi.
+func gpuMemMiB() string {
+	path, err := exec.LookPath("nvidia-smi")
+	if err != nil {
+		return ""
+	}
+	out, err := exec.Command(path, "--query-gpu=memory.used", "--format=csv,noheader,nounits", "-i", "0").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// writeCSVAtomic writes header and rows to path through a temporary file in
+// the same directory, renamed into place (see internal/atomicfile).
+func writeCSVAtomic(path string, header []string, rows [][]string) error {
+	err := atomicfile.WriteFunc(path, func(f io.Writer) error {
 		w := csv.NewWriter(f)
-		w.Write([]string{"backend", "m", "batch", "ms_per_step", "ms_per_model_step", "model_steps_per_s", "first_step_s"})
-		w.WriteAll(rows)
-		f.Close()
-		if err := w.Error(); err != nil {
-			return err
-		}
-		return os.Rename(f.Name(), *csvPath)
+		w.Write(header)
+		return w.WriteAll(rows) // WriteAll flushes and reports any write error
+	})
+	if err != nil {
+		return fmt.Errorf("-csv: %w", err)
 	}
 	return nil
 }

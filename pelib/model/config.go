@@ -69,6 +69,17 @@ type Config struct {
 	Layout pe.Layout // token positions, for the PEs that need them
 
 	DType dtypes.DType // dtypes.Float32 (default) or Float64 (gradient checks)
+
+	// MatmulDType, when set to dtypes.BFloat16 (with DType Float32), runs the
+	// activation×weight and attention matrix products with bfloat16 operands,
+	// float32 accumulation and a float32 result; parameters, optimiser state,
+	// layer norms, softmax and the loss stay float32. The zero value (or
+	// DType itself) computes every product in DType. GoMLX differentiates
+	// such a product in its accumulator dtype, so the backward products run
+	// in float32 (TF32 tensor cores on XLA CUDA, where tf32 is on by default).
+	// Not every backend has bfloat16 products: ONNX Runtime's CPU provider
+	// has none.
+	MatmulDType dtypes.DType `json:",omitempty"`
 }
 
 // PaperLST returns the paper's Latin Square Task model with the given PE.
@@ -110,6 +121,11 @@ func (c Config) Validate() error {
 	if c.DType != dtypes.Float32 && c.DType != dtypes.Float64 {
 		return fmt.Errorf("model: DType %s, want Float32 or Float64", c.DType)
 	}
+	if c.MatmulDType != dtypes.InvalidDType && c.MatmulDType != c.DType &&
+		!(c.MatmulDType == dtypes.BFloat16 && c.DType == dtypes.Float32) {
+		return fmt.Errorf("model: MatmulDType %s with DType %s, want unset, %s, or BFloat16 with Float32",
+			c.MatmulDType, c.DType, c.DType)
+	}
 	if err := c.PE.Validate(); err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
@@ -143,6 +159,18 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// ParseMatmulDType maps a flag value to a MatmulDType: "f32" or "" (the
+// model's own dtype, returned as dtypes.InvalidDType) and "bf16".
+func ParseMatmulDType(s string) (dtypes.DType, error) {
+	switch s {
+	case "", "f32", "float32":
+		return dtypes.InvalidDType, nil
+	case "bf16", "bfloat16":
+		return dtypes.BFloat16, nil
+	}
+	return dtypes.InvalidDType, fmt.Errorf("model: matmul dtype %q, want f32 or bf16", s)
+}
+
 // Normalize returns c with defaults filled in, after validation.
 func (c Config) Normalize() (Config, error) {
 	c = c.withDefaults()
@@ -156,6 +184,14 @@ func (c Config) peBlocks() int {
 		return 1
 	}
 	return c.Blocks
+}
+
+// matmulDType is the operand dtype of the matrix products.
+func (c Config) matmulDType() dtypes.DType {
+	if c.MatmulDType == dtypes.InvalidDType {
+		return c.DType
+	}
+	return c.MatmulDType
 }
 
 // headWidth is D/H.

@@ -119,6 +119,21 @@ func (gm *graphModel) konst(name string, v []float64, dims ...int) *Node {
 
 func (gm *graphModel) scalar(v float64) *Node { return Scalar(gm.g, gm.c.DType, v) }
 
+// mm is the einsum of a matrix product of activations or weights. With
+// Config.MatmulDType BFloat16 its operands are rounded to bfloat16 and the
+// product accumulates and returns float32 (XLA: one bf16 tensor-core GEMM);
+// otherwise it is a plain einsum in DType.
+func (gm *graphModel) mm(eq string, a, b *Node) *Node {
+	mt := gm.c.matmulDType()
+	if mt == gm.c.DType {
+		return Einsum(eq, a, b)
+	}
+	y := Dot(ConvertDType(a, mt), ConvertDType(b, mt)).
+		WithAccumulatorDType(gm.c.DType).WithOutputDType(gm.c.DType).Einsum(eq)
+	// Some backends ignore the output dtype and return the operands' one.
+	return ConvertDType(y, gm.c.DType)
+}
+
 // dense applies x [M, B, S, Din] · W [M, Din, Dout] + b [M, Dout].
 // It flattens to one batch axis (m) so ONNX Runtime accepts the einsum.
 func (gm *graphModel) dense(x *Node, name string) *Node {
@@ -133,7 +148,7 @@ func (gm *graphModel) denseWB(x, w, b *Node) *Node {
 	for _, v := range d[1 : len(d)-1] {
 		n *= v
 	}
-	y := Einsum("mnd,mde->mne", Reshape(x, gm.M, n, d[len(d)-1]), w)
+	y := gm.mm("mnd,mde->mne", Reshape(x, gm.M, n, d[len(d)-1]), w)
 	y = Add(y, Reshape(b, gm.M, 1, dout))
 	out := append(append([]int{}, d[:len(d)-1]...), dout)
 	return Reshape(y, out...)
@@ -282,7 +297,7 @@ func (gm *graphModel) attention(x *Node, l int) (*Node, *Node) {
 		}
 		q, k = rope(q), rope(k)
 	}
-	scores := Einsum("nqd,nkd->nqk", q, k) // [M·B·H, S, S]
+	scores := gm.mm("nqd,nkd->nqk", q, k) // [M·B·H, S, S]
 	if c.PE.Relative() {
 		// Shaw-style relative keys: scores[q,k] += q·E[idx(q,k)].
 		idx, n := pe.ShawIndex(c.PE, S)
@@ -297,7 +312,7 @@ func (gm *graphModel) attention(x *Node, l int) (*Node, *Node) {
 		scores = Reshape(Add(s5, bias), M*B*H, S, S)
 	}
 	w := Softmax(scores, -1)
-	ctx := Einsum("nqk,nkd->nqd", w, v) // [M·B·H, S, dh]
+	ctx := gm.mm("nqk,nkd->nqd", w, v) // [M·B·H, S, dh]
 	ctx = TransposeAllAxes(Reshape(ctx, M, B, H, S, dh), 0, 1, 3, 2, 4)
 	ctx = Reshape(ctx, M, B, S, D)
 	a := gm.denseWB(ctx, gm.p[p+"wo"], gm.p[p+"bo"])

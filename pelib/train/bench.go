@@ -1,8 +1,13 @@
 package train
 
 import (
+	"bufio"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -12,19 +17,51 @@ import (
 // BenchResult is the measured training speed of M models per compiled step.
 type BenchResult struct {
 	M             int
-	Steps         int           // timed steps (after the first, compiling one)
-	Compile       time.Duration // the first step: graph build, compile and one run
+	Steps         int           // timed steps (after the first, compiling call and one warm-up call)
+	Compile       time.Duration // the first call: graph build, compile and its steps
 	PerStep       time.Duration // mean wall time of one step of all M models
 	ModelStepsSec float64       // M / PerStep
+
+	StepsPerCall int // steps per call of the compiled program actually used
+	// FLOPsPerModelStep is model.StepFLOPs of one model at the batch size:
+	// 3 × the forward matrix-product FLOPs.
+	FLOPsPerModelStep float64
+	TFLOPS            float64 // FLOPsPerModelStep × ModelStepsSec / 10¹²
+	// PeakRSS is the process's peak resident set (VmHWM of
+	// /proc/self/status, bytes) after the run: a peak over the process's
+	// life so far, 0 where /proc is absent.
+	PeakRSS int64
+	// GoHeapPeak is the largest Go heap (runtime.MemStats.HeapAlloc, bytes)
+	// seen after each call.
+	GoHeapPeak uint64
+}
+
+// BenchOptions configures BenchWith.
+type BenchOptions struct {
+	M     int // models per compiled step
+	Steps int // timed steps, rounded up to a whole number of calls
+	// NoDonate keeps every call's input parameter buffers instead of
+	// donating them to the call (for measuring what donation saves).
+	NoDonate bool
 }
 
 // Bench trains M copies of cfg.Model on random data shaped like the model's
 // input and times steps optimisation steps after a first, compiling step.
 // Each model gets its own seed; the PE spec is cfg.Model.PE for all.
 func Bench(backend compute.Backend, cfg Config, M, steps int) (BenchResult, error) {
+	return BenchWith(backend, cfg, BenchOptions{M: M, Steps: steps})
+}
+
+// BenchWith is Bench with options. It makes one call to compile (timed as
+// Compile), one untimed warm-up call, then times ⌈Steps/K⌉ calls of K =
+// cfg.StepsPerCall steps each (K = 1 where the backend has no in-graph loop).
+func BenchWith(backend compute.Backend, cfg Config, opt BenchOptions) (BenchResult, error) {
 	mc, err := cfg.Model.Normalize()
 	if err != nil {
 		return BenchResult{}, err
+	}
+	if opt.M < 1 || opt.Steps < 1 {
+		return BenchResult{}, fmt.Errorf("train: bench M = %d, steps = %d: both must be ≥ 1", opt.M, opt.Steps)
 	}
 	N := max(cfg.BatchSize*4, 512)
 	r := rand.New(rand.NewPCG(1, 1))
@@ -42,33 +79,77 @@ func Bench(backend compute.Backend, cfg Config, M, steps int) (BenchResult, erro
 	for i := range d.X {
 		d.X[i] = float32(r.NormFloat64())
 	}
-	members := make([]MemberState, M)
+	members := make([]MemberState, opt.M)
 	for m := range members {
 		members[m] = MemberState{Member: model.Member{Seed: int64(m + 1), PE: mc.PE}}
 	}
-	cfg.Epochs, cfg.Checkpoint, cfg.Progress = 1, "", nil
+	// Enough epochs that the schedule never runs out.
+	cfg.Epochs, cfg.Checkpoint, cfg.Progress = 1<<20, "", nil
 	run, err := New(backend, cfg, members, d)
 	if err != nil {
 		return BenchResult{}, err
 	}
+	run.noDonate = opt.NoDonate
+	K := run.stepsPerCall()
+	var heap uint64
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		heap = max(heap, ms.HeapAlloc)
+	}
 	t0 := time.Now()
-	if err := run.Steps(1); err != nil {
+	if err := run.Steps(K); err != nil {
 		return BenchResult{}, err
 	}
 	compile := time.Since(t0)
-	t1 := time.Now()
-	if err := run.Steps(steps); err != nil {
+	sample()
+	if err := run.Steps(K); err != nil { // warm-up
 		return BenchResult{}, err
 	}
-	per := time.Since(t1) / time.Duration(max(steps, 1))
-	return BenchResult{M: M, Steps: steps, Compile: compile, PerStep: per,
-		ModelStepsSec: float64(M) / per.Seconds()}, nil
+	calls := (opt.Steps + K - 1) / K
+	var busy time.Duration
+	for range calls {
+		t := time.Now()
+		if err := run.Steps(K); err != nil {
+			return BenchResult{}, err
+		}
+		busy += time.Since(t)
+		sample()
+	}
+	steps := calls * K
+	per := busy / time.Duration(steps)
+	res := BenchResult{M: opt.M, Steps: steps, Compile: compile, PerStep: per,
+		ModelStepsSec: float64(opt.M) / per.Seconds(), StepsPerCall: K,
+		FLOPsPerModelStep: model.StepFLOPs(mc, cfg.BatchSize), PeakRSS: PeakRSS(), GoHeapPeak: heap}
+	res.TFLOPS = res.FLOPsPerModelStep * res.ModelStepsSec / 1e12
+	return res, nil
+}
+
+// PeakRSS returns the process's peak resident set size in bytes (VmHWM in
+// /proc/self/status), or 0 where that file is absent.
+func PeakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 // String formats one row of a bench table.
 func (b BenchResult) String() string {
-	return fmt.Sprintf("M=%-5d %8.1f ms/step  %9.2f ms/model-step  %9.1f model-steps/s  (first step %.1f s, %d timed)",
-		b.M, ms(b.PerStep), ms(b.PerStep)/float64(b.M), b.ModelStepsSec, b.Compile.Seconds(), b.Steps)
+	return fmt.Sprintf("M=%-5d K=%-3d %8.1f ms/step  %9.3f ms/model-step  %9.1f model-steps/s  %7.3f TFLOP/s  (first call %.1f s, %d timed, peak RSS %.0f MiB)",
+		b.M, b.StepsPerCall, ms(b.PerStep), ms(b.PerStep)/float64(b.M), b.ModelStepsSec, b.TFLOPS, b.Compile.Seconds(), b.Steps, float64(b.PeakRSS)/(1<<20))
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

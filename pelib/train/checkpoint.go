@@ -13,6 +13,7 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/pelab/pelab/internal/atomicfile"
 	"github.com/pelab/pelab/pelib/model"
 )
 
@@ -114,30 +115,14 @@ func (r *Run) SaveCheckpoint(path string) error {
 }
 
 // writeAtomic writes data to path through a synced temporary file and a
-// rename, so readers see the old file or the new one, never a part.
+// rename (see internal/atomicfile), so readers see the old file or the new
+// one, never a part. It creates path's directory if needed.
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("train: writing %s: %w", path, err)
+	}
+	if err := atomicfile.Write(path, data); err != nil {
+		return fmt.Errorf("train: %w", err)
 	}
 	return nil
 }

@@ -143,6 +143,14 @@ type Config struct {
 	EvalEvery int // evaluate every this many epochs (0: at the end only)
 	EvalBatch int // evaluation chunk size (default 256)
 
+	// StepsPerCall K > 1 runs up to K optimisation steps per call of the
+	// compiled program, as a loop inside the graph, on backends that have one
+	// (XLA, the pure Go backend); the batch indices (and masks) of the K steps
+	// go to the device in one transfer and the losses come back once per call.
+	// Elsewhere (ONNX Runtime) the steps run one call each. Results do not
+	// depend on K. 0 or 1: one step per call.
+	StepsPerCall int
+
 	// Checkpoint, when set, is a file the run saves itself to every
 	// CheckpointEvery epochs (default: every evaluation) and resumes from.
 	Checkpoint      string
@@ -189,6 +197,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("train: objective %q, want %q or %q", c.Objective, Classify, Masked)
+	}
+	if c.StepsPerCall < 0 {
+		return fmt.Errorf("train: StepsPerCall %d, want ≥ 0", c.StepsPerCall)
 	}
 	if c.BatchSize < 1 || c.Epochs < 0 || c.EvalEvery < 0 || c.EvalBatch < 1 {
 		return fmt.Errorf("train: batch %d, epochs %d, eval every %d, eval batch %d: want batch ≥ 1, epochs ≥ 0, eval every ≥ 0",

@@ -3,10 +3,10 @@ package train
 import (
 	"fmt"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // graph code reads best unqualified
-	"github.com/pelab/pelab/xla"
 )
 
 // stepsPerCall is the number of optimisation steps one call of the compiled
@@ -15,11 +15,28 @@ import (
 // results).
 func (r *Run) stepsPerCall() int {
 	k := r.cfg.StepsPerCall
-	if k <= 1 || !xla.SupportsWhile(r.backend) {
+	if k <= 1 || !supportsWhile(r.backend) {
 		return 1
 	}
 	return k
 }
+
+// supportsWhile is xla.SupportsWhile (kept here so that train does not
+// import the package that registers every backend) — closures and the While
+// op — minus the pure Go backend: with compute v0.1.2 it lists While but
+// fails to run a gradient inside a While body ("input 1 for node Sub not
+// computed yet": a reshaped constant in the closure is never computed), so
+// there the steps run one call each.
+func supportsWhile(b compute.Backend) bool {
+	if b.Name() == goBackendName {
+		return false
+	}
+	c := b.Capabilities()
+	return c.Functions && c.Operations[compute.OpTypeWhile]
+}
+
+// goBackendName is the Name() of compute's pure Go backend.
+const goBackendName = "Go Backend"
 
 // StepsPerCall is the number of optimisation steps each call of the compiled
 // program actually runs: Config.StepsPerCall on a backend with an in-graph
@@ -80,16 +97,14 @@ func (r *Run) loopGraph(in []*Node) []*Node {
 	body := NewClosure(g, func(g *Graph) []*Node {
 		ps := stateParams(g)
 		it := ps[0]
-		zero := Scalar(g, dtypes.Int32, 0)
-		row := func(x *Node) *Node { // x[it] of a [K, …] input
-			dims := x.Shape().Dimensions
-			start := make([]*Node, len(dims))
-			start[0] = it
-			for a := 1; a < len(dims); a++ {
-				start[a] = zero
-			}
-			size := append([]int{1}, dims[1:]...)
-			return Reshape(DynamicSlice(x, start, size), dims[1:]...)
+		// Row it of a [K, …] input. (Gather rather than DynamicSlice, which
+		// the pure Go backend lacks.)
+		row := func(x *Node) *Node { return Gather(x, Reshape(it, 1)) }
+		// at[k] = (k == it), to write row it of a [K, M] history.
+		at := Equal(Iota(g, shapes.Make(dtypes.Int32, K), 0), it)
+		put := func(hist, v *Node) *Node {
+			cond := BroadcastToDims(Reshape(at, K, 1), K, M)
+			return Where(cond, BroadcastToDims(Reshape(v, 1, M), K, M), hist)
 		}
 		s := stepIn{
 			params: ps[1 : 1+P], states: ps[1+P : 1+P+nS],
@@ -107,9 +122,7 @@ func (r *Run) loopGraph(in []*Node) []*Node {
 		out := []*Node{Add(it, Scalar(g, dtypes.Int32, 1))}
 		out = append(out, np...)
 		out = append(out, ns...)
-		out = append(out, And(s.alive, ok),
-			DynamicUpdateSlice(lossHist, Reshape(ConvertDType(lossM, dtypes.Float32), 1, M), []*Node{it, zero}),
-			DynamicUpdateSlice(okHist, Reshape(ok, 1, M), []*Node{it, zero}))
+		out = append(out, And(s.alive, ok), put(lossHist, ConvertDType(lossM, dtypes.Float32)), put(okHist, ok))
 		return out
 	})
 	res := While(cond, body, init...)

@@ -46,7 +46,12 @@ type Run struct {
 	wall       time.Duration
 
 	stepExec *graph.Exec
+	loopExec *graph.Exec // K steps per call (StepsPerCall > 1), made on first use
 	evalExec map[evalKey]*graph.Exec
+
+	perms     [][]int // per model, the permutation of epoch permEpoch
+	permEpoch int
+	noDonate  bool // keep the input buffers of a step (for measurements)
 }
 
 type evalKey struct {
@@ -169,94 +174,249 @@ func (r *Run) scalar(v float64) *tensors.Tensor {
 }
 
 // Steps runs n optimisation steps (crossing epochs as needed, without
-// evaluating). Most callers use Train.
+// evaluating). Most callers use Train. With Config.StepsPerCall K > 1 on a
+// backend with an in-graph loop the steps run K per call; the results are
+// the same.
 func (r *Run) Steps(n int) error {
+	K := r.stepsPerCall()
+	for n > 0 {
+		k := min(K, n)
+		var err error
+		if K > 1 {
+			err = r.loopCall(k)
+		} else {
+			err = r.stepCall()
+		}
+		if err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
+}
+
+// stepInputs fills, for the step r.step+k, the batch indices of every model
+// (idx [M, B]) and, for the Masked objective, their masks ([M, B, S]).
+func (r *Run) stepInputs(k int, idx []int32, mask []float32) {
 	spe := r.StepsPerEpoch()
 	B := r.cfg.BatchSize
 	S := r.cfg.Model.Tokens
-	X, Y := r.train.tensors(r.cfg.Objective)
+	step := r.step + k
+	epoch, within := step/spe, step%spe
+	if epoch != r.permEpoch || r.perms == nil {
+		r.perms = make([][]int, r.M)
+		for m, mem := range r.members {
+			r.perms[m] = permutation(mem.Seed, epoch, r.train.N)
+		}
+		r.permEpoch = epoch
+	}
+	for m := range r.members {
+		for j := range B {
+			idx[m*B+j] = int32(r.perms[m][within*B+j])
+		}
+		if mask != nil {
+			fillMask(mask[m*B*S:(m+1)*B*S], B, S, r.cfg.MaskRatio, r.members[m].Seed, 0x7a1, uint64(step))
+		}
+	}
+}
+
+// stepScalars returns the learning rate and the two Adam bias corrections
+// (1−β1ᵗ, 1−β2ᵗ) of the step r.step+k.
+func (r *Run) stepScalars(k int) (lr, bc1, bc2 float64) {
+	o := r.cfg.Optimizer
+	step := r.step + k
+	t := float64(step + 1)
+	return o.LRAt(step, r.TotalSteps()), 1 - math.Pow(o.Beta1, t), 1 - math.Pow(o.Beta2, t)
+}
+
+// stepRNG is the dropout RNG state of the step r.step+k.
+func (r *Run) stepRNG(k int) (*tensors.Tensor, error) {
+	return graph.RNGStateFromSeed(int64(mix64(uint64(r.members[0].Seed) ^ uint64(r.step+k))))
+}
+
+// stateArgs returns the parameters and optimiser states as call arguments,
+// donating their device buffers: the call's outputs replace them, so the
+// backend may update them in place instead of holding two copies.
+func (r *Run) stateArgs(args []any) ([]any, error) {
+	for _, ts := range [][]*tensors.Tensor{r.params, r.states} {
+		for _, t := range ts {
+			if r.noDonate {
+				args = append(args, t)
+				continue
+			}
+			d, err := graph.DonateTensorBuffer(t, r.backend, 0)
+			if err != nil {
+				return nil, fmt.Errorf("train: step %d: donating a parameter buffer: %w", r.step, err)
+			}
+			args = append(args, d)
+		}
+	}
+	return args, nil
+}
+
+func (r *Run) aliveVector() []bool {
+	alive := make([]bool, r.M)
+	for m := range r.members {
+		alive[m] = r.members[m].Alive
+	}
+	return alive
+}
+
+// takeState replaces the parameters and states with a call's first outputs.
+func (r *Run) takeState(outs []*tensors.Tensor) {
+	P := len(r.params)
+	for i := range r.params {
+		if !r.noDonate {
+			r.params[i].FinalizeAll()
+		}
+		r.params[i] = outs[i]
+	}
+	for i := range r.states {
+		if !r.noDonate {
+			r.states[i].FinalizeAll()
+		}
+		r.states[i] = outs[P+i]
+	}
+}
+
+// stepCall runs one optimisation step as one call of the step graph.
+func (r *Run) stepCall() error {
+	B := r.cfg.BatchSize
+	S := r.cfg.Model.Tokens
 	idx := make([]int32, r.M*B)
 	var mask []float32
 	if r.cfg.Objective == Masked {
 		mask = make([]float32, r.M*B*S)
 	}
-	perms := make([][]int, r.M)
-	permEpoch := -1
-	o := r.cfg.Optimizer
-	for range n {
-		epoch := r.step / spe
-		within := r.step % spe
-		if epoch != permEpoch {
-			for m, mem := range r.members {
-				perms[m] = permutation(mem.Seed, epoch, r.train.N)
-			}
-			permEpoch = epoch
-		}
-		for m := range r.members {
-			for j := range B {
-				idx[m*B+j] = int32(perms[m][within*B+j])
-			}
-			if mask != nil {
-				fillMask(mask[m*B*S:(m+1)*B*S], B, S, r.cfg.MaskRatio, r.members[m].Seed, 0x7a1, uint64(r.step))
-			}
-		}
-		t := float64(r.step + 1)
-		lr := o.LRAt(r.step, r.TotalSteps())
-		alive := make([]bool, r.M)
-		for m := range r.members {
-			alive[m] = r.members[m].Alive
-		}
-		args := make([]any, 0, len(r.params)+len(r.states)+8)
-		for _, p := range r.params {
-			args = append(args, p)
-		}
-		for _, s := range r.states {
-			args = append(args, s)
-		}
-		args = append(args, X, Y, tensors.FromFlatDataAndDimensions(idx, r.M, B))
-		if mask != nil {
-			args = append(args, tensors.FromFlatDataAndDimensions(mask, r.M, B, S))
-		}
-		args = append(args, r.scalar(lr), r.scalar(1-math.Pow(o.Beta1, t)), r.scalar(1-math.Pow(o.Beta2, t)),
-			tensors.FromFlatDataAndDimensions(alive, r.M))
-		if r.needsRNG() {
-			st, err := graph.RNGStateFromSeed(int64(mix64(uint64(r.members[0].Seed) ^ uint64(r.step))))
-			if err != nil {
-				return err
-			}
-			args = append(args, st)
-		}
-		outs, err := r.stepExec.Call(args...)
+	r.stepInputs(0, idx, mask)
+	X, Y := r.train.tensors(r.cfg.Objective)
+	args, err := r.stateArgs(make([]any, 0, len(r.params)+len(r.states)+8))
+	if err != nil {
+		return err
+	}
+	args = append(args, X, Y, tensors.FromFlatDataAndDimensions(idx, r.M, B))
+	if mask != nil {
+		args = append(args, tensors.FromFlatDataAndDimensions(mask, r.M, B, S))
+	}
+	lr, bc1, bc2 := r.stepScalars(0)
+	args = append(args, r.scalar(lr), r.scalar(bc1), r.scalar(bc2), tensors.FromFlatDataAndDimensions(r.aliveVector(), r.M))
+	if r.needsRNG() {
+		st, err := r.stepRNG(0)
 		if err != nil {
-			return fmt.Errorf("train: step %d: %w", r.step, err)
+			return err
 		}
-		P := len(r.params)
-		for i := range r.params {
-			r.params[i].FinalizeAll()
-			r.params[i] = outs[i]
+		args = append(args, st)
+	}
+	outs, err := r.stepExec.Call(args...)
+	if err != nil {
+		return fmt.Errorf("train: step %d: %w", r.step, err)
+	}
+	r.takeState(outs)
+	lossT, okT := outs[len(outs)-2], outs[len(outs)-1]
+	r.afterStep(tensors.MustCopyFlatData[bool](okT), tensors.MustCopyFlatData[float32](lossT))
+	lossT.FinalizeAll()
+	okT.FinalizeAll()
+	return nil
+}
+
+// loopCall runs k ≤ K steps as one call of the loop graph.
+func (r *Run) loopCall(k int) error {
+	M := r.M
+	if r.loopExec == nil {
+		var err error
+		if r.loopExec, err = graph.NewExec(r.backend, r.loopGraph); err != nil {
+			return fmt.Errorf("train: %w", err)
 		}
-		for i := range r.states {
-			r.states[i].FinalizeAll()
-			r.states[i] = outs[P+i]
+		r.loopExec.SetMaxCache(4)
+	}
+	args, err := r.loopArgs(r.stepsPerCall(), k)
+	if err != nil {
+		return err
+	}
+	outs, err := r.loopExec.Call(args...)
+	if err != nil {
+		return fmt.Errorf("train: steps %d–%d: %w", r.step, r.step+k-1, err)
+	}
+	r.takeState(outs)
+	lossT, okT := outs[len(outs)-2], outs[len(outs)-1]
+	loss := tensors.MustCopyFlatData[float32](lossT)
+	ok := tensors.MustCopyFlatData[bool](okT)
+	for j := range k {
+		r.afterStep(ok[j*M:(j+1)*M], loss[j*M:(j+1)*M])
+	}
+	lossT.FinalizeAll()
+	okT.FinalizeAll()
+	return nil
+}
+
+// loopArgs returns the arguments of the loop graph for k of K steps from
+// r.step on.
+func (r *Run) loopArgs(K, k int) ([]any, error) {
+	M, B := r.M, r.cfg.BatchSize
+	S := r.cfg.Model.Tokens
+	idx := make([]int32, K*M*B)
+	var mask []float32
+	if r.cfg.Objective == Masked {
+		mask = make([]float32, K*M*B*S)
+	}
+	dt := r.cfg.Model.DType
+	lr, bc1, bc2 := make([]float64, K), make([]float64, K), make([]float64, K)
+	var rng []uint64
+	for j := range k {
+		var mj []float32
+		if mask != nil {
+			mj = mask[j*M*B*S : (j+1)*M*B*S]
 		}
-		okT := outs[len(outs)-1]
-		ok := tensors.MustCopyFlatData[bool](okT)
-		for m := range r.members {
-			if r.members[m].Alive && !ok[m] {
-				r.members[m].Alive = false
-				r.members[m].Stopped = fmt.Sprintf("loss or gradient became NaN/Inf at step %d (epoch %d); model frozen, the others go on", r.step, epoch)
-				r.logf("model %d (%s, seed %d): %s\n", m, r.members[m].Label, r.members[m].Seed, r.members[m].Stopped)
+		r.stepInputs(j, idx[j*M*B:(j+1)*M*B], mj)
+		lr[j], bc1[j], bc2[j] = r.stepScalars(j)
+		if r.needsRNG() {
+			st, err := r.stepRNG(j)
+			if err != nil {
+				return nil, err
 			}
-		}
-		r.lastLoss = tensors.MustCopyFlatData[float32](outs[len(outs)-2])
-		outs[len(outs)-2].FinalizeAll()
-		okT.FinalizeAll()
-		r.step++
-		if within == spe-1 {
-			r.epoch = epoch + 1
+			rng = append(rng, tensors.MustCopyFlatData[uint64](st)...)
 		}
 	}
-	return nil
+	for j := k; j < K; j++ { // unused rows: harmless values
+		bc1[j], bc2[j] = 1, 1
+		if r.needsRNG() {
+			rng = append(rng, 0, 0, 0)
+		}
+	}
+	X, Y := r.train.tensors(r.cfg.Objective)
+	args, err := r.stateArgs(make([]any, 0, len(r.params)+len(r.states)+10))
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, X, Y, tensors.FromFlatDataAndDimensions(idx, K, M, B))
+	if mask != nil {
+		args = append(args, tensors.FromFlatDataAndDimensions(mask, K, M, B, S))
+	}
+	args = append(args, model.FromFloat64(lr, dt, K), model.FromFloat64(bc1, dt, K), model.FromFloat64(bc2, dt, K),
+		tensors.FromFlatDataAndDimensions(r.aliveVector(), M), tensors.FromScalar(int32(k)))
+	if r.needsRNG() {
+		args = append(args, tensors.FromFlatDataAndDimensions(rng, K, 3))
+	}
+	return args, nil
+}
+
+// afterStep books one finished step: it freezes the models whose loss or
+// gradient was not finite and advances the step and epoch counters.
+func (r *Run) afterStep(ok []bool, loss []float32) {
+	spe := r.StepsPerEpoch()
+	epoch, within := r.step/spe, r.step%spe
+	for m := range r.members {
+		if r.members[m].Alive && !ok[m] {
+			r.members[m].Alive = false
+			r.members[m].Stopped = fmt.Sprintf("loss or gradient became NaN/Inf at step %d (epoch %d); model frozen, the others go on", r.step, epoch)
+			r.logf("model %d (%s, seed %d): %s\n", m, r.members[m].Label, r.members[m].Seed, r.members[m].Stopped)
+		}
+	}
+	r.lastLoss = append(r.lastLoss[:0], loss...)
+	r.step++
+	if within == spe-1 {
+		r.epoch = epoch + 1
+	}
 }
 
 func (r *Run) logf(format string, args ...any) {
@@ -343,23 +503,44 @@ func (r *Run) evaluateAll() error {
 	return nil
 }
 
+// summaryLine reports the first evaluation set's primary metric, averaged
+// per member label (condition), e.g. "val_acc learn-0.1 0.72, learn-2 0.21".
 func (r *Run) summaryLine() string {
 	s := fmt.Sprintf("epoch %d step %d", r.epoch, r.step)
 	if len(r.evals) == 0 {
 		return s
 	}
 	key := r.evals[0].Name + "_" + r.primaryMetric()
-	sum, n := 0.0, 0
+	var labels []string
+	sum, n := map[string]float64{}, map[string]int{}
 	for _, m := range r.members {
-		if len(m.History) > 0 {
-			if v, ok := m.History[len(m.History)-1].Metrics[key]; ok {
-				sum += v
-				n++
-			}
+		if len(m.History) == 0 {
+			continue
 		}
+		v, ok := m.History[len(m.History)-1].Metrics[key]
+		if !ok {
+			continue
+		}
+		if _, seen := n[m.Label]; !seen {
+			labels = append(labels, m.Label)
+		}
+		sum[m.Label] += v
+		n[m.Label]++
 	}
-	if n > 0 {
-		s += fmt.Sprintf("  mean %s %.4f over %d models", key, sum/float64(n), n)
+	s += "  " + key
+	for i, l := range labels {
+		if i == 8 {
+			s += fmt.Sprintf(" … (%d more)", len(labels)-i)
+			break
+		}
+		name := l
+		if name == "" {
+			name = "all"
+		}
+		s += fmt.Sprintf(" %s %.3f", name, sum[l]/float64(n[l]))
+		if i < len(labels)-1 && i < 7 {
+			s += ","
+		}
 	}
 	return s
 }

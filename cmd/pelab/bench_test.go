@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestBenchCommand runs a tiny bench (the netsim-sized model at batch 2) on
+// the test backend and checks the table and the CSV.
+func TestBenchCommand(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bench.csv")
+	var out, errb bytes.Buffer
+	code := runMain([]string{"bench", "-model", "netsim", "-batch", "2", "-m", "1,2", "-steps", "1", "-k", "2", "-csv", path}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	t.Log(out.String())
+	if !strings.Contains(out.String(), "GFLOP per model-step") || !strings.Contains(out.String(), "ms/model-step") {
+		t.Errorf("no table header in %q", out.String())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 || strings.Join(recs[0], ",") != strings.Join(benchColumns, ",") {
+		t.Fatalf("CSV has %d records, header %v", len(recs), recs[0])
+	}
+	col := map[string]int{}
+	for i, c := range recs[0] {
+		col[c] = i
+	}
+	for i, m := range []string{"1", "2"} {
+		r := recs[i+1]
+		if r[col["m"]] != m || r[col["model"]] != "netsim" {
+			t.Errorf("row %d: m %s model %s", i, r[col["m"]], r[col["model"]])
+		}
+		rate, err := strconv.ParseFloat(r[col["model_steps_per_s"]], 64)
+		if err != nil || !(rate > 0) {
+			t.Errorf("row %d: model_steps_per_s %q", i, r[col["model_steps_per_s"]])
+		}
+		if r[col["epoch_s"]] != "" {
+			t.Errorf("row %d: epoch_s %q for a model without an epoch definition", i, r[col["epoch_s"]])
+		}
+	}
+}
+
+func TestBenchCommandErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"bench", "-model", "mnist"},
+		{"bench", "-m", "0"},
+		{"bench", "-k", "0"},
+		{"bench", "-matmul", "fp8"},
+		{"bench", "-pe", "nonsense"},
+	} {
+		var out, errb bytes.Buffer
+		if code := runMain(args, &out, &errb); code == 0 {
+			t.Errorf("%v: exit 0", args)
+		} else if !strings.Contains(errb.String(), "pelab bench:") {
+			t.Errorf("%v: stderr %q", args, errb.String())
+		}
+	}
+}
