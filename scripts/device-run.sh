@@ -4,16 +4,18 @@
 # plugin from the machine's JAX installation, PyTorch from its Python.
 #
 # Run from the repository root. Writes under $OUT (default out/device), at
-# most 7 files:
+# most 8 files:
 #   log.txt             everything printed, with each command
 #   pelab-k1.csv        pelab bench, f32, one step per call, M = 1, 64, 512
-#   pelab-k16.csv       pelab bench, f32, 16 steps per call (in-graph loop), M = 64, 512
+#   pelab-k16.csv       pelab bench, f32, 16 steps per call (in-graph loop), M = 512
+#   lst-gpu.tgz         Experiment 1, paper protocol for 100 epochs, 4 σ × 5 seeds
+#                       (needs devdata/lst carried: the reference CSVs)
 #   pelab-bf16.csv      pelab bench, bf16 products, 16 steps per call, M = 512
 #   torch.csv           PyTorch eager (one model per step) and vmap ensemble, M = 64, 512
 #   torch-compile.csv   the vmap ensemble under torch.compile, M = 512
 #   compare.txt         the side-by-side table with pelab's speed-ups
 # Each part runs under its own time limit and within an overall budget
-# (BUDGET seconds, default 420): one failure or overrun does not lose the
+# (BUDGET seconds, default 540): one failure or overrun does not lose the
 # others. XLA compiles take ~30–60 s per configuration, so the number of
 # distinct (M, K, dtype) configurations is kept to six.
 set -uo pipefail
@@ -22,7 +24,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 OUT="${OUT:-out/device}"
 mkdir -p "$OUT"
-BUDGET="${BUDGET:-420}"
+BUDGET="${BUDGET:-540}"
 PY="${PYTHON:-python3}"
 exec > >(tee -a "$OUT/log.txt") 2>&1
 
@@ -79,17 +81,26 @@ pelab() {
 }
 
 say "pelab bench: f32, one step per call"
-pelab 170 bin/pelab-gpu bench -m 1,64,512 -k 1 -steps 32 -label pelab -csv "$OUT/pelab-k1.csv"
+pelab 160 bin/pelab-gpu bench -m 1,64,512 -k 1 -steps 32 -label pelab -csv "$OUT/pelab-k1.csv"
 
 say "pelab bench: f32, 16 steps per call (in-graph loop)"
-pelab 130 bin/pelab-gpu bench -m 64,512 -k 16 -steps 32 -label pelab -csv "$OUT/pelab-k16.csv"
-
-say "check on XLA: K steps per call equal one step per call; bf16 toy accuracy"
-pelab 90 bin/train-gpu.test -test.run 'StepsPerCall|LoopGraph|BF16' -test.v -test.count=1 2>&1 |
-	grep -E '^(=== RUN|--- |PASS|FAIL|ok)|perf_test|panic|SKIPPED|FAILED|^\+ ' | head -60
+pelab 70 bin/pelab-gpu bench -m 512 -k 16 -steps 32 -label pelab -csv "$OUT/pelab-k16.csv"
 
 say "PyTorch: eager (one model per step) and vmap ensemble"
-part 110 "$PY" bench/torch_bench.py --device cuda --impl eager,vmap --m 64,512 --steps 20 --sdpa --csv "$OUT/torch.csv"
+part 90 "$PY" bench/torch_bench.py --device cuda --impl eager,vmap --m 64,512 --steps 20 --sdpa --csv "$OUT/torch.csv"
+
+say "LST, paper protocol (d 160, 4 blocks, Adam 1e-4, batch 128) for 100 epochs: 4 learned σ × 5 seeds as one model-axis group"
+if [[ -d devdata/lst ]]; then
+	pelab 200 bin/pelab-gpu lst -protocol paper -epochs 100 -eval-every 50 -pe learn-0.1,learn-0.5,learn-1,learn-2 \
+		-seeds 5 -k 16 -data devdata/lst -out /tmp/lst-gpu
+	tar -C /tmp -czf "$OUT/lst-gpu.tgz" --exclude='*.ckpt' lst-gpu 2>/dev/null || true
+else
+	echo "SKIPPED: devdata/lst not carried (copy ../shared/data/lst/*.csv there)"
+fi
+
+say "check on XLA: K steps per call equal one step per call; bf16 toy accuracy"
+pelab 60 bin/train-gpu.test -test.run 'StepsPerCall|LoopGraph|BF16' -test.v -test.count=1 2>&1 |
+	grep -E '^(=== RUN|--- |PASS|FAIL|ok)|perf_test|panic|SKIPPED|FAILED|^\+ ' | head -60
 
 say "pelab bench: bf16 products, 16 steps per call"
 pelab 80 bin/pelab-gpu bench -m 512 -k 16 -steps 32 -matmul bf16 -label pelab -csv "$OUT/pelab-bf16.csv"

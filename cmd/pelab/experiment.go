@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/pelab/pelab/internal/atomicfile"
+	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/xla"
@@ -21,8 +22,9 @@ import (
 // expFlags are the flags every experiment command shares.
 type expFlags struct {
 	protocol, pe, seeds, out, backend, shard string
-	epochs, evalEvery, maxM                  int
+	epochs, evalEvery, maxM, k               int
 	lr                                       float64
+	matmul                                   string
 }
 
 func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
@@ -36,6 +38,8 @@ func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
 	fs.IntVar(&f.evalEvery, "eval-every", 0, "override the protocol's evaluation interval (epochs)")
 	fs.IntVar(&f.maxM, "max-m", 0, "at most this many models per compiled step (0: the protocol's)")
 	fs.Float64Var(&f.lr, "lr", 0, "override the protocol's learning rate")
+	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; 0: one)")
+	fs.StringVar(&f.matmul, "matmul", "f32", "matrix-product operand dtype: f32, or bf16 (f32 accumulation)")
 }
 
 // parseSeeds reads -seeds against the protocol's default list.
@@ -122,8 +126,9 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 	return store, nil
 }
 
-// applyOverrides applies -epochs, -eval-every and -max-m to a plan.
-func (f *expFlags) applyOverrides(p *sweep.Plan) {
+// applyOverrides applies -epochs, -eval-every, -max-m, -lr, -k and -matmul
+// to a plan.
+func (f *expFlags) applyOverrides(p *sweep.Plan) error {
 	if f.epochs > 0 {
 		p.Train.Epochs = f.epochs
 		if p.Train.EvalEvery > f.epochs {
@@ -139,6 +144,16 @@ func (f *expFlags) applyOverrides(p *sweep.Plan) {
 	if f.lr > 0 {
 		p.Train.Optimizer.LR = f.lr
 	}
+	if f.k < 0 {
+		return fmt.Errorf("-k %d: want ≥ 0", f.k)
+	}
+	p.Train.StepsPerCall = f.k
+	dt, err := model.ParseMatmulDType(f.matmul)
+	if err != nil {
+		return fmt.Errorf("-matmul: %w", err)
+	}
+	p.Train.Model.MatmulDType = dt
+	return nil
 }
 
 // writeText writes s to path atomically (see internal/atomicfile).

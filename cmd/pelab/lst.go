@@ -43,7 +43,9 @@ func runLST(args []string, stdout io.Writer) error {
 		return err
 	}
 	plan := lst.NewPlan(proto, task, conds)
-	f.applyOverrides(plan)
+	if err := f.applyOverrides(plan); err != nil {
+		return err
+	}
 	store, err := runSweep(plan, &f, func(st *results.Store) sweep.Options {
 		an := lst.NewAnalyzer(task)
 		an.Store = st

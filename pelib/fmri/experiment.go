@@ -102,15 +102,18 @@ type Protocol struct {
 	Permutations int
 }
 
-// Quick is a protocol small enough for a 2-core CPU in a few minutes: 6
-// subjects (2 held out), windows of T = 16 time points (11.5 s), 240
-// training windows, 4 blocks of width 24 (divisible by 3 for the 3D PEs,
-// and giving rope3d 4 rotation pairs per coordinate), Adam lr 1e-3, batch
-// 16, 6 epochs (90 steps), 2 seeds.
+// Quick is a protocol small enough for a 2-core CPU in minutes: 6 subjects
+// (2 held out), windows of T = 16 time points (11.5 s), 240 training
+// windows, 4 blocks of width 24 (divisible by 3 for the 3D PEs, and giving
+// rope3d 4 rotation pairs per coordinate), Adam lr 3e-3, batch 16, 4 epochs
+// (60 steps), 2 seeds. One model step costs about 0.5–1 s of CPU on ONNX
+// Runtime (attention over 360 tokens); after 60 steps a learned PE with
+// σ = 0.1 predicts held-out masked regions better than zero (0.90 against
+// 0.99) but not yet as well as the FC-neighbour baseline (0.80).
 func Quick() Protocol {
 	return Protocol{Name: "quick", Subjects: 6, TestSubjects: 2, SplitSeed: 1, T: 16, Stride: 16,
 		TrainWindows: 240, TestWindows: 64, TrainEval: 64,
-		Width: 24, Blocks: 4, Heads: 1, LR: 1e-3, Batch: 16, Epochs: 6, EvalEvery: 3,
+		Width: 24, Blocks: 4, Heads: 1, LR: 3e-3, Batch: 16, Epochs: 4, EvalEvery: 2,
 		MaskRatio: 0.5, TestMaskRatio: 0.9, Seeds: PaperSeeds[:2], Permutations: 99}
 }
 
@@ -255,6 +258,10 @@ func PaperConditionNames() []string {
 // QuickConditions is the default condition list of the quick protocol
 // (relative is left out for its cost, see the notes above).
 const QuickConditions = "learn-0.1,learn-1,learn-2,sin3d,rope3d,none,random"
+
+// QuickTestConditions are the conditions of the CI test of the quick
+// protocol: a small and a large σ (one compiled group) and no PE.
+const QuickTestConditions = "learn-0.1,learn-2,none"
 
 // Evaluation set names.
 const (
@@ -464,7 +471,7 @@ func (p Protocol) ModelConfig() model.Config {
 	return model.Config{
 		Tokens: NumRegions, Features: p.T + 1, Width: p.Width, Blocks: p.Blocks, Heads: max(p.Heads, 1), MLPRatio: 4,
 		Outputs: p.T, Readout: model.ReadoutTokens,
-		GELUAfterMLP: true, LNEps: 1e-5, DType: dtypes.Float32,
+		GELUAfterMLP: true, LNEps: 1e-5, DType: dtypes.Float32, PE: pe.Spec{Kind: pe.None},
 	}
 }
 

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/fmri"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+func init() {
+	register(command{name: "fmri", short: "Experiment 3: masked-region prediction on resting-state fMRI (HCP, Glasser-360)", run: runFMRI})
+}
+
+func runFMRI(args []string, stdout io.Writer) error {
+	fs := newFlagSet("fmri")
+	var f expFlags
+	f.register(fs, "")
+	dataDir := fs.String("data", "", "the hcp-glasser360 folder (default: ../shared/data/hcp-glasser360 or the fetch cache)")
+	subjects := fs.String("subjects", "", "comma-separated subject IDs to use (default: the protocol's: quick the first 6, paper all)")
+	trainWindows := fs.Int("train-windows", -1, "keep this many training windows, evenly spaced (0: all; default: the protocol's)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: pelab fmri [flags]\n\nConditions: learn-<σ>, sin3d, rope3d, relative, none (nope), random, any PE spec,\n'sigmas' for the σ sweep or 'paper' for all. Default: %s (quick), paper (paper).\n\n%s\n\nFlags:\n",
+			fmri.QuickConditions, fmri.HCPAcknowledgment)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", strings.Join(fs.Args(), " "))
+	}
+	proto, err := fmri.ProtocolByName(f.protocol)
+	if err != nil {
+		return fmt.Errorf("-protocol: %w", err)
+	}
+	if proto.Seeds, err = parseSeeds(f.seeds, proto.Seeds); err != nil {
+		return err
+	}
+	if *trainWindows >= 0 {
+		proto.TrainWindows = *trainWindows
+	}
+	if f.pe == "" {
+		f.pe = fmri.QuickConditions
+		if proto.Name == "paper" {
+			f.pe = "paper"
+		}
+	}
+	conds, err := fmri.PEConditions(f.pe)
+	if err != nil {
+		return fmt.Errorf("-pe: %w", err)
+	}
+	var subj []string
+	for _, s := range strings.Split(*subjects, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			subj = append(subj, s)
+		}
+	}
+	task, err := fmri.NewTask(proto, fmri.TaskOptions{Dir: *dataDir, Subjects: subj})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "fmri: train subjects %s; held-out %s; %d training windows, %d held-out, T %d\n",
+		strings.Join(task.Data.TrainSubjects, ","), strings.Join(task.Data.TestSubjects, ","), task.Train.N, task.Test.N, proto.T)
+	plan := fmri.NewPlan(proto, task, conds)
+	f.applyOverrides(plan)
+	an, err := fmri.NewAnalyzer(task, proto)
+	if err != nil {
+		return err
+	}
+	store, err := runSweep(plan, &f, func(*results.Store) sweep.Options { return sweep.Options{Analyze: an.Analyze} }, stdout)
+	if err != nil {
+		return err
+	}
+	recs, bad, err := store.All()
+	if err != nil {
+		return err
+	}
+	for _, e := range bad {
+		fmt.Fprintf(stdout, "warning: %v\n", e)
+	}
+	rep, err := fmri.Report(recs, proto.Name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, rep.Markdown)
+	return writeText(filepath.Join(store.Dir, "summary.md"), rep.Markdown)
+}

@@ -1,0 +1,264 @@
+package fmri
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+
+	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/plots"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// NetworkNames maps each network key of p to its name.
+func (p *Partition) NetworkNames() map[int]string {
+	out := map[int]string{}
+	for _, n := range p.Networks {
+		out[n.Key] = n.Name
+	}
+	return out
+}
+
+// NetworkColours returns each region's network colour (grey for a key the
+// partition does not name).
+func (p *Partition) NetworkColours() []color.Color {
+	out := make([]color.Color, len(p.Regions))
+	for i, r := range p.Regions {
+		out[i] = color.RGBA{0x88, 0x88, 0x88, 0xff}
+		if n, ok := p.Network(r.Network); ok {
+			out[i] = n.Color
+		}
+	}
+	return out
+}
+
+// NetworkHeatmap draws a square (S, S) matrix — the FC, or a PE's
+// similarity — with regions grouped by network and the network boundaries
+// drawn. The diagonal (1 for a correlation or cosine similarity) is drawn
+// as 0, so that the colour range shows the off-diagonal values.
+func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plots.Figure, error) {
+	if p == nil {
+		return nil, fmt.Errorf("fmri: heatmap %q: no partition", title)
+	}
+	r, c := m.Dims()
+	if r != c {
+		return nil, fmt.Errorf("fmri: heatmap %q: matrix is %d × %d, want square", title, r, c)
+	}
+	off := mat.DenseCopyOf(m)
+	for i := range r {
+		off.Set(i, i, 0)
+	}
+	return plots.Heatmap(off, plots.HeatmapOptions{Title: title, Partition: p.Keys(), PartitionNames: p.NetworkNames(),
+		ColorLabel: colorLabel})
+}
+
+// PESimilarity returns the block-mean cosine similarity (S, S) of a PE
+// table [L, S, D] (flat, row-major, as a sweep artifact holds it).
+func PESimilarity(table []float64, shape []int) (*mat.SymDense, error) {
+	if len(shape) != 3 {
+		return nil, fmt.Errorf("fmri: PE table of shape %v, want [L, S, D]", shape)
+	}
+	blocks, err := analysis.Blocks(table, shape[0], shape[1], shape[2])
+	if err != nil {
+		return nil, fmt.Errorf("fmri: PE table: %w", err)
+	}
+	_, mean, err := analysis.BlockSimilarity(blocks, analysis.Cosine)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: PE similarity: %w", err)
+	}
+	return mean, nil
+}
+
+// PCColours colours each row of an (S, D) table by its scores on the
+// first three principal components: red, green and blue are the scores on
+// PCs 1, 2, 3, each mapped linearly from its range onto [0, 1] (with fewer
+// than 3 components the missing channels are 0.5).
+func PCColours(table mat.Matrix) ([]color.Color, error) {
+	pca, err := analysis.PrincipalComponents(table)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: PC colours: %w", err)
+	}
+	S, k := pca.Scores.Dims()
+	out := make([]color.Color, S)
+	ch := make([][]float64, 3)
+	for c := range 3 {
+		ch[c] = make([]float64, S)
+		if c >= k {
+			for i := range ch[c] {
+				ch[c][i] = 0.5
+			}
+			continue
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for i := range S {
+			v := pca.Scores.At(i, c)
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		for i := range S {
+			ch[c][i] = 0.5
+			if hi > lo {
+				ch[c][i] = (pca.Scores.At(i, c) - lo) / (hi - lo)
+			}
+		}
+	}
+	for i := range out {
+		out[i] = color.RGBA{uint8(255 * ch[0][i]), uint8(255 * ch[1][i]), uint8(255 * ch[2][i]), 0xff}
+	}
+	return out, nil
+}
+
+// BrainViews draws the regions' MNI centroids (mm) in three orthogonal
+// views — axial (x–y, seen from above), sagittal (y–z, seen from the left)
+// and coronal (x–z, seen from behind) — each point in its own colour, and
+// returns the figure as PNG bytes.
+func BrainViews(centroids [][3]float64, colours []color.Color, title string) ([]byte, error) {
+	if len(centroids) == 0 || len(colours) != len(centroids) {
+		return nil, fmt.Errorf("fmri: brain views: %d centroids, %d colours; want the same number ≥ 1", len(centroids), len(colours))
+	}
+	for i, c := range centroids {
+		for _, v := range c {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("fmri: brain views: centroid %d is %v", i, c)
+			}
+		}
+	}
+	views := []struct {
+		name   string
+		a, b   int
+		la, lb string
+	}{{"axial", 0, 1, "x (mm, left → right)", "y (mm, posterior → anterior)"},
+		{"sagittal", 1, 2, "y (mm, posterior → anterior)", "z (mm)"},
+		{"coronal", 0, 2, "x (mm, left → right)", "z (mm)"}}
+	ps := make([]*plot.Plot, len(views))
+	for k, v := range views {
+		p := plot.New()
+		p.Title.Text = v.name
+		p.X.Label.Text, p.Y.Label.Text = v.la, v.lb
+		xy := make(plotter.XYs, len(centroids))
+		for i, c := range centroids {
+			xy[i] = plotter.XY{X: c[v.a], Y: c[v.b]}
+		}
+		sc, err := plotter.NewScatter(xy)
+		if err != nil {
+			return nil, fmt.Errorf("fmri: brain views: %w", err)
+		}
+		sc.GlyphStyleFunc = func(i int) draw.GlyphStyle {
+			return draw.GlyphStyle{Color: colours[i], Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}}
+		}
+		p.Add(sc)
+		// Equal units on both axes: pad the shorter range.
+		ra, rb := p.X.Max-p.X.Min, p.Y.Max-p.Y.Min
+		if ra > rb {
+			mid := (p.Y.Max + p.Y.Min) / 2
+			p.Y.Min, p.Y.Max = mid-ra/2, mid+ra/2
+		} else {
+			mid := (p.X.Max + p.X.Min) / 2
+			p.X.Min, p.X.Max = mid-rb/2, mid+rb/2
+		}
+		ps[k] = p
+	}
+	w, h := 12*vg.Inch, 4.4*vg.Inch
+	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(plots.DefaultDPI))
+	c := draw.New(img)
+	c.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}})
+	if title != "" {
+		sty := ps[0].Title.TextStyle
+		sty.Font.Size = vg.Points(13)
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
+		c.FillText(sty, vg.Point{X: w / 2, Y: h - 4}, title)
+		c.Max.Y -= sty.Height(title) + 8
+	}
+	tiles := draw.Tiles{Rows: 1, Cols: 3, PadX: vg.Points(18), PadTop: 4, PadBottom: 4, PadLeft: 4, PadRight: 4}
+	var drawErr error
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				drawErr = fmt.Errorf("fmri: brain views: drawing failed: %v", r)
+			}
+		}()
+		for i, p := range ps {
+			tc := tiles.At(c, i, 0)
+			// Square data area for equal units.
+			side := min(tc.Max.X-tc.Min.X, tc.Max.Y-tc.Min.Y)
+			tc.Max.X = tc.Min.X + side
+			tc.Max.Y = tc.Min.Y + side
+			p.Draw(tc)
+		}
+	}()
+	if drawErr != nil {
+		return nil, drawErr
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("fmri: brain views: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// MSEFigure draws the held-out MSE of the learned-σ conditions against σ
+// (log axis; mean ± SD over seeds) at both masking ratios, with the other
+// conditions and the baselines as horizontal reference lines.
+func MSEFigure(rep *ReportData) (*plots.Figure, error) {
+	var series []plots.Series
+	var sig []float64
+	for _, s := range rep.Summaries {
+		if v, ok := SigmaOf(s.Group); ok {
+			sig = append(sig, v)
+		}
+	}
+	if len(sig) == 0 {
+		return nil, fmt.Errorf("fmri: MSE figure: no learned-σ conditions")
+	}
+	span := []float64{sig[0], sig[len(sig)-1]}
+	if span[0] == span[1] {
+		span = []float64{span[0] / 2, span[0] * 2}
+	}
+	for _, k := range []struct{ metric, label string }{{"test_mse", "learned PE, 50 % masked"}, {"test90_mse", "learned PE, 90 % masked"}} {
+		s := plots.Series{Name: k.label}
+		hasSD := true
+		for _, sm := range rep.Summaries {
+			v, ok := SigmaOf(sm.Group)
+			m, ok2 := sm.Mean[k.metric]
+			if !ok || !ok2 {
+				continue
+			}
+			s.X, s.Mean = append(s.X, v), append(s.Mean, m)
+			sd, ok3 := sm.SD[k.metric]
+			hasSD = hasSD && ok3
+			s.SD = append(s.SD, sd)
+		}
+		if !hasSD {
+			s.SD = nil
+		}
+		if len(s.X) > 0 {
+			series = append(series, s)
+		}
+	}
+	flat := func(name string, v float64) plots.Series {
+		return plots.Series{Name: name, X: span, Mean: []float64{v, v}}
+	}
+	for _, sm := range rep.Summaries {
+		if _, ok := SigmaOf(sm.Group); ok {
+			continue
+		}
+		if v, ok := sm.Mean["test90_mse"]; ok {
+			series = append(series, flat(sm.Group+", 90 %", v))
+		}
+	}
+	for _, b := range []struct{ key, label string }{{"zero_test90_mse", "predict 0, 90 %"}, {"nbr_test90_mse", "FC neighbour, 90 %"},
+		{"nbr_test_mse", "FC neighbour, 50 %"}} {
+		if v, ok := rep.Baselines[b.key]; ok {
+			s := flat(b.label, v)
+			s.Reference = b.key == "zero_test90_mse"
+			series = append(series, s)
+		}
+	}
+	return plots.Lines(series, plots.LinesOptions{Title: "Held-out subjects: masked-region MSE vs σ", XLabel: "σ of the learned PE's initialisation",
+		YLabel: "masked MSE (z-scored)", LogX: true})
+}

@@ -1,0 +1,73 @@
+package fmri
+
+import (
+	"bytes"
+	"image/color"
+	"testing"
+
+	"github.com/pelab/pelab/pelib/results"
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestPCColours(t *testing.T) {
+	// Points on a line: PC 1 orders them, so red runs 0 → 255 (or back) and
+	// the other channels carry no variance beyond rounding.
+	x := mat.NewDense(3, 2, []float64{0, 0, 1, 2, 2, 4})
+	cols, err := PCColours(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r0, _, _, _ := cols[0].RGBA()
+	r1, _, _, _ := cols[1].RGBA()
+	r2, _, _, _ := cols[2].RGBA()
+	if !((r0 < r1 && r1 < r2) || (r0 > r1 && r1 > r2)) || min(r0, r2)>>8 != 0 || max(r0, r2)>>8 != 255 {
+		t.Errorf("red channel %d %d %d, want a monotone 0…255 ramp", r0>>8, r1>>8, r2>>8)
+	}
+	if _, err := PCColours(mat.NewDense(3, 2, []float64{1, 1, 1, 1, 1, 1})); err == nil {
+		t.Error("a constant table gave no error")
+	}
+}
+
+func TestFigures(t *testing.T) {
+	cent := [][3]float64{{-40, -80, 0}, {40, -80, 0}, {0, 50, 30}, {-20, 10, 60}}
+	cols := []color.Color{color.Black, color.White, color.Black, color.White}
+	png, err := BrainViews(cent, cols, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Error("BrainViews did not return a PNG")
+	}
+	if _, err := BrainViews(cent, cols[:3], ""); err == nil {
+		t.Error("3 colours for 4 centroids accepted")
+	}
+	p := &Partition{Regions: []Region{{Network: 1}, {Network: 2}, {Network: 1}, {Network: 9}},
+		Networks: []Network{{Key: 1, Name: "A", Color: color.RGBA{1, 2, 3, 255}}, {Key: 2, Name: "B"}}}
+	if c := p.NetworkColours(); c[0] != (color.RGBA{1, 2, 3, 255}) || c[3] != (color.RGBA{0x88, 0x88, 0x88, 0xff}) {
+		t.Errorf("network colours %v", c)
+	}
+	if _, err := NetworkHeatmap(mat.NewDense(4, 3, nil), p, "x", ""); err == nil {
+		t.Error("a 4 × 3 heatmap accepted")
+	}
+	sim := mat.NewSymDense(4, []float64{1, 0.5, 0.2, 0, 0.5, 1, 0, 0.1, 0.2, 0, 1, 0.3, 0, 0.1, 0.3, 1})
+	if _, err := NetworkHeatmap(sim, p, "x", "r"); err != nil {
+		t.Error(err)
+	}
+	if _, err := PESimilarity(make([]float64, 8), []int{2, 4}); err == nil {
+		t.Error("a PE of shape [2, 4] accepted")
+	}
+	rep := &ReportData{Baselines: map[string]float64{"zero_test90_mse": 1, "nbr_test90_mse": 0.8}, Summaries: []results.Summary{
+		{Group: "learn-0.1", Mean: map[string]float64{"test_mse": 0.9, "test90_mse": 0.95}},
+		{Group: "learn-1", Mean: map[string]float64{"test_mse": 0.95, "test90_mse": 0.97}},
+		{Group: "none", Mean: map[string]float64{"test90_mse": 0.96}}}}
+	fig, err := MSEFigure(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fig.PNG(0, 0); err != nil {
+		t.Error(err)
+	}
+	if _, err := MSEFigure(&ReportData{}); err == nil {
+		t.Error("a report without learned σ gave a figure")
+	}
+}
