@@ -41,7 +41,6 @@ type ckHeader struct {
 	Epoch    int           `json:"epoch"`
 	WallNS   int64         `json:"wall_ns"`
 	Members  []MemberState `json:"members"`
-	LastLoss []float32     `json:"last_loss"`
 	Tensors  []ckTensor    `json:"tensors"`
 }
 
@@ -86,7 +85,7 @@ func dataSum(d *Data) [32]byte {
 // temporary file in the same directory, synced, then renamed over path).
 func (r *Run) SaveCheckpoint(path string) error {
 	hdr := ckHeader{Identity: r.identity(), Step: r.step, Epoch: r.epoch, WallNS: int64(r.wall),
-		Members: r.members, LastLoss: r.lastLoss}
+		Members: r.members} // the last step's losses (NaN for a frozen model) are display-only
 	all := r.allTensors()
 	names := r.tensorNames()
 	for i, t := range all {
@@ -220,7 +219,6 @@ func (r *Run) loadCheckpoint(path string) error {
 		r.members[m].Stopped = hdr.Members[m].Stopped
 		r.members[m].History = hdr.Members[m].History
 	}
-	r.lastLoss = hdr.LastLoss
 	r.logf("resumed from %s at epoch %d (step %d)\n", path, r.epoch, r.step)
 	return nil
 }

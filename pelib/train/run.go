@@ -237,10 +237,15 @@ func (r *Run) stepRNG(k int) (*tensors.Tensor, error) {
 // stateArgs returns the parameters and optimiser states as call arguments,
 // donating their device buffers: the call's outputs replace them, so the
 // backend may update them in place instead of holding two copies.
+//
+// Fixed (non-trainable) parameters, such as the "random" PE table, are never
+// donated: the step returns them unchanged, and a backend may hand back the
+// input buffer itself as that output (ONNX Runtime does), which donation
+// would have invalidated.
 func (r *Run) stateArgs(args []any) ([]any, error) {
-	for _, ts := range [][]*tensors.Tensor{r.params, r.states} {
-		for _, t := range ts {
-			if r.noDonate {
+	for k, ts := range [][]*tensors.Tensor{r.params, r.states} {
+		for i, t := range ts {
+			if r.noDonate || (k == 0 && !r.specs[i].Trainable) {
 				args = append(args, t)
 				continue
 			}
@@ -266,6 +271,12 @@ func (r *Run) aliveVector() []bool {
 func (r *Run) takeState(outs []*tensors.Tensor) {
 	P := len(r.params)
 	for i := range r.params {
+		if !r.specs[i].Trainable {
+			// Unchanged: keep the input. The output may share its buffer
+			// (see stateArgs), so it is left to the garbage collector
+			// rather than finalized.
+			continue
+		}
 		if !r.noDonate {
 			r.params[i].FinalizeAll()
 		}

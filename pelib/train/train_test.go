@@ -209,6 +209,10 @@ func TestNaNFreezesOnlyThatModel(t *testing.T) {
 	if ms[1].Alive || ms[1].Stopped == "" {
 		t.Errorf("the diverging model was not frozen (alive=%v, %q)", ms[1].Alive, ms[1].Stopped)
 	}
+	// A run with a frozen model still checkpoints and resumes.
+	if err := r.SaveCheckpoint(filepath.Join(t.TempDir(), "nan.ckpt")); err != nil {
+		t.Errorf("checkpoint with a diverged model: %v", err)
+	}
 	solo, _ := New(be, cfg, []MemberState{good}, data)
 	if err := solo.Train(context.Background()); err != nil {
 		t.Fatal(err)
@@ -324,5 +328,35 @@ func TestBadInput(t *testing.T) {
 				t.Log(err)
 			}
 		})
+	}
+}
+
+// TestFixedParamsStayFixed trains a model whose PE is a fixed random table
+// (a non-trainable parameter): the table must not change and training must
+// stay finite (a donated pass-through buffer once corrupted it on ONNX).
+func TestFixedParamsStayFixed(t *testing.T) {
+	be := testbackend.Get(t)
+	data := toyData(64, 3)
+	cfg := Config{Model: tinyModel("random", dtypes.Float32), Optimizer: Optimizer{LR: 1e-2}, BatchSize: 16, Epochs: 3}
+	members := []MemberState{{Member: model.Member{Seed: 1, PE: sigmaSpec(t, "random")}}, {Member: model.Member{Seed: 2, PE: sigmaSpec(t, "random")}}}
+	r, err := New(be, cfg, members, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before0, _, _ := r.Param(0, "pe/table")
+	if err := r.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for m, ms := range r.Members() {
+		if !ms.Alive {
+			t.Errorf("model %d diverged: %s", m, ms.Stopped)
+		}
+	}
+	after0, _, err := r.Param(0, "pe/table")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(before0, after0); d != 0 {
+		t.Errorf("the fixed random PE table changed by %g", d)
 	}
 }
