@@ -1,13 +1,15 @@
 # pelab: two commands do everything.
 #
-#   make run    set up, then run the main job (for now: the tutorial notebook,
-#               quick mode, executed into out/)
+#   make run    set up, then the main job: the three experiments' quick
+#               protocols on the default backend into out/, the notebooks in
+#               quick mode, and a report
 #   make test   set up, then go vet and every test, on the pure Go backend and
 #               again on ONNX Runtime
 #
 # Other targets: setup, build (bin/pelab), notebook (Jupyter on notebooks/),
 # xla-install (downloads XLA PJRT plugins; needs internet; never run by the
-# other targets), clean.
+# other targets), gpu-bench (builds the GPU binaries and prints the command
+# for a GPU machine), bench-compare (pelab bench against PyTorch here), clean.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -25,7 +27,7 @@ have_onnx = compgen -G '$(ONNX_LIB_GLOB)' >/dev/null
 
 # Packages whose tests run again on ONNX Runtime (built with -tags onnx,
 # PELAB_BACKEND=onnx). Extend with the packages that run models.
-ONNX_TEST_PKGS ?= ./xla/ ./cmd/pelab/
+ONNX_TEST_PKGS ?= ./xla/ ./cmd/pelab/ ./pelib/model/ ./pelib/train/ ./pelib/lst/ ./pelib/netsim/ ./pelib/fmri/
 # Packages tested without the test cache: the notebook tests run programs
 # whose inputs (the .ipynb files, the packages a notebook imports) go test
 # does not track.
@@ -33,14 +35,14 @@ UNCACHED_TEST_PKGS ?= ./notebooks/
 GO_TEST_FLAGS ?= -timeout 20m
 
 # The notebooks `make run` executes, and where their executed copies go.
-RUN_NOTEBOOKS ?= notebooks/00_tutorial.ipynb
+RUN_NOTEBOOKS ?= $(sort $(wildcard notebooks/*.ipynb))
 OUT ?= out
 
 # Flags for `make notebook`; Jupyter refuses to run as root without
 # --allow-root. The Dockerfile starts the server itself, on 0.0.0.0.
 NOTEBOOK_FLAGS ?= --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup build run test test-go test-onnx notebook xla-install clean
+.PHONY: help setup build run test test-go test-onnx notebook xla-install gpu-bench bench-compare clean
 
 help:
 	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
@@ -54,11 +56,17 @@ build: setup
 	echo "go build -tags=$$tags -o bin/pelab ./cmd/pelab"; \
 	$(GO) build -tags="$$tags" -o bin/pelab ./cmd/pelab
 
+# The main job: each experiment's quick protocol (results stores under
+# $(OUT)/<experiment>-quick, resumable: a second `make run` skips what is
+# done), then the notebooks in quick mode.
 run: build
 	@mkdir -p $(OUT)
 	bin/pelab env | tee $(OUT)/env.txt
-	PELAB_QUICK=1 scripts/nbexec.sh $(OUT) $(RUN_NOTEBOOKS)
-	@echo "make run: executed notebooks are in $(OUT)/"
+	bin/pelab lst -protocol quick -out $(OUT)/lst-quick
+	bin/pelab netsim -protocol quick -out $(OUT)/netsim-quick
+	bin/pelab fmri -protocol quick -out $(OUT)/fmri-quick
+	PELAB_QUICK=1 PELAB_NOTEBOOK_OUT=$(OUT)/notebooks scripts/nbexec.sh $(OUT)/notebooks $(RUN_NOTEBOOKS)
+	@echo "make run: results in $(OUT)/*-quick (summary.md in each), executed notebooks in $(OUT)/notebooks/"
 
 test: setup
 	$(GO) vet ./...
@@ -84,6 +92,12 @@ notebook: setup
 
 xla-install:
 	$(GO) run ./xla/cmd/pjrt-install
+
+gpu-bench:
+	scripts/gpu-bench.sh
+
+bench-compare: build
+	scripts/bench-compare.sh $(OUT)/bench
 
 clean:
 	rm -rf bin $(OUT)
