@@ -3,11 +3,9 @@ package fmri
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gomlx/compute/dtypes"
@@ -165,94 +163,30 @@ func (p Protocol) Validate() error {
 // PaperSigmas are the learned-PE σ values of the paper protocol's sweep.
 func PaperSigmas() []float64 { return []float64{0.01, 0.05, 0.1, 0.2, 0.5, 1, 1.5, 2} }
 
-// conditionAliases maps Experiment 3's condition names to PE specs.
-var conditionAliases = map[string]string{
-	"sin3d":    "sinnd",  // 3D sinusoid of the MNI centroids (anatomical PE)
-	"rope3d":   "ropend", // 3D rotary PE of the MNI centroids
-	"relative": "shaw",   // bidirectional: regions have no causal order
-	"nope":     "none",
-	"none":     "none",
-	"random":   "random",
+// Vocabulary is Experiment 3's condition language: learn-<σ>, sin3d (3D
+// sinusoid of the MNI centroids, the anatomical PE), rope3d (3D rotary PE of
+// the centroids), relative (bidirectional: regions have no causal order),
+// none (nope), random, or any PE spec; "sigmas" and "paper" expand in lists.
+func Vocabulary() sweep.Vocabulary {
+	return sweep.Vocabulary{
+		Experiment: "fmri",
+		Aliases: map[string]string{
+			"sin3d": "sinnd", "rope3d": "ropend", "relative": "shaw", "nope": "none", "none": "none", "random": "random",
+		},
+		Sigmas: PaperSigmas(), Paper: PaperConditionNames,
+	}
 }
 
-func aliasNames() []string {
-	names := make([]string, 0, len(conditionAliases))
-	for n := range conditionAliases {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+// PECondition returns the condition called name (see Vocabulary).
+func PECondition(name string) (sweep.Condition, error) { return Vocabulary().Condition(name) }
 
-// PECondition returns the condition called name: learn-<σ>, one of sin3d,
-// rope3d, relative, none (nope) and random, or any PE spec (pe.Syntax).
-func PECondition(name string) (sweep.Condition, error) {
-	name = strings.TrimSpace(name)
-	if rest, ok := strings.CutPrefix(name, "learn-"); ok {
-		s, err := strconv.ParseFloat(rest, 64)
-		if err != nil || !(s > 0) || math.IsInf(s, 0) {
-			return sweep.Condition{}, fmt.Errorf("fmri: condition %q: want learn-<σ> with σ > 0, e.g. learn-0.2", name)
-		}
-		spec := pe.Spec{Kind: pe.Learned, Init: pe.Normal, Sigma: s}.Normalize()
-		if err := spec.Validate(); err != nil {
-			return sweep.Condition{}, fmt.Errorf("fmri: condition %q: %w", name, err)
-		}
-		return sweep.Condition{Name: name, PE: spec}, nil
-	}
-	specStr := name
-	if a, ok := conditionAliases[name]; ok {
-		specStr = a
-	}
-	spec, err := pe.Parse(specStr)
-	if err != nil {
-		return sweep.Condition{}, fmt.Errorf("fmri: condition %q is neither a condition of Experiment 3 (learn-<σ>, %s) nor a PE spec: %w",
-			name, strings.Join(aliasNames(), ", "), err)
-	}
-	return sweep.Condition{Name: name, PE: spec}, nil
-}
-
-// PEConditions parses a list of condition names separated by commas or
-// semicolons; "sigmas" expands to the learned σ sweep (PaperSigmas) and
-// "paper" to every condition (the sweep, sin3d, rope3d, relative, none,
-// random).
-func PEConditions(list string) ([]sweep.Condition, error) {
-	var out []sweep.Condition
-	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' }) {
-		f = strings.TrimSpace(f)
-		var names []string
-		switch f {
-		case "paper":
-			names = PaperConditionNames()
-		case "sigmas":
-			names = sigmaNames(PaperSigmas())
-		default:
-			names = []string{f}
-		}
-		for _, n := range names {
-			c, err := PECondition(n)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("fmri: empty condition list %q", list)
-	}
-	return out, nil
-}
-
-func sigmaNames(sigmas []float64) []string {
-	names := make([]string, len(sigmas))
-	for i, s := range sigmas {
-		names[i] = "learn-" + strconv.FormatFloat(s, 'g', -1, 64)
-	}
-	return names
-}
+// PEConditions parses a comma- or semicolon-separated list of conditions
+// (see Vocabulary).
+func PEConditions(list string) ([]sweep.Condition, error) { return Vocabulary().Parse(list) }
 
 // PaperConditionNames lists every condition of Experiment 3.
 func PaperConditionNames() []string {
-	return append(sigmaNames(PaperSigmas()), "sin3d", "rope3d", "relative", "none", "random")
+	return append(sweep.SigmaNames(PaperSigmas()), "sin3d", "rope3d", "relative", "none", "random")
 }
 
 // QuickConditions is the default condition list of the quick protocol

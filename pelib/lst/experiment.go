@@ -2,9 +2,6 @@ package lst
 
 import (
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
@@ -80,109 +77,38 @@ func PaperSigmas() []float64 {
 	return append(s, 3.0)
 }
 
-// conditionAliases maps the paper's condition names to PE specs.
-var conditionAliases = map[string]string{
-	"2d-fixed":       "sin2d",
-	"1d-fixed":       "sin1d",
-	"relative":       "shaw,causal", // the reference's (causal) relative attention
-	"relative-bidir": "shaw",
-	"t5":             "t5",
-	"rope1d":         "rope1d",
-	"rope2d":         "rope2d",
-	"nope":           "none",
-	"random":         "random",
-	"uniform":        "learn:uniform:0:1",
-	"alibi":          "alibi",
-	"alibi2d":        "alibind",
-}
-
 // WeightDecayPE is the PE-only decoupled weight decay of the "learn-σ-wd"
 // conditions.
 const WeightDecayPE = 0.01
 
-// PECondition returns the PE condition called name: one of the paper's names
-// ("learn-0.2", "learn-0.2-wd", "2d-fixed", "1d-fixed", "relative",
-// "relative-bidir", "rope1d", "rope2d", "nope", "random", "uniform", "t5",
-// "alibi", "alibi2d") or any PE spec string (see pe.Syntax).
-func PECondition(name string) (sweep.Condition, error) {
-	name = strings.TrimSpace(name)
-	if rest, ok := strings.CutPrefix(name, "learn-"); ok {
-		wd := false
-		if r, ok := strings.CutSuffix(rest, "-wd"); ok {
-			rest, wd = r, true
-		}
-		s, err := strconv.ParseFloat(rest, 64)
-		if err != nil || !(s > 0) || math.IsInf(s, 0) {
-			return sweep.Condition{}, fmt.Errorf("lst: condition %q: want learn-<σ> with σ > 0, e.g. learn-0.2", name)
-		}
-		spec := pe.Spec{Kind: pe.Learned, Init: pe.Normal, Sigma: s}
-		if wd {
-			spec.WeightDecay = WeightDecayPE
-		}
-		return sweep.Condition{Name: name, PE: spec.Normalize()}, validate(name, spec)
+// Vocabulary is Experiment 1's condition language: learn-<σ>,
+// learn-<σ>-wd, the paper's names ("2d-fixed", "1d-fixed", "relative" —
+// the reference's causal relative attention —, "relative-bidir", "rope1d",
+// "rope2d", "nope", "random", "uniform", "t5", "alibi", "alibi2d"), or any
+// PE spec; "sigmas" and "paper" expand in lists.
+func Vocabulary() sweep.Vocabulary {
+	return sweep.Vocabulary{
+		Experiment: "lst",
+		Aliases: map[string]string{
+			"2d-fixed": "sin2d", "1d-fixed": "sin1d", "relative": "shaw,causal", "relative-bidir": "shaw",
+			"t5": "t5", "rope1d": "rope1d", "rope2d": "rope2d", "nope": "none", "random": "random",
+			"uniform": "learn:uniform:0:1", "alibi": "alibi", "alibi2d": "alibind",
+		},
+		Sigmas: PaperSigmas(), Paper: PaperConditionNames, WeightDecay: WeightDecayPE,
 	}
-	specStr := name
-	if a, ok := conditionAliases[name]; ok {
-		specStr = a
-	}
-	spec, err := pe.Parse(specStr)
-	if err != nil {
-		return sweep.Condition{}, fmt.Errorf("lst: condition %q is neither a paper condition (learn-<σ>, learn-<σ>-wd, %s) nor a PE spec: %w",
-			name, strings.Join(aliasNames(), ", "), err)
-	}
-	return sweep.Condition{Name: name, PE: spec}, nil
 }
 
-func validate(name string, s pe.Spec) error {
-	if err := s.Validate(); err != nil {
-		return fmt.Errorf("lst: condition %q: %w", name, err)
-	}
-	return nil
-}
+// PECondition returns the condition called name (see Vocabulary).
+func PECondition(name string) (sweep.Condition, error) { return Vocabulary().Condition(name) }
 
-func aliasNames() []string {
-	return []string{"2d-fixed", "1d-fixed", "relative", "relative-bidir", "rope1d", "rope2d", "nope", "random", "uniform", "t5", "alibi", "alibi2d"}
-}
-
-// PEConditions parses a list of condition names separated by commas or
-// semicolons; "paper" expands to every condition of the paper's table,
-// "sigmas" to the learned σ sweep.
-func PEConditions(list string) ([]sweep.Condition, error) {
-	var out []sweep.Condition
-	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' }) {
-		f = strings.TrimSpace(f)
-		var names []string
-		switch f {
-		case "paper":
-			names = PaperConditionNames()
-		case "sigmas":
-			for _, s := range PaperSigmas() {
-				names = append(names, "learn-"+strconv.FormatFloat(s, 'g', -1, 64))
-			}
-		default:
-			names = []string{f}
-		}
-		for _, n := range names {
-			c, err := PECondition(n)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("lst: empty condition list %q", list)
-	}
-	return out, nil
-}
+// PEConditions parses a comma- or semicolon-separated list of conditions
+// (see Vocabulary).
+func PEConditions(list string) ([]sweep.Condition, error) { return Vocabulary().Parse(list) }
 
 // PaperConditionNames lists the conditions of Experiment 1, the 2D sinusoid
 // first (other conditions' attention maps are compared with it).
 func PaperConditionNames() []string {
-	names := []string{"2d-fixed"}
-	for _, s := range PaperSigmas() {
-		names = append(names, "learn-"+strconv.FormatFloat(s, 'g', -1, 64))
-	}
+	names := append([]string{"2d-fixed"}, sweep.SigmaNames(PaperSigmas())...)
 	return append(names, "learn-0.2-wd", "1d-fixed", "relative", "relative-bidir", "rope1d", "rope2d", "nope", "random", "uniform")
 }
 

@@ -1,0 +1,110 @@
+package sweep
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/pe"
+)
+
+// Vocabulary is an experiment's language of condition names:
+//
+//   - "learn-<σ>": a learned PE initialised Normal(0, σ²);
+//   - "learn-<σ>-wd": the same with decoupled weight decay WeightDecay on
+//     the PE alone (only when WeightDecay > 0);
+//   - an alias (e.g. "2d-fixed" → "sin2d");
+//   - any PE spec string (pe.Syntax).
+//
+// In a list, "sigmas" expands to Sigmas and "paper" to Paper().
+type Vocabulary struct {
+	Experiment  string            // names the experiment in errors, e.g. "lst"
+	Aliases     map[string]string // condition name → PE spec
+	Sigmas      []float64         // the σ sweep
+	Paper       func() []string   // every condition of the experiment
+	WeightDecay float64           // PE weight decay of "learn-<σ>-wd"; 0: no such conditions
+}
+
+// SigmaNames returns "learn-<σ>" for each σ.
+func SigmaNames(sigmas []float64) []string {
+	names := make([]string, len(sigmas))
+	for i, s := range sigmas {
+		names[i] = "learn-" + strconv.FormatFloat(s, 'g', -1, 64)
+	}
+	return names
+}
+
+func (v Vocabulary) aliasNames() []string {
+	names := make([]string, 0, len(v.Aliases))
+	for n := range v.Aliases {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Condition returns the condition called name.
+func (v Vocabulary) Condition(name string) (Condition, error) {
+	name = strings.TrimSpace(name)
+	if rest, ok := strings.CutPrefix(name, "learn-"); ok {
+		wd := false
+		if r, ok := strings.CutSuffix(rest, "-wd"); ok && v.WeightDecay > 0 {
+			rest, wd = r, true
+		}
+		s, err := strconv.ParseFloat(rest, 64)
+		if err != nil || !(s > 0) || math.IsInf(s, 0) {
+			return Condition{}, fmt.Errorf("%s: condition %q: want learn-<σ> with σ > 0, e.g. learn-0.2", v.Experiment, name)
+		}
+		spec := pe.Spec{Kind: pe.Learned, Init: pe.Normal, Sigma: s}
+		if wd {
+			spec.WeightDecay = v.WeightDecay
+		}
+		spec = spec.Normalize()
+		if err := spec.Validate(); err != nil {
+			return Condition{}, fmt.Errorf("%s: condition %q: %w", v.Experiment, name, err)
+		}
+		return Condition{Name: name, PE: spec}, nil
+	}
+	specStr := name
+	if a, ok := v.Aliases[name]; ok {
+		specStr = a
+	}
+	spec, err := pe.Parse(specStr)
+	if err != nil {
+		learn := "learn-<σ>"
+		if v.WeightDecay > 0 {
+			learn += ", learn-<σ>-wd"
+		}
+		return Condition{}, fmt.Errorf("%s: condition %q is neither a condition of the experiment (%s, %s) nor a PE spec: %w",
+			v.Experiment, name, learn, strings.Join(v.aliasNames(), ", "), err)
+	}
+	return Condition{Name: name, PE: spec}, nil
+}
+
+// Parse reads a list of condition names separated by commas or semicolons.
+func (v Vocabulary) Parse(list string) ([]Condition, error) {
+	var out []Condition
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' }) {
+		f = strings.TrimSpace(f)
+		names := []string{f}
+		switch {
+		case f == "paper" && v.Paper != nil:
+			names = v.Paper()
+		case f == "sigmas" && v.Sigmas != nil:
+			names = SigmaNames(v.Sigmas)
+		}
+		for _, n := range names {
+			c, err := v.Condition(n)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: empty condition list %q", v.Experiment, list)
+	}
+	return out, nil
+}
