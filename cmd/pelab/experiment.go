@@ -160,3 +160,22 @@ func (f *expFlags) applyOverrides(p *sweep.Plan) error {
 func writeText(path, s string) error {
 	return atomicfile.Write(path, []byte(s))
 }
+
+// writeSummary reads every record of store, renders them with report and
+// prints the result and writes it to <store>/summary.md. Corrupt record
+// files are reported, not used.
+func writeSummary(store *results.Store, stdout io.Writer, report func([]results.Record) (string, error)) error {
+	recs, bad, err := store.All()
+	if err != nil {
+		return err
+	}
+	for _, e := range bad {
+		fmt.Fprintf(stdout, "warning: %v\n", e)
+	}
+	md, err := report(recs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, md)
+	return writeText(filepath.Join(store.Dir, "summary.md"), md)
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/fmri"
@@ -66,7 +65,9 @@ func runFMRI(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "fmri: train subjects %s; held-out %s; %d training windows, %d held-out, T %d\n",
 		strings.Join(task.Data.TrainSubjects, ","), strings.Join(task.Data.TestSubjects, ","), task.Train.N, task.Test.N, proto.T)
 	plan := fmri.NewPlan(proto, task, conds)
-	f.applyOverrides(plan)
+	if err := f.applyOverrides(plan); err != nil {
+		return err
+	}
 	an, err := fmri.NewAnalyzer(task, proto)
 	if err != nil {
 		return err
@@ -75,17 +76,11 @@ func runFMRI(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	recs, bad, err := store.All()
-	if err != nil {
-		return err
-	}
-	for _, e := range bad {
-		fmt.Fprintf(stdout, "warning: %v\n", e)
-	}
-	rep, err := fmri.Report(recs, proto.Name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, rep.Markdown)
-	return writeText(filepath.Join(store.Dir, "summary.md"), rep.Markdown)
+	return writeSummary(store, stdout, func(recs []results.Record) (string, error) {
+		rep, err := fmri.Report(recs, proto.Name)
+		if err != nil {
+			return "", err
+		}
+		return rep.Markdown, nil
+	})
 }

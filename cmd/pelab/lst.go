@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/pelab/pelab/pelib/lst"
 	"github.com/pelab/pelab/pelib/results"
@@ -54,20 +53,11 @@ func runLST(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	recs, bad, err := store.All()
-	if err != nil {
-		return err
-	}
-	for _, e := range bad {
-		fmt.Fprintf(stdout, "warning: %v\n", e)
-	}
-	rep, err := lst.Report(recs, proto.Name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, rep.Markdown)
-	if err := writeText(filepath.Join(store.Dir, "summary.md"), rep.Markdown); err != nil {
-		return err
-	}
-	return nil
+	return writeSummary(store, stdout, func(recs []results.Record) (string, error) {
+		rep, err := lst.Report(recs, proto.Name)
+		if err != nil {
+			return "", err
+		}
+		return rep.Markdown, nil
+	})
 }

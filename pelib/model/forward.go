@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // graph code reads best unqualified
 	"github.com/pelab/pelab/pelib/pe"
@@ -64,7 +65,7 @@ func Forward(c Config, params []*Node, x *Node, opt ForwardOptions) (Output, err
 	gm := &graphModel{c: c, g: x.Graph(), p: map[string]*Node{}, M: M, opt: opt, rng: opt.RNG, consts: map[string]*Node{}}
 	for i, s := range specs {
 		want := append([]int{M}, s.Shape...)
-		if !sameDims(params[i].Shape().Dimensions, want) {
+		if !slices.Equal(params[i].Shape().Dimensions, want) {
 			return Output{}, fmt.Errorf("model: parameter %s has shape %v, want %v", s.Name, params[i].Shape().Dimensions, want)
 		}
 		gm.p[s.Name] = params[i]
@@ -93,18 +94,6 @@ func TryCatch[E error](fn func()) (err error) {
 	}()
 	fn()
 	return nil
-}
-
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // konst returns a cached constant node made from host values with dims.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -184,7 +185,7 @@ func (r *Run) loadCheckpoint(path string) error {
 	rd := bytes.NewReader(body[off+n:])
 	loaded := make([]*tensors.Tensor, len(all))
 	for i, t := range hdr.Tensors {
-		if t.Name != names[i] || !sameInts(t.Dims, all[i].Shape().Dimensions) || t.DType != all[i].DType().String() {
+		if t.Name != names[i] || !slices.Equal(t.Dims, all[i].Shape().Dimensions) || t.DType != all[i].DType().String() {
 			return bad(fmt.Sprintf("tensor %d is %s %v %s, want %s %v %s", i, t.Name, t.Dims, t.DType, names[i], all[i].Shape().Dimensions, all[i].DType()))
 		}
 		size := 1
@@ -221,16 +222,4 @@ func (r *Run) loadCheckpoint(path string) error {
 	}
 	r.logf("resumed from %s at epoch %d (step %d)\n", path, r.epoch, r.step)
 	return nil
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
