@@ -161,9 +161,10 @@ func writeText(path, s string) error {
 	return atomicfile.Write(path, []byte(s))
 }
 
-// writeSummary reads every record of store, renders them with report and
-// prints the result and writes it to <store>/summary.md. Corrupt record
-// files are reported, not used.
+// writeSummary reads every record of store, renders them with report,
+// prints the result and writes it to <store>/summary.md, with one CSV row
+// per model in <store>/records.csv. Corrupt record files are reported, not
+// used.
 func writeSummary(store *results.Store, stdout io.Writer, report func([]results.Record) (string, error)) error {
 	recs, bad, err := store.All()
 	if err != nil {
@@ -177,5 +178,8 @@ func writeSummary(store *results.Store, stdout io.Writer, report func([]results.
 		return err
 	}
 	fmt.Fprintln(stdout, md)
+	if err := results.WriteCSV(filepath.Join(store.Dir, "records.csv"), recs); err != nil {
+		return err
+	}
 	return writeText(filepath.Join(store.Dir, "summary.md"), md)
 }
