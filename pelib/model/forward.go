@@ -16,6 +16,10 @@ type ForwardOptions struct {
 	// EmbedNoise adds N(0, EmbedNoise²) noise to the token embeddings
 	// (after the input projection, before any PE); it needs RNG.
 	EmbedNoise float64
+	// Noise, when set, is the standard-normal noise [M, B, S, D] that
+	// EmbedNoise scales, drawn by the caller (so that each model's noise
+	// can depend on that model alone); otherwise it is drawn from RNG.
+	Noise *Node
 	// RNG is a GoMLX RNG state node, used by dropout and EmbedNoise.
 	RNG *Node
 	// Attention asks Forward to return every block's attention weights.
@@ -70,7 +74,7 @@ func Forward(c Config, params []*Node, x *Node, opt ForwardOptions) (Output, err
 		}
 		gm.p[s.Name] = params[i]
 	}
-	if (opt.Train && c.Dropout > 0) || opt.EmbedNoise > 0 {
+	if (opt.Train && c.Dropout > 0) || (opt.EmbedNoise > 0 && opt.Noise == nil) {
 		if opt.RNG == nil {
 			return Output{}, fmt.Errorf("model: dropout or embedding noise needs ForwardOptions.RNG")
 		}
@@ -175,9 +179,11 @@ func (gm *graphModel) forward(x *Node) Output {
 	S := c.Tokens
 	e := gm.dense(x, "embed") // [M, B, S, D]
 	if gm.opt.EmbedNoise > 0 {
-		var z *Node
-		gm.rng, z = RandomNormal(gm.rng, e.Shape())
-		e = Add(e, Mul(z, gm.scalar(gm.opt.EmbedNoise)))
+		z := gm.opt.Noise
+		if z == nil {
+			gm.rng, z = RandomNormal(gm.rng, e.Shape())
+		}
+		e = Add(e, Mul(ConvertDType(z, c.DType), gm.scalar(gm.opt.EmbedNoise)))
 	}
 	var out Output
 	for l := range c.Blocks {

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -16,7 +17,9 @@ type EvalOptions struct {
 	// MaskRatio overrides the training mask ratio (Masked objective), e.g.
 	// 0.9 for the harder generalisation test.
 	MaskRatio float64
-	// Seed fixes the evaluation masks and noise; every model sees the same.
+	// Seed fixes the evaluation masks (every model sees the same) and the
+	// noise (each model's drawn from this seed and its own seed, so it does
+	// not depend on which models share its group).
 	Seed int64
 }
 
@@ -127,11 +130,7 @@ func (r *Run) evalPass(d *Data, opt EvalOptions, attention bool) (loss, metric, 
 			args = append(args, tensors.FromFlatDataAndDimensions(mask, B, S))
 		}
 		if opt.EmbedNoise > 0 {
-			st, err := graph.RNGStateFromSeed(int64(mix64(uint64(opt.Seed) ^ uint64(chunk))))
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			args = append(args, st)
+			args = append(args, r.evalNoise(B, opt.Seed, chunk))
 		}
 		outs, err := ex.Call(args...)
 		if err != nil {
@@ -207,4 +206,19 @@ func (r *Run) PETable(m int) ([]float64, []int, error) {
 		return nil, nil, err
 	}
 	return nil, nil, fmt.Errorf("train: PE %s has no additive table", mc.PE.String())
+}
+
+// evalNoise draws standard-normal embedding noise [M, B, S, D] for one
+// evaluation chunk: model m's from (its seed, seed, chunk) alone.
+func (r *Run) evalNoise(B int, seed int64, chunk int) *tensors.Tensor {
+	S, D := r.cfg.Model.Tokens, r.cfg.Model.Width
+	n := B * S * D
+	z := make([]float64, r.M*n)
+	for m, mem := range r.members {
+		rng := rand.New(rand.NewPCG(mix64(uint64(mem.Seed))^mix64(uint64(seed)^0x401e), mix64(uint64(chunk))))
+		for i := range n {
+			z[m*n+i] = rng.NormFloat64()
+		}
+	}
+	return model.FromFloat64(z, r.cfg.Model.DType, r.M, B, S, D)
 }

@@ -210,7 +210,8 @@ func (r *Run) keep(upd, next, prev *Node) *Node {
 
 // evalGraph evaluates all M models on one chunk of a dataset that every model
 // sees alike. Inputs: P params, X, Y, idx [B] int32, weight [B] (1 for real
-// samples, 0 for padding), mask [B,S] (Masked only), rng (noise only).
+// samples, 0 for padding), mask [B,S] (Masked only), standard-normal noise
+// [M,B,S,D] (noise only).
 // Outputs: per-sample loss [M,B], per-sample metric [M,B], and, when
 // attention is asked for, the weight-summed attention maps [M, L, H, S, S].
 func (r *Run) evalGraph(noise float64, attention bool) func(in []*Node) []*Node {
@@ -225,9 +226,9 @@ func (r *Run) evalGraph(noise float64, attention bool) func(in []*Node) []*Node 
 			mask = in[i]
 			i++
 		}
-		var rng *Node
+		var z *Node
 		if noise > 0 {
-			rng = in[i]
+			z = in[i]
 		}
 		dt := c.Model.DType
 		M := r.M
@@ -243,7 +244,7 @@ func (r *Run) evalGraph(noise float64, attention bool) func(in []*Node) []*Node 
 			mk = bcast(mask)
 		}
 		outp, err := model.Forward(c.Model, params, r.modelInput(bcast(xb), mk),
-			model.ForwardOptions{EmbedNoise: noise, RNG: rng, Attention: attention})
+			model.ForwardOptions{EmbedNoise: noise, Noise: z, Attention: attention})
 		if err != nil {
 			panic(err)
 		}

@@ -30,6 +30,9 @@ func RecordID(cfg Config, info RecordInfo, condition string, m model.Member) (js
 	cfg = cfg.withDefaults()
 	mc := cfg.Model
 	mc.PE = m.PE
+	if n, err := mc.Normalize(); err == nil { // the same ID before and after New normalises the config
+		mc = n
+	}
 	c := map[string]any{
 		"experiment": info.Experiment,
 		"protocol":   info.Protocol,

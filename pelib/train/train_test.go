@@ -360,3 +360,42 @@ func TestFixedParamsStayFixed(t *testing.T) {
 		t.Errorf("the fixed random PE table changed by %g", d)
 	}
 }
+
+// TestNoiseEvalIndependentOfGroup: a model's noisy evaluation is the same
+// whether it is evaluated alone or in a group.
+func TestNoiseEvalIndependentOfGroup(t *testing.T) {
+	be := testbackend.Get(t)
+	data := toyData(40, 8)
+	cfg := Config{Model: tinyModel("learn:0.3", dtypes.Float32), Optimizer: Optimizer{LR: 1e-2}, BatchSize: 8, Epochs: 1}
+	a := MemberState{Member: model.Member{Seed: 5, PE: sigmaSpec(t, "learn:0.3")}}
+	b := MemberState{Member: model.Member{Seed: 6, PE: sigmaSpec(t, "learn:0.3")}}
+	group, err := New(be, cfg, []MemberState{b, a}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	solo, err := New(be, cfg, []MemberState{a}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := EvalOptions{EmbedNoise: 0.5, Seed: 3}
+	g, err := group.PerSample(data, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := solo.PerSample(data, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gl, _ := group.Evaluate(data, opt)
+	sl, _ := solo.Evaluate(data, opt)
+	if d := math.Abs(gl[1]["loss"] - sl[0]["loss"]); d > 1e-5 {
+		t.Errorf("noisy loss of the same model: %g in a group, %g alone", gl[1]["loss"], sl[0]["loss"])
+	}
+	if len(g[1]) != len(s[0]) {
+		t.Fatal("lengths differ")
+	}
+	clean, _ := solo.Evaluate(data, EvalOptions{})
+	if clean[0]["loss"] == sl[0]["loss"] {
+		t.Error("noise changed nothing")
+	}
+}

@@ -1,0 +1,556 @@
+// Package report aggregates any pelab results directory into one report:
+// Markdown (report.md) and a self-contained HTML page (report.html), with
+// PNG figures beside them.
+//
+// The records of a directory are split into sections by experiment and
+// protocol (and layout, for netsim). Each section holds
+//
+//   - the experiment's own report (lst.Report, netsim.Report, fmri.Report):
+//     per-condition mean ± SD tables side by side with the paper's
+//     reference numbers where they exist, and its Spearman correlations;
+//   - a per-condition table of the headline metrics as mean ± SD with the
+//     Student-t 95 % confidence interval of the mean (results.Summarize);
+//   - the generalisation metric against the learned-PE σ (lst:
+//     lst.AccuracyVsSigma, with the paper's curve; netsim:
+//     netsim.SweepFigure; fmri: fmri.MSEFigure);
+//   - interpretability against generalisation across the learned-σ
+//     conditions' means, with Spearman ρ (plots.ScatterFit).
+//
+// Design choices: the report depends only on the records' final metrics,
+// conditions, seeds and configurations — never on wall times, backends or
+// file order — so two runs that produced the same records (say, a single
+// process and three interrupted shards) give byte-identical reports.
+// Records of unknown experiments still get the generic tables. A figure
+// that cannot be drawn (too few σ values, say) is replaced by a one-line
+// note rather than failing the report. Corrupt record files are listed,
+// never used. Files are written atomically (internal/atomicfile).
+package report
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pelab/pelab/internal/atomicfile"
+	"github.com/pelab/pelab/pelib/fmri"
+	"github.com/pelab/pelab/pelib/lst"
+	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/plots"
+	"github.com/pelab/pelab/pelib/results"
+)
+
+// Figure is one PNG of a report.
+type Figure struct {
+	File    string // file name beside report.md, e.g. "lst-quick-sigma.png"
+	Caption string
+	PNG     []byte
+}
+
+// Section is the part of a report about one experiment and protocol.
+type Section struct {
+	Experiment, Protocol, Layout string
+	Records                      []results.Record
+	Markdown                     string
+	Figures                      []Figure
+}
+
+// Report is the aggregate of a results directory.
+type Report struct {
+	Title    string
+	Sections []Section
+	Corrupt  []error // record files that could not be used
+	Markdown string  // the whole report, figures referenced by file name
+}
+
+// Title is the default title of a report.
+const Title = "pelab results"
+
+// FromDir reads every record of the results store in dir and builds the
+// report.
+func FromDir(dir string) (*Report, error) {
+	st := &results.Store{Dir: dir}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("report: results directory: %w", err)
+	}
+	recs, bad, err := st.All()
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return Build(Title+": "+filepath.Base(filepath.Clean(dir)), recs, bad)
+}
+
+// meta is what the report reads from a record's configuration.
+type meta struct {
+	Protocol string `json:"protocol"`
+	Task     struct {
+		Layout string `json:"layout"`
+	} `json:"task"`
+}
+
+// Build builds the report of recs; corrupt lists the files that could not
+// be read (they are named in the report).
+func Build(title string, recs []results.Record, corrupt []error) (*Report, error) {
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("report: no valid records (%d unusable files)", len(corrupt))
+	}
+	type key struct{ exp, proto, layout string }
+	by := map[key][]results.Record{}
+	for _, r := range recs {
+		var m meta
+		if len(r.Config) > 0 {
+			if err := json.Unmarshal(r.Config, &m); err != nil {
+				return nil, fmt.Errorf("report: record %s: reading its config: %w", r.ID, err)
+			}
+		}
+		k := key{r.Experiment, m.Protocol, ""}
+		if r.Experiment == netsim.Experiment {
+			k.layout = m.Task.Layout
+		}
+		by[k] = append(by[k], r)
+	}
+	keys := make([]key, 0, len(by))
+	for k := range by {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.exp != b.exp {
+			return a.exp < b.exp
+		}
+		if a.proto != b.proto {
+			return a.proto < b.proto
+		}
+		return a.layout < b.layout
+	})
+	rep := &Report{Title: title, Corrupt: corrupt}
+	var md strings.Builder
+	fmt.Fprintf(&md, "# %s\n\n", title)
+	fmt.Fprintf(&md, "%d records in %d section(s).", len(recs), len(keys))
+	if len(corrupt) > 0 {
+		fmt.Fprintf(&md, " %d record file(s) are corrupt or unreadable and left out (a sweep run redoes them):\n\n", len(corrupt))
+		for _, e := range corrupt {
+			fmt.Fprintf(&md, "- %s\n", e)
+		}
+	}
+	md.WriteString("\n\n")
+	for _, k := range keys {
+		rs := by[k]
+		results.Sort(rs)
+		s, err := section(k.exp, k.proto, k.layout, rs)
+		if err != nil {
+			return nil, err
+		}
+		rep.Sections = append(rep.Sections, s)
+		md.WriteString(s.Markdown)
+		md.WriteString("\n")
+	}
+	rep.Markdown = md.String()
+	return rep, nil
+}
+
+// headline lists, per experiment, the generalisation metric, the
+// interpretability metric of the scatter plot, and the metrics of the CI
+// table.
+var headline = map[string]struct {
+	gen, interp string
+	ci          []string
+}{
+	"lst":    {"val_acc", "procrustes", []string{"val_acc", "test_acc", "train_acc", "procrustes", "rsa_grid"}},
+	"netsim": {"test_mse", netsim.MetricRSA, []string{"train_mse", "test_mse", "test90_mse", netsim.MetricRSA, netsim.MetricDecodeR2}},
+	"fmri":   {"test_mse", "dist_rsa", []string{"test_mse", "test90_mse", "train_mse", "dist_rsa", "fc_rsa"}},
+}
+
+func slug(parts ...string) string {
+	var ps []string
+	for _, p := range parts {
+		if p != "" {
+			ps = append(ps, p)
+		}
+	}
+	s := strings.Join(ps, "-")
+	return regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(s, "_")
+}
+
+func section(exp, proto, layout string, rs []results.Record) (Section, error) {
+	s := Section{Experiment: exp, Protocol: proto, Layout: layout, Records: rs}
+	var b strings.Builder
+	title := exp
+	if proto != "" {
+		title += ", protocol " + proto
+	}
+	if layout != "" {
+		title += ", layout " + layout
+	}
+	fmt.Fprintf(&b, "# %s\n\n", title)
+
+	// The experiment's own report, with the paper's references.
+	var expMD string
+	var expErr error
+	switch exp {
+	case "lst":
+		var r *lst.ReportData
+		if r, expErr = lst.Report(rs, proto); expErr == nil {
+			expMD = r.Markdown
+		}
+	case netsim.Experiment:
+		var r *netsim.ReportData
+		if r, expErr = netsim.Report(rs, proto, layout); expErr == nil {
+			expMD = r.Markdown
+		}
+	case fmri.Experiment:
+		var r *fmri.ReportData
+		if r, expErr = fmri.Report(rs, proto); expErr == nil {
+			expMD = r.Markdown
+		}
+	}
+	if expErr != nil {
+		fmt.Fprintf(&b, "(The experiment's own report could not be made: %v.)\n\n", expErr)
+	}
+	if expMD != "" {
+		b.WriteString(demote(expMD))
+		b.WriteString("\n")
+	}
+
+	// Mean ± SD and 95 % CI per condition.
+	h, known := headline[exp]
+	sums := results.Summarize(percentAcc(exp, rs), func(r results.Record) string { return r.Condition })
+	ci := h.ci
+	if !known {
+		ci = nil // every metric
+	}
+	b.WriteString("## Per condition: mean ± SD [95 % CI of the mean]\n\n")
+	if exp == "lst" {
+		b.WriteString("Accuracies in %.\n\n")
+	}
+	b.WriteString(CITable(sums, ci))
+	b.WriteString("\n")
+
+	// Figures.
+	base := slug(exp, proto, layout)
+	add := func(file, caption string, f *plots.Figure, err error) {
+		if err == nil && f != nil {
+			var png []byte
+			png, err = f.PNG(0, 0)
+			if err == nil {
+				s.Figures = append(s.Figures, Figure{File: file, Caption: caption, PNG: png})
+				fmt.Fprintf(&b, "![%s](%s)\n\n", caption, file)
+				return
+			}
+		}
+		fmt.Fprintf(&b, "(No figure %q: %v.)\n\n", caption, err)
+	}
+	if known {
+		b.WriteString("## Figures\n\n")
+		switch exp {
+		case "lst":
+			f, err := lst.AccuracyVsSigma(rs, h.gen)
+			add(base+"-sigma.png", "validation accuracy against σ (mean ± SD over seeds) with the paper's curve", f, err)
+		case netsim.Experiment:
+			var refs []string
+			for _, sm := range sums {
+				if _, ok := netsim.LearnedSigma(sm.Group); !ok {
+					refs = append(refs, sm.Group)
+				}
+			}
+			f, err := netsim.SweepFigure(rs, h.gen, refs, "held-out MSE against σ")
+			add(base+"-sigma.png", "held-out masked MSE against σ (mean ± SD over seeds)", f, err)
+		case fmri.Experiment:
+			var f *plots.Figure
+			r, err := fmri.Report(rs, proto)
+			if err == nil {
+				f, err = fmri.MSEFigure(r)
+			}
+			add(base+"-sigma.png", "held-out masked MSE against σ (mean ± SD over seeds)", f, err)
+		}
+		x, y, labels := learnedMeans(sums, h.interp, h.gen)
+		var f *plots.Figure
+		err := fmt.Errorf("%d learned-σ conditions have both %s and %s; need ≥ 3", len(x), h.interp, h.gen)
+		if len(x) >= 3 {
+			f, err = plots.ScatterFit(x, y, plots.FitOptions{Title: "learned-σ conditions (means over seeds)",
+				XLabel: h.interp + " (interpretability)", YLabel: h.gen + " (generalisation)", PointLabels: labels})
+		}
+		add(base+"-interp.png", h.interp+" against "+h.gen+" across learned-σ conditions, Spearman ρ", f, err)
+	}
+	s.Markdown = b.String()
+	return s, nil
+}
+
+// percentAcc returns rs with LST accuracies in percent (as lst.Report
+// writes them); other experiments' records unchanged.
+func percentAcc(exp string, rs []results.Record) []results.Record {
+	if exp != "lst" {
+		return rs
+	}
+	out := make([]results.Record, len(rs))
+	for i, r := range rs {
+		out[i] = r
+		out[i].Final = make(map[string]float64, len(r.Final))
+		for k, v := range r.Final {
+			if strings.Contains(k, "acc") {
+				v *= 100
+			}
+			out[i].Final[k] = v
+		}
+	}
+	return out
+}
+
+// demote turns the headings of an experiment report into subheadings.
+func demote(md string) string {
+	lines := strings.Split(md, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "#") {
+			lines[i] = "#" + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// learnedMeans returns, for each learned-σ condition ("learn-<σ>") with
+// both metrics, the condition means of xm and ym, in σ order.
+func learnedMeans(sums []results.Summary, xm, ym string) (x, y []float64, labels []string) {
+	type pt struct {
+		s, x, y float64
+		name    string
+	}
+	var pts []pt
+	for _, s := range sums {
+		rest, ok := strings.CutPrefix(s.Group, "learn-")
+		if !ok {
+			continue
+		}
+		sigma, err := strconv.ParseFloat(rest, 64)
+		if err != nil {
+			continue
+		}
+		a, ok1 := s.Mean[xm]
+		c, ok2 := s.Mean[ym]
+		if ok1 && ok2 && !math.IsNaN(a) && !math.IsNaN(c) {
+			pts = append(pts, pt{sigma, a, c, s.Group})
+		}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].s < pts[j].s })
+	for _, p := range pts {
+		x, y, labels = append(x, p.x), append(y, p.y), append(labels, "σ="+strconv.FormatFloat(p.s, 'g', -1, 64))
+	}
+	return x, y, labels
+}
+
+// CITable renders summaries as a Markdown table with one row per group and
+// one column per metric (all metrics when metrics is nil; metrics no group
+// has are dropped), each cell "mean ± SD [lo, hi]" with the Student-t 95 %
+// confidence interval of the mean; just the mean for one value; "–" when
+// absent. Values are written with 4 significant digits.
+func CITable(sums []results.Summary, metrics []string) string {
+	have := map[string]bool{}
+	for _, s := range sums {
+		for k := range s.Count {
+			have[k] = true
+		}
+	}
+	if metrics == nil {
+		for k := range have {
+			metrics = append(metrics, k)
+		}
+		sort.Strings(metrics)
+	}
+	var cols []string
+	for _, m := range metrics {
+		if have[m] {
+			cols = append(cols, m)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("| condition | n |")
+	for _, c := range cols {
+		b.WriteString(" " + c + " |")
+	}
+	b.WriteString("\n|---|---|")
+	for range cols {
+		b.WriteString("---:|")
+	}
+	b.WriteString("\n")
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+	for _, s := range sums {
+		n := strconv.Itoa(s.N)
+		if s.Skipped > 0 {
+			n += fmt.Sprintf(" (+%d not ok)", s.Skipped)
+		}
+		fmt.Fprintf(&b, "| %s | %s |", strings.ReplaceAll(s.Group, "|", `\|`), n)
+		for _, c := range cols {
+			cell := "–"
+			if mean, ok := s.Mean[c]; ok {
+				cell = g(mean)
+				if sd, ok := s.SD[c]; ok {
+					ci := s.CI95[c]
+					cell = fmt.Sprintf("%s ± %s [%s, %s]", g(mean), g(sd), g(ci[0]), g(ci[1]))
+				}
+				if s.Count[c] < s.N {
+					cell += fmt.Sprintf(" (n=%d)", s.Count[c])
+				}
+			}
+			b.WriteString(" " + cell + " |")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// Write writes report.md and the PNG figures into dir and, when withHTML,
+// report.html (figures embedded as base64, so the page stands alone). It
+// returns the paths written.
+func (r *Report) Write(dir string, withHTML bool) ([]string, error) {
+	var paths []string
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	for _, s := range r.Sections {
+		for _, f := range s.Figures {
+			p := filepath.Join(dir, f.File)
+			if err := atomicfile.Write(p, f.PNG); err != nil {
+				return paths, fmt.Errorf("report: %w", err)
+			}
+			paths = append(paths, p)
+		}
+	}
+	p := filepath.Join(dir, "report.md")
+	if err := atomicfile.Write(p, []byte(r.Markdown)); err != nil {
+		return paths, fmt.Errorf("report: %w", err)
+	}
+	paths = append(paths, p)
+	if withHTML {
+		p := filepath.Join(dir, "report.html")
+		if err := atomicfile.Write(p, []byte(r.HTML())); err != nil {
+			return paths, fmt.Errorf("report: %w", err)
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+var imageLine = regexp.MustCompile(`^!\[(.*)\]\((.*)\)$`)
+
+// HTML renders the report as one self-contained page: the Markdown's
+// headings, paragraphs, lists and tables as HTML, and each figure as an
+// inline base64 PNG.
+func (r *Report) HTML() string {
+	figs := map[string][]byte{}
+	for _, s := range r.Sections {
+		for _, f := range s.Figures {
+			figs[f.File] = f.PNG
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>%s</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; color: #222; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.88rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; }
+th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr:nth-child(even) td { background: #fafafa; }
+figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #555; }
+img { max-width: 100%%; }
+</style></head><body>
+`, html.EscapeString(r.Title))
+	lines := strings.Split(r.Markdown, "\n")
+	inline := func(s string) string {
+		s = html.EscapeString(s)
+		return regexp.MustCompile("`([^`]*)`").ReplaceAllString(s, "<code>$1</code>")
+	}
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimRight(lines[i], " ")
+		switch {
+		case l == "":
+		case strings.HasPrefix(l, "#"):
+			n := len(l) - len(strings.TrimLeft(l, "#"))
+			n = min(n, 6)
+			fmt.Fprintf(&b, "<h%d>%s</h%d>\n", n, inline(strings.TrimSpace(l[n:])), n)
+		case imageLine.MatchString(l):
+			m := imageLine.FindStringSubmatch(l)
+			src := html.EscapeString(m[2])
+			if png, ok := figs[m[2]]; ok {
+				src = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+			}
+			fmt.Fprintf(&b, "<figure><img src=\"%s\" alt=\"%s\"><figcaption>%s</figcaption></figure>\n", src, html.EscapeString(m[1]), inline(m[1]))
+		case strings.HasPrefix(l, "|"):
+			var rows []string
+			for ; i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "|"); i++ {
+				rows = append(rows, strings.TrimSpace(lines[i]))
+			}
+			i--
+			b.WriteString(tableHTML(rows, inline))
+		case strings.HasPrefix(l, "- "):
+			b.WriteString("<ul>\n")
+			for ; i < len(lines) && strings.HasPrefix(lines[i], "- "); i++ {
+				fmt.Fprintf(&b, "<li>%s</li>\n", inline(lines[i][2:]))
+			}
+			i--
+			b.WriteString("</ul>\n")
+		default:
+			var para []string
+			for ; i < len(lines) && lines[i] != "" && !strings.HasPrefix(lines[i], "#") && !strings.HasPrefix(lines[i], "|") &&
+				!strings.HasPrefix(lines[i], "- ") && !imageLine.MatchString(lines[i]); i++ {
+				para = append(para, inline(lines[i]))
+			}
+			i--
+			fmt.Fprintf(&b, "<p>%s</p>\n", strings.Join(para, "\n"))
+		}
+	}
+	b.WriteString("</body></html>\n")
+	return b.String()
+}
+
+// tableHTML renders Markdown table rows (header, separator, body).
+func tableHTML(rows []string, inline func(string) string) string {
+	cells := func(row string) []string {
+		row = strings.TrimSuffix(strings.TrimPrefix(row, "|"), "|")
+		var out []string
+		var cur strings.Builder
+		for i := 0; i < len(row); i++ {
+			if row[i] == '\\' && i+1 < len(row) && row[i+1] == '|' {
+				cur.WriteByte('|')
+				i++
+				continue
+			}
+			if row[i] == '|' {
+				out = append(out, strings.TrimSpace(cur.String()))
+				cur.Reset()
+				continue
+			}
+			cur.WriteByte(row[i])
+		}
+		return append(out, strings.TrimSpace(cur.String()))
+	}
+	var b bytes.Buffer
+	b.WriteString("<table>\n")
+	for i, r := range rows {
+		if i == 1 && strings.Trim(r, "|-: ") == "" {
+			continue
+		}
+		tag, class := "td", ` class="num"`
+		if i == 0 {
+			tag, class = "th", ""
+		}
+		b.WriteString("<tr>")
+		for j, c := range cells(r) {
+			cl := class
+			if j == 0 {
+				cl = ""
+			}
+			fmt.Fprintf(&b, "<%s%s>%s</%s>", tag, cl, inline(c), tag)
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</table>\n")
+	return b.String()
+}

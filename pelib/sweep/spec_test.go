@@ -1,0 +1,177 @@
+package sweep_test
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+const exampleSpec = `
+# a reduced LST sweep
+experiment = "lst"
+protocol   = "quick"
+conditions = ["2d-fixed", "learn-0.1"]   # names with # inside "strings # ok"
+sigmas     = [0.1, 2,
+              0.5]                        # learn-0.1 is listed once
+seeds      = [2235, 6312]
+out        = "out/demo"
+
+[grid]
+width  = [8, 16]
+blocks = 1
+
+[overrides]
+epochs = 2
+eval_every = 1
+lr = 3e-3
+max_m = 4
+
+[task]
+subset = 64
+data = "a \"quoted\" dir"
+`
+
+func TestParseSpec(t *testing.T) {
+	s, err := sweep.ParseSpec("example.toml", exampleSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &sweep.Spec{
+		File: "example.toml", Experiment: "lst", Protocol: "quick",
+		Conditions: []string{"2d-fixed", "learn-0.1"}, Sigmas: []float64{0.1, 2, 0.5},
+		Seeds: []int64{2235, 6312}, Out: "out/demo",
+		Grid:      sweep.Grid{Width: []int{8, 16}, Blocks: []int{1}},
+		Overrides: sweep.Overrides{Epochs: 2, EvalEvery: 1, LR: 3e-3, MaxM: 4},
+		Task:      map[string]any{"subset": int64(64), "data": `a "quoted" dir`},
+	}
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("got  %+v\nwant %+v", s, want)
+	}
+	if got, w := s.ConditionList(), []string{"2d-fixed", "learn-0.1", "learn-2", "learn-0.5"}; !reflect.DeepEqual(got, w) {
+		t.Errorf("ConditionList = %v, want %v", got, w)
+	}
+	vs := s.Variants()
+	if got, w := len(vs), 2; got != w {
+		t.Fatalf("%d variants, want %d", got, w)
+	}
+	if got, w := vs[1].Name(), "w16-b1"; got != w {
+		t.Errorf("variant name %q, want %q", got, w)
+	}
+	if n, err := s.TaskInt("subset", 0); err != nil || n != 64 {
+		t.Errorf("TaskInt(subset) = %d, %v; want 64", n, err)
+	}
+	if _, err := s.TaskString("subset", ""); err == nil {
+		t.Error("TaskString of an integer: no error")
+	}
+	if err := s.CheckTask("subset"); err == nil || !strings.Contains(err.Error(), `"data"`) {
+		t.Errorf("CheckTask: %v, want an error naming data", err)
+	}
+}
+
+func TestSeedCount(t *testing.T) {
+	s, err := sweep.ParseSpec("s", "experiment = \"lst\"\nconditions = \"learn-1\"\nseeds = 2\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SeedsFrom([]int64{5, 6, 7})
+	if err != nil || !reflect.DeepEqual(got, []int64{5, 6}) {
+		t.Errorf("SeedsFrom = %v, %v; want [5 6]", got, err)
+	}
+	if _, err := s.SeedsFrom([]int64{5}); err == nil {
+		t.Error("seeds = 2 of a 1-seed protocol: no error")
+	}
+}
+
+func TestParseSpecErrors(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"no experiment", `conditions = ["a"]`, "no experiment"},
+		{"no conditions", `experiment = "lst"`, "no conditions"},
+		{"unknown key", "experiment = \"lst\"\nconditions = [\"a\"]\ncondition = 1", `unknown key "condition"`},
+		{"unknown table", "[grids]\nwidth = [1]", "unknown table [grids]"},
+		{"bad width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [0]", "width 0"},
+		{"bad mask", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nmask_ratio = [1.5]", "mask_ratio 1.5"},
+		{"string width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [\"8\"]", "list of integers"},
+		{"unterminated", `experiment = "lst`, "line 1"},
+		{"unclosed array", "experiment = \"lst\"\nconditions = [\"a\",", "line 2"},
+		{"no equals", "experiment", "line 1"},
+		{"duplicate", "experiment = \"a\"\nexperiment = \"b\"", "set twice"},
+		{"nan", "experiment = \"lst\"\nconditions = [\"a\"]\nsigmas = [nan]", "want a"},
+		{"negative sigma", "experiment = \"lst\"\nconditions = [\"a\"]\nsigmas = [-1]", "sigma -1"},
+		{"negative epochs", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepochs = -1", "epochs -1"},
+		{"zero seeds", "experiment = \"lst\"\nconditions = [\"a\"]\nseeds = 0", "seeds"},
+		{"nested", "experiment = \"lst\"\nconditions = [[\"a\"]]", "nested"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := sweep.ParseSpec("bad.toml", tc.src)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.toml") {
+				t.Errorf("error %v, want one naming bad.toml and containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestPlans checks that Plans calls the builder once per variant and
+// applies the width, blocks and overrides, with variant-suffixed protocols.
+func TestPlans(t *testing.T) {
+	s, err := sweep.ParseSpec("p.toml", exampleSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []sweep.Variant
+	plans, err := s.Plans(func(s *sweep.Spec, v sweep.Variant) (*sweep.Plan, error) {
+		seen = append(seen, v)
+		p := tinyPlan(t, 10)
+		p.Train.EvalEvery = 5
+		return p, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) != 2 || len(seen) != 2 {
+		t.Fatalf("%d plans from %d builder calls, want 2 and 2", len(plans), len(seen))
+	}
+	for i, p := range plans {
+		w := []int{8, 16}[i]
+		if p.Train.Model.Width != w || p.Train.Model.Blocks != 1 || p.Train.Epochs != 2 || p.Train.EvalEvery != 1 ||
+			p.Train.Optimizer.LR != 3e-3 || p.MaxM != 4 {
+			t.Errorf("plan %d: width %d blocks %d epochs %d eval %d lr %g maxM %d; want %d 1 2 1 0.003 4", i,
+				p.Train.Model.Width, p.Train.Model.Blocks, p.Train.Epochs, p.Train.EvalEvery, p.Train.Optimizer.LR, p.MaxM, w)
+		}
+		if want := "tiny-w" + []string{"8", "16"}[i] + "-b1"; p.Protocol != want {
+			t.Errorf("plan %d: protocol %q, want %q", i, p.Protocol, want)
+		}
+	}
+	// Different widths give different record IDs.
+	c0, _ := plans[0].Cells()
+	c1, _ := plans[1].Cells()
+	if c0[0].ID == c1[0].ID {
+		t.Error("two widths gave the same cell ID")
+	}
+	// A builder error names the variant.
+	_, err = s.Plans(func(*sweep.Spec, sweep.Variant) (*sweep.Plan, error) { return nil, errors.New("boom") })
+	if err == nil || !strings.Contains(err.Error(), "w8-b1") || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("builder error: %v", err)
+	}
+}
+
+func TestEstimateCost(t *testing.T) {
+	p := tinyPlan(t, 10) // N 64, batch 16: 4 steps per epoch, 40 per model
+	cells, err := p.Cells()
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := sweep.Groups(cells, 0)
+	c, err := sweep.EstimateCost(p, groups, 20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Models != len(cells) || c.Groups != 2 || c.ModelSteps != 40*len(cells) || c.Seconds != float64(40*len(cells))/20 {
+		t.Errorf("cost %+v, want %d models, 2 groups, %d model-steps, %g s", c, len(cells), 40*len(cells), float64(40*len(cells))/20)
+	}
+	if _, err := sweep.EstimateCost(p, groups, 0, 0); err == nil {
+		t.Error("zero throughput: no error")
+	}
+}
