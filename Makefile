@@ -9,7 +9,8 @@
 # Other targets: setup, build (bin/pelab), notebook (Jupyter on notebooks/),
 # xla-install (downloads XLA PJRT plugins; needs internet; never run by the
 # other targets), gpu-bench (builds the GPU binaries and prints the command
-# for a GPU machine), bench-compare (pelab bench against PyTorch here), clean.
+# for a GPU machine), bench-compare (pelab bench against PyTorch here),
+# report DIR=… (aggregate a results directory), sweep-demo, clean.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -42,7 +43,7 @@ OUT ?= out
 # --allow-root. The Dockerfile starts the server itself, on 0.0.0.0.
 NOTEBOOK_FLAGS ?= --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup build run test test-go test-onnx notebook xla-install gpu-bench bench-compare clean
+.PHONY: help setup build run test test-go test-onnx notebook xla-install gpu-bench bench-compare report sweep-demo clean
 
 help:
 	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
@@ -65,8 +66,17 @@ run: build
 	bin/pelab lst -protocol quick -out $(OUT)/lst-quick
 	bin/pelab netsim -protocol quick -out $(OUT)/netsim-quick
 	bin/pelab fmri -protocol quick -out $(OUT)/fmri-quick
+	for d in $(OUT)/lst-quick $(OUT)/netsim-quick $(OUT)/fmri-quick; do bin/pelab report $$d; done
 	PELAB_QUICK=1 PELAB_NOTEBOOK_OUT=$(OUT)/notebooks scripts/nbexec.sh $(OUT)/notebooks $(RUN_NOTEBOOKS)
-	@echo "make run: results in $(OUT)/*-quick (summary.md in each), executed notebooks in $(OUT)/notebooks/"
+	@echo "make run: results and report.md/report.html in $(OUT)/*-quick, executed notebooks in $(OUT)/notebooks/"
+
+# Aggregate one results directory: make report DIR=out/lst-quick
+report: build
+	bin/pelab report $(DIR)
+
+# 3 shards, one killed with -9 and resumed, give the same report as one run.
+sweep-demo: build
+	deploy/demo-shards.sh bin/pelab deploy/specs/lst-demo.toml $(OUT)/sweep-demo
 
 test: setup
 	$(GO) vet ./...
