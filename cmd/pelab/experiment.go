@@ -162,10 +162,10 @@ func writeText(path, s string) error {
 }
 
 // writeSummary reads every record of store, renders them with report,
-// prints the result and writes it to <store>/summary.md, with one CSV row
-// per model in <store>/records.csv. Corrupt record files are reported, not
-// used.
-func writeSummary(store *results.Store, stdout io.Writer, report func([]results.Record) (string, error)) error {
+// prints the result and writes it to <store>/<name> (e.g. summary.md), with
+// one CSV row per model in <store>/records.csv. Corrupt record files are
+// reported, not used.
+func writeSummary(store *results.Store, name string, stdout io.Writer, report func([]results.Record) (string, error)) error {
 	recs, bad, err := store.All()
 	if err != nil {
 		return err
@@ -181,5 +181,5 @@ func writeSummary(store *results.Store, stdout io.Writer, report func([]results.
 	if err := results.WriteCSV(filepath.Join(store.Dir, "records.csv"), recs); err != nil {
 		return err
 	}
-	return writeText(filepath.Join(store.Dir, "summary.md"), md)
+	return writeText(filepath.Join(store.Dir, name), md)
 }

@@ -76,7 +76,7 @@ func runFMRI(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return writeSummary(store, stdout, func(recs []results.Record) (string, error) {
+	return writeSummary(store, "summary.md", stdout, func(recs []results.Record) (string, error) {
 		rep, err := fmri.Report(recs, proto.Name)
 		if err != nil {
 			return "", err

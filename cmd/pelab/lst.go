@@ -53,7 +53,7 @@ func runLST(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return writeSummary(store, stdout, func(recs []results.Record) (string, error) {
+	return writeSummary(store, "summary.md", stdout, func(recs []results.Record) (string, error) {
 		rep, err := lst.Report(recs, proto.Name)
 		if err != nil {
 			return "", err

@@ -173,7 +173,7 @@ func Vocabulary() sweep.Vocabulary {
 		Aliases: map[string]string{
 			"sin3d": "sinnd", "rope3d": "ropend", "relative": "shaw", "nope": "none", "none": "none", "random": "random",
 		},
-		Sigmas: PaperSigmas(), Paper: PaperConditionNames,
+		Lists: map[string][]string{"sigmas": sweep.SigmaNames(PaperSigmas()), "paper": PaperConditionNames()},
 	}
 }
 

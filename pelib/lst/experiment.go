@@ -94,7 +94,7 @@ func Vocabulary() sweep.Vocabulary {
 			"t5": "t5", "rope1d": "rope1d", "rope2d": "rope2d", "nope": "none", "random": "random",
 			"uniform": "learn:uniform:0:1", "alibi": "alibi", "alibi2d": "alibind",
 		},
-		Sigmas: PaperSigmas(), Paper: PaperConditionNames, WeightDecay: WeightDecayPE,
+		Lists: map[string][]string{"sigmas": sweep.SigmaNames(PaperSigmas()), "paper": PaperConditionNames()}, WeightDecay: WeightDecayPE,
 	}
 }
 

@@ -18,13 +18,13 @@ import (
 //   - an alias (e.g. "2d-fixed" → "sin2d");
 //   - any PE spec string (pe.Syntax).
 //
-// In a list, "sigmas" expands to Sigmas and "paper" to Paper().
+// In a list, a name of Lists expands to its conditions (e.g. "paper" to every
+// condition of the experiment, "sigmas" to the σ sweep).
 type Vocabulary struct {
-	Experiment  string            // names the experiment in errors, e.g. "lst"
-	Aliases     map[string]string // condition name → PE spec
-	Sigmas      []float64         // the σ sweep
-	Paper       func() []string   // every condition of the experiment
-	WeightDecay float64           // PE weight decay of "learn-<σ>-wd"; 0: no such conditions
+	Experiment  string              // names the experiment in errors, e.g. "lst"
+	Aliases     map[string]string   // condition name → PE spec
+	Lists       map[string][]string // list name → condition names
+	WeightDecay float64             // PE weight decay of "learn-<σ>-wd"; 0: no such conditions
 }
 
 // SigmaNames returns "learn-<σ>" for each σ.
@@ -68,7 +68,7 @@ func (v Vocabulary) Condition(name string) (Condition, error) {
 		return Condition{Name: name, PE: spec}, nil
 	}
 	specStr := name
-	if a, ok := v.Aliases[name]; ok {
+	if a, ok := v.Aliases[strings.ToLower(name)]; ok {
 		specStr = a
 	}
 	spec, err := pe.Parse(specStr)
@@ -89,11 +89,8 @@ func (v Vocabulary) Parse(list string) ([]Condition, error) {
 	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' }) {
 		f = strings.TrimSpace(f)
 		names := []string{f}
-		switch {
-		case f == "paper" && v.Paper != nil:
-			names = v.Paper()
-		case f == "sigmas" && v.Sigmas != nil:
-			names = SigmaNames(v.Sigmas)
+		if l, ok := v.Lists[f]; ok {
+			names = l
 		}
 		for _, n := range names {
 			c, err := v.Condition(n)

@@ -6,8 +6,8 @@ import (
 )
 
 func TestVocabulary(t *testing.T) {
-	v := Vocabulary{Experiment: "x", Aliases: map[string]string{"2d": "sin2d"}, Sigmas: []float64{0.1, 2},
-		Paper: func() []string { return []string{"2d", "learn-0.5-wd"} }, WeightDecay: 0.01}
+	v := Vocabulary{Experiment: "x", Aliases: map[string]string{"2d": "sin2d"}, WeightDecay: 0.01,
+		Lists: map[string][]string{"sigmas": SigmaNames([]float64{0.1, 2}), "paper": {"2d", "learn-0.5-wd"}}}
 	for name, want := range map[string]string{
 		"learn-0.2": "learn:normal:0.2", "learn-0.2-wd": "learn:normal:0.2,wd=0.01", "2d": "sin2d", "rope2d": "rope2d",
 	} {

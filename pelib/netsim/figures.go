@@ -1,0 +1,194 @@
+package netsim
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/plots"
+	"github.com/pelab/pelab/pelib/results"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Figures of Experiment 2, for the notebook and reports. Each returns a
+// pelib/plots figure; points of a layout are coloured by their first
+// coordinate (the grid row in 2D, the layer along x in 3D), so the same
+// colours mark the same nodes in the true layout and in a recovered one.
+
+// rowGroups labels each node by its first coordinate, rounded.
+func rowGroups(coords mat.Matrix) []int {
+	S, _ := coords.Dims()
+	g := make([]int, S)
+	for s := range S {
+		g[s] = int(math.Round(coords.At(s, 0)))
+	}
+	return g
+}
+
+func embed(xy mat.Matrix, groups []int, title string) (*plots.Figure, error) {
+	_, c := xy.Dims()
+	axes := []string{"x₁", "x₂", "x₃"}
+	opt := plots.EmbeddingOptions{Title: title, Groups: groups}
+	names := map[int]string{}
+	for _, g := range groups {
+		names[g] = "x₁ = " + strconv.Itoa(g)
+	}
+	opt.GroupNames = names
+	switch c {
+	case 2:
+		opt.AxisLabels = axes[:2]
+		return plots.Embedding2D(xy, opt)
+	case 3:
+		opt.AxisLabels = axes
+		return plots.Embedding3D(xy, opt)
+	}
+	return nil, fmt.Errorf("netsim: figure: %d-D positions, want 2 or 3", c)
+}
+
+// LayoutFigure draws the true node positions of g: one scatter in 2D,
+// three orthogonal views in 3D.
+func LayoutFigure(g *Geometry, title string) (*plots.Figure, error) {
+	if g == nil {
+		return nil, fmt.Errorf("netsim: layout figure: no geometry")
+	}
+	return embed(g.Coords, rowGroups(g.Coords), title)
+}
+
+// PEGeometryFigure draws block l of a PE table [L, S, D] as node positions:
+// the table's top-k principal component scores (k = the layout's
+// dimension) aligned to the true coordinates by orthogonal Procrustes with
+// a fitted scale (analysis.AlignToCoords), so a PE that holds the layout
+// reproduces LayoutFigure, and one that does not gives a cloud. It also
+// returns the alignment (its MeanError is align_err for that block).
+func PEGeometryFigure(table []float64, L, S, D, l int, g *Geometry, title string) (*plots.Figure, *analysis.Alignment, error) {
+	if g == nil {
+		return nil, nil, fmt.Errorf("netsim: PE figure: no geometry")
+	}
+	blocks, err := analysis.Blocks(table, L, S, D)
+	if err != nil {
+		return nil, nil, fmt.Errorf("netsim: PE figure: %w", err)
+	}
+	if l < 0 || l >= L {
+		return nil, nil, fmt.Errorf("netsim: PE figure: block %d outside [0, %d)", l, L)
+	}
+	al, err := analysis.AlignToCoords(blocks[l], g.Coords, analysis.AlignConfig{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("netsim: PE figure: %w", err)
+	}
+	f, err := embed(al.Aligned, rowGroups(g.Coords), title)
+	return f, al, err
+}
+
+// TracesFigure draws the recorded activity of the given nodes of one run
+// against time in units of τ (one recorded point per Subsample steps).
+func TracesFigure(net *Network, r *Run, nodes []int, title string) (*plots.Figure, error) {
+	if net == nil || r == nil || len(nodes) == 0 {
+		return nil, fmt.Errorf("netsim: traces figure: need a network, a run and at least one node")
+	}
+	d := net.Config().Dynamics
+	step := float64(d.Subsample) * d.Dt / d.Tau
+	x := make([]float64, r.L)
+	for t := range x {
+		x[t] = float64(t) * step
+	}
+	var ss []plots.Series
+	for _, s := range nodes {
+		if s < 0 || s >= r.S {
+			return nil, fmt.Errorf("netsim: traces figure: node %d outside [0, %d)", s, r.S)
+		}
+		ss = append(ss, plots.Series{Name: fmt.Sprintf("node %d %v", s, net.coords[s]), X: x, Mean: r.Series(s)})
+	}
+	return plots.Lines(ss, plots.LinesOptions{Title: title, XLabel: "time (τ)", YLabel: "activity x"})
+}
+
+// CorrelationFigure draws, for every node pair, the run-averaged Pearson
+// correlation of the activity against the pair's distance, with the
+// least-squares line and Spearman's ρ.
+func CorrelationFigure(net *Network, runs []*Run, title string) (*plots.Figure, error) {
+	if net == nil {
+		return nil, fmt.Errorf("netsim: correlation figure: no network")
+	}
+	c, err := MeanCorrelation(runs)
+	if err != nil {
+		return nil, err
+	}
+	dist := net.Dist()
+	S := net.Nodes()
+	if n := c.SymmetricDim(); n != S {
+		return nil, fmt.Errorf("netsim: correlation figure: runs have %d nodes, the network %d", n, S)
+	}
+	var x, y []float64
+	for i := range S {
+		for j := i + 1; j < S; j++ {
+			x, y = append(x, dist.At(i, j)), append(y, c.At(i, j))
+		}
+	}
+	return plots.ScatterFit(x, y, plots.FitOptions{Title: title, XLabel: "distance (grid units)", YLabel: "activity correlation"})
+}
+
+// SweepFigure draws a final metric against σ for the learned-σ
+// conditions of recs (mean ± SD over seeds, log σ axis) and every other
+// condition named in refs as a horizontal line at its mean (dashed black
+// for the oracle, sinnd).
+func SweepFigure(recs []results.Record, metric string, refs []string, title string) (*plots.Figure, error) {
+	bySigma := map[float64][]float64{}
+	refVals := map[string][]float64{}
+	want := map[string]bool{}
+	for _, r := range refs {
+		want[r] = true
+	}
+	for _, r := range recs {
+		v, ok := r.Final[metric]
+		if r.Status != results.StatusOK || !ok || !finite(v) {
+			continue
+		}
+		if s, ok := LearnedSigma(r.Condition); ok {
+			bySigma[s] = append(bySigma[s], v)
+		} else if want[r.Condition] {
+			refVals[r.Condition] = append(refVals[r.Condition], v)
+		}
+	}
+	if len(bySigma) == 0 {
+		return nil, fmt.Errorf("netsim: sweep figure: no learned-σ record has %s", metric)
+	}
+	var sig []float64
+	for s := range bySigma {
+		sig = append(sig, s)
+	}
+	sort.Float64s(sig)
+	learned := plots.Series{Name: "learned, N(0, σ²) init", X: sig, Mean: make([]float64, len(sig))}
+	withSD := true
+	for _, s := range sig {
+		withSD = withSD && len(bySigma[s]) > 1
+	}
+	if withSD {
+		learned.SD = make([]float64, len(sig))
+	}
+	for i, s := range sig {
+		m, sd := meanSD(bySigma[s])
+		learned.Mean[i] = m
+		if withSD {
+			learned.SD[i] = sd
+		}
+	}
+	series := []plots.Series{learned}
+	for _, name := range refs {
+		v := refVals[name]
+		if len(v) == 0 {
+			continue
+		}
+		m, _ := meanSD(v)
+		series = append(series, plots.Series{Name: name, X: []float64{sig[0], sig[len(sig)-1]}, Mean: []float64{m, m}, Reference: name == "sinnd"})
+	}
+	return plots.Lines(series, plots.LinesOptions{Title: title, XLabel: "σ (initial PE scale)", YLabel: metric, LogX: true})
+}
+
+func meanSD(v []float64) (mean, sd float64) {
+	if len(v) < 2 {
+		return v[0], 0
+	}
+	return stat.MeanStdDev(v, nil)
+}

@@ -1,0 +1,260 @@
+package netsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/results"
+)
+
+// ReportData is Experiment 2's summary of a set of result records of one
+// protocol and layout.
+type ReportData struct {
+	Protocol, Layout string
+	// Summaries per condition (mean, SD over seeds of every final metric).
+	Summaries []results.Summary
+	// ErrorMetrics are the generalisation metrics found in the records, in
+	// report order: train_mse, test_mse, test90_mse, then each coupling
+	// set's g<g>_mse.
+	ErrorMetrics []string
+	// ByCondition[geometry][error] is the Spearman test, across the
+	// learned-σ conditions' means, of a geometry metric (GeometryMetrics)
+	// against an error metric; ByModel is the same across every learned-σ
+	// model (each seed a point).
+	ByCondition, ByModel map[string]map[string]analysis.RankTest
+	Markdown             string
+}
+
+// recordMeta is what Report reads from a record's config.
+type recordMeta struct {
+	Protocol string `json:"protocol"`
+	Task     struct {
+		Layout string `json:"layout"`
+	} `json:"task"`
+}
+
+// Report summarises the records of experiment "netsim" with the given
+// protocol and layout ("" matches any) into Markdown: a table of masked
+// MSE per condition and evaluation set (train; held-out runs at the
+// training mask ratio and at the test ratio; each other coupling), a
+// table of PE geometry metrics, and the Spearman correlation across the
+// learned-σ conditions of each geometry metric with each error metric
+// (lower error is better generalisation, so a PE geometry that helps
+// shows as a negative ρ for rsa and decode_r2 and a positive one for
+// align_err).
+func Report(recs []results.Record, protocol, layout string) (*ReportData, error) {
+	rs, err := SelectRecords(recs, protocol, layout)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("netsim: report: no records of protocol %q and layout %q", protocol, layout)
+	}
+	rep := &ReportData{Protocol: protocol, Layout: layout,
+		ByCondition: map[string]map[string]analysis.RankTest{}, ByModel: map[string]map[string]analysis.RankTest{}}
+	rep.Summaries = results.Summarize(rs, func(r results.Record) string { return r.Condition })
+	SortConditions(rep.Summaries)
+	rep.ErrorMetrics = errorMetrics(rs)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Experiment 2 (network simulation), protocol %s, layout %s\n\n", orAny(protocol), orAny(layout))
+	b.WriteString("Masked-node MSE on z-scored activity (mean ± SD over seeds; lower is better): train = training windows, " +
+		"test = held-out runs (new seeds and inputs) at the training mask ratio, test90 = the same at the test ratio, " +
+		"g<g> = held-out runs at another global coupling g.\n\n")
+	b.WriteString(results.MarkdownTable(rep.Summaries, rep.ErrorMetrics, nil))
+	b.WriteString("\nPE geometry against the true node positions (PEs with a per-node table; averaged over blocks): " +
+		"rsa = Spearman ρ(cosine similarity, −distance); mantel_p = one-sided permutation p of the block-mean similarity; " +
+		"align_err = mean position error in grid units after aligning the top-k principal axes; " +
+		"decode_r2 = 5-fold ridge R² of the coordinates; eff_dim = participation ratio; " +
+		"topk_explained = variance on the top k axes (k = layout dimension).\n\n")
+	b.WriteString(results.MarkdownTable(rep.Summaries, GeometryMetrics(), nil))
+
+	// Across learned σ.
+	var learned []results.Summary
+	for _, s := range rep.Summaries {
+		if _, ok := LearnedSigma(s.Group); ok {
+			learned = append(learned, s)
+		}
+	}
+	var models []results.Record
+	for _, r := range rs {
+		if _, ok := LearnedSigma(r.Condition); ok && r.Status == results.StatusOK {
+			models = append(models, r)
+		}
+	}
+	if len(learned) >= 3 {
+		b.WriteString("\nAcross the learned-σ conditions: Spearman ρ (p) of each geometry metric with each error, " +
+			"first over condition means (n = number of σ), then over every model (n = σ × seeds).\n\n")
+		geo := []string{MetricRSA, MetricAlignErr, MetricDecodeR2, MetricEffDim}
+		for _, by := range []struct {
+			name string
+			out  map[string]map[string]analysis.RankTest
+			pair func(g, e string) (x, y []float64)
+		}{
+			{"condition means", rep.ByCondition, func(g, e string) (x, y []float64) {
+				for _, s := range learned {
+					if v, ok := s.Mean[g]; ok {
+						if w, ok := s.Mean[e]; ok {
+							x, y = append(x, v), append(y, w)
+						}
+					}
+				}
+				return x, y
+			}},
+			{"models", rep.ByModel, func(g, e string) (x, y []float64) {
+				for _, r := range models {
+					v, ok1 := r.Final[g]
+					w, ok2 := r.Final[e]
+					if ok1 && ok2 && finite(v) && finite(w) {
+						x, y = append(x, v), append(y, w)
+					}
+				}
+				return x, y
+			}},
+		} {
+			fmt.Fprintf(&b, "By %s:\n\n| metric |", by.name)
+			for _, e := range rep.ErrorMetrics {
+				fmt.Fprintf(&b, " %s |", e)
+			}
+			b.WriteString("\n|---|" + strings.Repeat("---|", len(rep.ErrorMetrics)) + "\n")
+			for _, g := range geo {
+				fmt.Fprintf(&b, "| %s |", g)
+				for _, e := range rep.ErrorMetrics {
+					x, y := by.pair(g, e)
+					t, err := analysis.SpearmanTest(x, y)
+					if len(x) < 3 || err != nil {
+						b.WriteString(" – |")
+						continue
+					}
+					if by.out[g] == nil {
+						by.out[g] = map[string]analysis.RankTest{}
+					}
+					by.out[g][e] = t
+					fmt.Fprintf(&b, " %.2f (%.2g, n %d) |", t.Rho, t.P, len(x))
+				}
+				b.WriteString("\n")
+			}
+			b.WriteString("\n")
+		}
+	}
+	rep.Markdown = b.String()
+	return rep, nil
+}
+
+// SelectRecords returns the records of experiment "netsim" with the given
+// protocol and layout ("" matches any), ordered as SortConditions orders
+// conditions, then by seed.
+func SelectRecords(recs []results.Record, protocol, layout string) ([]results.Record, error) {
+	var rs []results.Record
+	for _, r := range recs {
+		if r.Experiment != Experiment {
+			continue
+		}
+		var meta recordMeta
+		if err := json.Unmarshal(r.Config, &meta); err != nil {
+			return nil, fmt.Errorf("netsim: record %s: reading its config: %w", r.ID, err)
+		}
+		if (protocol != "" && meta.Protocol != protocol) || (layout != "" && meta.Task.Layout != layout) {
+			continue
+		}
+		rs = append(rs, r)
+	}
+	sort.SliceStable(rs, func(i, j int) bool {
+		if c := compareConditions(rs[i].Condition, rs[j].Condition); c != 0 {
+			return c < 0
+		}
+		return rs[i].Seed < rs[j].Seed
+	})
+	return rs, nil
+}
+
+func orAny(s string) string {
+	if s == "" {
+		return "(any)"
+	}
+	return s
+}
+
+// errorMetrics lists the MSE metrics present in rs in report order.
+func errorMetrics(rs []results.Record) []string {
+	have := map[string]bool{}
+	var gs []string
+	for _, r := range rs {
+		for k := range r.Final {
+			if !strings.HasSuffix(k, "_mse") || have[k] {
+				continue
+			}
+			have[k] = true
+			if strings.HasPrefix(k, "g") {
+				gs = append(gs, k)
+			}
+		}
+	}
+	var out []string
+	for _, k := range []string{"train_mse", EvalTest + "_mse", EvalTest90 + "_mse"} {
+		if have[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Slice(gs, func(i, j int) bool { return gValue(gs[i]) < gValue(gs[j]) })
+	return append(out, gs...)
+}
+
+func gValue(k string) float64 {
+	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimPrefix(k, "g"), "_mse"), 64)
+	if err != nil {
+		return math.Inf(1)
+	}
+	return v
+}
+
+// LearnedSigma returns σ of a "learn-<σ>" condition name, and whether the
+// name is one.
+func LearnedSigma(name string) (float64, bool) {
+	rest, ok := strings.CutPrefix(name, "learn-")
+	if !ok {
+		return 0, false
+	}
+	s, err := strconv.ParseFloat(rest, 64)
+	return s, err == nil
+}
+
+// conditionKey orders conditions: the fixed reference PEs (sinnd,
+// ropend), the learned σ sweep by σ, then the rest by name.
+func conditionKey(g string) (int, float64, string) {
+	switch g {
+	case "sinnd", "nd-fixed":
+		return 0, 0, g
+	case "ropend":
+		return 0, 1, g
+	}
+	if s, ok := LearnedSigma(g); ok {
+		return 1, s, g
+	}
+	return 2, 0, g
+}
+
+func compareConditions(a, b string) int {
+	a1, a2, a3 := conditionKey(a)
+	b1, b2, b3 := conditionKey(b)
+	switch {
+	case a1 != b1:
+		return a1 - b1
+	case a2 < b2:
+		return -1
+	case a2 > b2:
+		return 1
+	}
+	return strings.Compare(a3, b3)
+}
+
+// SortConditions orders summaries by condition: the fixed reference PEs
+// (sinnd, ropend), the learned σ sweep by σ, then the rest by name.
+func SortConditions(ss []results.Summary) {
+	sort.SliceStable(ss, func(i, j int) bool { return compareConditions(ss[i].Group, ss[j].Group) < 0 })
+}
