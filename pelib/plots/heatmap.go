@@ -93,7 +93,6 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	}
-	var cmap palette.ColorMap
 	if opt.Min == 0 && opt.Max == 0 {
 		opt.Min, opt.Max = lo, hi
 		if lo < 0 && hi > 0 {
@@ -101,20 +100,30 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 			opt.Min, opt.Max = -a, a
 		}
 	}
+	newMap := moreland.ExtendedBlackBody
 	if opt.Min < 0 && opt.Max > 0 {
-		cmap = moreland.SmoothBlueRed()
-	} else {
-		cmap = moreland.ExtendedBlackBody()
+		newMap = func() palette.ColorMap { return moreland.SmoothBlueRed() }
 	}
-	if opt.Min == opt.Max { // constant matrix: widen so the map is defined
-		d := math.Max(math.Abs(opt.Min)*0.01, 1e-9)
+	// A constant or nearly constant matrix (e.g. uniform attention, 1/16
+	// everywhere up to rounding): widen the range, or the colour map's
+	// steps round past its maximum and gonum/plot panics.
+	if scale := math.Max(1, math.Max(math.Abs(opt.Min), math.Abs(opt.Max))); opt.Max-opt.Min <= 1e-6*scale {
+		d := math.Max(math.Abs(opt.Min)*0.01, 1e-6)
 		opt.Min, opt.Max = opt.Min-d, opt.Max+d
 	}
+	cmap := newMap() // for the colour bar, in data units
 	cmap.SetMin(opt.Min)
 	cmap.SetMax(opt.Max)
+	// The cells' palette is sampled on [0, 1+ε]: gonum/plot steps from Min
+	// to Max and panics when rounding takes the last step past Max (seen
+	// with Min 7.7e-11, Max 0.9996); the colours depend only on the
+	// relative position.
+	unit := newMap()
+	unit.SetMin(0)
+	unit.SetMax(1 + 1e-9)
 
 	p := newPlot(opt.Title, opt.XLabel, opt.YLabel)
-	hm := plotter.NewHeatMap(grid{z}, cmap.Palette(255))
+	hm := plotter.NewHeatMap(grid{z}, unit.Palette(255))
 	hm.Min, hm.Max = opt.Min, opt.Max
 	pal := hm.Palette.Colors()
 	hm.Underflow, hm.Overflow = pal[0], pal[len(pal)-1]

@@ -293,3 +293,28 @@ func TestWriteGallery(t *testing.T) {
 		}
 	}
 }
+
+// TestHeatmapNearlyConstant: a matrix equal to 1/16 up to rounding (uniform
+// attention) once made gonum/plot's palette panic.
+func TestHeatmapNearlyConstant(t *testing.T) {
+	m := mat.NewDense(16, 16, nil)
+	for i := range 16 {
+		for j := range 16 {
+			m.Set(i, j, 1.0/16+float64((i*16+j)%3)*1e-17)
+		}
+	}
+	fig, err := Heatmap(m, HeatmapOptions{Title: "uniform"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fig.PNG(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	// A range whose palette steps once rounded past the maximum (a real
+	// attention map: nearly 0 to nearly 1).
+	m.Set(0, 0, 7.6956712607372745e-11)
+	m.Set(1, 1, 0.99962785508897567)
+	if _, err := Heatmap(m, HeatmapOptions{Title: "attention"}); err != nil {
+		t.Fatal(err)
+	}
+}
