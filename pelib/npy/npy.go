@@ -292,48 +292,35 @@ func cutQuoted(s string) (val, rest string, ok bool) {
 // shape: no shape means a scalar (one value); Write(path, v, len(v)) writes
 // a vector.
 func Write(path string, data []float64, shape ...int) error {
-	if err := checkShape(len(data), shape); err != nil {
-		return fmt.Errorf("npy: write %s: %w", path, err)
-	}
-	err := atomicfile.WriteFunc(path, func(w io.Writer) error {
-		if _, err := io.WriteString(w, encodeHeader("<f8", shape)); err != nil {
-			return err
-		}
-		var buf [8 * 512]byte
-		for len(data) > 0 {
-			k := min(len(data), len(buf)/8)
-			for i, v := range data[:k] {
-				binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(v))
-			}
-			if _, err := w.Write(buf[:8*k]); err != nil {
-				return err
-			}
-			data = data[k:]
-		}
-		return nil
+	return write(path, "<f8", 8, data, shape, func(b []byte, v float64) {
+		binary.LittleEndian.PutUint64(b, math.Float64bits(v))
 	})
-	if err != nil {
-		return fmt.Errorf("npy: %w", err)
-	}
-	return nil
 }
 
 // WriteFloat32 is like Write but writes data as '<f4'.
 func WriteFloat32(path string, data []float32, shape ...int) error {
+	return write(path, "<f4", 4, data, shape, func(b []byte, v float32) {
+		binary.LittleEndian.PutUint32(b, math.Float32bits(v))
+	})
+}
+
+// write writes data as dtype descr of size bytes per value, each value
+// encoded by put.
+func write[T float32 | float64](path, descr string, size int, data []T, shape []int, put func([]byte, T)) error {
 	if err := checkShape(len(data), shape); err != nil {
 		return fmt.Errorf("npy: write %s: %w", path, err)
 	}
 	err := atomicfile.WriteFunc(path, func(w io.Writer) error {
-		if _, err := io.WriteString(w, encodeHeader("<f4", shape)); err != nil {
+		if _, err := io.WriteString(w, encodeHeader(descr, shape)); err != nil {
 			return err
 		}
-		var buf [4 * 1024]byte
+		buf := make([]byte, 4096)
 		for len(data) > 0 {
-			k := min(len(data), len(buf)/4)
+			k := min(len(data), len(buf)/size)
 			for i, v := range data[:k] {
-				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
+				put(buf[size*i:], v)
 			}
-			if _, err := w.Write(buf[:4*k]); err != nil {
+			if _, err := w.Write(buf[:size*k]); err != nil {
 				return err
 			}
 			data = data[k:]
