@@ -82,7 +82,7 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 		}
 	}
 	if len(learned) >= 3 {
-		b.WriteString("\nAcross learned-σ conditions (condition means), Spearman ρ with val accuracy:\n\n| metric | ρ | p | n | paper |\n|---|---|---|---|---|\n")
+		var rows strings.Builder
 		paper := map[string]string{"procrustes": "−0.98", "attn_sim": "0.96"}
 		for _, k := range []string{"procrustes", "procrustes_disparity", "rsa_grid", "align_err", "attn_sim"} {
 			var x, y []float64
@@ -105,7 +105,11 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 			if p == "" {
 				p = "–"
 			}
-			fmt.Fprintf(&b, "| %s | %.2f | %.3g | %d | %s |\n", k, t.Rho, t.P, len(x), p)
+			fmt.Fprintf(&rows, "| %s | %.2f | %.3g | %d | %s |\n", k, t.Rho, t.P, len(x), p)
+		}
+		if rows.Len() > 0 { // a correlation needs variation: none when every accuracy ties
+			b.WriteString("\nAcross learned-σ conditions (condition means), Spearman ρ with val accuracy:\n\n| metric | ρ | p | n | paper |\n|---|---|---|---|---|\n")
+			b.WriteString(rows.String())
 		}
 	}
 	rep.Markdown = b.String()
