@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 )
 
 // ReportData is Experiment 3's summary of a set of result records.
@@ -35,14 +35,7 @@ var (
 )
 
 // SigmaOf returns σ of a learn-<σ> condition name.
-func SigmaOf(cond string) (float64, bool) {
-	rest, ok := strings.CutPrefix(cond, "learn-")
-	if !ok {
-		return 0, false
-	}
-	s, err := strconv.ParseFloat(rest, 64)
-	return s, err == nil
-}
+func SigmaOf(cond string) (float64, bool) { return sweep.SigmaOf(cond) }
 
 // Report summarises the records of experiment "fmri" and protocol
 // (all protocols when "") into Markdown: held-out MSE at 50 % and 90 %

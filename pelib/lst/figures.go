@@ -5,12 +5,12 @@ import (
 	"html"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -44,14 +44,7 @@ func PuzzlesHTML(ps []Puzzle) string {
 }
 
 // sigmaOf reads σ from a "learn-<σ>" condition name.
-func sigmaOf(cond string) (float64, bool) {
-	s, ok := strings.CutPrefix(cond, "learn-")
-	if !ok || strings.HasSuffix(s, "-wd") {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	return v, err == nil
-}
+func sigmaOf(cond string) (float64, bool) { return sweep.SigmaOf(cond) }
 
 // AccuracyVsSigma plots metric (e.g. "val_acc", in percent) of the
 // learned-σ conditions against σ, mean ± SD over seeds, beside the paper's

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 )
 
 // ReportData is Experiment 2's summary of a set of result records of one
@@ -215,14 +216,7 @@ func gValue(k string) float64 {
 
 // LearnedSigma returns σ of a "learn-<σ>" condition name, and whether the
 // name is one.
-func LearnedSigma(name string) (float64, bool) {
-	rest, ok := strings.CutPrefix(name, "learn-")
-	if !ok {
-		return 0, false
-	}
-	s, err := strconv.ParseFloat(rest, 64)
-	return s, err == nil
-}
+func LearnedSigma(name string) (float64, bool) { return sweep.SigmaOf(name) }
 
 // conditionKey orders conditions: the fixed reference PEs (sinnd,
 // ropend), the learned σ sweep by σ, then the rest by name.

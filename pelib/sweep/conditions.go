@@ -36,6 +36,17 @@ func SigmaNames(sigmas []float64) []string {
 	return names
 }
 
+// SigmaOf is the inverse of SigmaNames: the σ of a "learn-<σ>" condition
+// name, and false for any other name ("learn-<σ>-wd" included).
+func SigmaOf(name string) (float64, bool) {
+	rest, ok := strings.CutPrefix(name, "learn-")
+	if !ok {
+		return 0, false
+	}
+	s, err := strconv.ParseFloat(rest, 64)
+	return s, err == nil
+}
+
 func (v Vocabulary) aliasNames() []string {
 	names := make([]string, 0, len(v.Aliases))
 	for n := range v.Aliases {
