@@ -183,8 +183,20 @@ func (d *detector) start(explicit string) (*Choice, error) {
 		return nil, fmt.Errorf("xla: backend %q (%s) did not start: %w%s", c.Config, c.Reason, err, installHint(c.Kind))
 	}
 	c.Backend = b
+	if c.Kind == KindONNX {
+		if os.Getenv(EnvONNXEinsum) == "1" {
+			c.Reason += "; products left to ONNX Einsum ($" + EnvONNXEinsum + "=1)"
+		} else {
+			c.Backend = MatMulForm(b)
+			c.Reason += "; products as MatMul (MatMulForm)"
+		}
+	}
 	return c, nil
 }
+
+// EnvONNXEinsum, set to 1, turns MatMulForm off on ONNX Runtime (for
+// benchmarks that compare the two lowerings).
+const EnvONNXEinsum = "PELAB_ONNX_EINSUM"
 
 // newBackend wraps compute.NewWithConfig, which panics on an unknown name.
 func newBackend(config string) (b compute.Backend, err error) {

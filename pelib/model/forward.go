@@ -275,6 +275,9 @@ func (gm *graphModel) attention(x *Node, l int) (*Node, *Node) {
 	p := fmt.Sprintf("block%d/attn/", l)
 	split := func(n string) *Node { // [M, B, S, D] → [M·B·H, S, dh]
 		y := gm.denseWB(x, gm.p[p+"w"+n], gm.p[p+"b"+n])
+		if H == 1 { // moving an axis of size 1 is a reshape, not a copy
+			return Reshape(y, M*B, S, dh)
+		}
 		y = Reshape(y, M, B, S, H, dh)
 		y = TransposeAllAxes(y, 0, 1, 3, 2, 4)
 		return Reshape(y, M*B*H, S, dh)
@@ -308,7 +311,9 @@ func (gm *graphModel) attention(x *Node, l int) (*Node, *Node) {
 	}
 	w := Softmax(scores, -1)
 	ctx := gm.mm("nqk,nkd->nqd", w, v) // [M·B·H, S, dh]
-	ctx = TransposeAllAxes(Reshape(ctx, M, B, H, S, dh), 0, 1, 3, 2, 4)
+	if H > 1 {
+		ctx = TransposeAllAxes(Reshape(ctx, M, B, H, S, dh), 0, 1, 3, 2, 4)
+	}
 	ctx = Reshape(ctx, M, B, S, D)
 	a := gm.denseWB(ctx, gm.p[p+"wo"], gm.p[p+"bo"])
 	return a, Reshape(w, M, B, H, S, S)
