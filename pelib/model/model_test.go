@@ -105,7 +105,7 @@ func goBackend(t testing.TB) compute.Backend {
 
 // TestGradientFiniteDifference compares the graph gradient of
 // f(θ) = Σ out·w (w fixed random) with central differences, for a sample of
-// parameter entries, for every PE.
+// parameter entries, for every PE, through the training graph.
 func TestGradientFiniteDifference(t *testing.T) {
 	be := goBackend(t)
 	for _, spec := range []string{"learn:0.3", "random", "sin2d", "rope2d", "shaw", "t5", "alibind", "none"} {
@@ -123,14 +123,16 @@ func TestGradientFiniteDifference(t *testing.T) {
 				wv[i] = float64(i%3) - 0.7
 			}
 			wt := tensors.FromFlatDataAndDimensions(wv, 1, 2, 3)
-			f := func(in []*Node) *Node {
-				out, err := Forward(c, in[2:], in[0], ForwardOptions{})
+			// The gradient is of the training graph (hand-written GELU and
+			// layer-norm gradients); the values are of the evaluation graph.
+			f := func(in []*Node, train bool) *Node {
+				out, err := Forward(c, in[2:], in[0], ForwardOptions{Train: train})
 				if err != nil {
 					panic(err)
 				}
 				return ReduceAllSum(Mul(out.Out, in[1]))
 			}
-			val := MustNewExec(be, func(in []*Node) *Node { return f(in) })
+			val := MustNewExec(be, func(in []*Node) *Node { return f(in, false) })
 			grad := MustNewExec(be, func(in []*Node) []*Node {
 				var tr []*Node
 				for i, s := range specs {
@@ -138,7 +140,7 @@ func TestGradientFiniteDifference(t *testing.T) {
 						tr = append(tr, in[2+i])
 					}
 				}
-				return Gradient(f(in), tr...)
+				return Gradient(f(in, true), tr...)
 			})
 			args := func(p []*tensors.Tensor) []any {
 				a := []any{x, wt}
