@@ -219,6 +219,28 @@ def device_name(device):
     return f"CPU ({torch.get_num_threads()} threads)"
 
 
+def cpu_gemm_note():
+    """One line on the BLAS torch calls for float32 products on the CPU and
+    its measured speed: Debian's python3-torch uses whatever libblas.so.3
+    the alternatives system selects, and the reference BLAS (package
+    libblas3) is ~10x slower than OpenBLAS (libopenblas0-pthread), which
+    would make PyTorch look slower than it is."""
+    blas = "unknown"
+    link = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
+    if os.path.islink(link):
+        blas = os.path.realpath(link)
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    a @ b
+    t = time.perf_counter()
+    for _ in range(5):
+        a @ b
+    gflops = 5 * 2 * 1024 ** 3 / (time.perf_counter() - t) / 1e9
+    note = f"BLAS {blas}: 1024³ float32 product {gflops:.0f} GFLOP/s"
+    if "openblas" not in blas and "mkl" not in blas:
+        note += " (not OpenBLAS/MKL: apt-get install libopenblas0-pthread for a fair reference)"
+    return note
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--impl", default="eager,vmap,compile", help="comma-separated: eager, vmap, compile")
@@ -246,6 +268,8 @@ def main():
     torch.backends.cudnn.allow_tf32 = True
     print(f"torch {torch.__version__} on {device_name(device)}; LST model B{args.batch}, "
           f"{step_flops(args.batch) / 1e9:.3f} GFLOP per model-step, products {args.dtype}", flush=True)
+    if device.type == "cpu":
+        print(cpu_gemm_note(), flush=True)
     print(f"{'impl':14s} {'M':>5s} {'ms/step':>11s} {'ms/model-step':>14s} {'model-steps/s':>13s} "
           f"{'TFLOP/s':>8s} {'first s':>8s} {'RSS MiB':>8s} {'GPU MiB':>8s}", flush=True)
     rows = []

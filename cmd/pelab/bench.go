@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/internal/atomicfile"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
@@ -70,6 +71,7 @@ func runBench(args []string, stdout io.Writer) error {
 	noDonate := fs.Bool("nodonate", false, "keep the parameter buffers of each call instead of donating them")
 	label := fs.String("label", "pelab", "value of the impl column")
 	csvPath := fs.String("csv", "", "also write the table as CSV to this file")
+	program := fs.String("save-program", "", "write the compiled one-step program of the first M as an ONNX model to this file (onnx backend; for bench/ort_profile.js)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -106,6 +108,12 @@ func runBench(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer ch.Backend.Finalize()
+	var saveProgram func(compute.Executable) error
+	if *program != "" {
+		if saveProgram, err = programSaver(ch.Backend, *program); err != nil {
+			return fmt.Errorf("-save-program: %w", err)
+		}
+	}
 	device := strings.Join(ch.Devices(), "; ")
 	mc := cfg.Model
 	fmt.Fprintf(stdout, "backend: %s\ndevice: %s\ncpus: %d\n", ch, device, runtime.NumCPU())
@@ -119,7 +127,8 @@ func runBench(args []string, stdout io.Writer) error {
 	fmt.Fprintln(stdout, header)
 	var rows [][]string
 	for _, m := range Ms {
-		res, err := train.BenchWith(ch.Backend, cfg, train.BenchOptions{M: m, Steps: *steps, NoDonate: *noDonate})
+		res, err := train.BenchWith(ch.Backend, cfg, train.BenchOptions{M: m, Steps: *steps, NoDonate: *noDonate, Program: saveProgram})
+		saveProgram = nil // the first M only
 		if err != nil {
 			return fmt.Errorf("M=%d: %w", m, err)
 		}

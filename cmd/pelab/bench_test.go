@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pelab/pelab/internal/testbackend"
 )
 
 // TestBenchCommand runs a tiny bench (the netsim-sized model at batch 2) on
@@ -68,5 +70,29 @@ func TestBenchCommandErrors(t *testing.T) {
 		} else if !strings.Contains(errb.String(), "pelab bench:") {
 			t.Errorf("%v: stderr %q", args, errb.String())
 		}
+	}
+}
+
+// TestBenchSaveProgram: on ONNX Runtime -save-program writes the step as an
+// ONNX model (a protobuf naming its producer); elsewhere it is a clear error.
+func TestBenchSaveProgram(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "step.onnx")
+	var out, errb bytes.Buffer
+	code := runMain([]string{"bench", "-model", "netsim", "-batch", "2", "-m", "2", "-steps", "1", "-save-program", path}, &out, &errb)
+	if name := testbackend.Name(t); !strings.HasPrefix(name, "onnx") {
+		if code == 0 || !strings.Contains(errb.String(), "-save-program") {
+			t.Fatalf("-save-program on %s: exit %d, stderr %q; want an error naming the flag", name, code, errb.String())
+		}
+		return
+	}
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 1000 || !bytes.Contains(b, []byte("MatMul")) {
+		t.Errorf("%s: %d bytes, no MatMul node: not the step program", path, len(b))
 	}
 }

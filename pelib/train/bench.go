@@ -43,6 +43,9 @@ type BenchOptions struct {
 	// NoDonate keeps every call's input parameter buffers instead of
 	// donating them to the call (for measuring what donation saves).
 	NoDonate bool
+	// Program, when set, is called once with the compiled one-step program
+	// (graph.Graph.Executable of the step), e.g. to save it for a profiler.
+	Program func(compute.Executable) error
 }
 
 // Bench trains M copies of cfg.Model on random data shaped like the model's
@@ -102,6 +105,14 @@ func BenchWith(backend compute.Backend, cfg Config, opt BenchOptions) (BenchResu
 		return BenchResult{}, err
 	}
 	compile := time.Since(t0)
+	if opt.Program != nil {
+		if run.stepCompiled == nil {
+			return BenchResult{}, fmt.Errorf("train: bench: no one-step program to hand over (K = %d steps per call)", K)
+		}
+		if err := opt.Program(run.stepCompiled.Executable()); err != nil {
+			return BenchResult{}, err
+		}
+	}
 	sample()
 	if err := run.Steps(K); err != nil { // warm-up
 		return BenchResult{}, err

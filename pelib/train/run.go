@@ -46,6 +46,8 @@ type Run struct {
 	wall       time.Duration
 
 	stepExec *graph.Exec
+	// stepCompiled is the compiled graph of the last one-step call.
+	stepCompiled *graph.Graph
 	loopExec *graph.Exec // K steps per call (StepsPerCall > 1), made on first use
 	evalExec map[evalKey]*graph.Exec
 
@@ -318,10 +320,11 @@ func (r *Run) stepCall() error {
 		}
 		args = append(args, st)
 	}
-	outs, err := r.stepExec.Call(args...)
+	outs, g, err := r.stepExec.CallWithGraph(args...)
 	if err != nil {
 		return fmt.Errorf("train: step %d: %w", r.step, err)
 	}
+	r.stepCompiled = g
 	r.takeState(outs)
 	lossT, okT := outs[len(outs)-2], outs[len(outs)-1]
 	r.afterStep(tensors.MustCopyFlatData[bool](okT), tensors.MustCopyFlatData[float32](lossT))

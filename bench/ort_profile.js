@@ -1,0 +1,78 @@
+// ort_profile.js runs an ONNX model saved by `pelab bench -save-program` in
+// ONNX Runtime (Node.js binding, onnxruntime-node) with its profiler on, and
+// prints where the time goes: per operator type, and per operator and shapes.
+//
+// Usage: node bench/ort_profile.js MODEL.onnx [RUNS] [TOP]
+// (scripts/ort-profile.sh installs the binding and runs this.)
+//
+// Inputs are synthetic: floats ~ U(-0.05, 0.05) (positive where a name ends
+// in a scalar bias correction), int32 indices i mod 128, booleans true. The
+// time per operator does not depend on the values for dense tensors.
+'use strict';
+const ort = require('onnxruntime-node');
+const fs = require('fs');
+const path = require('path');
+const os = require('os');
+
+async function main() {
+  const [model, runsArg, topArg] = process.argv.slice(2);
+  if (!model) {
+    console.error('usage: node bench/ort_profile.js MODEL.onnx [RUNS] [TOP]');
+    process.exit(2);
+  }
+  if (!fs.existsSync(model)) {
+    console.error(`ort_profile: ${model}: no such file (write one with pelab bench -save-program ${model})`);
+    process.exit(2);
+  }
+  const runs = Number(runsArg || 5), top = Number(topArg || 25);
+  const prefix = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ortprof-')), 'profile');
+  const s = await ort.InferenceSession.create(model, {
+    intraOpNumThreads: os.cpus().length, graphOptimizationLevel: 'all',
+    enableProfiling: true, profileFilePrefix: prefix,
+  });
+  const feeds = {};
+  for (const m of s.inputMetadata) {
+    const dims = m.shape.map(Number);
+    const n = dims.reduce((a, b) => a * b, 1);
+    let data;
+    switch (m.type) {
+      case 'float32': data = Float32Array.from({ length: n }, () => (Math.random() - 0.5) * 0.1); if (n === 1) data[0] = 1; break;
+      case 'int32': data = Int32Array.from({ length: n }, (_, i) => i % 128); break;
+      case 'bool': data = new Uint8Array(n).fill(1); break;
+      default: throw new Error(`input ${m.name}: type ${m.type} not handled`);
+    }
+    feeds[m.name] = new ort.Tensor(m.type, data, dims);
+  }
+  await s.run(feeds); // warm-up, not counted below
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < runs; i++) await s.run(feeds);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6 / runs;
+  await s.release(); // flushes the profile
+  const dir = path.dirname(prefix);
+  const file = fs.readdirSync(dir).map((f) => path.join(dir, f)).find((f) => f.endsWith('.json'));
+  const events = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const byOp = new Map(), byShape = new Map();
+  let nRuns = 0;
+  const add = (m, k, d) => { const e = m.get(k) || { us: 0, n: 0 }; e.us += d; e.n++; m.set(k, e); };
+  for (const e of events) {
+    if (e.cat === 'Session' && e.name === 'model_run') nRuns++;
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+    const a = e.args, shapes = (a.input_type_shape || []).map((x) => Object.values(x)[0]);
+    add(byOp, a.op_name, e.dur);
+    add(byShape, `${a.op_name} ${JSON.stringify(shapes)}`, e.dur);
+  }
+  // The warm-up run is in the profile too.
+  const total = [...byOp.values()].reduce((a, e) => a + e.us, 0);
+  console.log(`${model}: ${runs} runs, ${wall.toFixed(1)} ms per run (wall); operator time ${(total / nRuns / 1e3).toFixed(1)} ms per run (${nRuns} runs profiled)`);
+  const table = (m, title) => {
+    console.log(`\n${title}`);
+    console.log(`${'ms/run'.padStart(8)} ${'share'.padStart(6)} ${'n/run'.padStart(6)}  operator`);
+    for (const [k, e] of [...m.entries()].sort((x, y) => y[1].us - x[1].us).slice(0, top)) {
+      console.log(`${(e.us / nRuns / 1e3).toFixed(1).padStart(8)} ${(100 * e.us / total).toFixed(1).padStart(5)}% ${String(Math.round(e.n / nRuns)).padStart(6)}  ${k}`);
+    }
+  };
+  table(byOp, 'by operator type');
+  table(byShape, 'by operator and input shapes');
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+main().catch((e) => { console.error(`ort_profile: ${e.message}`); process.exit(1); });
