@@ -101,7 +101,6 @@ func (r *Run) stepCore(s stepIn) (newParams, newStates []*Node, lossM, ok *Node)
 	c := r.cfg
 	specs := r.specs
 	params, states := s.params, s.states
-	g := s.X.Graph()
 	dt := c.Model.DType
 
 	idx3 := ExpandAxes(s.idx, -1) // [M, B, 1]
@@ -125,20 +124,22 @@ func (r *Run) stepCore(s stepIn) (newParams, newStates []*Node, lossM, ok *Node)
 	}
 	grads := Gradient(total, trainable...)
 
-	// ok[m]: the loss and every gradient of model m are finite.
+	// ok[m]: the loss and every gradient of model m are finite. (A sum of
+	// finite values is finite unless it overflows, and a sum with a NaN or
+	// ±Inf is not: one pass over each gradient.)
 	ok = isFinite(lossM)
 	for _, gr := range grads {
 		axes := make([]int, gr.Rank()-1)
 		for a := range axes {
 			axes[a] = a + 1
 		}
-		ok = And(ok, isFinite(ReduceSum(Square(gr), axes...)))
+		ok = And(ok, isFinite(ReduceSum(gr, axes...)))
 	}
 	upd := And(ok, s.alive)
 
 	lr, bc1, bc2 := ConvertDType(s.lr, dt), ConvertDType(s.bc1, dt), ConvertDType(s.bc2, dt)
+	u := newUpdate(c.Optimizer, upd, lr, bc1, bc2)
 
-	o := c.Optimizer
 	newParams = make([]*Node, 0, len(params))
 	newStates = make([]*Node, 0, len(states))
 	ti := 0
@@ -148,40 +149,14 @@ func (r *Run) stepCore(s stepIn) (newParams, newStates []*Node, lossM, ok *Node)
 			newParams = append(newParams, p)
 			continue
 		}
-		gr := grads[ti]
-		wd := o.WeightDecay
-		decoupled := o.Kind != "adam"
+		wd, decoupled := c.Optimizer.WeightDecay, c.Optimizer.Kind != "adam"
 		if sp.PE && r.peWD > 0 {
 			wd, decoupled = r.peWD, true
 		}
-		sc := func(v float64) *Node { return Scalar(g, dt, v) }
-		if wd > 0 && !decoupled {
-			gr = Add(gr, Mul(p, sc(wd)))
-		}
-		pd := p
-		if wd > 0 && decoupled {
-			pd = Mul(p, Sub(sc(1), Mul(lr, sc(wd))))
-		}
-		var np *Node
-		switch o.Kind {
-		case "sgd":
-			buf := states[ti]
-			nb := gr
-			if o.Momentum > 0 {
-				nb = Add(Mul(buf, sc(o.Momentum)), gr)
-			}
-			np = Sub(pd, Mul(lr, nb))
-			newStates = append(newStates, r.keep(upd, nb, buf))
-		default: // adam, adamw
-			m1, m2 := states[2*ti], states[2*ti+1]
-			nm1 := Add(Mul(m1, sc(o.Beta1)), Mul(gr, sc(1-o.Beta1)))
-			nm2 := Add(Mul(m2, sc(o.Beta2)), Mul(Square(gr), sc(1-o.Beta2)))
-			mhat := Div(nm1, bc1)
-			vhat := Div(nm2, bc2)
-			np = Sub(pd, Div(Mul(lr, mhat), Add(Sqrt(vhat), sc(o.Eps))))
-			newStates = append(newStates, r.keep(upd, nm1, m1), r.keep(upd, nm2, m2))
-		}
-		newParams = append(newParams, r.keep(upd, np, p))
+		n := r.statesPerParam()
+		np, ns := u.apply(p, grads[ti], states[n*ti:n*ti+n], wd, decoupled)
+		newParams = append(newParams, np)
+		newStates = append(newStates, ns...)
 		ti++
 	}
 	return newParams, newStates, lossM, ok
@@ -195,17 +170,6 @@ func isFinite(x *Node) *Node {
 		big = math.MaxFloat64
 	}
 	return LessOrEqual(Abs(x), Scalar(x.Graph(), x.DType(), big))
-}
-
-// keep returns next where upd[m] holds and prev elsewhere.
-func (r *Run) keep(upd, next, prev *Node) *Node {
-	dims := make([]int, next.Rank())
-	dims[0] = r.M
-	for a := 1; a < len(dims); a++ {
-		dims[a] = 1
-	}
-	cond := BroadcastToDims(Reshape(upd, dims...), next.Shape().Dimensions...)
-	return Where(cond, next, prev)
 }
 
 // evalGraph evaluates all M models on one chunk of a dataset that every model

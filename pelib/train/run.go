@@ -48,8 +48,8 @@ type Run struct {
 	stepExec *graph.Exec
 	// stepCompiled is the compiled graph of the last one-step call.
 	stepCompiled *graph.Graph
-	loopExec *graph.Exec // K steps per call (StepsPerCall > 1), made on first use
-	evalExec map[evalKey]*graph.Exec
+	loopExec     *graph.Exec // K steps per call (StepsPerCall > 1), made on first use
+	evalExec     map[evalKey]*graph.Exec
 
 	perms     [][]int // per model, the permutation of epoch permEpoch
 	permEpoch int
