@@ -83,12 +83,18 @@ pelab() {
 say "pelab bench: f32, one step per call"
 pelab 160 bin/pelab-gpu bench -m 1,64,512 -k 1 -steps 32 -label pelab -csv "$OUT/pelab-k1.csv"
 
+# From here on the in-graph K-step loop is forced on (go-xla v0.4.1 runs
+# While without listing it, so pelab does not use it on XLA by itself); the
+# train tests below check that it gives the same training as K calls.
+export PELAB_INGRAPH_LOOP=on
+
 say "pelab bench: f32, 16 steps per call (in-graph loop)"
 pelab 70 bin/pelab-gpu bench -m 512 -k 16 -steps 32 -label pelab -csv "$OUT/pelab-k16.csv"
 
 say "PyTorch: eager (one model per step) and vmap ensemble"
 part 90 "$PY" bench/torch_bench.py --device cuda --impl eager,vmap --m 64,512 --steps 20 --sdpa --csv "$OUT/torch.csv"
 
+unset PELAB_INGRAPH_LOOP # the paper-protocol run below must not depend on the unverified loop
 say "LST, paper protocol (d 160, 4 blocks, Adam 1e-4, batch 128) for 100 epochs: 4 learned σ × 5 seeds as one model-axis group"
 if [[ -d devdata/lst ]]; then
 	pelab 200 bin/pelab-gpu lst -protocol paper -epochs 100 -eval-every 50 -pe learn-0.1,learn-0.5,learn-1,learn-2 \
@@ -98,6 +104,7 @@ else
 	echo "SKIPPED: devdata/lst not carried (copy ../shared/data/lst/*.csv there)"
 fi
 
+export PELAB_INGRAPH_LOOP=on
 say "check on XLA: K steps per call equal one step per call; bf16 toy accuracy"
 pelab 60 bin/train-gpu.test -test.run 'StepsPerCall|LoopGraph|BF16' -test.v -test.count=1 2>&1 |
 	grep -E '^(=== RUN|--- |PASS|FAIL|ok)|perf_test|panic|SKIPPED|FAILED|^\+ ' | head -60

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -27,13 +28,28 @@ func (r *Run) stepsPerCall() int {
 // fails to run a gradient inside a While body ("input 1 for node Sub not
 // computed yet": a reshaped constant in the closure is never computed), so
 // there the steps run one call each.
+//
+// $PELAB_INGRAPH_LOOP overrides this: "on" uses the loop on any backend with
+// closures (e.g. XLA, where go-xla v0.4.1 runs While without listing it —
+// scripts/device-run.sh checks there that K steps per call equal K calls),
+// "off" never uses it.
 func supportsWhile(b compute.Backend) bool {
+	c := b.Capabilities()
+	switch os.Getenv(EnvInGraphLoop) {
+	case "on":
+		return c.Functions
+	case "off":
+		return false
+	}
 	if b.Name() == goBackendName {
 		return false
 	}
-	c := b.Capabilities()
 	return c.Functions && c.Operations[compute.OpTypeWhile]
 }
+
+// EnvInGraphLoop names the variable that overrides the choice of the
+// in-graph loop: "on", "off", or unset/"auto".
+const EnvInGraphLoop = "PELAB_INGRAPH_LOOP"
 
 // goBackendName is the Name() of compute's pure Go backend.
 const goBackendName = "Go Backend"

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
@@ -79,5 +80,26 @@ func TestUpdateKnownAnswer(t *testing.T) {
 				p, m, v = gp, gm, gv
 			}
 		})
+	}
+}
+
+// TestInGraphLoopOverride: $PELAB_INGRAPH_LOOP turns the loop on (where the
+// backend has closures) or off; unset, the pure Go backend runs one call
+// per step.
+func TestInGraphLoopOverride(t *testing.T) {
+	be := testbackend.Get(t)
+	closures := be.Capabilities().Functions
+	for _, tc := range []struct {
+		env  string
+		want bool
+	}{{"on", closures}, {"off", false}} {
+		t.Setenv(EnvInGraphLoop, tc.env)
+		if got := supportsWhile(be); got != tc.want {
+			t.Errorf("%s=%s on %s: loop %v, want %v", EnvInGraphLoop, tc.env, testbackend.Name(t), got, tc.want)
+		}
+	}
+	t.Setenv(EnvInGraphLoop, "")
+	if strings.HasPrefix(testbackend.Name(t), "go") && supportsWhile(be) {
+		t.Errorf("pure Go backend: loop on by default; its While cannot run a gradient")
 	}
 }
