@@ -230,11 +230,12 @@ def cpu_gemm_note():
     if os.path.islink(link):
         blas = os.path.realpath(link)
     a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
-    a @ b
-    t = time.perf_counter()
-    for _ in range(5):
+    for _ in range(3):
         a @ b
-    gflops = 5 * 2 * 1024 ** 3 / (time.perf_counter() - t) / 1e9
+    t = time.perf_counter()
+    for _ in range(10):
+        a @ b
+    gflops = 10 * 2 * 1024 ** 3 / (time.perf_counter() - t) / 1e9
     note = f"BLAS {blas}: 1024³ float32 product {gflops:.0f} GFLOP/s"
     if "openblas" not in blas and "mkl" not in blas:
         note += " (not OpenBLAS/MKL: apt-get install libopenblas0-pthread for a fair reference)"
