@@ -223,7 +223,7 @@ def cpu_gemm_note():
     """One line on the BLAS torch calls for float32 products on the CPU and
     its measured speed: Debian's python3-torch uses whatever libblas.so.3
     the alternatives system selects, and the reference BLAS (package
-    libblas3) is ~10x slower than OpenBLAS (libopenblas0-pthread), which
+    libblas3) is ~50x slower here than OpenBLAS (libopenblas0-pthread), which
     would make PyTorch look slower than it is."""
     blas = "unknown"
     link = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
