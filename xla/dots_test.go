@@ -86,11 +86,7 @@ func TestMatMulForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ref.Backend.Finalize()
-	configs := []string{"go"}
-	if lib, _ := FindONNXRuntime(); lib != "" && slices.Contains(Compiled(), KindONNX) {
-		configs = append(configs, "onnx:cpu")
-	}
-	for _, cfg := range configs {
+	for _, cfg := range availableConfigs() {
 		t.Run(cfg, func(t *testing.T) {
 			c, err := Choose(cfg)
 			if err != nil {

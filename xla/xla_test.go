@@ -430,9 +430,9 @@ func whileSum(b compute.Backend) (sum int32, err error) {
 	return got.Value().(int32), nil
 }
 
-// TestSupportsWhile checks the capability claim against a real While loop
-// on every backend that starts here.
-func TestSupportsWhile(t *testing.T) {
+// availableConfigs lists the backends that can start here: go, onnx:cpu
+// (library present, built with -tags onnx), xla (a PJRT plugin found).
+func availableConfigs() []string {
 	configs := []string{"go"}
 	if lib, _ := FindONNXRuntime(); lib != "" && slices.Contains(Compiled(), KindONNX) {
 		configs = append(configs, "onnx:cpu")
@@ -440,7 +440,13 @@ func TestSupportsWhile(t *testing.T) {
 	if p, _ := newDetector().findPJRT(""); p.path != "" && slices.Contains(Compiled(), KindXLA) {
 		configs = append(configs, "xla:"+p.path)
 	}
-	for _, cfg := range configs {
+	return configs
+}
+
+// TestSupportsWhile checks the capability claim against a real While loop
+// on every backend that starts here.
+func TestSupportsWhile(t *testing.T) {
+	for _, cfg := range availableConfigs() {
 		t.Run(cfg, func(t *testing.T) {
 			c, err := Choose(cfg)
 			if err != nil {

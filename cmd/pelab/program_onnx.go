@@ -3,7 +3,7 @@
 package main
 
 import (
-		"fmt"
+	"fmt"
 	"io"
 
 	"github.com/gomlx/compute"
