@@ -81,26 +81,17 @@ func dotValue(t *testing.T, b compute.Backend, c dotCase, l, r *tensors.Tensor) 
 // plain lowering is not a usable reference: it sends "two free axes"
 // ([2,3,4,5]·[2,5,6]) to an ONNX MatMul whose batch axes do not broadcast.
 func TestMatMulForm(t *testing.T) {
-	ref, err := Choose("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ref.Backend.Finalize()
+	ref := startBackend(t, "go")
 	for _, cfg := range availableConfigs() {
 		t.Run(cfg, func(t *testing.T) {
-			c, err := Choose(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Backend.Finalize()
-			wrapped := c.Backend
+			wrapped := startBackend(t, cfg)
 			if !IsMatMulForm(wrapped) {
 				wrapped = MatMulForm(wrapped)
 			}
 			rng := rand.New(rand.NewPCG(1, 2))
 			for _, dc := range dotCases {
 				l, r := randTensor(rng, dc.l), randTensor(rng, dc.r)
-				want := dotValue(t, ref.Backend, dc, l, r)
+				want := dotValue(t, ref, dc, l, r)
 				got := dotValue(t, wrapped, dc, l, r)
 				for i := range want {
 					for j := range want[i] {
@@ -116,24 +107,11 @@ func TestMatMulForm(t *testing.T) {
 
 // TestMatMulFormPlan checks which layouts are rewritten and how.
 func TestMatMulFormPlan(t *testing.T) {
-	b, err := Choose("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Backend.Finalize()
-	w := MatMulForm(b.Backend)
+	w := MatMulForm(startBackend(t, "go"))
 	bl := w.Builder("plan").(*dotBuilder)
 	f := bl.Main().(*dotFunction)
 	for _, dc := range dotCases {
-		l, err := f.Parameter("l", shapes.Make(dtypes.Float32, dc.l...), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := f.Parameter("r", shapes.Make(dtypes.Float32, dc.r...), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := f.planDot(l, dc.lc, dc.lb, r, dc.rc, dc.rb)
+		p, err := f.planDot(mustParam(t, f, "l", dc.l...), dc.lc, dc.lb, mustParam(t, f, "r", dc.r...), dc.rc, dc.rb)
 		if err != nil {
 			t.Fatalf("%s: %v", dc.name, err)
 		}
@@ -163,12 +141,7 @@ func mustParam(t *testing.T, f *dotFunction, name string, dims ...int) compute.V
 // TestMatMulFormWhile: closures pass through the wrapper (pure Go backend,
 // which has While).
 func TestMatMulFormWhile(t *testing.T) {
-	c, err := Choose("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Backend.Finalize()
-	sum, err := whileSum(MatMulForm(c.Backend))
+	sum, err := whileSum(MatMulForm(startBackend(t, "go")))
 	if err != nil || sum != 55 {
 		t.Fatalf("While through MatMulForm: sum(1..10) = %d, err = %v; want 55", sum, err)
 	}

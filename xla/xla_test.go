@@ -430,6 +430,17 @@ func whileSum(b compute.Backend) (sum int32, err error) {
 	return got.Value().(int32), nil
 }
 
+// startBackend starts the backend cfg for the test, finalised when it ends.
+func startBackend(t *testing.T, cfg string) compute.Backend {
+	t.Helper()
+	c, err := Choose(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Backend.Finalize)
+	return c.Backend
+}
+
 // availableConfigs lists the backends that can start here: go, onnx:cpu
 // (library present, built with -tags onnx), xla (a PJRT plugin found).
 func availableConfigs() []string {
@@ -448,13 +459,9 @@ func availableConfigs() []string {
 func TestSupportsWhile(t *testing.T) {
 	for _, cfg := range availableConfigs() {
 		t.Run(cfg, func(t *testing.T) {
-			c, err := Choose(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Backend.Finalize()
-			sum, err := whileSum(c.Backend)
-			claims := SupportsWhile(c.Backend)
+			b := startBackend(t, cfg)
+			sum, err := whileSum(b)
+			claims := SupportsWhile(b)
 			t.Logf("%s: SupportsWhile=%v, sum(1..10) by While = %d, err = %v", cfg, claims, sum, err)
 			if claims && (err != nil || sum != 55) {
 				t.Errorf("%s claims While but sum(1..10) = %d, err = %v", cfg, sum, err)

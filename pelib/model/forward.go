@@ -164,10 +164,15 @@ func (gm *graphModel) layerNorm(x *Node, name string) *Node {
 // Normalize is layer normalisation without scale and shift over the last
 // axis: (x − μ)/√(σ² + ε), μ and σ² the mean and (biased) variance.
 func Normalize(x *Node, eps float64) *Node {
-	mean := ReduceAndKeep(x, ReduceMean, -1)
-	xc := Sub(x, mean)
+	xc, sd := centred(x, eps)
+	return Div(xc, sd)
+}
+
+// centred returns x − μ and √(σ² + ε), μ and σ² over the last axis (kept).
+func centred(x *Node, eps float64) (xc, sd *Node) {
+	xc = Sub(x, ReduceAndKeep(x, ReduceMean, -1))
 	v := ReduceAndKeep(Square(xc), ReduceMean, -1)
-	return Div(xc, Sqrt(Add(v, Scalar(x.Graph(), x.DType(), eps))))
+	return xc, Sqrt(Add(v, Scalar(x.Graph(), x.DType(), eps)))
 }
 
 // NormalizeWithGradient has Normalize's value and the closed-form gradient
@@ -179,9 +184,8 @@ func Normalize(x *Node, eps float64) *Node {
 // construction is GELUWithGradient's.
 func NormalizeWithGradient(x *Node, eps float64) *Node {
 	xs := StopGradient(x)
-	mean := ReduceAndKeep(xs, ReduceMean, -1)
-	xc := Sub(xs, mean)
-	sd := StopGradient(Sqrt(Add(ReduceAndKeep(Square(xc), ReduceMean, -1), Scalar(x.Graph(), x.DType(), eps))))
+	xc, sd := centred(xs, eps)
+	sd = StopGradient(sd)
 	ys := StopGradient(Div(xc, sd))
 	xi := IdentityWithCustomGradient(x, func(_, v *Node) *Node {
 		m1 := ReduceAndKeep(v, ReduceMean, -1)

@@ -12,7 +12,7 @@ import (
 type update struct {
 	o              Optimizer
 	upd            *Node // [M] bool
-	lr, bc1, bc2   *Node // scalars
+	bc1, bc2       *Node // scalars
 	dt             dtypes.DType
 	lrM            *Node // [M]: lr where upd, else 0
 	b1, c1, b2, c2 *Node // [M]: β, 1−β where upd, else 1, 0
@@ -21,7 +21,7 @@ type update struct {
 func newUpdate(o Optimizer, upd, lr, bc1, bc2 *Node) *update {
 	g := upd.Graph()
 	dt := lr.DType()
-	u := &update{o: o, upd: upd, lr: lr, bc1: bc1, bc2: bc2, dt: dt}
+	u := &update{o: o, upd: upd, bc1: bc1, bc2: bc2, dt: dt}
 	vec := func(on, off *Node) *Node { // [M]: on where upd, off elsewhere
 		M := upd.Shape().Dimensions[0]
 		return Where(upd, BroadcastToDims(on, M), BroadcastToDims(off, M))
