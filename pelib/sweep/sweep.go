@@ -297,6 +297,7 @@ func runGroup(ctx context.Context, p *Plan, opt Options, g []Cell, gi, ng int) (
 	if err != nil {
 		return nil, fmt.Errorf("sweep: group %d: %w", gi+1, err)
 	}
+	defer run.Close() // its programs and buffers are freed before the next group
 	if err := run.Train(ctx); err != nil {
 		return nil, fmt.Errorf("sweep: group %d: %w", gi+1, err)
 	}

@@ -66,22 +66,7 @@ func BenchWith(backend compute.Backend, cfg Config, opt BenchOptions) (BenchResu
 	if opt.M < 1 || opt.Steps < 1 {
 		return BenchResult{}, fmt.Errorf("train: bench M = %d, steps = %d: both must be ≥ 1", opt.M, opt.Steps)
 	}
-	N := max(cfg.BatchSize*4, 512)
-	r := rand.New(rand.NewPCG(1, 1))
-	d := &Data{Name: "bench", N: N, S: mc.Tokens, F: mc.Features, X: make([]float32, N*mc.Tokens*mc.Features)}
-	if cfg.Objective == Masked {
-		d.F--
-		d.X = d.X[:N*mc.Tokens*d.F]
-		d.Targets, d.T = make([]float32, N*mc.Tokens*mc.Outputs), mc.Outputs
-	} else {
-		d.Labels = make([]int32, N)
-		for i := range d.Labels {
-			d.Labels[i] = int32(r.IntN(mc.Outputs))
-		}
-	}
-	for i := range d.X {
-		d.X[i] = float32(r.NormFloat64())
-	}
+	d := randomData("bench", mc, cfg.Objective, max(cfg.BatchSize*4, 512), 1)
 	members := make([]MemberState, opt.M)
 	for m := range members {
 		members[m] = MemberState{Member: model.Member{Seed: int64(m + 1), PE: mc.PE}}
@@ -92,6 +77,7 @@ func BenchWith(backend compute.Backend, cfg Config, opt BenchOptions) (BenchResu
 	if err != nil {
 		return BenchResult{}, err
 	}
+	defer run.Close()
 	run.noDonate = opt.NoDonate
 	K := run.stepsPerCall()
 	var heap uint64
@@ -136,9 +122,38 @@ func BenchWith(backend compute.Backend, cfg Config, opt BenchOptions) (BenchResu
 	return res, nil
 }
 
+// randomData is N standard-normal samples shaped like mc's input (and random
+// labels, or zero targets, for the objective): for measurements, where the
+// values do not matter.
+func randomData(name string, mc model.Config, obj Objective, N int, seed uint64) *Data {
+	r := rand.New(rand.NewPCG(seed, 1))
+	d := &Data{Name: name, N: N, S: mc.Tokens, F: mc.Features, X: make([]float32, N*mc.Tokens*mc.Features)}
+	if obj == Masked {
+		d.F--
+		d.X = d.X[:N*mc.Tokens*d.F]
+		d.Targets, d.T = make([]float32, N*mc.Tokens*mc.Outputs), mc.Outputs
+	} else {
+		d.Labels = make([]int32, N)
+		for i := range d.Labels {
+			d.Labels[i] = int32(r.IntN(mc.Outputs))
+		}
+	}
+	for i := range d.X {
+		d.X[i] = float32(r.NormFloat64())
+	}
+	return d
+}
+
 // PeakRSS returns the process's peak resident set size in bytes (VmHWM in
 // /proc/self/status), or 0 where that file is absent.
-func PeakRSS() int64 {
+func PeakRSS() int64 { return procStatus("VmHWM:") }
+
+// RSS returns the process's current resident set size in bytes (VmRSS in
+// /proc/self/status), or 0 where that file is absent.
+func RSS() int64 { return procStatus("VmRSS:") }
+
+// procStatus reads one "Key: n kB" line of /proc/self/status, in bytes.
+func procStatus(key string) int64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -146,7 +161,7 @@ func PeakRSS() int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), key); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			if err != nil {
 				return 0

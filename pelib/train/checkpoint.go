@@ -212,6 +212,9 @@ func (r *Run) loadCheckpoint(path string) error {
 	if len(hdr.Members) != r.M {
 		return bad(fmt.Sprintf("%d members, want %d", len(hdr.Members), r.M))
 	}
+	for _, t := range r.allTensors() { // the initial values, replaced
+		t.FinalizeAll()
+	}
 	copy(r.params, loaded[:len(r.params)])
 	copy(r.states, loaded[len(r.params):])
 	r.step, r.epoch, r.wall = hdr.Step, hdr.Epoch, durationNS(hdr.WallNS)

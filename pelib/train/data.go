@@ -84,6 +84,21 @@ func (d *Data) tensors(obj Objective) (x, y *tensors.Tensor) {
 	return d.xT, d.yT
 }
 
+// Release frees the data set's tensors in the backend (they are made on
+// first use and shared by every run trained or evaluated on d). The data
+// stays usable: its tensors are made again on the next use. Call it when
+// no run is using d any more, e.g. after a sweep.
+func (d *Data) Release() {
+	if d == nil || d.xT == nil {
+		return
+	}
+	if d.yT != d.xT {
+		d.yT.FinalizeAll()
+	}
+	d.xT.FinalizeAll()
+	d.xT, d.yT = nil, nil
+}
+
 // groups returns the sorted distinct group labels.
 func (d *Data) groups() []string {
 	set := map[string]bool{}

@@ -124,15 +124,17 @@ func (r *Run) evalPass(d *Data, opt EvalOptions, attention bool) (loss, metric, 
 		for _, p := range r.params {
 			args = append(args, p)
 		}
-		args = append(args, X, Y, tensors.FromFlatDataAndDimensions(idx, B), tensors.FromFlatDataAndDimensions(w, B))
+		var tmp temps
+		args = append(args, X, Y, tmp.add(tensors.FromFlatDataAndDimensions(idx, B)), tmp.add(tensors.FromFlatDataAndDimensions(w, B)))
 		if mask != nil {
 			fillMask(mask, B, S, ratio, opt.Seed, 0xe7a1, uint64(chunk))
-			args = append(args, tensors.FromFlatDataAndDimensions(mask, B, S))
+			args = append(args, tmp.add(tensors.FromFlatDataAndDimensions(mask, B, S)))
 		}
 		if opt.EmbedNoise > 0 {
-			args = append(args, r.evalNoise(B, opt.Seed, chunk))
+			args = append(args, tmp.add(r.evalNoise(B, opt.Seed, chunk)))
 		}
 		outs, err := ex.Call(args...)
+		tmp.release()
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("train: evaluating %q: %w", d.Name, err)
 		}

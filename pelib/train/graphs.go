@@ -56,7 +56,10 @@ func (r *Run) perSample(out, yb, mask *Node) (loss, metric *Node) {
 // mask [M,B,S] (Masked only), lr, bias-correction 1 (1−β1ᵗ),
 // bias-correction 2 (1−β2ᵗ) as scalars, alive [M] bool, rng state (dropout
 // only).
-// Outputs: P params, S states, loss [M], ok [M] (finite loss and gradient).
+// Outputs: the trainable params (in spec order), S states, loss [M], ok [M]
+// (finite loss and gradient). Fixed parameters are not returned: a backend
+// may hand an unchanged input back as an output buffer of its own (a copy
+// nobody would free) or as the input itself (which must not be freed).
 func (r *Run) stepGraph(in []*Node) []*Node {
 	c := r.cfg
 	P := len(r.specs)
@@ -77,9 +80,20 @@ func (r *Run) stepGraph(in []*Node) []*Node {
 	}
 	params, states, lossM, ok := r.stepCore(s)
 	outs := make([]*Node, 0, len(params)+len(states)+2)
-	outs = append(outs, params...)
+	outs = append(outs, r.trainableOnly(params)...)
 	outs = append(outs, states...)
 	return append(outs, ConvertDType(lossM, dtypes.Float32), ok)
+}
+
+// trainableOnly keeps the nodes of the trainable parameters, in spec order.
+func (r *Run) trainableOnly(params []*Node) []*Node {
+	out := make([]*Node, 0, r.nTrainable)
+	for k, sp := range r.specs {
+		if sp.Trainable {
+			out = append(out, params[k])
+		}
+	}
+	return out
 }
 
 // stepIn are the nodes one optimisation step reads: the parameters and

@@ -67,7 +67,7 @@ func (r *Run) StepsPerCall() int { return r.stepsPerCall() }
 // mask [K, M, B, S] (Masked only), lr [K], bc1 [K], bc2 [K], alive [M] bool,
 // n (int32 scalar, the steps to run, 1 ≤ n ≤ K), rng [K, 3] (dropout only).
 // Step i reads row i of every [K, …] input.
-// Outputs: P params, S states, loss [K, M] float32 and ok [K, M] bool (rows
+// Outputs: the trainable params, S states (as stepGraph), loss [K, M] float32 and ok [K, M] bool (rows
 // ≥ n are zero/false). alive is updated inside the loop (alive ∧ ok), so a
 // model whose step i is not finite is frozen from step i on, exactly as with
 // one call per step.
@@ -143,6 +143,7 @@ func (r *Run) loopGraph(in []*Node) []*Node {
 	})
 	res := While(cond, body, init...)
 	outs := make([]*Node, 0, P+nS+2)
-	outs = append(outs, res[1:1+P+nS]...)
+	outs = append(outs, r.trainableOnly(res[1:1+P])...)
+	outs = append(outs, res[1+P:1+P+nS]...)
 	return append(outs, res[2+P+nS], res[3+P+nS])
 }

@@ -179,7 +179,9 @@ func TestLoopGraphBuilds(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.noDonate = true
-			args, err := r.loopArgs(5, 3)
+			var tmp temps
+			defer tmp.release()
+			args, err := r.loopArgs(5, 3, &tmp)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/pelab/pelab/internal/cmem"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/results"
 )
@@ -269,26 +270,26 @@ func (r *Run) aliveVector() []bool {
 	return alive
 }
 
-// takeState replaces the parameters and states with a call's first outputs.
+// takeState replaces the trainable parameters and the states with a call's
+// first outputs (see stepGraph), freeing the buffers they replace (unless
+// they were donated, in which case the backend already reused them).
 func (r *Run) takeState(outs []*tensors.Tensor) {
-	P := len(r.params)
+	o := 0
 	for i := range r.params {
 		if !r.specs[i].Trainable {
-			// Unchanged: keep the input. The output may share its buffer
-			// (see stateArgs), so it is left to the garbage collector
-			// rather than finalized.
-			continue
+			continue // fixed: the graph does not return it
 		}
 		if !r.noDonate {
 			r.params[i].FinalizeAll()
 		}
-		r.params[i] = outs[i]
+		r.params[i] = outs[o]
+		o++
 	}
 	for i := range r.states {
 		if !r.noDonate {
 			r.states[i].FinalizeAll()
 		}
-		r.states[i] = outs[P+i]
+		r.states[i] = outs[o+i]
 	}
 }
 
@@ -307,18 +308,21 @@ func (r *Run) stepCall() error {
 	if err != nil {
 		return err
 	}
-	args = append(args, X, Y, tensors.FromFlatDataAndDimensions(idx, r.M, B))
+	var tmp temps
+	defer tmp.release()
+	args = append(args, X, Y, tmp.add(tensors.FromFlatDataAndDimensions(idx, r.M, B)))
 	if mask != nil {
-		args = append(args, tensors.FromFlatDataAndDimensions(mask, r.M, B, S))
+		args = append(args, tmp.add(tensors.FromFlatDataAndDimensions(mask, r.M, B, S)))
 	}
 	lr, bc1, bc2 := r.stepScalars(0)
-	args = append(args, r.scalar(lr), r.scalar(bc1), r.scalar(bc2), tensors.FromFlatDataAndDimensions(r.aliveVector(), r.M))
+	args = append(args, tmp.add(r.scalar(lr)), tmp.add(r.scalar(bc1)), tmp.add(r.scalar(bc2)),
+		tmp.add(tensors.FromFlatDataAndDimensions(r.aliveVector(), r.M)))
 	if r.needsRNG() {
 		st, err := r.stepRNG(0)
 		if err != nil {
 			return err
 		}
-		args = append(args, st)
+		args = append(args, tmp.add(st))
 	}
 	outs, g, err := r.stepExec.CallWithGraph(args...)
 	if err != nil {
@@ -343,7 +347,9 @@ func (r *Run) loopCall(k int) error {
 		}
 		r.loopExec.SetMaxCache(4)
 	}
-	args, err := r.loopArgs(r.stepsPerCall(), k)
+	var tmp temps
+	defer tmp.release()
+	args, err := r.loopArgs(r.stepsPerCall(), k, &tmp)
 	if err != nil {
 		return err
 	}
@@ -364,8 +370,8 @@ func (r *Run) loopCall(k int) error {
 }
 
 // loopArgs returns the arguments of the loop graph for k of K steps from
-// r.step on.
-func (r *Run) loopArgs(K, k int) ([]any, error) {
+// r.step on; the per-call tensors it makes are added to tmp.
+func (r *Run) loopArgs(K, k int, tmp *temps) ([]any, error) {
 	M, B := r.M, r.cfg.BatchSize
 	S := r.cfg.Model.Tokens
 	idx := make([]int32, K*M*B)
@@ -389,6 +395,7 @@ func (r *Run) loopArgs(K, k int) ([]any, error) {
 				return nil, err
 			}
 			rng = append(rng, tensors.MustCopyFlatData[uint64](st)...)
+			st.FinalizeAll()
 		}
 	}
 	for j := k; j < K; j++ { // unused rows: harmless values
@@ -402,16 +409,71 @@ func (r *Run) loopArgs(K, k int) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	args = append(args, X, Y, tensors.FromFlatDataAndDimensions(idx, K, M, B))
+	args = append(args, X, Y, tmp.add(tensors.FromFlatDataAndDimensions(idx, K, M, B)))
 	if mask != nil {
-		args = append(args, tensors.FromFlatDataAndDimensions(mask, K, M, B, S))
+		args = append(args, tmp.add(tensors.FromFlatDataAndDimensions(mask, K, M, B, S)))
 	}
-	args = append(args, model.FromFloat64(lr, dt, K), model.FromFloat64(bc1, dt, K), model.FromFloat64(bc2, dt, K),
-		tensors.FromFlatDataAndDimensions(r.aliveVector(), M), tensors.FromScalar(int32(k)))
+	args = append(args, tmp.add(model.FromFloat64(lr, dt, K)), tmp.add(model.FromFloat64(bc1, dt, K)), tmp.add(model.FromFloat64(bc2, dt, K)),
+		tmp.add(tensors.FromFlatDataAndDimensions(r.aliveVector(), M)), tmp.add(tensors.FromScalar(int32(k))))
 	if r.needsRNG() {
-		args = append(args, tensors.FromFlatDataAndDimensions(rng, K, 3))
+		args = append(args, tmp.add(tensors.FromFlatDataAndDimensions(rng, K, 3)))
 	}
 	return args, nil
+}
+
+// temps collects the tensors made for one call (batch indices, masks,
+// scalars): their device buffers live in the backend's memory, which the Go
+// garbage collector neither sees nor frees (GoMLX sets no finalizers, and
+// ONNX Runtime's buffers are C allocations), so each is finalized as soon as
+// the call returns. Without this every step leaked its inputs
+// (docs/memory.md).
+type temps []*tensors.Tensor
+
+func (t *temps) add(x *tensors.Tensor) *tensors.Tensor {
+	*t = append(*t, x)
+	return x
+}
+
+func (t *temps) release() {
+	for _, x := range *t {
+		x.FinalizeAll()
+	}
+	*t = nil
+}
+
+// Close frees what the run holds in the backend: its compiled step, loop
+// and evaluation programs (and with them ONNX Runtime's sessions and their
+// memory arenas) and its parameter and optimiser-state buffers. The run is
+// unusable afterwards; the data sets, which several runs may share, are not
+// freed (see Data.Release). Close is idempotent. A sweep closes each group's
+// run once its records are written: without it, every finished group kept
+// its programs and buffers alive for the life of the process.
+func (r *Run) Close() {
+	if r == nil {
+		return
+	}
+	for _, ex := range []*graph.Exec{r.stepExec, r.loopExec} {
+		if ex != nil {
+			ex.Finalize()
+		}
+	}
+	for _, ex := range r.evalExec {
+		ex.Finalize()
+	}
+	r.stepExec, r.loopExec, r.evalExec, r.stepCompiled = nil, nil, map[evalKey]*graph.Exec{}, nil
+	for _, ts := range [][]*tensors.Tensor{r.params, r.states} {
+		for _, t := range ts {
+			if t != nil {
+				t.FinalizeAll()
+			}
+		}
+	}
+	r.params, r.states = nil, nil
+	// What the closed sessions freed goes back to the system: otherwise
+	// glibc keeps it scattered over its arenas and the next group's
+	// allocations land elsewhere, so the resident set crept up by tens of
+	// MiB per group (docs/memory.md).
+	cmem.Trim()
 }
 
 // afterStep books one finished step: it freezes the models whose loss or

@@ -1,0 +1,9 @@
+//go:build !linux || !cgo
+
+package cmem
+
+// LimitArenas does nothing where glibc's mallopt cannot be called.
+func LimitArenas(int) bool { return false }
+
+// Trim does nothing where glibc's malloc_trim cannot be called.
+func Trim() bool { return false }

@@ -1,0 +1,68 @@
+package train
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/pelab/pelab/internal/testbackend"
+	"github.com/pelab/pelab/pelib/model"
+	"github.com/pelab/pelab/pelib/pe"
+)
+
+// soakModel is a masked-token model large enough that a leak of its per-step
+// inputs (the mask [M, B, S] is 32 KiB a step at M 2) or of a finished
+// group's programs shows within a few hundred steps.
+func soakModel(t *testing.T) Config {
+	return Config{
+		Model: model.Config{Tokens: 128, Features: 9, Width: 16, Blocks: 2, Heads: 1, MLPRatio: 2,
+			Outputs: 8, Readout: model.ReadoutTokens, GELUAfterMLP: true, LNEps: 1e-5,
+			PE: sigmaSpec(t, "learn-0.5"), Layout: pe.Line(128), DType: dtypes.Float32},
+		Objective: Masked, MaskRatio: 0.5, BatchSize: 32, Optimizer: Optimizer{LR: 1e-3},
+	}
+}
+
+// TestSoakFlatMemory trains three groups of two models, 200 steps each with
+// an evaluation every 50 steps, one after another — a small sweep — and
+// fails when resident memory grows by more than 24 MiB after warm-up (the
+// first group). Before the per-call inputs and finished groups were
+// released the same test failed on ONNX Runtime (docs/memory.md).
+func TestSoakFlatMemory(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc/self/status: RSS cannot be read here")
+	}
+	be := testbackend.Get(t)
+	opt := SoakOptions{M: 2, Steps: 200, Groups: 3, EvalEvery: 50, EvalN: 64, Samples: 8}
+	if testing.Short() || strings.HasPrefix(testbackend.Name(t), "go") {
+		// The pure Go backend is ~10× slower (and its buffers are Go
+		// memory, which the garbage collector frees).
+		opt.Steps, opt.EvalEvery, opt.EvalN = 60, 20, 32
+	}
+	var log strings.Builder
+	opt.Progress = &log
+	res, err := Soak(be, soakModel(t), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s%s", log.String(), res)
+	if g := res.Growth(); g > 24 {
+		t.Errorf("resident memory grew by %.1f MiB after warm-up (limit 24), %.1f KiB per step", g, g*1024/float64(res.TotalSteps-res.WarmStep))
+	}
+}
+
+func TestSlope(t *testing.T) {
+	for _, tc := range []struct {
+		x, y []float64
+		want float64
+	}{
+		{[]float64{0, 1, 2}, []float64{1, 3, 5}, 2},
+		{[]float64{0, 1, 2, 3}, []float64{0, 1, 0, 1}, 0.2},
+		{[]float64{1}, []float64{5}, 0},
+		{[]float64{2, 2}, []float64{1, 5}, 0},
+	} {
+		if got := slope(tc.x, tc.y); got != tc.want && !(got-tc.want < 1e-12 && tc.want-got < 1e-12) {
+			t.Errorf("slope(%v, %v) = %g, want %g", tc.x, tc.y, got, tc.want)
+		}
+	}
+}
