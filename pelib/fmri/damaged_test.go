@@ -166,3 +166,39 @@ func TestReadDirStray(t *testing.T) {
 		})
 	}
 }
+
+// TestReadHDF5EveryByte damages each metadata byte of a small copy of a real
+// subject file in turn (set to 0x7f and 0xff): every read must end,
+// in an error naming the file or in a series the file can hold.
+func TestReadHDF5EveryByte(t *testing.T) {
+	seed := smallHCP(t)
+	if seed == nil {
+		t.Skip("shared data absent (../shared/data/hcp-glasser360)")
+	}
+	p := filepath.Join(t.TempDir(), "sub-01.h5")
+	errs := 0
+	for off := range 0x800 {
+		for _, v := range []byte{0x7f, 0xff} {
+			if seed[off] == v {
+				continue
+			}
+			b := bytes.Clone(seed)
+			b[off] = v
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s, err := ReadHDF5(p, HCPDataset, ReadOptions{})
+			if err != nil {
+				if !strings.Contains(err.Error(), p) {
+					t.Fatalf("byte %#x = %#x: error %q does not name the file", off, v, err)
+				}
+				errs++
+				continue
+			}
+			if r, c := s.Data.Dims(); r*c*8 > len(b) {
+				t.Fatalf("byte %#x = %#x: read %d × %d values from a %d-byte file", off, v, r, c, len(b))
+			}
+		}
+	}
+	t.Logf("%d damaged copies were errors", errs)
+}
