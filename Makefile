@@ -97,6 +97,23 @@ test-onnx:
 		echo "make test: ONNX Runtime library absent ($(ONNX_LIB_GLOB)): ONNX pass skipped"; \
 	fi
 
+# Every fuzz test (func FuzzXxx) in the module, one after another, each for
+# FUZZTIME: go test fuzzes one target per run. A failing input is written to
+# the package's testdata/fuzz/FuzzXxx/, which go test then runs every time
+# (as it runs every seed corpus); commit it with the fix. Minimizing each new
+# input is capped at FUZZMINIMIZETIME (go's default, 60s, stalls short runs).
+FUZZTIME ?= 1m
+FUZZMINIMIZETIME ?= 5s
+.PHONY: fuzz
+fuzz:
+	for d in $$($(GO) list -f '{{.Dir}}' ./...); do \
+		compgen -G "$$d/*_test.go" >/dev/null || continue; \
+		for f in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$d"/*_test.go); do \
+			echo "== $$f ($$d)"; \
+			$(GO) test "$$d" -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME); \
+		done; \
+	done
+
 notebook: setup
 	jupyter notebook --notebook-dir=notebooks $(NOTEBOOK_FLAGS)
 

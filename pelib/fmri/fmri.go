@@ -8,7 +8,9 @@
 // one row per region). ReadHDF5 reads the HDF5 files of the HCP example data
 // (dataset /restdata, float64) through the pure-Go github.com/scigolib/hdf5
 // library; ReadCSV and ReadNPY read researchers' own data in the same
-// orientation. Every reader rejects non-finite values and wrong ranks.
+// orientation. Every reader rejects non-finite values and wrong ranks, and
+// allocates only what the file can hold: a damaged file is an error naming
+// it (see docs/inputs.md).
 //
 // Anatomy and networks. ReadNIfTI reads a NIfTI-1 integer label volume (plain
 // or gzip) and its affine; Centroids gives each label's centroid in world (MNI)

@@ -134,11 +134,21 @@ type Volume struct {
 	Labels     []int32
 }
 
+// maxNIfTIVoxels bounds the voxels of a label volume ReadNIfTI accepts:
+// 2³⁰, 4 GiB of int32 labels, about 150 times the MNI atlas (182 × 218 × 182).
+const maxNIfTIVoxels = 1 << 30
+
 // ReadNIfTI reads a NIfTI-1 label volume from a .nii or .nii.gz file (gzip is
 // detected from the content). It accepts the integer datatypes (u)int8,
 // (u)int16, (u)int32, (u)int64 and float32/float64 volumes whose scaled
 // values are all integers; labels must fit in int32. The volume must be 3D
-// (or 4D with one volume).
+// (or 4D with one volume) with at most 2³⁰ voxels.
+//
+// The file is untrusted input: memory is allocated only for voxel data that
+// the file actually holds (a header declaring more voxels than the file
+// has is an error, however large), and a gzip file must end with a valid
+// trailer (its CRC-32 and length are checked, so a damaged .nii.gz is an
+// error, not a silently wrong atlas). Errors name the file.
 func ReadNIfTI(path string) (*Volume, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -147,9 +157,9 @@ func ReadNIfTI(path string) (*Volume, error) {
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<16)
 	var r io.Reader = br
+	var gz *gzip.Reader
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
+		if gz, err = gzip.NewReader(br); err != nil {
 			return nil, fmt.Errorf("fmri: %s: gzip: %w", path, err)
 		}
 		defer gz.Close()
@@ -157,7 +167,17 @@ func ReadNIfTI(path string) (*Volume, error) {
 	}
 	v, err := readNIfTI(r)
 	if err != nil {
+		if gz != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("%w (gzip stream ends early: truncated file?)", err)
+		}
 		return nil, fmt.Errorf("fmri: %s: %w", path, err)
+	}
+	if gz != nil {
+		// Read to the end of the gzip stream: only there does gzip check
+		// the CRC-32 and length of what it decompressed.
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return nil, fmt.Errorf("fmri: %s: gzip: %w (damaged .nii.gz)", path, err)
+		}
 	}
 	return v, nil
 }
@@ -180,6 +200,11 @@ func readNIfTI(r io.Reader) (*Volume, error) {
 	if h.Dim[0] < 3 || nx <= 0 || ny <= 0 || nz <= 0 {
 		return nil, fmt.Errorf("NIfTI: dim %v, want a 3D volume with positive sizes", h.Dim[:max(1, min(h.Dim[0]+1, 8))])
 	}
+	// Each size is at most 32767, so n fits in an int.
+	n := nx * ny * nz
+	if n > maxNIfTIVoxels {
+		return nil, fmt.Errorf("NIfTI: dim %d × %d × %d = %d voxels, want at most 2³⁰ (%d) in a label volume", nx, ny, nz, n, maxNIfTIVoxels)
+	}
 	size, err := niftiTypeSize(h.Datatype)
 	if err != nil {
 		return nil, err
@@ -190,10 +215,15 @@ func readNIfTI(r io.Reader) (*Volume, error) {
 	if _, err := io.CopyN(io.Discard, r, h.VoxOffset-niftiHeaderSize); err != nil {
 		return nil, fmt.Errorf("NIfTI: skip to vox_offset %d: %w", h.VoxOffset, err)
 	}
-	n := nx * ny * nz
-	raw := make([]byte, n*size)
-	if _, err := io.ReadFull(r, raw); err != nil {
-		return nil, fmt.Errorf("NIfTI: voxel data: want %d × %d × %d × %d bytes (truncated file?): %w", nx, ny, nz, size, err)
+	// Read the voxels as they come rather than allocating what the header
+	// declares: the buffer grows only as far as the file has data.
+	want := int64(n) * int64(size)
+	raw, err := io.ReadAll(io.LimitReader(r, want))
+	if err == nil && int64(len(raw)) < want {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return nil, fmt.Errorf("NIfTI: voxel data: want %d × %d × %d × %d = %d bytes, the file has %d (truncated file?): %w", nx, ny, nz, size, want, len(raw), err)
 	}
 	labels := make([]int32, n)
 	slope, inter := h.SclSlope, h.SclInter
@@ -281,8 +311,8 @@ func parseNIfTIHeader(b []byte) (*NIfTIHeader, error) {
 	h.Datatype = i16(70)
 	h.Bitpix = i16(72)
 	vo := f32(108)
-	if vo != math.Trunc(vo) || vo < 0 {
-		return nil, fmt.Errorf("NIfTI: vox_offset %v, want a non-negative integer", vo)
+	if vo != math.Trunc(vo) || vo < 0 || vo > 1<<40 {
+		return nil, fmt.Errorf("NIfTI: vox_offset %v, want a non-negative integer below 2⁴⁰", vo)
 	}
 	h.VoxOffset = int64(vo)
 	h.SclSlope = f32(112)

@@ -44,12 +44,18 @@ type ReadOptions struct {
 	MinTimes int
 }
 
-func (o ReadOptions) check(path string, r, t int) error {
+// check checks an r × t matrix read from where (a file path, or a path and
+// dataset) against o.
+func (o ReadOptions) check(where string, r, t int) error {
 	if o.Regions > 0 && r != o.Regions {
-		return fmt.Errorf("fmri: %s: %d regions × %d time points, want %d regions (rows = regions, columns = time)", path, r, t, o.Regions)
+		hint := ""
+		if t == o.Regions {
+			hint = "; the data look transposed (time × regions)"
+		}
+		return fmt.Errorf("fmri: %s: %d regions × %d time points (shape [%d %d]), want %d regions (shape [%d, T]; rows = regions, columns = time)%s", where, r, t, r, t, o.Regions, o.Regions, hint)
 	}
 	if o.MinTimes > 0 && t < o.MinTimes {
-		return fmt.Errorf("fmri: %s: %d time points, want at least %d", path, t, o.MinTimes)
+		return fmt.Errorf("fmri: %s: %d time points, want at least %d", where, t, o.MinTimes)
 	}
 	return nil
 }
@@ -68,6 +74,15 @@ func checkFinite(path string, data []float64, times int) error {
 // ReadHDF5 reads a regions × time float dataset (e.g. HCPDataset) from an
 // HDF5 file. The dataset must have rank 2 and a numeric type; values are
 // converted to float64.
+//
+// The file is untrusted input. Before the HDF5 library reads it, its metadata
+// is walked and every size and address checked against the file's length
+// (see checkHDF5): a damaged file is an error naming the file and the
+// damaged structure, never an allocation the file cannot back. The dataset's
+// stored data must have exactly the bytes its shape needs, so a header whose
+// shape disagrees with the data (360 × 1194 over 360 × 1195 values) is an
+// error, not a misaligned read; with opt.Regions set, a time × regions
+// dataset is reported as transposed.
 func ReadHDF5(path, dataset string, opt ReadOptions) (s *Series, err error) {
 	// The HDF5 library parses untrusted bytes; turn any panic on a damaged
 	// file into an error.
@@ -77,25 +92,52 @@ func ReadHDF5(path, dataset string, opt ReadOptions) (s *Series, err error) {
 		}
 	}()
 	want := "/" + strings.TrimPrefix(dataset, "/")
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
+	}
+	found, err := checkHDF5(path)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %s: open HDF5: %w", path, err)
+	}
+	meta := found[want]
+	if meta == nil {
+		seen := make([]string, 0, len(found))
+		for p := range found {
+			seen = append(seen, p)
+		}
+		sort.Strings(seen)
+		return nil, fmt.Errorf("fmri: %s: no dataset %s (datasets found: %v; the file may be truncated or of another layout)", path, want, seen)
+	}
+	if len(meta.dims) != 2 {
+		return nil, fmt.Errorf("fmri: %s: dataset %s has rank %d (shape %v), want rank 2 (regions × time)", path, want, len(meta.dims), meta.dims)
+	}
+	if err := meta.storageCheck(uint64(st.Size())); err != nil {
+		return nil, fmt.Errorf("fmri: %s: dataset %s: %w", path, want, err)
+	}
+	if meta.dims[0] > math.MaxInt32 || meta.dims[1] > math.MaxInt32 {
+		return nil, fmt.Errorf("fmri: %s: dataset %s: shape %v, want dimensions below 2³¹", path, want, meta.dims)
+	}
+	r, t := int(meta.dims[0]), int(meta.dims[1])
+	if r == 0 || t == 0 {
+		return nil, fmt.Errorf("fmri: %s: dataset %s is empty (%d × %d)", path, want, r, t)
+	}
+	if err := opt.check(path+": dataset "+want, r, t); err != nil {
+		return nil, err
+	}
 	f, err := hdf5.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %s: open HDF5: %w", path, err)
 	}
 	defer f.Close()
 	var ds *hdf5.Dataset
-	var seen []string
 	f.Walk(func(p string, o hdf5.Object) {
-		d, ok := o.(*hdf5.Dataset)
-		if !ok {
-			return
-		}
-		seen = append(seen, p)
-		if p == want {
+		if d, ok := o.(*hdf5.Dataset); ok && p == want {
 			ds = d
 		}
 	})
 	if ds == nil {
-		return nil, fmt.Errorf("fmri: %s: no dataset %s (datasets found: %v; the file may be truncated or of another layout)", path, want, seen)
+		return nil, fmt.Errorf("fmri: %s: dataset %s: the HDF5 library does not find it (an unsupported layout?)", path, want)
 	}
 	info, err := ds.Info()
 	if err != nil {
@@ -105,15 +147,8 @@ func ReadHDF5(path, dataset string, opt ReadOptions) (s *Series, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %s: dataset %s: %w", path, want, err)
 	}
-	if len(dims) != 2 {
-		return nil, fmt.Errorf("fmri: %s: dataset %s has rank %d (%v), want rank 2 (regions × time)", path, want, len(dims), dims)
-	}
-	r, t := dims[0], dims[1]
-	if r == 0 || t == 0 {
-		return nil, fmt.Errorf("fmri: %s: dataset %s is empty (%d × %d)", path, want, r, t)
-	}
-	if err := opt.check(path, r, t); err != nil {
-		return nil, err
+	if len(dims) != 2 || dims[0] != r || dims[1] != t {
+		return nil, fmt.Errorf("fmri: %s: dataset %s: the HDF5 library reads shape %v, the header says [%d %d]", path, want, dims, r, t)
 	}
 	vals, err := ds.Read()
 	if err != nil {
@@ -259,29 +294,45 @@ func SubjectID(path string) string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
-// ReadDir reads every time-series file (.h5, .hdf5, .csv, .npy) in dir,
-// sorted by subject. With subjects given, it reads only those, in that order,
-// and fails if one is missing. Subjects must be unique and all series must
-// have the same number of regions.
+// ReadDir reads the subjects' time-series files in dir, sorted by subject.
+// With subjects given, it reads only those, in that order, and fails if one
+// is missing. Subjects must be unique and all series must have the same
+// number of regions.
+//
+// Which files are subjects: when any file in dir is named like the HCP
+// example files (…subj<ID>_data.h5), only files so named are, so that a stray
+// notes.csv beside them is never read as a subject; otherwise every .h5,
+// .hdf5, .csv and .npy file is. Hidden files (names starting with '.', such
+// as macOS's ._ files) and folders are always ignored.
 func ReadDir(dir string, opt ReadOptions, subjects ...string) ([]*Series, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}
-	files := map[string]string{} // subject → path
+	var names []string
+	hcp := false
 	for _, e := range entries {
-		if e.IsDir() {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") {
 			continue
 		}
-		switch strings.ToLower(filepath.Ext(e.Name())) {
+		switch strings.ToLower(filepath.Ext(name)) {
 		case ".h5", ".hdf5", ".csv", ".npy":
 		default:
 			continue
 		}
-		p := filepath.Join(dir, e.Name())
+		names = append(names, name)
+		hcp = hcp || hcpName.MatchString(name)
+	}
+	files := map[string]string{} // subject → path
+	for _, name := range names {
+		if hcp && !hcpName.MatchString(name) {
+			continue
+		}
+		p := filepath.Join(dir, name)
 		id := SubjectID(p)
 		if prev, dup := files[id]; dup {
-			return nil, fmt.Errorf("fmri: %s: subject %s has two files, %s and %s", dir, id, filepath.Base(prev), e.Name())
+			return nil, fmt.Errorf("fmri: %s: subject %s has two files, %s and %s", dir, id, filepath.Base(prev), name)
 		}
 		files[id] = p
 	}

@@ -21,7 +21,7 @@ const firstSubject = "HCP_example_restrun1_subj100206_data.h5"
 
 // writeH5 writes a float64 dataset with the given dims through the HDF5
 // library's writer.
-func writeH5(t *testing.T, path, name string, dims []uint64, data []float64) {
+func writeH5(t testing.TB, path, name string, dims []uint64, data []float64) {
 	t.Helper()
 	fw, err := hdf5.CreateForWrite(path, hdf5.CreateTruncate)
 	if err != nil {

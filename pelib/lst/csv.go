@@ -126,7 +126,7 @@ func LoadReference(dir string) (pool, original []Puzzle, err error) {
 		want := Conditions[i]
 		for _, p := range ps {
 			if p.Condition != want {
-				return nil, nil, fmt.Errorf("lst: %s: puzzle ID %d is %v, but the file holds %v puzzles", name, p.ID, p.Condition, want)
+				return nil, nil, fmt.Errorf("lst: %s: puzzle ID %d is %v, but the file holds %v puzzles", filepath.Join(dir, name), p.ID, p.Condition, want)
 			}
 		}
 		pool = append(pool, ps...)

@@ -374,3 +374,33 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRead reads damaged files through Read: an error must name the file,
+// and what is read must match its shape.
+func FuzzRead(f *testing.F) {
+	for _, h := range numpyFiles {
+		b, _ := hex.DecodeString(h)
+		f.Add(b)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(dir, "x.npy")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		data, shape, err := Read(p)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "npy: "+p+": ") {
+				t.Fatalf("error %q does not start by naming the file", err)
+			}
+			return
+		}
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		if n != len(data) || 4*n > len(b) {
+			t.Fatalf("shape %v but %d values from a %d-byte file", shape, len(data), len(b))
+		}
+	})
+}

@@ -1,0 +1,204 @@
+package fmri
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pelab/pelab/internal/shared"
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestReadHDF5Damaged reads copies of a real subject file with one byte
+// changed in its metadata. Each must end in an error naming the file; before
+// the bounds checks, the first two ended the process ("fatal error: out of
+// memory", not recoverable) and the third was read with rows misaligned.
+func TestReadHDF5Damaged(t *testing.T) {
+	real, err := os.ReadFile(shared.TestData(t, "hcp-glasser360", "rest", firstSubject))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		off  int
+		b    byte // the new value of the byte at off
+		want string
+	}{
+		// Byte 4 of the root local heap's data segment size: 1 TiB.
+		{"heap size", 0x2b4, 0xff, "local heap"},
+		// Byte 3 of the time dimension: 360 × 4278191275.
+		{"huge shape", 0x34b, 0xff, "shape [360 4278191275]"},
+		// The time dimension one short, 360 × 1194, with the data of 360 × 1195.
+		{"shape 360x1194", 0x348, 0xaa, "shape [360 1194]"},
+		// Byte 3 of the contiguous data address: past the end of the file.
+		{"data address", 0x39d, 0x7f, "beyond the end"},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := bytes.Clone(real)
+			b[c.off] = c.b
+			p := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".h5")
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadHDF5(p, HCPDataset, ReadOptions{Regions: NumRegions})
+			if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one naming %s and containing %q", err, p, c.want)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+// TestReadHDF5Transposed reads a time × regions file: the error must say
+// which shape was found and which was expected.
+func TestReadHDF5Transposed(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "sub-01.h5")
+	writeH5(t, p, "/restdata", []uint64{5, 3}, make([]float64, 15))
+	_, err := ReadHDF5(p, HCPDataset, ReadOptions{Regions: 3})
+	for _, want := range []string{p, "/restdata", "[5 3]", "[3, T]", "transposed"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("error %v, want one containing %q", err, want)
+		}
+	}
+}
+
+// gzipBytes compresses b.
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func TestReadNIfTIDamaged(t *testing.T) {
+	good := niftiBytes(testHeader(niftiUint8, 8), encodeLabels(niftiUint8, testLabels))
+	huge := testHeader(niftiUint8, 8)
+	huge.Dim = [8]int{3, 32767, 32767, 32767, 1, 1, 1, 1}
+	badCRC := gzipBytes(good)
+	badCRC[len(badCRC)-8] ^= 1 // the CRC-32 in the gzip trailer
+	badSize := gzipBytes(good)
+	badSize[len(badSize)-1] ^= 1 // the ISIZE in the gzip trailer
+	cases := []struct {
+		name string
+		file []byte
+		want string
+	}{
+		// 115 bytes of gzip declaring 32767³ voxels; before the fix, ReadNIfTI
+		// allocated 35 GB up front and the process died.
+		{"huge dims gzip", gzipBytes(niftiBytes(huge, nil)), "32767 × 32767 × 32767"},
+		{"huge dims", niftiBytes(huge, nil), "32767 × 32767 × 32767"},
+		{"bad CRC", badCRC, "checksum"},
+		{"bad size", badSize, "checksum"},
+		{"truncated gzip", gzipBytes(good)[:len(gzipBytes(good))/2], "unexpected EOF"},
+		{"truncated gzip trailer", gzipBytes(good)[:len(gzipBytes(good))-4], "unexpected EOF"},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".nii.gz")
+			if err := os.WriteFile(p, c.file, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadNIfTI(p)
+			if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one naming %s and containing %q", err, p, c.want)
+			}
+			t.Log(err)
+		})
+	}
+	if n := len(gzipBytes(niftiBytes(huge, nil))); n > 200 {
+		t.Errorf("huge-dims file is %d bytes, want a small one", n)
+	}
+}
+
+// TestReadDirStray puts files that are not subjects beside real ones: hidden
+// files, notes, other extensions. Beside HCP-named files only HCP-named files
+// are subjects; elsewhere every non-hidden data file is.
+func TestReadDirStray(t *testing.T) {
+	stray := []string{".hidden.h5", "0notes.csv", "._sub-03.npy", "notes.txt", "README.md", "#sub-04.csv#", "sub-05.csv~"}
+	cases := []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"HCP", []string{"HCP_example_restrun1_subj100_data.h5", "HCP_example_restrun1_subj200_data.h5"}, "100,200"},
+		{"own names", []string{"sub-01.npy", "sub-02.h5"}, "0notes,sub-01,sub-02"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, name := range c.files {
+				p := filepath.Join(dir, name)
+				if strings.HasSuffix(name, ".npy") {
+					if err := WriteNPY(p, mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6})); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					writeH5(t, p, HCPDataset, []uint64{2, 3}, []float64{1, 2, 3, 4, 5, 6})
+				}
+			}
+			for _, name := range stray {
+				text := "not data\n"
+				if name == "0notes.csv" {
+					text = "1,2,3\n4,5,6\n" // readable: only the name can tell
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ss, err := ReadDir(dir, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range ss {
+				got = append(got, s.Subject)
+			}
+			if strings.Join(got, ",") != c.want {
+				t.Fatalf("subjects %v, want %s", got, c.want)
+			}
+		})
+	}
+}
+
+// TestReadHDF5EveryByte damages each metadata byte of a small copy of a real
+// subject file in turn (set to 0x7f and 0xff): every read must end,
+// in an error naming the file or in a series the file can hold.
+func TestReadHDF5EveryByte(t *testing.T) {
+	seed := smallHCP(t)
+	if seed == nil {
+		t.Skip("shared data absent (../shared/data/hcp-glasser360)")
+	}
+	p := filepath.Join(t.TempDir(), "sub-01.h5")
+	errs := 0
+	for off := range 0x800 {
+		for _, v := range []byte{0x7f, 0xff} {
+			if seed[off] == v {
+				continue
+			}
+			b := bytes.Clone(seed)
+			b[off] = v
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s, err := ReadHDF5(p, HCPDataset, ReadOptions{})
+			if err != nil {
+				if !strings.Contains(err.Error(), p) {
+					t.Fatalf("byte %#x = %#x: error %q does not name the file", off, v, err)
+				}
+				errs++
+				continue
+			}
+			if r, c := s.Data.Dims(); r*c*8 > len(b) {
+				t.Fatalf("byte %#x = %#x: read %d × %d values from a %d-byte file", off, v, r, c, len(b))
+			}
+		}
+	}
+	t.Logf("%d damaged copies were errors", errs)
+}
