@@ -22,9 +22,9 @@ import (
 // expFlags are the flags every experiment command shares.
 type expFlags struct {
 	protocol, pe, seeds, seedList, out, backend, shard string
-	epochs, evalEvery, maxM, k               int
-	lr                                       float64
-	matmul                                   string
+	epochs, evalEvery, maxM, k                         int
+	lr                                                 float64
+	matmul                                             string
 }
 
 func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
