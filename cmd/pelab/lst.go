@@ -49,6 +49,9 @@ func runLST(args []string, stdout io.Writer) error {
 	if err := f.applyOverrides(plan); err != nil {
 		return err
 	}
+	if *subset > 0 && *subset < plan.Train.BatchSize {
+		return usagef("-subset %d: want 0 (all puzzles) or at least the batch size, %d", *subset, plan.Train.BatchSize)
+	}
 	store, err := runSweep(plan, &f, func(st *results.Store) sweep.Options {
 		an := lst.NewAnalyzer(task)
 		an.Store = st

@@ -92,6 +92,9 @@ func experimentDefs(an analyzers) map[string]experimentDef {
 				return nil, err
 			}
 			p := lst.NewPlan(proto, task, conds)
+			if subset > 0 && subset < p.Train.BatchSize {
+				return nil, fmt.Errorf("line %d: [task] subset = %d: want 0 (all puzzles) or at least the batch size, %d", s.Lines["task"]["subset"], subset, p.Train.BatchSize)
+			}
 			an[p] = func(st *results.Store) (sweep.Options, error) {
 				a := lst.NewAnalyzer(task)
 				a.Store = st

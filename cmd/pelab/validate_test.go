@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pelab/pelab/internal/shared"
 	"github.com/pelab/pelab/pelib/fmri"
 	"github.com/pelab/pelab/pelib/lst"
 	"github.com/pelab/pelab/pelib/netsim"
@@ -243,5 +244,28 @@ func TestPEFlag(t *testing.T) {
 				t.Errorf("%s -pe %s: %d conditions, %v", tc.name, l, n, err)
 			}
 		}
+	}
+}
+
+// TestSubsetBelowBatch checks that an LST subset smaller than one batch is
+// refused before training, on the command line and in a spec.
+func TestSubsetBelowBatch(t *testing.T) {
+	data := shared.TestData(t, "lst")
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	code := runMain([]string{"lst", "-data", data, "-subset", "32", "-out", dir}, &out, &errOut)
+	if want := "pelab lst: -subset 32: want 0 (all puzzles) or at least the batch size, 128"; code != 2 || !strings.Contains(errOut.String(), want) {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut.String(), want)
+	}
+	spec := filepath.Join(dir, "s.toml")
+	src := "experiment = \"lst\"\nconditions = [\"learn-1\"]\n[task]\nsubset = 32\ndata = \"" + data + "\"\n"
+	if err := os.WriteFile(spec, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	code = runMain([]string{"sweep", "plan", spec, "-bench-steps", "0", "-out", dir}, &out, &errOut)
+	if want := `sweep: ` + spec + `: variant "": line 4: [task] subset = 32: want 0 (all puzzles) or at least the batch size, 128`; code != 1 || !strings.Contains(errOut.String(), want) {
+		t.Errorf("spec: exit %d, stderr %q; want 1 and %q", code, errOut.String(), want)
 	}
 }
