@@ -46,13 +46,13 @@ checks sizes and SHA-256 of the files in D.`
 // runData runs `pelab data` over sets; a nil client means fetch's default.
 func runData(ctx context.Context, args []string, stdout io.Writer, sets []fetch.Dataset, client *http.Client) error {
 	if len(args) == 0 {
-		return fmt.Errorf("missing subcommand\n%s", dataUsage)
+		return usagef("missing subcommand\n%s", dataUsage)
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
 	case "list":
 		if len(args) > 0 {
-			return fmt.Errorf("list takes no arguments, got %q", strings.Join(args, " "))
+			return usagef("list takes no arguments, got %q", strings.Join(args, " "))
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tFILES\tLICENSE\tSUMMARY")
@@ -73,7 +73,7 @@ func runData(ctx context.Context, args []string, stdout io.Writer, sets []fetch.
 		fmt.Fprintln(stdout, dataUsage)
 		return flag.ErrHelp
 	default:
-		return fmt.Errorf("unknown subcommand %q\n%s", sub, dataUsage)
+		return usagef("unknown subcommand %q\n%s", sub, dataUsage)
 	}
 
 	fs := newFlagSet("data " + sub)
@@ -95,7 +95,7 @@ func runData(ctx context.Context, args []string, stdout io.Writer, sets []fetch.
 	}
 	ds, err := findDataset(sets, name)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	if *dir == "" {
 		if *dir, err = fetch.DefaultDir(ds.Name); err != nil {
@@ -112,6 +112,9 @@ func runData(ctx context.Context, args []string, stdout io.Writer, sets []fetch.
 		fmt.Fprintf(stdout, "%s: %d files verified in %s\n", ds.Name, len(ds.Files), *dir)
 		return nil
 	}
+	if err := checkOut("--dir", *dir); err != nil { // before any download
+		return err
+	}
 	opt := fetch.Options{Dir: *dir, AcceptTerms: *accept, Progress: stdout}
 	opt.Client = client
 	got, err := fetch.Fetch(ctx, ds, opt)
@@ -125,20 +128,18 @@ func runData(ctx context.Context, args []string, stdout io.Writer, sets []fetch.
 // parseWithName parses flags that may come before or after exactly one
 // positional argument, the data set name.
 func parseWithName(fs *flag.FlagSet, args []string) (string, error) {
-	if err := fs.Parse(args); err != nil {
-		return "", fmt.Errorf("%s: %w", fs.Name(), err)
+	pos, err := parseInterspersed(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return "", err
+	case err != nil:
+		return "", usagef("%s: %w", fs.Name(), err)
+	case len(pos) == 0:
+		return "", usagef("%s: missing data set name (see `pelab data list`)", fs.Name())
+	case len(pos) > 1:
+		return "", usagef("%s: want one data set name, got extra arguments %q", fs.Name(), strings.Join(pos[1:], " "))
 	}
-	if fs.NArg() == 0 {
-		return "", fmt.Errorf("%s: missing data set name (see `pelab data list`)", fs.Name())
-	}
-	name := fs.Arg(0)
-	if err := fs.Parse(fs.Args()[1:]); err != nil {
-		return "", fmt.Errorf("%s: %w", fs.Name(), err)
-	}
-	if fs.NArg() > 0 {
-		return "", fmt.Errorf("%s: want one data set name, got extra arguments %q", fs.Name(), strings.Join(fs.Args(), " "))
-	}
-	return name, nil
+	return pos[0], nil
 }
 
 func findDataset(sets []fetch.Dataset, name string) (fetch.Dataset, error) {

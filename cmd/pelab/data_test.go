@@ -21,17 +21,17 @@ func TestDataCommandErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		args    []string
-		wantRC  int
+		wantRC  int    // 2 for a usage error, 1 for others
 		wantErr string // in stderr
 	}{
-		{"flag error", []string{"data", "fetch", "--bogus", "lst"}, 1, "flag provided but not defined: -bogus"},
-		{"flag error verify", []string{"data", "verify", "lst", "--accept-terms"}, 1, "flag provided but not defined: -accept-terms"},
-		{"unknown data set", []string{"data", "fetch", "nope"}, 1, `unknown data set "nope"; known: lst`},
-		{"unknown data set verify", []string{"data", "verify", "nope", "--dir", "x"}, 1, `unknown data set "nope"`},
-		{"missing name", []string{"data", "fetch"}, 1, "missing data set name"},
-		{"extra argument", []string{"data", "verify", "lst", "more"}, 1, `extra arguments "more"`},
-		{"unknown subcommand", []string{"data", "download", "lst"}, 1, `unknown subcommand "download"`},
-		{"no subcommand", []string{"data"}, 1, "missing subcommand"},
+		{"flag error", []string{"data", "fetch", "--bogus", "lst"}, 2, "flag provided but not defined: -bogus"},
+		{"flag error verify", []string{"data", "verify", "lst", "--accept-terms"}, 2, "flag provided but not defined: -accept-terms"},
+		{"unknown data set", []string{"data", "fetch", "nope"}, 2, `unknown data set "nope"; known: lst`},
+		{"unknown data set verify", []string{"data", "verify", "nope", "--dir", "x"}, 2, `unknown data set "nope"`},
+		{"missing name", []string{"data", "fetch"}, 2, "missing data set name"},
+		{"extra argument", []string{"data", "verify", "lst", "more"}, 2, `extra arguments "more"`},
+		{"unknown subcommand", []string{"data", "download", "lst"}, 2, `unknown subcommand "download"`},
+		{"no subcommand", []string{"data"}, 2, "missing subcommand"},
 		{"verify before fetch", []string{"data", "verify", "lst"}, 1, "run: pelab data fetch lst"},
 	}
 	for _, tc := range tests {

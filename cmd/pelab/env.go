@@ -26,11 +26,8 @@ func runEnv(args []string, stdout io.Writer) error {
 	fs := newFlagSet("env")
 	fs.SetOutput(stdout)
 	backend := fs.String("backend", "", "backend to start: go, onnx[:cpu], xla[:cpu|cuda|/path/plugin.so]\n(default: $PELAB_BACKEND, $GOMLX_BACKEND, else automatic)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c, err := xla.Choose(*backend)
 	if err != nil {

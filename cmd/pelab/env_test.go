@@ -40,7 +40,7 @@ func TestEnvCommand(t *testing.T) {
 	}, {
 		name:   "stray argument",
 		args:   []string{"env", "extra"},
-		code:   1,
+		code:   2,
 		stderr: []string{`unexpected argument "extra"`},
 	}}
 	for _, tc := range tests {

@@ -21,47 +21,34 @@ import (
 
 // expFlags are the flags every experiment command shares.
 type expFlags struct {
-	protocol, pe, seeds, out, backend, shard string
-	epochs, evalEvery, maxM, k               int
-	lr                                       float64
-	matmul                                   string
+	protocol, pe, seeds, seedList, out, backend, shard string
+	epochs, evalEvery, maxM, k                         int
+	lr                                                 float64
+	matmul                                             string
 }
 
 func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
 	fs.StringVar(&f.protocol, "protocol", "quick", "training protocol: quick or paper (see the experiment's docs)")
-	fs.StringVar(&f.pe, "pe", defaultPE, "conditions: comma-separated condition names or PE specs")
-	fs.StringVar(&f.seeds, "seeds", "", "seeds: a count n (the protocol's first n) or a comma-separated list (default: the protocol's)")
+	fs.StringVar(&f.pe, "pe", defaultPE, "conditions: condition names or PE specs separated by commas (a spec's own options stay with it:\n'learn-0.1,shaw,causal' is learn-0.1 and shaw,causal) or by semicolons; each PE once")
+	fs.StringVar(&f.seeds, "seeds", "", "number of seeds n ≥ 1: the experiment's first n seeds (its paper list; the quick protocol's\ndefault is a prefix of it). Default: the protocol's seeds")
+	fs.StringVar(&f.seedList, "seed-list", "", "the seeds themselves, comma-separated, each once (e.g. 3,7,11); instead of -seeds")
 	fs.StringVar(&f.out, "out", "", "results directory (default out/<experiment>-<protocol>)")
 	fs.StringVar(&f.backend, "backend", "", "backend (go, onnx:cpu, xla:<plugin>; default automatic, see pelab env)")
 	fs.StringVar(&f.shard, "shard", "", "run shard i/n of the cells (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + -shards, else all)")
-	fs.IntVar(&f.epochs, "epochs", 0, "override the protocol's number of epochs")
-	fs.IntVar(&f.evalEvery, "eval-every", 0, "override the protocol's evaluation interval (epochs)")
-	fs.IntVar(&f.maxM, "max-m", 0, "at most this many models per compiled step (0: the protocol's)")
-	fs.Float64Var(&f.lr, "lr", 0, "override the protocol's learning rate")
-	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; 0: one)")
+	fs.IntVar(&f.epochs, "epochs", 0, "override the protocol's number of epochs (≥ 0; 0: the protocol's)")
+	fs.IntVar(&f.evalEvery, "eval-every", 0, "override the protocol's evaluation interval in epochs (≥ 0; 0: the protocol's)")
+	fs.IntVar(&f.maxM, "max-m", 0, "at most this many models per compiled step (≥ 0; 0: the protocol's)")
+	fs.Float64Var(&f.lr, "lr", 0, "override the protocol's learning rate (finite, ≥ 0; 0: the protocol's)")
+	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; ≥ 0; 0: one)")
 	fs.StringVar(&f.matmul, "matmul", "f32", "matrix-product operand dtype: f32, or bf16 (f32 accumulation)")
 }
 
-// parseSeeds reads -seeds against the protocol's default list.
-func parseSeeds(s string, def []int64) ([]int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return def, nil
+// outDir is -out, or out/<experiment>-<protocol> by default.
+func (f *expFlags) outDir(experiment, protocol string) string {
+	if f.out != "" {
+		return f.out
 	}
-	if !strings.Contains(s, ",") {
-		if n, err := strconv.Atoi(s); err == nil && n > 0 && n <= len(def) {
-			return def[:n], nil
-		}
-	}
-	var out []int64
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("-seeds: %q is neither a count ≤ %d nor a comma-separated list of integers", s, len(def))
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return filepath.Join("out", experiment+"-"+protocol)
 }
 
 // parseShard reads -shard i/n, falling back to the cluster's array index
@@ -80,7 +67,7 @@ func parseShard(s string) (int, int, error) {
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("-shard %q: want i/n with 0 ≤ i < n (e.g. 0/3)", s)
+		return 0, 0, usagef("-shard %q: want i/n with 0 ≤ i < n (e.g. 0/3)", s)
 	}
 	return i, n, nil
 }
@@ -94,9 +81,9 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 	if err != nil {
 		return nil, err
 	}
-	out := f.out
-	if out == "" {
-		out = filepath.Join("out", plan.Experiment+"-"+plan.Protocol)
+	out := f.outDir(plan.Experiment, plan.Protocol)
+	if err := checkOut("-out", out); err != nil {
+		return nil, err
 	}
 	store, err := results.Open(out)
 	if err != nil {
@@ -127,7 +114,8 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 }
 
 // applyOverrides applies -epochs, -eval-every, -max-m, -lr, -k and -matmul
-// to a plan.
+// to a plan; zero keeps the protocol's value (parseFlags has checked the
+// ranges).
 func (f *expFlags) applyOverrides(p *sweep.Plan) error {
 	if f.epochs > 0 {
 		p.Train.Epochs = f.epochs
@@ -144,13 +132,10 @@ func (f *expFlags) applyOverrides(p *sweep.Plan) error {
 	if f.lr > 0 {
 		p.Train.Optimizer.LR = f.lr
 	}
-	if f.k < 0 {
-		return fmt.Errorf("-k %d: want ≥ 0", f.k)
-	}
 	p.Train.StepsPerCall = f.k
 	dt, err := model.ParseMatmulDType(f.matmul)
 	if err != nil {
-		return fmt.Errorf("-matmul: %w", err)
+		return usagef("-matmul: %w", err)
 	}
 	p.Train.Model.MatmulDType = dt
 	return nil

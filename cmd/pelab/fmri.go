@@ -20,23 +20,20 @@ func runFMRI(args []string, stdout io.Writer) error {
 	f.register(fs, "")
 	dataDir := fs.String("data", "", "the hcp-glasser360 folder (default: ../shared/data/hcp-glasser360 or the fetch cache)")
 	subjects := fs.String("subjects", "", "comma-separated subject IDs to use (default: the protocol's: quick the first 6, paper all)")
-	trainWindows := fs.Int("train-windows", -1, "keep this many training windows, evenly spaced (0: all; default: the protocol's)")
+	trainWindows := fs.Int("train-windows", -1, "keep this many training windows, evenly spaced (≥ 0; 0: all; default: the protocol's)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: pelab fmri [flags]\n\nConditions: learn-<σ>, sin3d, rope3d, relative, none (nope), random, any PE spec,\n'sigmas' for the σ sweep or 'paper' for all. Default: %s (quick), paper (paper).\n\n%s\n\nFlags:\n",
 			fmri.QuickConditions, fmri.HCPAcknowledgment)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", strings.Join(fs.Args(), " "))
 	}
 	proto, err := fmri.ProtocolByName(f.protocol)
 	if err != nil {
-		return fmt.Errorf("-protocol: %w", err)
+		return usagef("-protocol: %w", err)
 	}
-	if proto.Seeds, err = parseSeeds(f.seeds, proto.Seeds); err != nil {
+	if proto.Seeds, err = f.resolveSeeds(proto.Seeds, fmri.PaperSeeds); err != nil {
 		return err
 	}
 	if *trainWindows >= 0 {
@@ -50,13 +47,21 @@ func runFMRI(args []string, stdout io.Writer) error {
 	}
 	conds, err := fmri.PEConditions(f.pe)
 	if err != nil {
-		return fmt.Errorf("-pe: %w", err)
+		return usagef("-pe: %w", err)
 	}
 	var subj []string
+	seen := map[string]bool{}
 	for _, s := range strings.Split(*subjects, ",") {
 		if s = strings.TrimSpace(s); s != "" {
+			if seen[s] {
+				return usagef("-subjects: subject %s appears twice", s)
+			}
+			seen[s] = true
 			subj = append(subj, s)
 		}
+	}
+	if err := checkOut("-out", f.outDir("fmri", proto.Name)); err != nil {
+		return err
 	}
 	task, err := fmri.NewTask(proto, fmri.TaskOptions{Dir: *dataDir, Subjects: subj})
 	if err != nil {

@@ -70,6 +70,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		fmt.Fprintf(stderr, "pelab %s: %v\n", c.name, err)
+		if isUsage(err) {
+			return 2
+		}
 		return 1
 	}
 	return 0

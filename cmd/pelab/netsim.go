@@ -22,8 +22,8 @@ func runNetsim(args []string, stdout io.Writer) error {
 	var f expFlags
 	f.register(fs, netsimDefaultPE)
 	layout := fs.String("layout", "2d", "node layout: 2d (8×8 grid) or 3d (4×4×4 grid)")
-	trainRuns := fs.Int("train-runs", 0, "override the protocol's number of simulated training runs (8 windows each)")
-	testRuns := fs.Int("test-runs", 0, "override the protocol's number of held-out runs")
+	trainRuns := fs.Int("train-runs", 0, "override the protocol's number of simulated training runs, 8 windows each (≥ 0; 0: the protocol's)")
+	testRuns := fs.Int("test-runs", 0, "override the protocol's number of held-out runs (≥ 0; 0: the protocol's)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: pelab netsim [flags]\n\n"+
 			"Conditions: learn-<σ>, sinnd (oracle N-D sinusoid of the true positions), ropend, shaw (or relative),\n"+
@@ -31,14 +31,14 @@ func runNetsim(args []string, stdout io.Writer) error {
 			"(the protocol's σ sweep plus sinnd, ropend, shaw, none, random).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	proto, err := netsim.ProtocolByName(f.protocol)
 	if err != nil {
-		return fmt.Errorf("-protocol: %w", err)
+		return usagef("-protocol: %w", err)
 	}
-	if proto.Seeds, err = parseSeeds(f.seeds, proto.Seeds); err != nil {
+	if proto.Seeds, err = f.resolveSeeds(proto.Seeds, netsim.PaperSeeds); err != nil {
 		return err
 	}
 	if *trainRuns > 0 {
@@ -56,11 +56,14 @@ func runNetsim(args []string, stdout io.Writer) error {
 	}
 	conds, err := netsim.PEConditions(pes)
 	if err != nil {
-		return fmt.Errorf("-pe: %w", err)
+		return usagef("-pe: %w", err)
 	}
 	opt, err := proto.TaskOptions(*layout)
 	if err != nil {
-		return fmt.Errorf("-layout: %w", err)
+		return usagef("-layout: %w", err)
+	}
+	if err := checkOut("-out", f.outDir("netsim", proto.Name)); err != nil {
+		return err
 	}
 	task, _, err := netsim.NewTask(opt)
 	if err != nil {

@@ -20,8 +20,8 @@ func TestNetsimFlags(t *testing.T) {
 	} {
 		var out, errOut bytes.Buffer
 		code := runMain(append(tc.args, "-out", t.TempDir()), &out, &errOut)
-		if code != 1 || !strings.Contains(errOut.String(), tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want 1 and a message naming %s", tc.args, code, errOut.String(), tc.want)
+		if code != 2 || !strings.Contains(errOut.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 (usage) and a message naming %s", tc.args, code, errOut.String(), tc.want)
 		}
 	}
 	var out, errOut bytes.Buffer

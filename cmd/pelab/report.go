@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"github.com/pelab/pelab/pelib/report"
 )
@@ -27,15 +29,21 @@ func runReport(args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("want one results directory, got %d arguments", len(pos))
+		return usagef("want one results directory, got %d arguments (%s)", len(pos), strings.Join(pos, " "))
+	}
+	if fi, err := os.Stat(pos[0]); err != nil || !fi.IsDir() {
+		return usagef("results directory %s: not a directory (%v)", pos[0], err)
+	}
+	dir, flagName := *outDir, "-o"
+	if dir == "" {
+		dir, flagName = pos[0], "results directory"
+	}
+	if err := checkOut(flagName, dir); err != nil { // before the figures are drawn
+		return err
 	}
 	rep, err := report.FromDir(pos[0])
 	if err != nil {
 		return err
-	}
-	dir := *outDir
-	if dir == "" {
-		dir = pos[0]
 	}
 	paths, err := rep.Write(dir, *withHTML)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -69,10 +68,10 @@ func experimentDefs(an analyzers) map[string]experimentDef {
 			if err != nil {
 				return nil, err
 			}
-			if proto.Seeds, err = s.SeedsFrom(proto.Seeds); err != nil {
+			if proto.Seeds, err = s.SeedsFrom(proto.Seeds, lst.PaperSeeds); err != nil {
 				return nil, err
 			}
-			conds, err := lst.PEConditions(strings.Join(s.ConditionList(), ","))
+			conds, err := lst.PEConditions(strings.Join(s.ConditionList(), ";"))
 			if err != nil {
 				return nil, err
 			}
@@ -93,6 +92,9 @@ func experimentDefs(an analyzers) map[string]experimentDef {
 				return nil, err
 			}
 			p := lst.NewPlan(proto, task, conds)
+			if subset > 0 && subset < p.Train.BatchSize {
+				return nil, fmt.Errorf("line %d: [task] subset = %d: want 0 (all puzzles) or at least the batch size, %d", s.Lines["task"]["subset"], subset, p.Train.BatchSize)
+			}
 			an[p] = func(st *results.Store) (sweep.Options, error) {
 				a := lst.NewAnalyzer(task)
 				a.Store = st
@@ -108,7 +110,7 @@ func experimentDefs(an analyzers) map[string]experimentDef {
 			if err != nil {
 				return nil, err
 			}
-			if proto.Seeds, err = s.SeedsFrom(proto.Seeds); err != nil {
+			if proto.Seeds, err = s.SeedsFrom(proto.Seeds, netsim.PaperSeeds); err != nil {
 				return nil, err
 			}
 			if v.MaskRatio > 0 {
@@ -118,13 +120,18 @@ func experimentDefs(an analyzers) map[string]experimentDef {
 			if err != nil {
 				return nil, err
 			}
-			if proto.TrainRuns, err = s.TaskInt("train_runs", proto.TrainRuns); err != nil {
+			// 0 keeps the protocol's, as for the -train-runs and -test-runs flags.
+			if n, err := s.TaskInt("train_runs", 0); err != nil {
 				return nil, err
+			} else if n > 0 {
+				proto.TrainRuns = n
 			}
-			if proto.TestRuns, err = s.TaskInt("test_runs", proto.TestRuns); err != nil {
+			if n, err := s.TaskInt("test_runs", 0); err != nil {
 				return nil, err
+			} else if n > 0 {
+				proto.TestRuns = n
 			}
-			conds, err := netsim.PEConditions(strings.Join(s.ConditionList(), ","))
+			conds, err := netsim.PEConditions(strings.Join(s.ConditionList(), ";"))
 			if err != nil {
 				return nil, err
 			}
@@ -157,7 +164,7 @@ func experimentDefs(an analyzers) map[string]experimentDef {
 			if err != nil {
 				return nil, err
 			}
-			if proto.Seeds, err = s.SeedsFrom(proto.Seeds); err != nil {
+			if proto.Seeds, err = s.SeedsFrom(proto.Seeds, fmri.PaperSeeds); err != nil {
 				return nil, err
 			}
 			if v.MaskRatio > 0 {
@@ -174,7 +181,7 @@ func experimentDefs(an analyzers) map[string]experimentDef {
 			if err != nil {
 				return nil, err
 			}
-			conds, err := fmri.PEConditions(strings.Join(s.ConditionList(), ","))
+			conds, err := fmri.PEConditions(strings.Join(s.ConditionList(), ";"))
 			if err != nil {
 				return nil, err
 			}
@@ -202,30 +209,13 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// parseInterspersed parses flags that may come before or after the
-// positional arguments.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 func runSweepCmd(args []string, stdout io.Writer) error {
 	if len(args) == 0 || (args[0] != "plan" && args[0] != "run") {
 		fmt.Fprint(stdout, sweepUsage)
 		if len(args) == 0 || args[0] == "-h" || args[0] == "help" {
 			return nil
 		}
-		return fmt.Errorf("unknown subcommand %q: want plan or run", args[0])
+		return usagef("unknown subcommand %q: want plan or run", args[0])
 	}
 	sub := args[0]
 	fs := newFlagSet("sweep " + sub)
@@ -247,18 +237,9 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("want one spec file, got %d arguments", len(pos))
+		return usagef("want one spec file, got %d arguments (%s)", len(pos), strings.Join(pos, " "))
 	}
 	spec, err := sweep.ReadSpec(pos[0])
-	if err != nil {
-		return err
-	}
-	an := analyzers{}
-	def, ok := experimentDefs(an)[spec.Experiment]
-	if !ok {
-		return fmt.Errorf("%s: experiment %q: want lst, netsim or fmri", pos[0], spec.Experiment)
-	}
-	plans, err := spec.Plans(def.build)
 	if err != nil {
 		return err
 	}
@@ -268,10 +249,21 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 	if f.out == "" {
 		f.out = filepath.Join("out", "sweep-"+strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0])))
 	}
-	if sub == "plan" {
-		if *shards < 1 {
-			return fmt.Errorf("-shards %d: want ≥ 1", *shards)
+	if sub == "run" { // before the plans load any data
+		if err := checkOut("-out", f.out); err != nil {
+			return err
 		}
+	}
+	an := analyzers{}
+	def, ok := experimentDefs(an)[spec.Experiment]
+	if !ok {
+		return fmt.Errorf("sweep: %s line %d: experiment %q: want lst, netsim or fmri", pos[0], spec.Lines[""]["experiment"], spec.Experiment)
+	}
+	plans, err := spec.Plans(def.build)
+	if err != nil {
+		return err
+	}
+	if sub == "plan" {
 		return planSweep(plans, f, *shards, *throughput, *benchSteps, stdout)
 	}
 	for i, p := range plans {

@@ -128,9 +128,26 @@ func mapsCosine(fn string, a, b []mat.Matrix) (float64, error) {
 		if err := checkMatFinite(fn, "b", b[l]); err != nil {
 			return 0, err
 		}
+	}
+	// Rescale each side by a power of two near its largest magnitude (the
+	// cosine is invariant under positive scales) so that x² cannot overflow
+	// or underflow.
+	var ma, mb float64
+	for l := range a {
+		ra, ca := a[l].Dims()
 		for i := 0; i < ra; i++ {
 			for j := 0; j < ca; j++ {
-				x, y := a[l].At(i, j), b[l].At(i, j)
+				ma = math.Max(ma, math.Abs(a[l].At(i, j)))
+				mb = math.Max(mb, math.Abs(b[l].At(i, j)))
+			}
+		}
+	}
+	ea, eb := pow2Exp(ma), pow2Exp(mb)
+	for l := range a {
+		ra, ca := a[l].Dims()
+		for i := 0; i < ra; i++ {
+			for j := 0; j < ca; j++ {
+				x, y := math.Ldexp(a[l].At(i, j), -ea), math.Ldexp(b[l].At(i, j), -eb)
 				dot += x * y
 				na += x * x
 				nb += y * y

@@ -134,10 +134,9 @@ func checkLabels(fn string, labels []int, n int) error {
 // rowNorm returns the Euclidean norm of row i of m.
 func rowNorm(m mat.Matrix, i int) float64 {
 	_, c := m.Dims()
-	var s float64
-	for j := 0; j < c; j++ {
-		v := m.At(i, j)
-		s += v * v
+	row := make([]float64, c)
+	for j := range row {
+		row[j] = m.At(i, j)
 	}
-	return math.Sqrt(s)
+	return norm2(row)
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
 )
 
 // Method selects a correlation coefficient.
@@ -51,6 +50,10 @@ func Correlate(x, y []float64, m Method) (float64, error) {
 
 // PearsonR returns the Pearson correlation
 // r = Σ(x_i − x̄)(y_i − ȳ) / √(Σ(x_i − x̄)² Σ(y_i − ȳ)²).
+// x and y must be finite, of equal length n ≥ 3, and neither may be
+// constant. The centred vectors are rescaled by a power of two before
+// squaring, so r is exact to rounding at any magnitude (for example
+// PearsonR([1,2,3,5]·1e160, [1,2,4,3]) = 9/√175 ≈ 0.680336).
 func PearsonR(x, y []float64) (float64, error) {
 	const fn = "PearsonR"
 	if err := checkPair(fn, x, y, minTokens); err != nil {
@@ -67,11 +70,11 @@ func pearson(fn string, x, y []float64) (float64, error) {
 	if isConstant(y) {
 		return 0, fmt.Errorf("analysis: %s: y is constant: %w", fn, ErrConstant)
 	}
-	r := stat.Correlation(x, y, nil)
+	r := scaledPearson(x, y)
 	if math.IsNaN(r) {
 		return 0, fmt.Errorf("analysis: %s: correlation undefined (variance underflow): %w", fn, ErrConstant)
 	}
-	return math.Max(-1, math.Min(1, r)), nil
+	return r, nil
 }
 
 func isConstant(x []float64) bool {

@@ -13,12 +13,22 @@ import (
 // ‖x_i − x_j‖₂ between the rows of the (S, c) coordinate matrix coords.
 func EuclideanDistances(coords mat.Matrix) (*mat.SymDense, error) {
 	return pairwise("EuclideanDistances", coords, func(a, b []float64) float64 {
+		// Rescaled by a power of two near max |a_k − b_k| before squaring,
+		// so that large or tiny coordinates neither overflow nor underflow.
+		var m float64
+		for k := range a {
+			m = math.Max(m, math.Abs(a[k]-b[k]))
+		}
+		if m == 0 {
+			return 0
+		}
+		e := pow2Exp(m)
 		var s float64
 		for k := range a {
-			d := a[k] - b[k]
+			d := math.Ldexp(a[k]-b[k], -e)
 			s += d * d
 		}
-		return math.Sqrt(s)
+		return math.Ldexp(math.Sqrt(s), e)
 	})
 }
 

@@ -23,7 +23,11 @@
 // values, at least 3 tokens, and degenerate (constant or zero-norm) inputs,
 // and returns an error wrapping one of [ErrShape], [ErrNonFinite],
 // [ErrTooFew], [ErrConstant] or [ErrInvalid], so callers can test with
-// errors.Is.
+// errors.Is. Formulas that square their inputs (Pearson r and what uses it:
+// Spearman ρ, RSA, Mantel; cosine similarity; Euclidean distances; the
+// participation ratio) first rescale them by a power of two near their
+// largest magnitude, so they hold at any finite scale (1e-300 or 1e300)
+// instead of overflowing to 0 or underflowing to 1.
 //
 // # Contents and formulas
 //

@@ -56,6 +56,8 @@ func PrincipalComponents(x mat.Matrix) (*PCA, error) {
 // example covariance eigenvalues): the effective number of dimensions, k for k
 // equal eigenvalues and 1 when one dominates. Negative values (beyond
 // rounding, which is clipped to zero) and an all-zero spectrum are errors.
+// The eigenvalues are rescaled before squaring, so any finite magnitude works
+// (k equal eigenvalues give k whether they are 1e-300 or 1e300).
 func ParticipationRatio(eig []float64) (float64, error) {
 	const fn = "ParticipationRatio"
 	if len(eig) == 0 {
@@ -68,6 +70,9 @@ func ParticipationRatio(eig []float64) (float64, error) {
 	for _, v := range eig {
 		top = math.Max(top, math.Abs(v))
 	}
+	// The ratio is invariant under a common scale: divide by a power of two
+	// near the largest magnitude so that v² neither overflows nor underflows.
+	e := pow2Exp(top)
 	var s, s2 float64
 	for i, v := range eig {
 		if v < 0 {
@@ -76,6 +81,7 @@ func ParticipationRatio(eig []float64) (float64, error) {
 			}
 			continue
 		}
+		v = math.Ldexp(v, -e)
 		s += v
 		s2 += v * v
 	}

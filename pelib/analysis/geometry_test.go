@@ -66,6 +66,13 @@ func TestEffectiveDimensionIsotropic(t *testing.T) {
 		{[]float64{5, 0, 0}, 1},
 		{[]float64{3, 1}, 16.0 / 10},
 		{[]float64{2, 1, -1e-14}, 9.0 / 5},
+		// Scale invariance at the edges of float64: (Σλ)²/Σλ² of k equal
+		// values is k, of (3c, c) is 16/10, whatever c.
+		{[]float64{1e200, 1e200}, 2},
+		{[]float64{1e-300, 1e-300}, 2},
+		{[]float64{3e300, 1e300}, 16.0 / 10},
+		{[]float64{3e-310, 1e-310}, 16.0 / 10}, // subnormal
+		{[]float64{math.MaxFloat64, math.MaxFloat64, math.MaxFloat64}, 3},
 	} {
 		got, err := ParticipationRatio(tc.eig)
 		if err != nil || !near(got, tc.want, 1e-12) {

@@ -136,7 +136,7 @@ func Mantel(a, b mat.Matrix, cfg MantelConfig) (MantelResult, error) {
 		if cfg.Method == Kendall {
 			rp = kendallTauB(ua, vb)
 		} else {
-			rp = stat.Correlation(ua, vb, nil)
+			rp = scaledPearson(ua, vb)
 		}
 		switch cfg.Tail {
 		case TwoSided:

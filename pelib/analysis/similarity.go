@@ -60,11 +60,7 @@ func Similarity(pe mat.Matrix, m Measure) (*mat.SymDense, error) {
 				row[j] -= mean
 			}
 		}
-		var nrm float64
-		for _, v := range row {
-			nrm += v * v
-		}
-		nrm = math.Sqrt(nrm)
+		nrm := norm2(row) // rescaled: no overflow or underflow of v²
 		if nrm == 0 || nrm < 1e-12*maxAbs(pe, i) {
 			what := "has zero norm"
 			if m == Correlation {

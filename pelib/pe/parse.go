@@ -225,6 +225,49 @@ func parseOption(s *Spec, opt string, seen map[string]bool) error {
 	return nil
 }
 
+// optionKeys are the option names of the spec grammar (see Syntax).
+var optionKeys = [...]string{"wd", "input", "every", "causal", "maxdist", "buckets", "base"}
+
+// isOption reports whether part (one comma-separated piece of a spec) is an
+// option: its name, before any '=', is one of optionKeys.
+func isOption(part string) bool {
+	key, _, _ := strings.Cut(part, "=")
+	key = strings.ToLower(strings.TrimSpace(key))
+	for _, k := range optionKeys {
+		if key == k {
+			return true
+		}
+	}
+	return false
+}
+
+// SplitList splits a list of specs or condition names separated by commas
+// or semicolons, keeping each spec's options with it: a semicolon always
+// separates, a comma only when the piece after it is not an option (wd=…,
+// input, every, causal, maxdist=…, buckets=…, base=…). So
+// "learn-0.1,shaw,causal,sin2d" is ["learn-0.1", "shaw,causal", "sin2d"],
+// and "shaw,causal;t5" is ["shaw,causal", "t5"]. Elements are trimmed;
+// empty elements are kept (as ""), so that callers can report them by
+// position.
+func SplitList(list string) []string {
+	var out []string
+	for _, group := range strings.Split(list, ";") {
+		var cur []string
+		for _, part := range strings.Split(group, ",") {
+			if len(cur) > 0 && strings.TrimSpace(cur[0]) != "" && isOption(part) {
+				cur = append(cur, strings.TrimSpace(part))
+				continue
+			}
+			if cur != nil {
+				out = append(out, strings.Join(cur, ","))
+			}
+			cur = []string{strings.TrimSpace(part)}
+		}
+		out = append(out, strings.Join(cur, ","))
+	}
+	return out
+}
+
 // ParseList parses a list of specs separated by ';', e.g.
 // "learn:0.1; learn:0.2; sin2d" (commas belong to each spec's options). An
 // element may also be a σ sweep, learn:<from>..<to>/<step> or

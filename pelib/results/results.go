@@ -88,7 +88,9 @@ func ValidID(id string) bool {
 
 // Validate checks that r can be stored and read back unchanged: a valid ID,
 // a non-empty Experiment, a known Status, finite Params, epochs and wall time,
-// non-empty metric names and, where set, a Config that is valid JSON.
+// non-empty metric names, start and finish times that JSON can hold (years
+// 0 to 9999, zone offsets under 24 h) and, where set, a Config that is valid
+// JSON.
 func (r Record) Validate() error {
 	if !ValidID(r.ID) {
 		return fmt.Errorf("results: record id %q: want 1 to %d characters from [A-Za-z0-9_-], starting with a letter or digit", r.ID, maxIDLen)
@@ -125,6 +127,15 @@ func (r Record) Validate() error {
 	}
 	if _, ok := r.Final[""]; ok {
 		return fmt.Errorf("results: record %s: empty final metric name", r.ID)
+	}
+	// RFC 3339 reads zone offsets up to ±99:59 that it cannot write back.
+	for _, tm := range []struct {
+		name string
+		t    time.Time
+	}{{"started", r.Started}, {"finished", r.Finished}} {
+		if _, err := tm.t.MarshalJSON(); err != nil {
+			return fmt.Errorf("results: record %s: %s time %v: %w", r.ID, tm.name, tm.t, err)
+		}
 	}
 	return nil
 }

@@ -81,9 +81,22 @@ func (s *Store) Put(r Record) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	rec, err := json.Marshal(r)
+	out, err := encodeRecordFile(r)
 	if err != nil {
 		return fmt.Errorf("results: put %s: %w", r.ID, err)
+	}
+	return writeFileAtomic(s.Path(r.ID), func(w io.Writer) error {
+		_, err := w.Write(out)
+		return err
+	})
+}
+
+// encodeRecordFile returns the content of r's record file (see Store),
+// indented, with a final newline.
+func encodeRecordFile(r Record) ([]byte, error) {
+	rec, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(rec)
 	var compact bytes.Buffer
@@ -92,13 +105,42 @@ func (s *Store) Put(r Record) error {
 	compact.WriteByte('}')
 	var out bytes.Buffer
 	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
-		return fmt.Errorf("results: put %s: %w", r.ID, err)
+		return nil, err
 	}
 	out.WriteByte('\n')
-	return writeFileAtomic(s.Path(r.ID), func(w io.Writer) error {
-		_, err := w.Write(out.Bytes())
-		return err
-	})
+	return out.Bytes(), nil
+}
+
+// CheckWritable makes sure that records can be written to dir before any
+// work is done: it creates dir (and its parents) if needed, then creates and
+// removes a temporary file in it. It fails with an error naming dir when dir
+// is a file, lies under a file, or is not writable (read-only file system,
+// permissions). Commands call it on their output directories before they
+// train, so that a bad -out fails in a second rather than after the
+// training, at the first write.
+func CheckWritable(dir string) error {
+	if dir == "" {
+		return errors.New("results: empty directory name")
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("results: %s is a file, not a directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("results: cannot create directory %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".pelab-write-check-*")
+	if err != nil {
+		return fmt.Errorf("results: directory %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	if err := f.Close(); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("results: directory %s is not writable: %w", dir, err)
+	}
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("results: directory %s: cannot remove the test file %s: %w", dir, name, err)
+	}
+	return nil
 }
 
 // Get reads the record with the given id. It returns ok = false and no
@@ -165,6 +207,13 @@ func readRecordFile(path, id string) (Record, error) {
 		}
 		return Record{}, fmt.Errorf("results: read %s: %w", path, err)
 	}
+	return decodeRecordFile(path, id, b)
+}
+
+// decodeRecordFile checks and decodes the content b of the record file path
+// (see Store), which must hold the record with the given id; any problem
+// gives a *CorruptError naming path and what is wrong.
+func decodeRecordFile(path, id string, b []byte) (Record, error) {
 	corrupt := func(format string, args ...any) error {
 		return &CorruptError{Path: path, Err: fmt.Errorf(format, args...)}
 	}

@@ -59,7 +59,7 @@ func (v Vocabulary) aliasNames() []string {
 // Condition returns the condition called name.
 func (v Vocabulary) Condition(name string) (Condition, error) {
 	name = strings.TrimSpace(name)
-	if rest, ok := strings.CutPrefix(name, "learn-"); ok {
+	if rest, ok := strings.CutPrefix(name, "learn-"); ok && !strings.Contains(rest, ",") {
 		wd := false
 		if r, ok := strings.CutSuffix(rest, "-wd"); ok && v.WeightDecay > 0 {
 			rest, wd = r, true
@@ -94,20 +94,36 @@ func (v Vocabulary) Condition(name string) (Condition, error) {
 	return Condition{Name: name, PE: spec}, nil
 }
 
-// Parse reads a list of condition names separated by commas or semicolons.
+// Parse reads a list of conditions separated by commas or semicolons. A
+// comma followed by a PE spec option (causal, wd=…, maxdist=…; see
+// pe.SplitList) belongs to the spec before it, so "learn-0.1,shaw,causal"
+// is two conditions, learn-0.1 and shaw,causal; a semicolon always
+// separates. Empty items are skipped. Two items that give the same PE (after
+// normalisation, e.g. learn-0.1 and learn-0.10, or relative and
+// shaw,causal) are an error naming both, since they would train the same
+// model twice.
 func (v Vocabulary) Parse(list string) ([]Condition, error) {
 	var out []Condition
-	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' }) {
-		f = strings.TrimSpace(f)
-		names := []string{f}
+	origin := map[string]string{} // PE spec → how the list named it
+	for i, f := range pe.SplitList(list) {
+		if f == "" {
+			continue
+		}
+		names, from := []string{f}, ""
 		if l, ok := v.Lists[f]; ok {
-			names = l
+			names, from = l, fmt.Sprintf(" (from list %q)", f)
 		}
 		for _, n := range names {
 			c, err := v.Condition(n)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("item %d: %w", i+1, err)
 			}
+			here := fmt.Sprintf("%q%s at item %d", n, from, i+1)
+			key := c.PE.String()
+			if prev, dup := origin[key]; dup {
+				return nil, fmt.Errorf("%s: conditions %s and %s are the same PE, %s: give it once", v.Experiment, prev, here, key)
+			}
+			origin[key] = here
 			out = append(out, c)
 		}
 	}

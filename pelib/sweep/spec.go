@@ -2,7 +2,6 @@ package sweep
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -23,7 +22,7 @@ import (
 //	protocol   = "quick"
 //	conditions = ["2d-fixed", "learn-0.1"]
 //	sigmas     = [0.5, 2]        # adds learn-0.5, learn-2
-//	seeds      = [2235, 6312]    # or a count: seeds = 2 (the protocol's first 2)
+//	seeds      = [2235, 6312]    # or a count: seeds = 2 (the experiment's first 2)
 //	out        = "out/lst-sweep" # default results directory
 //
 //	[grid]                       # each list multiplies the plans
@@ -40,20 +39,31 @@ import (
 //
 //	[task]                       # experiment-specific task options
 //	subset = 64                  # lst: keep 64 training puzzles
+//
+// Every number is checked against the same limits as the pelab flags of the
+// same name (see [LimitOf]): for example epochs, eval_every, k, max_m and
+// lr ≥ 0 (0 keeps the protocol's value), width and blocks ≥ 1, mask_ratio
+// in (0, 1), [task] subset ≥ 0. A seed, condition, width, block count or
+// mask ratio given twice is an error, as it would train the same models
+// twice. Errors name the file, the line and the key.
 type Spec struct {
 	File       string // where it was read from, for messages
 	Experiment string
 	Protocol   string
 	Conditions []string  // condition names or PE specs, in the experiment's vocabulary
 	Sigmas     []float64 // each adds the condition "learn-<σ>"
-	Seeds      []int64   // explicit seeds; nil: SeedCount or the protocol's
-	SeedCount  int       // > 0: the protocol's first SeedCount seeds
+	Seeds      []int64   // explicit seeds, each once; nil: SeedCount or the protocol's
+	SeedCount  int       // > 0: the experiment's first SeedCount seeds (see FirstSeeds)
 	Out        string    // default results directory ("" : out/<experiment>-<protocol>)
 	Grid       Grid
 	Overrides  Overrides
 	// Task holds the [task] table: experiment-specific options (string,
 	// int64, float64, bool or []any values).
 	Task map[string]any
+	// Lines holds the line in File of each key: table ("" for the top
+	// level) → key → line; nil for a spec built in code. Errors found after
+	// parsing use it to name the line.
+	Lines map[string]map[string]int
 }
 
 // Grid lists the model sizes and masking ratios of a sweep; an empty list
@@ -104,12 +114,12 @@ func ReadSpec(path string) (*Spec, error) {
 // ParseSpec parses the text of a spec file (see [Spec] for the format);
 // name labels error messages.
 func ParseSpec(name, src string) (*Spec, error) {
-	doc, err := parseTOML(name, src)
+	doc, lines, err := parseTOML(name, src)
 	if err != nil {
 		return nil, err
 	}
-	s := &Spec{File: name}
-	g := getter{name: name, doc: doc}
+	s := &Spec{File: name, Lines: lines}
+	g := getter{spec: s, doc: doc}
 	for t := range doc {
 		switch t {
 		case "", "grid", "overrides", "task":
@@ -155,41 +165,115 @@ func ParseSpec(name, src string) (*Spec, error) {
 	return s, s.Validate()
 }
 
-// Validate reports the first problem with s.
+// Validate reports the first problem with s: a missing experiment or
+// conditions, a number outside its limit (see LimitOf; the [overrides], the
+// [grid] lists, sigmas, the seed count and the numeric [task] options), or
+// a seed, condition or grid value given twice. Errors name the file and,
+// when s was read from one, the line.
 func (s *Spec) Validate() error {
-	where := "sweep: " + s.File
 	switch {
 	case s.Experiment == "":
-		return fmt.Errorf("%s: no experiment (want experiment = \"lst\", \"netsim\" or \"fmri\")", where)
+		return fmt.Errorf("sweep: %s: no experiment (want experiment = \"lst\", \"netsim\" or \"fmri\")", s.File)
 	case len(s.Conditions) == 0 && len(s.Sigmas) == 0:
-		return fmt.Errorf("%s: no conditions: set conditions = [...] and/or sigmas = [...]", where)
-	}
-	for _, w := range s.Grid.Width {
-		if w < 1 {
-			return fmt.Errorf("%s: [grid] width %d: want ≥ 1", where, w)
-		}
-	}
-	for _, b := range s.Grid.Blocks {
-		if b < 1 {
-			return fmt.Errorf("%s: [grid] blocks %d: want ≥ 1", where, b)
-		}
-	}
-	for _, r := range s.Grid.MaskRatio {
-		if !(r > 0 && r < 1) {
-			return fmt.Errorf("%s: [grid] mask_ratio %g: want in (0, 1)", where, r)
-		}
-	}
-	for _, x := range s.Sigmas {
-		if !(x > 0) || math.IsInf(x, 0) {
-			return fmt.Errorf("%s: sigma %g: want a finite σ > 0", where, x)
-		}
+		return fmt.Errorf("sweep: %s: no conditions: set conditions = [...] and/or sigmas = [...]", s.File)
 	}
 	o := s.Overrides
-	if o.Epochs < 0 || o.EvalEvery < 0 || o.K < 0 || o.MaxM < 0 || o.LR < 0 || math.IsInf(o.LR, 0) {
-		return fmt.Errorf("%s: [overrides] epochs %d, eval_every %d, k %d, max_m %d, lr %g: want each ≥ 0 (0 keeps the protocol's)",
-			where, o.Epochs, o.EvalEvery, o.K, o.MaxM, o.LR)
+	for _, c := range []struct {
+		key string
+		x   float64
+	}{{"epochs", float64(o.Epochs)}, {"eval_every", float64(o.EvalEvery)}, {"k", float64(o.K)}, {"max_m", float64(o.MaxM)}, {"lr", o.LR}} {
+		if err := CheckSetting(c.key, c.x); err != nil {
+			return s.errorf("overrides", c.key, "%s = %v: %w", c.key, c.x, err)
+		}
+	}
+	if err := checkList(s, "grid", "width", s.Grid.Width); err != nil {
+		return err
+	}
+	if err := checkList(s, "grid", "blocks", s.Grid.Blocks); err != nil {
+		return err
+	}
+	if err := checkList(s, "grid", "mask_ratio", s.Grid.MaskRatio); err != nil {
+		return err
+	}
+	if err := checkList(s, "", "sigmas", s.Sigmas); err != nil {
+		return err
+	}
+	if s.SeedCount != 0 {
+		if err := CheckSetting("seeds", float64(s.SeedCount)); err != nil {
+			return s.errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
+		}
+	}
+	if s.Seeds != nil {
+		if err := CheckSeeds(s.Seeds); err != nil {
+			return s.errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
+		}
+	}
+	seen := map[string]int{}
+	for i, c := range s.Conditions {
+		if strings.TrimSpace(c) == "" {
+			return s.errorf("", "conditions", "conditions: item %d is empty", i+1)
+		}
+		if j, dup := seen[c]; dup {
+			return s.errorf("", "conditions", "conditions: %q appears twice (items %d and %d)", c, j+1, i+1)
+		}
+		seen[c] = i
+	}
+	keys := make([]string, 0, len(s.Task))
+	for k := range s.Task {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		l, ok := LimitOf(k)
+		if !ok {
+			continue
+		}
+		n, isInt := s.Task[k].(int64)
+		if !isInt && l.Int {
+			return s.errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
+		}
+		x, isFloat := s.Task[k].(float64)
+		if isInt {
+			x = float64(n)
+		} else if !isFloat {
+			return s.errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
+		}
+		if err := l.Check(x); err != nil {
+			return s.errorf("task", k, "%s = %v: %w", k, s.Task[k], err)
+		}
 	}
 	return nil
+}
+
+// checkList checks each value of a list setting against its limit and
+// reports a value given twice.
+func checkList[T int | float64](s *Spec, table, key string, xs []T) error {
+	for i, x := range xs {
+		if err := CheckSetting(key, float64(x)); err != nil {
+			return s.errorf(table, key, "%s = %v: item %d (%v): %w", key, xs, i+1, x, err)
+		}
+		for j := range i {
+			if xs[j] == x {
+				return s.errorf(table, key, "%s = %v: %v appears twice (items %d and %d)", key, xs, x, j+1, i+1)
+			}
+		}
+	}
+	return nil
+}
+
+// errorf returns an error "sweep: <file> line <n>: [<table>] <message>"
+// naming the line of key when s was read from a file.
+func (s *Spec) errorf(table, key, format string, args ...any) error {
+	where := s.File
+	if n := s.Lines[table][key]; n > 0 {
+		where += fmt.Sprintf(" line %d", n)
+	}
+	if table != "" {
+		where += ": [" + table + "]"
+	} else {
+		where += ":"
+	}
+	return fmt.Errorf("sweep: "+where+" "+format, args...)
 }
 
 // ConditionList is the spec's conditions followed by "learn-<σ>" for each
@@ -212,18 +296,24 @@ func (s *Spec) ConditionList() []string {
 	return out
 }
 
-// SeedsFrom resolves the spec's seeds against the protocol's list.
-func (s *Spec) SeedsFrom(protocol []int64) ([]int64, error) {
+// SeedsFrom resolves the spec's seeds: its explicit list (each seed once),
+// else the first SeedCount seeds of the experiment's seed list all (see
+// FirstSeeds), else the protocol's default seeds def.
+func (s *Spec) SeedsFrom(def, all []int64) ([]int64, error) {
 	switch {
 	case len(s.Seeds) > 0:
+		if err := CheckSeeds(s.Seeds); err != nil {
+			return nil, s.errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
+		}
 		return s.Seeds, nil
 	case s.SeedCount > 0:
-		if s.SeedCount > len(protocol) {
-			return nil, fmt.Errorf("sweep: %s: seeds = %d, but the protocol has only %d; list them instead", s.File, s.SeedCount, len(protocol))
+		seeds, err := FirstSeeds(s.SeedCount, all)
+		if err != nil {
+			return nil, s.errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
 		}
-		return protocol[:s.SeedCount], nil
+		return seeds, nil
 	}
-	return protocol, nil
+	return def, nil
 }
 
 // Variants is the grid: every combination of width × blocks × mask ratio,
@@ -316,20 +406,26 @@ func (s *Spec) TaskString(key, def string) (string, error) {
 	}
 	str, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("sweep: %s: [task] %s = %v: want a string", s.File, key, v)
+		return "", s.errorf("task", key, "%s = %v: want a string", key, v)
 	}
 	return str, nil
 }
 
-// TaskInt returns the [task] option key as an integer (def when absent).
+// TaskInt returns the [task] option key as an integer (def when absent),
+// checked against the limit of key if it has one (see LimitOf).
 func (s *Spec) TaskInt(key string, def int) (int, error) {
 	v, ok := s.Task[key]
 	if !ok {
 		return def, nil
 	}
 	n, ok := v.(int64)
-	if !ok {
-		return 0, fmt.Errorf("sweep: %s: [task] %s = %v: want an integer", s.File, key, v)
+	if !ok || n != int64(int(n)) {
+		return 0, s.errorf("task", key, "%s = %v: want an integer", key, v)
+	}
+	if l, ok := LimitOf(key); ok {
+		if err := l.Check(float64(n)); err != nil {
+			return 0, s.errorf("task", key, "%s = %v: %w", key, v, err)
+		}
 	}
 	return int(n), nil
 }
@@ -352,7 +448,7 @@ func (s *Spec) TaskStrings(key string) ([]string, error) {
 		out = append(out, str)
 	}
 	if !ok {
-		return nil, fmt.Errorf("sweep: %s: [task] %s = %v: want a list of strings", s.File, key, v)
+		return nil, s.errorf("task", key, "%s = %v: want a list of strings", key, v)
 	}
 	return out, nil
 }
@@ -371,8 +467,8 @@ func (s *Spec) CheckTask(known ...string) error {
 			found = found || k == kn
 		}
 		if !found {
-			return fmt.Errorf("sweep: %s: unknown [task] option %q for experiment %s (want one of %s)",
-				s.File, k, s.Experiment, strings.Join(known, ", "))
+			return s.errorf("task", k, "unknown option %q for experiment %s (want one of %s)",
+				k, s.Experiment, strings.Join(known, ", "))
 		}
 	}
 	return nil
@@ -381,7 +477,7 @@ func (s *Spec) CheckTask(known ...string) error {
 // getter reads typed values from a parsed document, keeping the first
 // error.
 type getter struct {
-	name string
+	spec *Spec
 	doc  tomlDoc
 	err  error
 }
@@ -390,11 +486,7 @@ func (g *getter) fail(table, key, want string) {
 	if g.err != nil {
 		return
 	}
-	where := key
-	if table != "" {
-		where = "[" + table + "] " + key
-	}
-	g.err = fmt.Errorf("sweep: %s: %s = %v: want %s", g.name, where, g.doc[table][key], want)
+	g.err = g.spec.errorf(table, key, "%s = %v: want %s", key, g.doc[table][key], want)
 }
 
 func (g *getter) known(table string, keys ...string) {
@@ -406,9 +498,9 @@ func (g *getter) known(table string, keys ...string) {
 		if !found && g.err == nil {
 			where := "top level"
 			if table != "" {
-				where = "[" + table + "]"
+				where = "table"
 			}
-			g.err = fmt.Errorf("sweep: %s: unknown key %q at the %s (want one of %s)", g.name, k, where, strings.Join(keys, ", "))
+			g.err = g.spec.errorf(table, k, "unknown key %q at the %s (want one of %s)", k, where, strings.Join(keys, ", "))
 		}
 	}
 }
@@ -433,6 +525,7 @@ func (g *getter) int(table, key string) int {
 	n, ok := v.(int64)
 	if !ok {
 		g.fail(table, key, "an integer")
+		return 0
 	}
 	return int(n)
 }
@@ -484,7 +577,7 @@ func (g *getter) ints(table, key string) []int {
 			g.fail(table, key, "a list of integers")
 			return nil
 		}
-		out = append(out, int(n))
+		out = append(out, int(n)) // int is 64 bits on every platform pelab builds for
 	}
 	return out
 }

@@ -46,6 +46,12 @@ func TestParseSpec(t *testing.T) {
 		Grid:      sweep.Grid{Width: []int{8, 16}, Blocks: []int{1}},
 		Overrides: sweep.Overrides{Epochs: 2, EvalEvery: 1, LR: 3e-3, MaxM: 4},
 		Task:      map[string]any{"subset": int64(64), "data": `a "quoted" dir`},
+		Lines: map[string]map[string]int{
+			"":          {"experiment": 3, "protocol": 4, "conditions": 5, "sigmas": 6, "seeds": 8, "out": 9},
+			"grid":      {"width": 12, "blocks": 13},
+			"overrides": {"epochs": 16, "eval_every": 17, "lr": 18, "max_m": 19},
+			"task":      {"subset": 22, "data": 23},
+		},
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("got  %+v\nwant %+v", s, want)
@@ -76,12 +82,14 @@ func TestSeedCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.SeedsFrom([]int64{5, 6, 7})
+	// A count takes the experiment's first seeds, even beyond the
+	// protocol's default list.
+	got, err := s.SeedsFrom([]int64{5}, []int64{5, 6, 7})
 	if err != nil || !reflect.DeepEqual(got, []int64{5, 6}) {
 		t.Errorf("SeedsFrom = %v, %v; want [5 6]", got, err)
 	}
-	if _, err := s.SeedsFrom([]int64{5}); err == nil {
-		t.Error("seeds = 2 of a 1-seed protocol: no error")
+	if _, err := s.SeedsFrom([]int64{5}, []int64{5}); err == nil || !strings.Contains(err.Error(), "s line 3: seeds = 2: seed count 2: the experiment lists only 1 seeds (5)") {
+		t.Errorf("seeds = 2 of a 1-seed experiment: %v", err)
 	}
 }
 
@@ -91,17 +99,32 @@ func TestParseSpecErrors(t *testing.T) {
 		{"no conditions", `experiment = "lst"`, "no conditions"},
 		{"unknown key", "experiment = \"lst\"\nconditions = [\"a\"]\ncondition = 1", `unknown key "condition"`},
 		{"unknown table", "[grids]\nwidth = [1]", "unknown table [grids]"},
-		{"bad width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [0]", "width 0"},
-		{"bad mask", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nmask_ratio = [1.5]", "mask_ratio 1.5"},
+		{"bad width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [0]", "line 4: [grid] width = [0]: item 1 (0): want an integer ≥ 1"},
+		{"bad mask", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nmask_ratio = [1.5]", "line 4: [grid] mask_ratio = [1.5]: item 1 (1.5): want a number in (0, 1)"},
 		{"string width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [\"8\"]", "list of integers"},
 		{"unterminated", `experiment = "lst`, "line 1"},
 		{"unclosed array", "experiment = \"lst\"\nconditions = [\"a\",", "line 2"},
 		{"no equals", "experiment", "line 1"},
 		{"duplicate", "experiment = \"a\"\nexperiment = \"b\"", "set twice"},
 		{"nan", "experiment = \"lst\"\nconditions = [\"a\"]\nsigmas = [nan]", "want a"},
-		{"negative sigma", "experiment = \"lst\"\nconditions = [\"a\"]\nsigmas = [-1]", "sigma -1"},
-		{"negative epochs", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepochs = -1", "epochs -1"},
-		{"zero seeds", "experiment = \"lst\"\nconditions = [\"a\"]\nseeds = 0", "seeds"},
+		{"negative sigma", "experiment = \"lst\"\nconditions = [\"a\"]\nsigmas = [-1]", "line 3: sigmas = [-1]: item 1 (-1): want a finite σ > 0"},
+		{"negative epochs", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepochs = -1", "line 4: [overrides] epochs = -1: want an integer ≥ 0 (0 keeps the protocol's number of epochs)"},
+		{"negative eval_every", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\neval_every = -5", "line 4: [overrides] eval_every = -5: want an integer ≥ 0"},
+		{"negative lr", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\n\nlr = -1", "line 5: [overrides] lr = -1: want a finite number ≥ 0"},
+		{"negative max_m", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nmax_m = -1", "line 4: [overrides] max_m = -1: want an integer ≥ 0"},
+		{"negative k", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nk = -2", "line 4: [overrides] k = -2: want an integer ≥ 0"},
+		{"inf lr", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nlr = 1e999", "line 4: key \"lr\": value \"1e999\""},
+		{"zero seeds", "experiment = \"lst\"\nconditions = [\"a\"]\nseeds = 0", "line 3: seeds = 0: want a count ≥ 1"},
+		{"duplicate seeds", "experiment = \"lst\"\nconditions = [\"a\"]\nseeds = [1, 1]", "line 3: seeds = [1 1]: seed 1 appears twice (positions 1 and 2)"},
+		{"empty seeds", "experiment = \"lst\"\nconditions = [\"a\"]\nseeds = []", "line 3: seeds = []: want a count ≥ 1 or a non-empty list"},
+		{"duplicate condition", "experiment = \"lst\"\nconditions = [\"a\", \"b\",\n \"a\"]", "line 2: conditions: \"a\" appears twice (items 1 and 3)"},
+		{"duplicate width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [8, 16, 8]", "line 4: [grid] width = [8 16 8]: 8 appears twice (items 1 and 3)"},
+		{"negative subset", "experiment = \"lst\"\nconditions = [\"a\"]\n[task]\nsubset = -5", "line 4: [task] subset = -5: want an integer ≥ 0 (0: every training puzzle)"},
+		{"float subset", "experiment = \"lst\"\nconditions = [\"a\"]\n[task]\nsubset = 0.5", "line 4: [task] subset = 0.5: want an integer"},
+		{"negative train_runs", "experiment = \"netsim\"\nconditions = [\"a\"]\n[task]\ntrain_runs = -1", "line 4: [task] train_runs = -1: want an integer ≥ 0"},
+		{"negative train_windows", "experiment = \"fmri\"\nconditions = [\"a\"]\n[task]\ntrain_windows = -3", "line 4: [task] train_windows = -3: want an integer ≥ 0"},
+		{"unknown key line", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidht = [1]", "line 4: [grid] unknown key \"widht\""},
+		{"string epochs", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepochs = \"2\"", "line 4: [overrides] epochs = 2: want an integer"},
 		{"nested", "experiment = \"lst\"\nconditions = [[\"a\"]]", "nested"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,59 +10,67 @@ import (
 // value. A value is a string, int64, float64, bool or []any of those.
 type tomlDoc map[string]map[string]any
 
+// tomlLines holds the line number of each key of a tomlDoc (table → key →
+// line), so that errors found after parsing can still name the line.
+type tomlLines = map[string]map[string]int
+
 // parseTOML reads the TOML subset documented at [ParseSpec]: comments,
 // [table] headers, key = value lines with bare keys, and values that are
 // basic strings, integers, floats, booleans or arrays of those (an array
-// may span lines). Anything else is an error naming the line.
-func parseTOML(name, src string) (tomlDoc, error) {
+// may span lines). Anything else is an error naming the line. It also
+// returns the line of every key.
+func parseTOML(name, src string) (tomlDoc, tomlLines, error) {
 	doc := tomlDoc{"": {}}
+	lines := tomlLines{"": {}}
 	table := ""
-	lines := strings.Split(src, "\n")
-	for i := 0; i < len(lines); i++ {
+	text := strings.Split(src, "\n")
+	for i := 0; i < len(text); i++ {
 		lineNo := i + 1
-		line := strings.TrimSpace(stripComment(lines[i]))
+		line := strings.TrimSpace(stripComment(text[i]))
 		if line == "" {
 			continue
 		}
 		if strings.HasPrefix(line, "[") {
 			if !strings.HasSuffix(line, "]") || strings.HasPrefix(line, "[[") {
-				return nil, fmt.Errorf("sweep: %s line %d: table header %q: want [name]", name, lineNo, line)
+				return nil, nil, fmt.Errorf("sweep: %s line %d: table header %q: want [name]", name, lineNo, line)
 			}
 			table = strings.TrimSpace(line[1 : len(line)-1])
 			if !validKey(table) {
-				return nil, fmt.Errorf("sweep: %s line %d: table name %q: want letters, digits, _ or -", name, lineNo, table)
+				return nil, nil, fmt.Errorf("sweep: %s line %d: table name %q: want letters, digits, _ or -", name, lineNo, table)
 			}
 			if _, dup := doc[table]; dup {
-				return nil, fmt.Errorf("sweep: %s line %d: table [%s] appears twice", name, lineNo, table)
+				return nil, nil, fmt.Errorf("sweep: %s line %d: table [%s] appears twice", name, lineNo, table)
 			}
 			doc[table] = map[string]any{}
+			lines[table] = map[string]int{}
 			continue
 		}
 		key, val, ok := strings.Cut(line, "=")
 		key = strings.TrimSpace(key)
 		if !ok || !validKey(key) {
-			return nil, fmt.Errorf("sweep: %s line %d: %q: want key = value with a bare key", name, lineNo, line)
+			return nil, nil, fmt.Errorf("sweep: %s line %d: %q: want key = value with a bare key", name, lineNo, line)
 		}
 		val = strings.TrimSpace(val)
 		// An array may continue on the following lines until its brackets
 		// balance.
-		for strings.HasPrefix(val, "[") && bracketDepth(val) > 0 && i+1 < len(lines) {
+		for strings.HasPrefix(val, "[") && bracketDepth(val) > 0 && i+1 < len(text) {
 			i++
-			val += " " + strings.TrimSpace(stripComment(lines[i]))
+			val += " " + strings.TrimSpace(stripComment(text[i]))
 		}
 		v, rest, err := parseValue(val)
 		if err == nil && strings.TrimSpace(rest) != "" {
 			err = fmt.Errorf("unexpected %q after the value", rest)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("sweep: %s line %d: key %q: %w", name, lineNo, key, err)
+			return nil, nil, fmt.Errorf("sweep: %s line %d: key %q: %w", name, lineNo, key, err)
 		}
 		if _, dup := doc[table][key]; dup {
-			return nil, fmt.Errorf("sweep: %s line %d: key %q set twice", name, lineNo, key)
+			return nil, nil, fmt.Errorf("sweep: %s line %d: key %q set twice", name, lineNo, key)
 		}
 		doc[table][key] = v
+		lines[table][key] = lineNo
 	}
-	return doc, nil
+	return doc, lines, nil
 }
 
 func validKey(k string) bool {
@@ -150,6 +158,9 @@ func parseValue(s string) (any, string, error) {
 			return out, rest[1:], nil
 		}
 		for {
+			if strings.HasPrefix(rest, "[") { // before recursing: no depth to exhaust
+				return nil, "", fmt.Errorf("nested arrays are not supported")
+			}
 			v, r, err := parseValue(rest)
 			if err != nil {
 				return nil, "", err

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+// usageError is an error in how pelab was called: a flag value out of range,
+// a stray argument, an unknown condition or protocol. runMain exits with
+// status 2 for it (as the flag package does for bad syntax) and 1 for every
+// other error.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef returns a usageError with a formatted message (%w wraps).
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// asUsage marks a non-nil err as a usage error.
+func asUsage(err error) error {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err}
+}
+
+// isUsage reports whether err is (or wraps) a usageError.
+func isUsage(err error) bool {
+	var u usageError
+	return errors.As(err, &u)
+}
+
+// parseFlags is how every pelab command without positional arguments reads
+// its flags: it parses args, rejects any argument that is not a flag (the
+// flag package stops at the first one and would silently ignore the flags
+// after it), and checks every numeric flag given against its limit (see
+// checkFlags). Its errors are usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return asUsage(err)
+	}
+	if fs.NArg() > 0 {
+		return strayArgument(fs, fs.Arg(0))
+	}
+	return checkFlags(fs)
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments, returns the positional arguments, and checks the
+// flags as parseFlags does.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, asUsage(err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, checkFlags(fs)
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// strayArgument is the error for a positional argument given to a command
+// that takes none, with a hint when it looks like a condition meant for -pe.
+func strayArgument(fs *flag.FlagSet, arg string) error {
+	hint := ""
+	if fs.Lookup("pe") != nil && !strings.HasPrefix(arg, "-") {
+		if _, err := pe.Parse(arg); err == nil || strings.HasPrefix(arg, "learn-") {
+			hint = "; did you mean -pe " + arg + "?"
+		}
+	}
+	return usagef("unexpected argument %q (flags come as -name value, and none are read after an argument that is not one%s)", arg, hint)
+}
+
+// checkFlags checks the value of every numeric flag given on the command
+// line whose name has a limit (sweep.LimitOf: -epochs, -eval-every, -lr,
+// -k, -max-m, -subset, -train-runs, -shards …), so that the flags and the
+// sweep spec keys of the same name accept the same values. Defaults are
+// not checked: a default may be a sentinel such as -1 for "the protocol's".
+func checkFlags(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err != nil {
+			return
+		}
+		l, ok := sweep.LimitOf(f.Name)
+		if !ok {
+			return
+		}
+		g, ok := f.Value.(flag.Getter)
+		if !ok {
+			return
+		}
+		var x float64
+		switch v := g.Get().(type) {
+		case int:
+			x = float64(v)
+		case int64:
+			x = float64(v)
+		case uint:
+			x = float64(v)
+		case uint64:
+			x = float64(v)
+		case float64:
+			x = v
+		default:
+			return // a string flag (e.g. -seeds) checks itself
+		}
+		if e := l.Check(x); e != nil {
+			err = usagef("-%s %s: %w", f.Name, f.Value.String(), e)
+		}
+	})
+	return err
+}
+
+// resolveSeeds reads -seeds (a count) and -seed-list (explicit seeds):
+// -seeds n takes the first n seeds of the experiment's seed list all (of
+// which the protocol's default seeds def are a prefix); -seed-list a,b,c
+// takes those seeds, each once; neither keeps def; both is an error.
+func (f *expFlags) resolveSeeds(def, all []int64) ([]int64, error) {
+	count, list := strings.TrimSpace(f.seeds), strings.TrimSpace(f.seedList)
+	switch {
+	case count != "" && list != "":
+		return nil, usagef("-seeds %s and -seed-list %s: give one (a count, or the seeds themselves)", count, list)
+	case count != "":
+		n, err := strconv.Atoi(count)
+		if err != nil {
+			hint := ""
+			if strings.Contains(count, ",") {
+				hint = "; for the seeds themselves use -seed-list " + count
+			}
+			return nil, usagef("-seeds %q: want a count n ≥ 1 (the experiment's first n seeds)%s", count, hint)
+		}
+		seeds, err := sweep.FirstSeeds(n, all)
+		if err != nil {
+			return nil, usagef("-seeds %d: %w", n, err)
+		}
+		return seeds, nil
+	case list != "":
+		var seeds []int64
+		for i, s := range strings.Split(list, ",") {
+			v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if err != nil {
+				return nil, usagef("-seed-list %q: item %d (%q) is not an integer (want seeds separated by commas, e.g. 3,7,11)", list, i+1, s)
+			}
+			seeds = append(seeds, v)
+		}
+		if err := sweep.CheckSeeds(seeds); err != nil {
+			return nil, usagef("-seed-list %s: %w", list, err)
+		}
+		return seeds, nil
+	}
+	return def, nil
+}
+
+// checkOut makes sure the output directory dir of the flag name (e.g.
+// "-out") can be written before any data is loaded or model trained.
+func checkOut(flagName, dir string) error {
+	if err := results.CheckWritable(dir); err != nil {
+		return fmt.Errorf("%s: %w", flagName, err)
+	}
+	return nil
+}

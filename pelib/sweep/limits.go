@@ -1,0 +1,132 @@
+package sweep
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// A Limit is the valid range of one numeric setting that the pelab command
+// line (as -<flag>) and sweep spec files (as a key) share, so that both
+// answer a bad value the same way. Zero means "keep the protocol's value"
+// wherever a Limit says so.
+type Limit struct {
+	Key  string // spec key, e.g. "eval_every"; the flag is Flag()
+	Int  bool   // the value must be an integer
+	Want string // a valid value, for errors: e.g. "an integer ≥ 0 (0 keeps the protocol's)"
+	ok   func(x float64) bool
+}
+
+// Flag is the command-line name of the setting: Key with '-' for '_'.
+func (l Limit) Flag() string { return strings.ReplaceAll(l.Key, "_", "-") }
+
+// Check returns nil when x is a valid value: finite, an integer if l.Int,
+// and within the limit; otherwise an error "want <l.Want>" for the caller to
+// prefix with the flag or key and its position.
+func (l Limit) Check(x float64) error {
+	if math.IsNaN(x) || math.IsInf(x, 0) || (l.Int && x != math.Trunc(x)) || !l.ok(x) {
+		return fmt.Errorf("want %s", l.Want)
+	}
+	return nil
+}
+
+func atLeast(m float64) func(float64) bool { return func(x float64) bool { return x >= m } }
+
+// LimitOf returns the limit of a setting by its spec key or flag name
+// (e.g. "eval_every" or "eval-every"), and false for a setting without one.
+//
+// The settings: epochs, eval_every, k, max_m, train_runs and test_runs are
+// integers ≥ 0 (0 keeps the protocol's value); lr is a number ≥ 0 (0 keeps
+// the protocol's); subset and train_windows are integers ≥ 0 (0: all);
+// split_seed an integer ≥ 0; width, blocks, shards and the seed count
+// (seeds) integers ≥ 1; mask_ratio a number in (0, 1); sigma a number > 0;
+// throughput a number ≥ 0 (0: measure); bench_steps an integer ≥ 0 (0: no
+// estimate). Every value must be finite.
+func LimitOf(name string) (Limit, bool) {
+	key := strings.ReplaceAll(name, "-", "_")
+	keep := func(what string) Limit {
+		return Limit{Key: key, Int: true, Want: "an integer ≥ 0 (0 keeps the protocol's " + what + ")", ok: atLeast(0)}
+	}
+	switch key {
+	case "epochs":
+		return keep("number of epochs"), true
+	case "eval_every":
+		return keep("evaluation interval"), true
+	case "k":
+		return Limit{Key: key, Int: true, Want: "an integer ≥ 0 (0: one step per device call)", ok: atLeast(0)}, true
+	case "max_m":
+		return keep("models per compiled step"), true
+	case "train_runs", "test_runs":
+		return keep("number of runs"), true
+	case "lr":
+		return Limit{Key: key, Want: "a finite number ≥ 0 (0 keeps the protocol's learning rate)", ok: atLeast(0)}, true
+	case "subset":
+		return Limit{Key: key, Int: true, Want: "an integer ≥ 0 (0: every training puzzle)", ok: atLeast(0)}, true
+	case "train_windows":
+		return Limit{Key: key, Int: true, Want: "an integer ≥ 0 (0: every training window)", ok: atLeast(0)}, true
+	case "split_seed":
+		return Limit{Key: key, Int: true, Want: "an integer ≥ 0", ok: atLeast(0)}, true
+	case "width", "blocks", "shards":
+		return Limit{Key: key, Int: true, Want: "an integer ≥ 1", ok: atLeast(1)}, true
+	case "seeds":
+		return Limit{Key: key, Int: true, Want: "a count ≥ 1 (the experiment's first n seeds)", ok: atLeast(1)}, true
+	case "mask_ratio":
+		return Limit{Key: key, Want: "a number in (0, 1)", ok: func(x float64) bool { return x > 0 && x < 1 }}, true
+	case "sigma", "sigmas":
+		return Limit{Key: key, Want: "a finite σ > 0", ok: func(x float64) bool { return x > 0 }}, true
+	case "throughput":
+		return Limit{Key: key, Want: "a finite number ≥ 0 (0: measure it)", ok: atLeast(0)}, true
+	case "bench_steps":
+		return Limit{Key: key, Int: true, Want: "an integer ≥ 0 (0: no estimate)", ok: atLeast(0)}, true
+	}
+	return Limit{}, false
+}
+
+// CheckSetting checks x against the limit of the setting name (see
+// LimitOf); a setting without a limit accepts any finite x.
+func CheckSetting(name string, x float64) error {
+	l, ok := LimitOf(name)
+	if !ok {
+		l = Limit{Key: name, Want: "a finite number", ok: func(float64) bool { return true }}
+	}
+	return l.Check(x)
+}
+
+// FirstSeeds returns the first n seeds of an experiment's seed list (its
+// PaperSeeds, of which every protocol's default seeds are a prefix). n must
+// be between 1 and len(list): a larger count has no seeds to take and is an
+// error that says to list the seeds instead.
+func FirstSeeds(n int, list []int64) ([]int64, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("seed count %d: want a count ≥ 1", n)
+	}
+	if n > len(list) {
+		return nil, fmt.Errorf("seed count %d: the experiment lists only %d seeds (%s); give the seeds themselves for more", n, len(list), joinSeeds(list))
+	}
+	return append([]int64(nil), list[:n]...), nil
+}
+
+// CheckSeeds reports an empty seed list or a seed that appears twice (the
+// same seed twice is the same model: it would train twice and write one
+// record).
+func CheckSeeds(seeds []int64) error {
+	if len(seeds) == 0 {
+		return fmt.Errorf("no seeds")
+	}
+	first := make(map[int64]int, len(seeds))
+	for i, s := range seeds {
+		if j, dup := first[s]; dup {
+			return fmt.Errorf("seed %d appears twice (positions %d and %d); each seed is one model", s, j+1, i+1)
+		}
+		first[s] = i
+	}
+	return nil
+}
+
+func joinSeeds(s []int64) string {
+	parts := make([]string, len(s))
+	for i, v := range s {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, ",")
+}
