@@ -2,20 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/pelab/pelab/internal/atomicfile"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/pelib/train"
 	"github.com/pelab/pelab/xla"
 )
 
@@ -102,10 +102,14 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 	opt.Backend, opt.BackendName, opt.Store = ch.Backend, ch.Config, store
 	opt.Device = strings.Join(ch.Devices(), "; ")
 	opt.Shard, opt.Shards, opt.Progress = i, n, stdout
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := train.SignalContext(context.Background(), stdout)
 	defer stop()
 	sum, err := sweep.Run(ctx, plan, opt)
 	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, fmt.Errorf("%w\nThe records finished so far are in %s and the interrupted group's checkpoint in %s; the same command resumes from it",
+				err, out, filepath.Join(out, "checkpoints"))
+		}
 		return nil, err
 	}
 	fmt.Fprintf(stdout, "done: %d cells, %d trained now, %d already done, %d in other shards, %d diverged\n",

@@ -10,6 +10,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -72,6 +74,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pelab %s: %v\n", c.name, err)
 		if isUsage(err) {
 			return 2
+		}
+		if errors.Is(err, context.Canceled) {
+			return 130 // as a shell reports a process ended by SIGINT
 		}
 		return 1
 	}

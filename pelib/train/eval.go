@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 
@@ -30,7 +31,12 @@ type Metrics map[string]float64
 // "loss" and "acc" (Classify) or "mse" (Masked), averaged over samples, plus
 // the same per group ("acc_<group>") when d has Groups.
 func (r *Run) Evaluate(d *Data, opt EvalOptions) ([]Metrics, error) {
-	loss, metric, _, err := r.evalPass(d, opt, false)
+	return r.evaluate(context.Background(), d, opt)
+}
+
+// evaluate is Evaluate, abandoned between chunks when ctx is cancelled.
+func (r *Run) evaluate(ctx context.Context, d *Data, opt EvalOptions) ([]Metrics, error) {
+	loss, metric, _, err := r.evalPass(ctx, d, opt, false)
 	if err != nil {
 		return nil, err
 	}
@@ -52,14 +58,14 @@ func (r *Run) Evaluate(d *Data, opt EvalOptions) ([]Metrics, error) {
 // PerSample returns, per model, each sample's metric (correct 0/1 or masked
 // MSE) over d, in sample order.
 func (r *Run) PerSample(d *Data, opt EvalOptions) ([][]float64, error) {
-	_, metric, _, err := r.evalPass(d, opt, false)
+	_, metric, _, err := r.evalPass(context.Background(), d, opt, false)
 	return metric, err
 }
 
 // Attention returns, per model, the attention maps averaged over the samples
 // of d, flat [L, H, S, S].
 func (r *Run) Attention(d *Data) ([][]float64, error) {
-	_, _, att, err := r.evalPass(d, EvalOptions{}, true)
+	_, _, att, err := r.evalPass(context.Background(), d, EvalOptions{}, true)
 	return att, err
 }
 
@@ -77,7 +83,7 @@ func mean(v []float64, groups []string, g string) float64 {
 	return sum / float64(n)
 }
 
-func (r *Run) evalPass(d *Data, opt EvalOptions, attention bool) (loss, metric, att [][]float64, err error) {
+func (r *Run) evalPass(ctx context.Context, d *Data, opt EvalOptions, attention bool) (loss, metric, att [][]float64, err error) {
 	if err := r.checkData(d); err != nil {
 		return nil, nil, nil, err
 	}
@@ -112,6 +118,9 @@ func (r *Run) evalPass(d *Data, opt EvalOptions, attention bool) (loss, metric, 
 		mask = make([]float32, B*S)
 	}
 	for start, chunk := 0, 0; start < d.N; start, chunk = start+B, chunk+1 {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, nil, err
+		}
 		n := min(B, d.N-start)
 		for j := range B {
 			if j < n {

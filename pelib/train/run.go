@@ -502,25 +502,62 @@ func (r *Run) logf(format string, args ...any) {
 }
 
 // Train runs the remaining epochs, evaluating every EvalEvery epochs and at
-// the end, and checkpointing when configured. It returns early, after a
-// checkpoint, when ctx is cancelled.
+// the end, and checkpointing when configured.
+//
+// Cancelling ctx stops training at the next step boundary (one call: one
+// step, or K with an in-graph loop), or abandons an evaluation in progress;
+// Train then writes a checkpoint (when configured) and returns an error
+// that wraps ctx.Err() (errors.Is(err, context.Canceled)). A run resumed
+// from that checkpoint goes on from the same step — redoing the abandoned
+// evaluation first — and ends exactly as an uninterrupted run would.
 func (r *Run) Train(ctx context.Context) error {
 	spe := r.StepsPerEpoch()
 	bar := newBar(r.cfg.Progress, r.TotalSteps(), r.step)
-	for r.epoch < r.cfg.Epochs {
-		start := time.Now()
-		if err := r.Steps(spe); err != nil {
+	interrupted := func(cause error) error {
+		bar.done()
+		if r.cfg.Checkpoint != "" {
+			if err := r.SaveCheckpoint(r.cfg.Checkpoint); err != nil {
+				return fmt.Errorf("train: interrupted at step %d, and saving the checkpoint failed: %w", r.step, err)
+			}
+			r.logf("interrupted at step %d (epoch %d): checkpoint %s saved\n", r.step, r.epoch, r.cfg.Checkpoint)
+		}
+		return fmt.Errorf("train: interrupted at step %d: %w", r.step, cause)
+	}
+	// A run resumed from a checkpoint written during an evaluation owes it.
+	if r.step > 0 && r.step%spe == 0 && r.evalDue() && !r.evaluatedAt(r.step) {
+		if err := r.evaluateAllCtx(ctx); err != nil {
+			if ctx.Err() != nil {
+				return interrupted(context.Cause(ctx))
+			}
 			return err
 		}
+		bar.line(r.summaryLine())
+	}
+	for r.epoch < r.cfg.Epochs {
+		if err := ctx.Err(); err != nil {
+			return interrupted(err)
+		}
+		start := time.Now()
+		err := r.stepsCtx(ctx, spe-r.step%spe, bar)
 		r.wall += time.Since(start)
+		if err != nil {
+			if ctx.Err() != nil {
+				return interrupted(context.Cause(ctx))
+			}
+			return err
+		}
 		bar.update(r.step, r.meanAliveLoss())
 		last := r.epoch == r.cfg.Epochs
-		if last || (r.cfg.EvalEvery > 0 && r.epoch%r.cfg.EvalEvery == 0) {
+		if r.evalDue() {
 			start := time.Now()
-			if err := r.evaluateAll(); err != nil {
+			err := r.evaluateAllCtx(ctx)
+			r.wall += time.Since(start)
+			if err != nil {
+				if ctx.Err() != nil {
+					return interrupted(context.Cause(ctx))
+				}
 				return err
 			}
-			r.wall += time.Since(start)
 			bar.line(r.summaryLine())
 		}
 		if r.cfg.Checkpoint != "" && (last || (r.cfg.CheckpointEvery > 0 && r.epoch%r.cfg.CheckpointEvery == 0)) {
@@ -528,16 +565,42 @@ func (r *Run) Train(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := ctx.Err(); err != nil {
-			if r.cfg.Checkpoint != "" {
-				if err := r.SaveCheckpoint(r.cfg.Checkpoint); err != nil {
-					return err
-				}
-			}
-			return err
-		}
 	}
 	bar.done()
+	return nil
+}
+
+// evalDue reports whether the epoch just finished (r.epoch) is evaluated:
+// every EvalEvery epochs and the last.
+func (r *Run) evalDue() bool {
+	return r.epoch == r.cfg.Epochs || (r.cfg.EvalEvery > 0 && r.epoch%r.cfg.EvalEvery == 0)
+}
+
+// evaluatedAt reports whether the history holds an evaluation at step.
+func (r *Run) evaluatedAt(step int) bool {
+	h := r.members[0].History
+	return len(h) > 0 && h[len(h)-1].Step == step
+}
+
+// stepsCtx runs n steps as Steps does, checking ctx between calls and
+// redrawing the progress bar at most twice a second.
+func (r *Run) stepsCtx(ctx context.Context, n int, bar *bar) error {
+	K := r.stepsPerCall()
+	last := time.Now()
+	for n > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		k := min(K, n)
+		if err := r.Steps(k); err != nil {
+			return err
+		}
+		n -= k
+		if time.Since(last) > 500*time.Millisecond {
+			bar.update(r.step, r.meanAliveLoss())
+			last = time.Now()
+		}
+	}
 	return nil
 }
 
@@ -556,14 +619,15 @@ func (r *Run) meanAliveLoss() float64 {
 	return sum / float64(n)
 }
 
-// evaluateAll evaluates every evaluation set and appends a history point.
-func (r *Run) evaluateAll() error {
+// evaluateAllCtx evaluates every evaluation set and appends a history
+// point; it is abandoned (nothing appended) when ctx is cancelled.
+func (r *Run) evaluateAllCtx(ctx context.Context) error {
 	pts := make([]map[string]float64, r.M)
 	for m := range pts {
 		pts[m] = map[string]float64{}
 	}
 	for _, d := range r.evals {
-		ms, err := r.Evaluate(d, EvalOptions{})
+		ms, err := r.evaluate(ctx, d, EvalOptions{})
 		if err != nil {
 			return err
 		}
