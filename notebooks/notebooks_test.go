@@ -11,6 +11,7 @@ package notebooks_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -184,4 +185,69 @@ func TestPanickingCellFails(t *testing.T) {
 	if !strings.Contains(out, "deliberate panic from pelab's notebook test") {
 		t.Errorf("the run's output does not show the panic\n--- output ---\n%s", out)
 	}
+}
+
+// kernelPath returns a PATH for a GoNB kernel started outside nbexec.sh: a
+// folder with go, goimports and gonb, then $PATH without the Go bin folder
+// (where gopls is, which slows a headless kernel; see nbexec.sh).
+func kernelPath(t *testing.T) string {
+	t.Helper()
+	gobin, err := exec.Command("go", "env", "GOBIN").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := strings.TrimSpace(string(gobin))
+	if bin == "" {
+		gopath, err := exec.Command("go", "env", "GOPATH").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		bin = filepath.Join(strings.TrimSpace(string(gopath)), "bin")
+	}
+	tools := t.TempDir()
+	goPath, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := map[string]string{"go": goPath, "goimports": filepath.Join(bin, "goimports"), "gonb": filepath.Join(bin, "gonb")}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(tools, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := tools
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if d != "" && d != bin {
+			path += string(os.PathListSeparator) + d
+		}
+	}
+	return path
+}
+
+// TestInterruptCellResumes interrupts the training cell of the network
+// notebook in a real GoNB kernel, as Jupyter's stop button does, and runs
+// the cell again: scripts/nb-interrupt.py checks that the cell stopped,
+// saved a checkpoint and then resumed from it (see its doc).
+func TestInterruptCellResumes(t *testing.T) {
+	requireJupyter(t)
+	backend := "go"
+	if lib, _ := xla.FindONNXRuntime(); lib != "" {
+		backend = "onnx"
+	}
+	script, err := filepath.Abs(filepath.Join("..", "scripts", "nb-interrupt.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/usr/bin/python3", script, "02_network_simulation.ipynb", "trainLayout(ctx", "16")
+	cmd.Env = append(os.Environ(), "PATH="+kernelPath(t), "PELAB_QUICK=1", "PELAB_BACKEND="+backend, "PELAB_NOTEBOOK_OUT="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 3 {
+		t.Skipf("skipping: %s", out)
+	}
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	t.Log(lines[len(lines)-1])
 }
