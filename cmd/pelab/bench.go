@@ -12,8 +12,12 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/internal/atomicfile"
+	"github.com/pelab/pelab/pelib/fmri"
+	"github.com/pelab/pelab/pelib/lst"
 	"github.com/pelab/pelab/pelib/model"
+	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"github.com/pelab/pelab/xla"
 )
@@ -72,8 +76,16 @@ func runBench(args []string, stdout io.Writer) error {
 	label := fs.String("label", "pelab", "value of the impl column")
 	csvPath := fs.String("csv", "", "also write the table as CSV to this file")
 	program := fs.String("save-program", "", "write the compiled one-step program of the first M as an ONNX model to this file (onnx backend; for bench/ort_profile.js)")
-	if err := fs.Parse(args); err != nil {
+	soak := fs.Int("soak", 0, "instead of timing: train each experiment's quick model (-model lst, netsim, fmri or all) this many steps per group, -soak-groups groups one after another, and report resident memory (0: off)")
+	soakGroups := fs.Int("soak-groups", 3, "with -soak: groups trained one after another, each closed before the next")
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *soak != 0 {
+		if *soak < 10 || *soakGroups < 1 {
+			return usagef("-soak %d -soak-groups %d: want at least 10 steps and 1 group", *soak, *soakGroups)
+		}
+		return runSoak(stdout, *backend, *modelName, *soak, *soakGroups)
 	}
 	var Ms []int
 	for f := range strings.SplitSeq(*ms, ",") {
@@ -152,6 +164,77 @@ func runBench(args []string, stdout io.Writer) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// soakConfig is the training configuration of an experiment's quick
+// protocol — its model, optimiser, objective, batch size and mask ratio — with
+// a learned PE (σ 0.5), and the size of its held-out set, for data shaped
+// like the experiment's (the values are random: memory does not depend on
+// them).
+func soakConfig(name string) (cfg train.Config, evalN, evalEvery int, err error) {
+	learn, err := pe.Parse("learn-0.5")
+	if err != nil {
+		return cfg, 0, 0, err
+	}
+	switch name {
+	case "lst":
+		p := lst.Quick()
+		cfg = lst.NewPlan(p, &sweep.Task{Layout: pe.Grid(lst.Side, lst.Side)}, nil).Train
+		cfg.Model.Layout = pe.Grid(lst.Side, lst.Side)
+		evalN, evalEvery = 900, p.EvalEvery*(8100/p.Batch)
+	case "netsim":
+		p := netsim.Quick()
+		task := &sweep.Task{Train: &train.Data{S: 64, F: p.Window}, Layout: pe.Grid(8, 8)}
+		plan, err := netsim.NewPlan(p, task, nil)
+		if err != nil {
+			return cfg, 0, 0, err
+		}
+		cfg = plan.Train
+		cfg.Model.Layout = task.Layout
+		evalN, evalEvery = p.TestRuns*(128/p.Window), p.EvalEvery*(p.TrainRuns*(128/p.Window)/p.Batch)
+	case "fmri":
+		p := fmri.Quick()
+		cfg = fmri.NewPlan(p, &fmri.Task{Task: &sweep.Task{Layout: pe.Line(fmri.NumRegions)}}, nil).Train
+		cfg.Model.Layout = pe.Line(fmri.NumRegions)
+		evalN, evalEvery = p.TestWindows, p.EvalEvery*(p.TrainWindows/p.Batch)
+	default:
+		return cfg, 0, 0, usagef("-model %q: want lst, netsim, fmri or all", name)
+	}
+	cfg.Model.PE = learn
+	return cfg, evalN, evalEvery, nil
+}
+
+// runSoak is pelab bench -soak: for each named experiment, groups × steps
+// of its quick model with its evaluations, and the resident memory at 10,
+// 50 and 100 % of the run and its slope (see train.Soak).
+func runSoak(stdout io.Writer, backend, models string, steps, groups int) error {
+	names := []string{models}
+	if models == "all" {
+		names = []string{"lst", "netsim", "fmri"}
+	}
+	ch, err := xla.Choose(backend)
+	if err != nil {
+		return err
+	}
+	defer ch.Backend.Finalize()
+	fmt.Fprintf(stdout, "backend: %s\ncpus: %d\n", ch, runtime.NumCPU())
+	for _, name := range names {
+		cfg, evalN, evalEvery, err := soakConfig(name)
+		if err != nil {
+			return err
+		}
+		M := 2
+		mc := cfg.Model
+		fmt.Fprintf(stdout, "\n%s quick model (S%d, D%d, %d blocks, batch %d), %d models per group, %d groups × %d steps, evaluated every %d steps on %d samples:\n",
+			name, mc.Tokens, mc.Width, mc.Blocks, cfg.BatchSize, M, groups, steps, evalEvery, evalN)
+		res, err := train.Soak(ch.Backend, cfg, train.SoakOptions{M: M, Steps: steps, Groups: groups,
+			EvalEvery: evalEvery, EvalN: evalN, Samples: 10, Progress: stdout})
+		if err != nil {
+			return fmt.Errorf("soak %s: %w", name, err)
+		}
+		fmt.Fprintf(stdout, "%s: %s\n", name, res)
 	}
 	return nil
 }

@@ -112,8 +112,8 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 		}
 		return nil, err
 	}
-	fmt.Fprintf(stdout, "done: %d cells, %d trained now, %d already done, %d in other shards, %d diverged\n",
-		sum.Cells, sum.Trained, sum.Skipped, sum.OtherShards, sum.Diverged)
+	fmt.Fprintf(stdout, "done: %d cells, %d trained now, %d already done, %d in other shards, %d diverged; peak resident memory %s\n",
+		sum.Cells, sum.Trained, sum.Skipped, sum.OtherShards, sum.Diverged, peakRSS())
 	return store, nil
 }
 
@@ -150,6 +150,18 @@ func writeText(path, s string) error {
 	return atomicfile.Write(path, []byte(s))
 }
 
+// peakRSS is this process's peak resident memory (VmHWM), e.g. "1.23 GiB".
+func peakRSS() string {
+	b := train.PeakRSS()
+	switch {
+	case b == 0:
+		return "unknown (no /proc/self/status)"
+	case b >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}
+
 // writeSummary reads every record of store, renders them with report,
 // prints the result and writes it to <store>/<name> (e.g. summary.md), with
 // one CSV row per model in <store>/records.csv. Corrupt record files are
@@ -166,6 +178,8 @@ func writeSummary(store *results.Store, name string, stdout io.Writer, report fu
 	if err != nil {
 		return err
 	}
+	md = strings.TrimRight(md, "\n") + fmt.Sprintf("\n\nWritten by `pelab %s`; that process's peak resident memory: %s.\n",
+		strings.Join(os.Args[1:], " "), peakRSS())
 	fmt.Fprintln(stdout, md)
 	if err := results.WriteCSV(filepath.Join(store.Dir, "records.csv"), recs); err != nil {
 		return err

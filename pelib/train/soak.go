@@ -137,6 +137,7 @@ func Soak(backend compute.Backend, cfg Config, opt SoakOptions) (SoakResult, err
 }
 
 func soakGroup(run *Run, opt SoakOptions, every, offset int, start time.Time, res *SoakResult) error {
+	next := every // the step of the next sample
 	for done := 0; done < opt.Steps; {
 		n := min(every, opt.Steps-done)
 		if opt.EvalEvery > 0 {
@@ -153,7 +154,8 @@ func soakGroup(run *Run, opt SoakOptions, every, offset int, start time.Time, re
 				}
 			}
 		}
-		if done%every == 0 || done == opt.Steps {
+		if done >= next || done == opt.Steps {
+			next = (done/every + 1) * every
 			runtime.GC()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
