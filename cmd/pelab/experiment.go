@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ type expFlags struct {
 	epochs, evalEvery, maxM, k                         int
 	lr                                                 float64
 	matmul                                             string
+	retryFailed                                        bool
 }
 
 func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
@@ -41,6 +43,7 @@ func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
 	fs.Float64Var(&f.lr, "lr", 0, "override the protocol's learning rate (finite, ≥ 0; 0: the protocol's)")
 	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; ≥ 0; 0: one)")
 	fs.StringVar(&f.matmul, "matmul", "f32", "matrix-product operand dtype: f32, or bf16 (f32 accumulation)")
+	fs.BoolVar(&f.retryFailed, "retry-failed", false, "retrain the models whose record has status failed (by default a failed record is final,\nlike any other: delete it or use this flag)")
 }
 
 // outDir is -out, or out/<experiment>-<protocol> by default.
@@ -75,7 +78,9 @@ func parseShard(s string) (int, int, error) {
 // runSweep runs plan with the shared flags and prints what it did; it
 // returns the store's records of this plan's experiment and protocol.
 // setup, when set, returns the experiment's options (e.g. its Analyze hook)
-// for the results store.
+// for the results store. When some models failed (the error wraps
+// sweep.ErrFailed) it returns the store with the error: every other cell is
+// done, and the caller writes its summary before returning the error.
 func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Options, stdout io.Writer) (*results.Store, error) {
 	i, n, err := parseShard(f.shard)
 	if err != nil {
@@ -102,15 +107,20 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 	opt.Backend, opt.BackendName, opt.Store = ch.Backend, ch.Config, store
 	opt.Device = strings.Join(ch.Devices(), "; ")
 	opt.Shard, opt.Shards, opt.Progress = i, n, stdout
+	opt.RetryFailed = f.retryFailed
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sum, err := sweep.Run(ctx, plan, opt)
-	if err != nil {
+	if err != nil && !errors.Is(err, sweep.ErrFailed) {
 		return nil, err
 	}
-	fmt.Fprintf(stdout, "done: %d cells, %d trained now, %d already done, %d in other shards, %d diverged\n",
-		sum.Cells, sum.Trained, sum.Skipped, sum.OtherShards, sum.Diverged)
-	return store, nil
+	fmt.Fprintf(stdout, "done: %d cells, %d trained now, %d already done, %d in other shards, %d left to other processes, %d diverged, %d failed",
+		sum.Cells, sum.Trained, sum.Skipped, sum.OtherShards, sum.Claimed, sum.Diverged, sum.Failed)
+	if sum.FailedBefore > 0 {
+		fmt.Fprintf(stdout, " (+%d failed earlier, kept: -retry-failed retrains them)", sum.FailedBefore)
+	}
+	fmt.Fprintln(stdout)
+	return store, err
 }
 
 // applyOverrides applies -epochs, -eval-every, -max-m, -lr, -k and -matmul
@@ -162,6 +172,7 @@ func writeSummary(store *results.Store, name string, stdout io.Writer, report fu
 	if err != nil {
 		return err
 	}
+	md += results.UnusableMarkdown(bad)
 	fmt.Fprintln(stdout, md)
 	if err := results.WriteCSV(filepath.Join(store.Dir, "records.csv"), recs); err != nil {
 		return err
