@@ -12,6 +12,38 @@
 // own final metrics (interpretability) through a hook, and writes one record
 // per model atomically. A run killed at any point resumes where it stopped.
 //
+// Failure. A record's status is ok, diverged or failed, and every record is
+// final: a rerun skips it. Diverged is a result — a model whose loss,
+// gradient or initial parameters were not finite (e.g. a σ that overflows
+// float32) is frozen while the rest of its group trains on. Failed means
+// the model could not be trained or analysed; the record says why (Error).
+// A group that cannot be built or trained records all its models as failed
+// and Run goes on with the next group; an analysis that fails for one model
+// (the Analyze hook returns per-model errors) fails that model only. Run
+// does all the other work, then returns an error wrapping [ErrFailed], so a
+// command exits non-zero. Failed records are not retried on their own —
+// a deterministic failure would otherwise be retrained forever — but with
+// [Options.RetryFailed] (pelab's -retry-failed) or after deleting the
+// record. Only an interruption (ctx) or a store that cannot be written
+// stops Run early; an interrupted group keeps its checkpoint.
+//
+// Checkpoints. A group's checkpoint (<store>/checkpoints/group-<hash>.ckpt,
+// named after its cells) is removed once its records are written. One that
+// cannot be resumed — corrupt, truncated, or of another run — is never
+// deleted: it is renamed to <name>.corrupt-<time> (or .mismatch-<time>),
+// a warning names it, and the group trains afresh.
+//
+// Claims. Before training a group, Run claims each of its cells with an
+// exclusive lock (flock) on <store>/claims/<id>.lock, skips the cells that
+// another process holds (counted in [Summary.Claimed]: they are left to
+// it), and re-reads the store for the cells it got, since another process
+// may have finished one meanwhile. So any number of processes may run the
+// same plan on one store (a second terminal, a restarted job) and each cell
+// is trained once. The operating system drops a lock when its holder dies,
+// even by kill -9, so a claim never goes stale; a claim file is removed
+// once its cell's record is written. flock needs a file system that
+// supports it (local disks do; NFS emulates it with POSIX locks).
+//
 // Sharding: with Shards = n, shard i takes the cells whose ID hashes to i
 // mod n, so n processes (a Slurm array, a Kubernetes Indexed Job) partition
 // the cells exactly once and may share one store directory.
@@ -385,7 +417,7 @@ func claimGroup(opt Options, g []Cell) (held []Cell, claims []*claim, doneMeanwh
 		}
 		todo, _, err := needsTraining(opt, c.ID)
 		if err != nil || !todo {
-			cl.release(false)
+			cl.release(err == nil) // done meanwhile: its record is written, the claim file is spent
 			if err != nil {
 				for _, h := range claims {
 					h.release(false)
