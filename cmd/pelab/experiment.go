@@ -25,6 +25,7 @@ type expFlags struct {
 	epochs, evalEvery, maxM, k                         int
 	lr                                                 float64
 	matmul                                             string
+	retryFailed                                        bool
 }
 
 func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
@@ -41,6 +42,7 @@ func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
 	fs.Float64Var(&f.lr, "lr", 0, "override the protocol's learning rate (finite, ≥ 0; 0: the protocol's)")
 	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; ≥ 0; 0: one)")
 	fs.StringVar(&f.matmul, "matmul", "f32", "matrix-product operand dtype: f32, or bf16 (f32 accumulation)")
+	fs.BoolVar(&f.retryFailed, "retry-failed", false, "retrain the models whose record has status failed (by default a failed record is final,\nlike any other: delete it or use this flag)")
 }
 
 // outDir is -out, or out/<experiment>-<protocol> by default.
@@ -75,7 +77,9 @@ func parseShard(s string) (int, int, error) {
 // runSweep runs plan with the shared flags and prints what it did; it
 // returns the store's records of this plan's experiment and protocol.
 // setup, when set, returns the experiment's options (e.g. its Analyze hook)
-// for the results store.
+// for the results store. When some models failed (the error wraps
+// sweep.ErrFailed) it returns the store with the error: every other cell is
+// done, and the caller writes its summary before returning the error.
 func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Options, stdout io.Writer) (*results.Store, error) {
 	i, n, err := parseShard(f.shard)
 	if err != nil {
@@ -102,19 +106,24 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 	opt.Backend, opt.BackendName, opt.Store = ch.Backend, ch.Config, store
 	opt.Device = strings.Join(ch.Devices(), "; ")
 	opt.Shard, opt.Shards, opt.Progress = i, n, stdout
+	opt.RetryFailed = f.retryFailed
 	ctx, stop := train.SignalContext(context.Background(), stdout)
 	defer stop()
 	sum, err := sweep.Run(ctx, plan, opt)
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return nil, fmt.Errorf("%w\nThe records finished so far are in %s and the interrupted group's checkpoint in %s; the same command resumes from it",
-				err, out, filepath.Join(out, "checkpoints"))
-		}
+	if err != nil && errors.Is(err, context.Canceled) {
+		return nil, fmt.Errorf("%w\nThe records finished so far are in %s and the interrupted group's checkpoint in %s; the same command resumes from it",
+			err, out, filepath.Join(out, "checkpoints"))
+	}
+	if err != nil && !errors.Is(err, sweep.ErrFailed) {
 		return nil, err
 	}
-	fmt.Fprintf(stdout, "done: %d cells, %d trained now, %d already done, %d in other shards, %d diverged; peak resident memory %s\n",
-		sum.Cells, sum.Trained, sum.Skipped, sum.OtherShards, sum.Diverged, peakRSS())
-	return store, nil
+	fmt.Fprintf(stdout, "done: %d cells, %d trained now, %d already done, %d in other shards, %d left to other processes, %d diverged, %d failed",
+		sum.Cells, sum.Trained, sum.Skipped, sum.OtherShards, sum.Claimed, sum.Diverged, sum.Failed)
+	if sum.FailedBefore > 0 {
+		fmt.Fprintf(stdout, " (+%d failed earlier, kept: -retry-failed retrains them)", sum.FailedBefore)
+	}
+	fmt.Fprintf(stdout, "; peak resident memory %s\n", peakRSS())
+	return store, err
 }
 
 // applyOverrides applies -epochs, -eval-every, -max-m, -lr, -k and -matmul
@@ -178,6 +187,7 @@ func writeSummary(store *results.Store, name string, stdout io.Writer, report fu
 	if err != nil {
 		return err
 	}
+	md += results.UnusableMarkdown(bad)
 	md = strings.TrimRight(md, "\n") + fmt.Sprintf("\n\nWritten by `pelab %s`; that process's peak resident memory: %s.\n",
 		strings.Join(os.Args[1:], " "), peakRSS())
 	fmt.Fprintln(stdout, md)

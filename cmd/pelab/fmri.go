@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -78,14 +79,14 @@ func runFMRI(args []string, stdout io.Writer) error {
 		return err
 	}
 	store, err := runSweep(plan, &f, func(*results.Store) sweep.Options { return sweep.Options{Analyze: an.Analyze} }, stdout)
-	if err != nil {
+	if store == nil {
 		return err
 	}
-	return writeSummary(store, "summary.md", stdout, func(recs []results.Record) (string, error) {
+	return errors.Join(err, writeSummary(store, "summary.md", stdout, func(recs []results.Record) (string, error) {
 		rep, err := fmri.Report(recs, proto.Name)
 		if err != nil {
 			return "", err
 		}
 		return rep.Markdown, nil
-	})
+	}))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -57,14 +58,14 @@ func runLST(args []string, stdout io.Writer) error {
 		an.Store = st
 		return sweep.Options{Analyze: an.Analyze}
 	}, stdout)
-	if err != nil {
+	if store == nil {
 		return err
 	}
-	return writeSummary(store, "summary.md", stdout, func(recs []results.Record) (string, error) {
+	return errors.Join(err, writeSummary(store, "summary.md", stdout, func(recs []results.Record) (string, error) {
 		rep, err := lst.Report(recs, proto.Name)
 		if err != nil {
 			return "", err
 		}
 		return rep.Markdown, nil
-	})
+	}))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -83,14 +84,14 @@ func runNetsim(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "layout %s: %d nodes, %d training windows of %d points, %d held-out; model width %d\n",
 		opt.Layout, task.Train.S, task.Train.N, task.Train.F, task.Evals[0].N, plan.Train.Model.Width)
 	store, err := runSweep(plan, &f, func(*results.Store) sweep.Options { return sweep.Options{Analyze: an.Analyze} }, stdout)
-	if err != nil {
+	if store == nil {
 		return err
 	}
-	return writeSummary(store, "summary-"+opt.Layout+".md", stdout, func(recs []results.Record) (string, error) {
+	return errors.Join(err, writeSummary(store, "summary-"+opt.Layout+".md", stdout, func(recs []results.Record) (string, error) {
 		rep, err := netsim.Report(recs, proto.Name, opt.Layout)
 		if err != nil {
 			return "", err
 		}
 		return rep.Markdown, nil
-	})
+	}))
 }

@@ -266,6 +266,7 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 	if sub == "plan" {
 		return planSweep(plans, f, *shards, *throughput, *benchSteps, stdout)
 	}
+	var failed []error // models failed (recorded as such); the other plans still run
 	for i, p := range plans {
 		if len(plans) > 1 {
 			fmt.Fprintf(stdout, "== plan %d/%d: %s/%s\n", i+1, len(plans), p.Experiment, p.Protocol)
@@ -279,12 +280,16 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 		if err == nil {
 			err = setupErr
 		}
+		if errors.Is(err, sweep.ErrFailed) {
+			failed = append(failed, err)
+			continue
+		}
 		if err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(stdout, "all plans done in this shard; aggregate with: pelab report %s\n", f.out)
-	return nil
+	return errors.Join(failed...)
 }
 
 // planSweep prints every cell of the plans and an estimate of the pending

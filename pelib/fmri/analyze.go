@@ -321,32 +321,37 @@ func (a *Analyzer) eval(name string) (*train.Data, error) {
 	return nil, fmt.Errorf("fmri: task has no evaluation set %q", name)
 }
 
-// Analyze implements sweep.Options.Analyze.
-func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, error) {
+// Analyze implements sweep.Options.Analyze. The evaluation runs once for
+// the whole group (an error there is the group's); the PE metrics are per
+// model, and a model whose PE metrics fail gets its own error. A diverged
+// model gets no PE metrics, which would describe a model that failed.
+func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
 	test, err := a.eval(EvalTest)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hard, err := run.Evaluate(test, train.EvalOptions{MaskRatio: a.Protocol.TestMaskRatio, Seed: EvalSeed})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]train.Metrics, len(cells))
+	errs := make([]error, len(cells))
 	for m, c := range cells {
 		ms := a.Shared()
 		ms["test90_mse"] = hard[m]["mse"]
-		if c.Condition.PE.Additive() && c.Condition.PE.Kind != pe.None {
+		out[m] = ms
+		if run.Members()[m].Alive && c.Condition.PE.Additive() && c.Condition.PE.Kind != pe.None {
 			if tab, shape, err := run.PETable(m); err == nil {
 				pm, err := a.Ref.PEMetrics(tab, shape[0], shape[1], shape[2])
 				if err != nil {
-					return nil, fmt.Errorf("fmri: %s seed %d: %w", c.Condition.Name, c.Seed, err)
+					errs[m] = fmt.Errorf("fmri: %s seed %d: %w", c.Condition.Name, c.Seed, err)
+					continue
 				}
 				for k, v := range pm {
 					ms[k] = v
 				}
 			}
 		}
-		out[m] = ms
 	}
-	return out, nil
+	return out, errs, nil
 }

@@ -137,6 +137,9 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", k, cell(ts, err1), h, len(x))
 		}
 	}
+	if st := results.StatusMarkdown(rs, func(r results.Record) string { return r.Condition }); st != "" {
+		b.WriteString("\n" + st)
+	}
 	b.WriteString("\n" + HCPAcknowledgment + "\n")
 	rep.Markdown = b.String()
 	return rep, nil

@@ -55,33 +55,44 @@ func (a *Analyzer) eval(name string) (*train.Data, error) {
 	return nil, fmt.Errorf("lst: task has no evaluation set %q", name)
 }
 
-// Analyze implements sweep.Options.Analyze.
-func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, error) {
+// Analyze implements sweep.Options.Analyze. The evaluations run once for
+// the whole group (an error there is the group's); the rest is per model:
+// a model whose attention artifact or PE geometry fails gets its own error,
+// and a diverged model (frozen, e.g. with non-finite parameters) gets no
+// geometry metrics, which would describe a model that failed.
+func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
 	val, err := a.eval(EvalOriginal)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]train.Metrics, len(cells))
+	errs := make([]error, len(cells))
 	noisy, err := run.Evaluate(val, train.EvalOptions{EmbedNoise: NoiseStd, Seed: 1})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tr, err := run.Evaluate(a.Task.Train, train.EvalOptions{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	att, err := run.Attention(val)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mc := run.Config().Model
 	L, H, S := mc.Blocks, mc.Heads, mc.Tokens
+	members := run.Members()
 	for m, c := range cells {
 		ms := train.Metrics{"val_acc_noise": noisy[m]["acc"], "train_acc": tr[m]["acc"]}
+		out[m] = ms
 		if a.Store != nil {
 			if err := sweep.WriteArtifact(a.Store, c.ID, "attn", att[m], L, H, S, S); err != nil {
-				return nil, err
+				errs[m] = fmt.Errorf("lst: %s seed %d: %w", c.Condition.Name, c.Seed, err)
+				continue
 			}
+		}
+		if !members[m].Alive {
+			continue
 		}
 		// Attention: per block, heads averaged, as L maps of S×S.
 		maps := make([]*mat.Dense, L)
@@ -106,15 +117,15 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 		if tab, shape, err := run.PETable(m); err == nil && c.Condition.PE.Kind != pe.None {
 			pm, err := PEMetrics(tab, shape[0], shape[1], shape[2])
 			if err != nil {
-				return nil, fmt.Errorf("lst: %s seed %d: %w", c.Condition.Name, c.Seed, err)
+				errs[m] = fmt.Errorf("lst: %s seed %d: %w", c.Condition.Name, c.Seed, err)
+				continue
 			}
 			for k, v := range pm {
 				ms[k] = v
 			}
 		}
-		out[m] = ms
 	}
-	return out, nil
+	return out, errs, nil
 }
 
 // PEMetrics returns the geometry metrics of a PE table [L, S=16, D] against

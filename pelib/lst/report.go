@@ -112,6 +112,9 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 			b.WriteString(rows.String())
 		}
 	}
+	if st := results.StatusMarkdown(rs, func(r results.Record) string { return r.Condition }); st != "" {
+		b.WriteString("\n" + st)
+	}
 	rep.Markdown = b.String()
 	return rep, nil
 }

@@ -241,42 +241,46 @@ func (a *Analyzer) eval(name string) (*train.Data, error) {
 	return nil, fmt.Errorf("netsim: task has no evaluation set %q", name)
 }
 
-// Analyze implements sweep.Options.Analyze.
-func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, error) {
+// Analyze implements sweep.Options.Analyze. The evaluations run once for
+// the whole group (an error there is the group's); the geometry is per
+// model, and a model whose geometry fails gets its own error.
+func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
 	test, err := a.eval(EvalTest)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hard, err := run.Evaluate(test, train.EvalOptions{MaskRatio: a.TestMaskRatio, Seed: 1})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tr, err := run.Evaluate(a.Task.Train, train.EvalOptions{Seed: 2})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]train.Metrics, len(cells))
+	errs := make([]error, len(cells))
 	for m, c := range cells {
 		ms := train.Metrics{EvalTest90 + "_mse": hard[m]["mse"], "train_mse": tr[m]["mse"]}
+		out[m] = ms
 		spec := c.Condition.PE
 		// A diverged model keeps its last finite parameters; its geometry
 		// would describe a model that failed, so it gets none.
 		if alive := run.Members()[m].Alive; alive && spec.Additive() && spec.Kind != pe.None {
 			tab, shape, err := run.PETable(m)
-			if err != nil {
-				return nil, fmt.Errorf("netsim: %s seed %d: %w", c.Condition.Name, c.Seed, err)
+			if err == nil {
+				var pm train.Metrics
+				if pm, err = PEMetrics(tab, shape[0], shape[1], shape[2], a.Geometry, a.Config); err == nil {
+					for k, v := range pm {
+						ms[k] = v
+					}
+				}
 			}
-			pm, err := PEMetrics(tab, shape[0], shape[1], shape[2], a.Geometry, a.Config)
 			if err != nil {
-				return nil, fmt.Errorf("netsim: %s seed %d: %w", c.Condition.Name, c.Seed, err)
-			}
-			for k, v := range pm {
-				ms[k] = v
+				errs[m] = fmt.Errorf("netsim: %s seed %d: %w", c.Condition.Name, c.Seed, err)
 			}
 		}
-		out[m] = ms
 	}
-	return out, nil
+	return out, errs, nil
 }
 
 // GeometryOf returns the Geometry of a network's nodes (the ground truth

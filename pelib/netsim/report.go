@@ -143,6 +143,9 @@ func Report(recs []results.Record, protocol, layout string) (*ReportData, error)
 			b.WriteString("\n")
 		}
 	}
+	if st := results.StatusMarkdown(rs, func(r results.Record) string { return r.Condition }); st != "" {
+		b.WriteString("\n" + st)
+	}
 	rep.Markdown = b.String()
 	return rep, nil
 }

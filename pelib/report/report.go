@@ -22,14 +22,17 @@
 // process and three interrupted shards) give byte-identical reports.
 // Records of unknown experiments still get the generic tables. A figure
 // that cannot be drawn (too few σ values, say) is replaced by a one-line
-// note rather than failing the report. Corrupt record files are listed,
-// never used. Files are written atomically (internal/atomicfile).
+// note rather than failing the report. Corrupt record files are listed by
+// name with what is wrong, never used. Diverged and failed models are left
+// out of every mean ± SD, counted in each table's n column ("3 (+1
+// diverged)") and listed per condition with their reasons. Files are written atomically (internal/atomicfile).
 package report
 
 import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"math"
@@ -100,7 +103,14 @@ type meta struct {
 // be read (they are named in the report).
 func Build(title string, recs []results.Record, corrupt []error) (*Report, error) {
 	if len(recs) == 0 {
-		return nil, fmt.Errorf("report: no valid records (%d unusable files)", len(corrupt))
+		if len(corrupt) == 0 {
+			return nil, errors.New("report: no records")
+		}
+		msgs := make([]string, len(corrupt))
+		for i, e := range corrupt {
+			msgs[i] = "  " + e.Error()
+		}
+		return nil, fmt.Errorf("report: no valid records; %d unusable file(s):\n%s", len(corrupt), strings.Join(msgs, "\n"))
 	}
 	type key struct{ exp, proto, layout string }
 	by := map[key][]results.Record{}
@@ -134,14 +144,16 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 	rep := &Report{Title: title, Corrupt: corrupt}
 	var md strings.Builder
 	fmt.Fprintf(&md, "# %s\n\n", title)
-	fmt.Fprintf(&md, "%d records in %d section(s).", len(recs), len(keys))
-	if len(corrupt) > 0 {
-		fmt.Fprintf(&md, " %d record file(s) are corrupt or unreadable and left out (a sweep run redoes them):\n\n", len(corrupt))
-		for _, e := range corrupt {
-			fmt.Fprintf(&md, "- %s\n", e)
-		}
+	fmt.Fprintf(&md, "%d records in %d section(s)", len(recs), len(keys))
+	if n := countStatus(recs, results.StatusDiverged); n > 0 {
+		fmt.Fprintf(&md, "; %d diverged", n)
 	}
-	md.WriteString("\n\n")
+	if n := countStatus(recs, results.StatusFailed); n > 0 {
+		fmt.Fprintf(&md, "; %d failed", n)
+	}
+	md.WriteString(".\n")
+	md.WriteString(results.UnusableMarkdown(corrupt))
+	md.WriteString("\n")
 	for _, k := range keys {
 		rs := by[k]
 		results.Sort(rs)
@@ -155,6 +167,16 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 	}
 	rep.Markdown = md.String()
 	return rep, nil
+}
+
+func countStatus(rs []results.Record, status string) int {
+	n := 0
+	for _, r := range rs {
+		if r.Status == status {
+			n++
+		}
+	}
+	return n
 }
 
 // headline lists, per experiment, the generalisation metric, the
@@ -217,6 +239,11 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 	}
 	if expMD != "" {
 		b.WriteString(demote(expMD))
+		b.WriteString("\n")
+	} else if st := results.StatusMarkdown(rs, func(r results.Record) string { return r.Condition }); st != "" {
+		// The experiments' own reports say this; others get it here.
+		b.WriteString("## Diverged and failed models\n\n")
+		b.WriteString(st)
 		b.WriteString("\n")
 	}
 
@@ -381,10 +408,7 @@ func CITable(sums []results.Summary, metrics []string) string {
 	b.WriteString("\n")
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 	for _, s := range sums {
-		n := strconv.Itoa(s.N)
-		if s.Skipped > 0 {
-			n += fmt.Sprintf(" (+%d not ok)", s.Skipped)
-		}
+		n := strconv.Itoa(s.N) + s.NotOK()
 		fmt.Fprintf(&b, "| %s | %s |", strings.ReplaceAll(s.Group, "|", `\|`), n)
 		for _, c := range cols {
 			cell := "–"

@@ -140,7 +140,60 @@ func TestReportErrors(t *testing.T) {
 	if _, err := report.FromDir(filepath.Join(t.TempDir(), "missing")); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("missing directory: %v", err)
 	}
-	if _, err := report.FromDir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no valid records") {
+	if _, err := report.FromDir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no records") {
 		t.Errorf("empty directory: %v", err)
+	}
+	// Only unusable files: each is named with what is wrong.
+	dir := t.TempDir()
+	for _, name := range []string{"aaa.json", "bbb.json"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(`{"format": "pelab-res`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := report.FromDir(dir)
+	for _, want := range []string{"no valid records", "2 unusable file(s)", "aaa.json", "bbb.json", "bad JSON"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("only unusable files: error %v lacks %q", err, want)
+		}
+	}
+}
+
+// TestReportDivergedFailed: diverged and failed models are counted per
+// condition, in the tables' n column and with their reasons, for a known
+// experiment (through its own report) and an unknown one.
+func TestReportDivergedFailed(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir, 1)
+	st := &results.Store{Dir: dir}
+	cfg, _ := json.Marshal(map[string]any{"protocol": "quick"})
+	put := func(id, exp, cond string, seed int64, status, why string) {
+		t.Helper()
+		if err := st.Put(results.Record{ID: id, Experiment: exp, Condition: cond, Seed: seed, Config: cfg,
+			Final: map[string]float64{"val_acc": 0}, Status: status, Error: why}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("div1", "lst", "learn-2", 3, results.StatusDiverged, "loss or gradient became NaN/Inf at step 7 (epoch 0)")
+	put("fail1", "lst", "learn-2", 4, results.StatusFailed, "analysis: Blocks: flat[0] = +Inf")
+	put("fail2", "other", "c", 9, results.StatusFailed, "setting up training: boom")
+	rep, err := report.FromDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"13 records in 3 section(s); 1 diverged; 2 failed.",
+		"| learn-2 | 2 (+1 diverged, +1 failed) |",
+		"| learn-2 | 2 | 1 | 1 |",
+		"- learn-2: 1 diverged (seed 3): loss or gradient became NaN/Inf at step 7 (epoch 0)",
+		"- learn-2: 1 failed (seed 4): analysis: Blocks: flat[0] = +Inf",
+		"## Diverged and failed models", // the unknown experiment's section
+		"- c: 1 failed (seed 9): setting up training: boom",
+	} {
+		if !strings.Contains(rep.Markdown, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(rep.HTML(), "diverged") == false {
+		t.Error("the HTML report does not say diverged")
 	}
 }

@@ -16,6 +16,13 @@
 //   - Every record file embeds the SHA-256 of its record. A truncated,
 //     hand-edited or otherwise damaged file is reported as a *CorruptError,
 //     never silently used.
+//   - Status is "ok", "diverged" (stopped on a NaN/Inf loss, gradient or
+//     parameter: a result) or "failed" (could not be trained or analysed);
+//     Error says why for the latter two, e.g. "analysis: …" or "setting up
+//     training: …". Summaries leave both out of their statistics and count
+//     them (Summary.Diverged, Summary.Failed; StatusMarkdown lists the
+//     reasons). These are the record format's only statuses since its
+//     first version.
 //   - Metrics may be NaN or ±Inf (a diverged model's loss); JSON has no such
 //     numbers, so they are written as the strings "NaN", "+Inf" and "-Inf".
 //     Sweep coordinates (Params), epochs and wall times must be finite.

@@ -23,8 +23,8 @@ type Summary struct {
 	Params map[string]float64 // the parameters every record of the group shares
 	N      int                // ok records summarised
 	// Skipped counts the group's records whose status is not ok: they are
-	// left out of the statistics.
-	Skipped int
+	// left out of the statistics. Diverged and Failed split it by status.
+	Skipped, Diverged, Failed int
 	// Count is the number of finite values per metric; it is below N for a
 	// metric that some ok records lack or report as NaN or ±Inf.
 	Count              map[string]int
@@ -88,6 +88,11 @@ func summarize(group string, rs []Record) Summary {
 	for _, r := range rs {
 		if r.Status != StatusOK {
 			s.Skipped++
+			if r.Status == StatusDiverged {
+				s.Diverged++
+			} else {
+				s.Failed++
+			}
 			continue
 		}
 		s.N++
@@ -146,7 +151,8 @@ func commonParams(rs []Record) map[string]float64 {
 // A metric cell reads "mean ± SD", with SD to two significant digits and the
 // mean to the same decimal place; just the mean when n = 1; "–" when absent;
 // with "(n=k)" appended when only k of the group's N ok records have the
-// metric. The n cell adds "(+k not ok)" for records left out.
+// metric. The n cell adds the records left out by status, e.g.
+// "(+2 diverged, +1 failed)" (see StatusMarkdown for why).
 func MarkdownTable(ss []Summary, metrics []string, ref map[string]map[string]string) string {
 	if metrics == nil {
 		seen := map[string]bool{}
@@ -187,11 +193,7 @@ func MarkdownTable(ss []Summary, metrics []string, ref map[string]map[string]str
 	}
 	b.WriteString("\n")
 	for _, s := range ss {
-		n := strconv.Itoa(s.N)
-		if s.Skipped > 0 {
-			n += " (+" + strconv.Itoa(s.Skipped) + " not ok)"
-		}
-		cells := []string{s.Group, n}
+		cells := []string{s.Group, strconv.Itoa(s.N) + s.NotOK()}
 		for _, m := range metrics {
 			cells = append(cells, metricCell(s, m))
 		}
@@ -233,4 +235,23 @@ func formatMeanSD(mean, sd float64, hasSD bool) string {
 func escapeCell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// NotOK describes the records of s left out of its statistics, as
+// " (+2 diverged, +1 failed)"; "" when there are none.
+func (s Summary) NotOK() string {
+	if s.Skipped == 0 {
+		return ""
+	}
+	var parts []string
+	if s.Diverged > 0 {
+		parts = append(parts, "+"+strconv.Itoa(s.Diverged)+" diverged")
+	}
+	if s.Failed > 0 {
+		parts = append(parts, "+"+strconv.Itoa(s.Failed)+" failed")
+	}
+	if other := s.Skipped - s.Diverged - s.Failed; other > 0 || len(parts) == 0 {
+		parts = append(parts, "+"+strconv.Itoa(max(other, 0))+" not ok")
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }

@@ -133,7 +133,7 @@ func TestMarkdownTable(t *testing.T) {
 	got := MarkdownTable(ss, []string{"val_acc", "test_acc", "mse"}, ref)
 	want := "| group | n | val_acc | test_acc | mse | paper val_acc |\n" +
 		"|---|---|---:|---:|---:|---:|\n" +
-		"| learn\\|0.2 | 3 (+1 not ok) | 0.960 ± 0.010 | 0.9850 ± 0.0071 (n=2) | – | 95.37 |\n" +
+		"| learn\\|0.2 | 3 (+1 diverged) | 0.960 ± 0.010 | 0.9850 ± 0.0071 (n=2) | – | 95.37 |\n" +
 		"| sin2d | 1 | 0.9338 | – | – |  |\n"
 	if got != want {
 		t.Errorf("MarkdownTable =\n%s\nwant\n%s", got, want)

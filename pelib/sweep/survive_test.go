@@ -23,7 +23,9 @@ import (
 // The test binary re-executes itself as a sweep worker when
 // PELAB_SWEEP_CHILD is set: it runs tinyPlan(PELAB_SWEEP_EPOCHS) on the
 // store PELAB_SWEEP_DIR as shard PELAB_SWEEP_SHARD of PELAB_SWEEP_SHARDS,
-// saving a checkpoint every epoch.
+// saving a checkpoint every epoch; with PELAB_SWEEP_MAXM at most that many
+// models per group, and with PELAB_SWEEP_SUMMARY it writes "trained
+// claimed skipped" there.
 func TestMain(m *testing.M) {
 	if os.Getenv("PELAB_SWEEP_CHILD") != "" {
 		if err := child(); err != nil {
@@ -55,8 +57,14 @@ func child() error {
 	}
 	p := tinyPlan(nil, atoiEnv("PELAB_SWEEP_EPOCHS"))
 	p.Train.CheckpointEvery = 1
-	_, err = sweep.Run(context.Background(), p, sweep.Options{Backend: ch.Backend, BackendName: ch.Config, Store: st,
+	if os.Getenv("PELAB_SWEEP_MAXM") != "" {
+		p.MaxM = atoiEnv("PELAB_SWEEP_MAXM")
+	}
+	sum, err := sweep.Run(context.Background(), p, sweep.Options{Backend: ch.Backend, BackendName: ch.Config, Store: st,
 		Shard: atoiEnv("PELAB_SWEEP_SHARD"), Shards: atoiEnv("PELAB_SWEEP_SHARDS")})
+	if f := os.Getenv("PELAB_SWEEP_SUMMARY"); f != "" && err == nil {
+		err = os.WriteFile(f, fmt.Appendf(nil, "%d %d %d\n", sum.Trained, sum.Claimed, sum.Skipped), 0o644)
+	}
 	return err
 }
 
@@ -305,8 +313,9 @@ func TestConcurrentShards(t *testing.T) {
 		}
 	}
 	// Models trained in differently composed model-axis groups agree to
-	// float32 rounding, not necessarily bit for bit.
-	sameRecords(t, records(t, ref), records(t, dir), 0)
+	// float32 rounding, not necessarily bit for bit (ONNX Runtime differs
+	// in the 8th digit).
+	sameRecords(t, records(t, ref), records(t, dir), 1e-5)
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if !e.IsDir() && filepath.Ext(e.Name()) != ".json" {

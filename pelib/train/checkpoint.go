@@ -30,6 +30,18 @@ const ckMagic = "PELABCK1"
 
 var errNoCheckpoint = errors.New("train: no checkpoint")
 
+// Errors New wraps when Config.Checkpoint names a file it cannot resume
+// from; test for them with errors.Is. A sweep sets such a file aside and
+// trains the group afresh.
+var (
+	// ErrCheckpointCorrupt: the file is not a pelab checkpoint, or it is
+	// truncated, modified or inconsistent with its own header.
+	ErrCheckpointCorrupt = errors.New("corrupt checkpoint")
+	// ErrCheckpointMismatch: the file is a valid checkpoint of another run
+	// (different model, optimiser, members or training data).
+	ErrCheckpointMismatch = errors.New("checkpoint of another run")
+)
+
 type ckTensor struct {
 	Name  string `json:"name"`
 	Dims  []int  `json:"dims"`
@@ -147,8 +159,9 @@ func (r *Run) tensorNames() []string {
 }
 
 // loadCheckpoint restores the run from path. It returns errNoCheckpoint when
-// the file does not exist, and an error naming the file when it is corrupt,
-// truncated, or belongs to a different run.
+// the file does not exist, and an error naming the file when it is corrupt
+// or truncated (wrapping ErrCheckpointCorrupt) or belongs to a different run
+// (wrapping ErrCheckpointMismatch).
 func (r *Run) loadCheckpoint(path string) error {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -157,7 +170,9 @@ func (r *Run) loadCheckpoint(path string) error {
 	if err != nil {
 		return fmt.Errorf("train: reading checkpoint: %w", err)
 	}
-	bad := func(what string) error { return fmt.Errorf("train: checkpoint %s is corrupt: %s", path, what) }
+	bad := func(what string) error {
+		return fmt.Errorf("train: checkpoint %s is corrupt: %s (%w)", path, what, ErrCheckpointCorrupt)
+	}
 	if len(data) < len(ckMagic)+4+32 || string(data[:len(ckMagic)]) != ckMagic {
 		return bad("not a pelab checkpoint or truncated")
 	}
@@ -175,7 +190,7 @@ func (r *Run) loadCheckpoint(path string) error {
 		return bad("header: " + err.Error())
 	}
 	if id := r.identity(); hdr.Identity != id {
-		return fmt.Errorf("train: checkpoint %s belongs to another run (identity %s, this run %s): move it away or use another path", path, hdr.Identity, id)
+		return fmt.Errorf("train: checkpoint %s belongs to another run (identity %s, this run %s): move it away or use another path (%w)", path, hdr.Identity, id, ErrCheckpointMismatch)
 	}
 	all := r.allTensors()
 	names := r.tensorNames()

@@ -102,3 +102,36 @@ func (r *Run) Records(info RecordInfo, extraFinal []Metrics) ([]results.Record, 
 	}
 	return out, nil
 }
+
+// FailedRecord returns the record of a model that could not be trained or
+// analysed: the same ID and config as Records would give it (so a sweep
+// finds it again), status results.StatusFailed, the reason in Error, no
+// history or metrics beyond those in history, and the time of failure as
+// Finished. Use it when no Run exists (New failed) or a Run cannot be
+// trusted; history may be nil.
+func FailedRecord(cfg Config, info RecordInfo, m MemberState, reason string) (results.Record, error) {
+	cond := m.Label
+	if cond == "" {
+		cond = m.PE.String()
+	}
+	raw, id, err := RecordID(cfg, info, cond, m.Member)
+	if err != nil {
+		return results.Record{}, err
+	}
+	final := map[string]float64{}
+	if n := len(m.History); n > 0 {
+		for k, v := range m.History[n-1].Metrics {
+			final[k] = v
+		}
+	}
+	if reason == "" {
+		reason = "failed (no reason given)"
+	}
+	return results.Record{
+		ID: id, Experiment: info.Experiment, Condition: cond, Seed: m.Seed,
+		Params: map[string]float64{"sigma": m.PE.Sigma}, Config: raw,
+		History: m.History, Final: final, Status: results.StatusFailed, Error: reason,
+		Backend: info.Backend, Device: info.Device, Version: Version,
+		Started: info.Started, Finished: time.Now(),
+	}, nil
+}

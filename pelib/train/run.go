@@ -106,6 +106,7 @@ func New(backend compute.Backend, cfg Config, members []MemberState, train *Data
 	if r.params, err = model.Init(cfg.Model, mems); err != nil {
 		return nil, err
 	}
+	r.freezeNonFinite() // a checkpoint, if any, restores its own alive flags below
 	for _, s := range r.specs {
 		if !s.Trainable {
 			continue
@@ -122,6 +123,7 @@ func New(backend compute.Backend, cfg Config, members []MemberState, train *Data
 	r.stepExec.SetMaxCache(4)
 	if cfg.Checkpoint != "" {
 		if err := r.loadCheckpoint(cfg.Checkpoint); err != nil && !errors.Is(err, errNoCheckpoint) {
+			r.Close() // free the compiled step: the caller may retry without the file
 			return nil, err
 		}
 	}
