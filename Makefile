@@ -10,7 +10,9 @@
 # xla-install (downloads XLA PJRT plugins; needs internet; never run by the
 # other targets), gpu-bench (builds the GPU binaries and prints the command
 # for a GPU machine), bench-compare (pelab bench against PyTorch here),
-# report DIR=… (aggregate a results directory), sweep-demo, clean.
+# report DIR=… (aggregate a results directory), sweep-demo, fuzz (every fuzz
+# test for FUZZTIME each; make test runs them for 3s), soak (resident memory
+# over long runs of each experiment's quick model), clean.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -43,10 +45,10 @@ OUT ?= out
 # --allow-root. The Dockerfile starts the server itself, on 0.0.0.0.
 NOTEBOOK_FLAGS ?= --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup build run test test-go test-onnx notebook xla-install gpu-bench bench-compare report sweep-demo clean
+.PHONY: help setup build run test test-go test-onnx soak notebook xla-install gpu-bench bench-compare report sweep-demo clean
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	scripts/setup.sh
@@ -82,6 +84,7 @@ test: setup
 	$(GO) vet ./...
 	if $(have_onnx); then $(GO) vet -tags onnx $(ONNX_TEST_PKGS); fi
 	$(MAKE) --no-print-directory test-go test-onnx
+	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 # Every package on the pure Go backend.
 test-go:
@@ -113,6 +116,11 @@ fuzz:
 			$(GO) test "$$d" -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME); \
 		done; \
 	done
+
+# Resident memory over 3 groups × 600 steps of each experiment's quick model
+# (docs/memory.md).
+soak: build
+	bin/pelab bench -soak 600 -soak-groups 3 -model all
 
 notebook: setup
 	jupyter notebook --notebook-dir=notebooks $(NOTEBOOK_FLAGS)
