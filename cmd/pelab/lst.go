@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/lst"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
@@ -53,10 +54,14 @@ func runLST(args []string, stdout io.Writer) error {
 	if *subset > 0 && *subset < plan.Train.BatchSize {
 		return usagef("-subset %d: want 0 (all puzzles) or at least the batch size, %d", *subset, plan.Train.BatchSize)
 	}
+	truth, err := lst.Truth(plan.Train.Model.Width)
+	if err != nil {
+		return err
+	}
 	store, err := runSweep(plan, &f, func(st *results.Store) sweep.Options {
 		an := lst.NewAnalyzer(task)
 		an.Store = st
-		return sweep.Options{Analyze: an.Analyze}
+		return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}
 	}, stdout)
 	if store == nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -83,7 +84,13 @@ func runNetsim(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "layout %s: %d nodes, %d training windows of %d points, %d held-out; model width %d\n",
 		opt.Layout, task.Train.S, task.Train.N, task.Train.F, task.Evals[0].N, plan.Train.Model.Width)
-	store, err := runSweep(plan, &f, func(*results.Store) sweep.Options { return sweep.Options{Analyze: an.Analyze} }, stdout)
+	truth, err := geometry.New(task.Layout, geometry.Euclidean)
+	if err != nil {
+		return err
+	}
+	store, err := runSweep(plan, &f, func(*results.Store) sweep.Options {
+		return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}
+	}, stdout)
 	if store == nil {
 		return err
 	}

@@ -234,6 +234,17 @@ type Options struct {
 	// is released), e.g. to keep PE tables for a notebook. Its error does
 	// not change the records; Run reports it at the end.
 	Trained func(run *train.Run, cells []Cell) error
+	// Track, when set, runs at every evaluation of a group (and once
+	// before its first step) and returns per-model metrics for that
+	// history point (train.Config.Track), e.g. geometry.Tracker's PE
+	// geometry against the true token positions.
+	Track func(run *train.Run, cells []Cell) ([]train.Metrics, error)
+	// Snapshots keeps each model's PE table ([L, S, D], for PEs that have
+	// one) at every evaluation (and before the first step) as the artifact
+	// SnapshotName(epoch), so that an analysis of the PE's geometry against
+	// training time can be redone later, with other choices, without
+	// retraining.
+	Snapshots bool
 	// RetryFailed makes Run retrain the cells whose stored record has
 	// status failed. By default a failed record is final, like any other:
 	// a rerun skips it (and counts it in Summary.FailedBefore), so a model
@@ -468,6 +479,9 @@ func runGroup(ctx context.Context, p *Plan, opt Options, g []Cell, gi, ng int) (
 	cfg.Model.PE = g[0].Condition.PE
 	cfg.Checkpoint = groupCheckpoint(opt.CheckpointDir, g)
 	cfg.Progress = opt.Progress
+	if opt.Track != nil || opt.Snapshots {
+		cfg.Track = func(run *train.Run) ([]train.Metrics, error) { return track(opt, run, g) }
+	}
 	members := make([]train.MemberState, len(g))
 	for i, c := range g {
 		members[i] = train.MemberState{Member: model.Member{Seed: c.Seed, PE: c.Condition.PE}, Label: c.Condition.Name}
@@ -672,6 +686,29 @@ func WriteArtifact(store *results.Store, id, name string, data []float64, shape 
 // ReadArtifact loads a cell's named array and its shape.
 func ReadArtifact(store *results.Store, id, name string) ([]float64, []int, error) {
 	return npy.Read(ArtifactPath(store, id, name))
+}
+
+// SnapshotName is the artifact name of a PE table kept at an epoch by
+// Options.Snapshots: "pe-epoch0040" for epoch 40.
+func SnapshotName(epoch int) string { return fmt.Sprintf("pe-epoch%04d", epoch) }
+
+// track is a group's train.Config.Track: the PE snapshots, then opt.Track.
+func track(opt Options, run *train.Run, g []Cell) ([]train.Metrics, error) {
+	if opt.Snapshots {
+		for m, c := range g {
+			t, shape, err := run.PETable(m)
+			if err != nil {
+				continue // no table (none, rope, relative, …)
+			}
+			if err := WriteArtifact(opt.Store, c.ID, SnapshotName(run.Epoch()), t, shape...); err != nil {
+				return nil, fmt.Errorf("sweep: PE snapshot of %s seed %d: %w", c.Condition.Name, c.Seed, err)
+			}
+		}
+	}
+	if opt.Track == nil {
+		return make([]train.Metrics, len(g)), nil
+	}
+	return opt.Track(run, g)
 }
 
 func savePETables(store *results.Store, run *train.Run, g []Cell) error {

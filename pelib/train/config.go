@@ -159,6 +159,14 @@ type Config struct {
 	// Progress receives one line per evaluation and a bar while training;
 	// nil is silent.
 	Progress io.Writer
+
+	// Track, when set, is called at every evaluation (and once before the
+	// first step) with the run; the metrics it returns for each model are
+	// added to that model's history point — e.g. the PE's geometry, so that
+	// "geometry against epoch" comes from one run (see package geometry).
+	// It may also save artifacts. It does not enter record IDs or
+	// checkpoint identities: tracking does not change the trajectory.
+	Track func(r *Run) ([]Metrics, error)
 }
 
 func (c Config) withDefaults() Config {

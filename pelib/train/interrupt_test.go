@@ -51,6 +51,19 @@ func TestInterruptResumesExactly(t *testing.T) {
 		{Member: model.Member{Seed: 12, PE: sigmaSpec(t, "learn:1")}},
 	}
 	base := Config{Model: tinyModel("learn:0.2", dtypes.Float32), Optimizer: Optimizer{LR: 5e-3}, BatchSize: 16, Epochs: 3, EvalEvery: 1, EvalBatch: 8}
+	// Tracking adds a point before the first step and metrics at every
+	// evaluation; an interrupted and resumed run must have the same.
+	base.Track = func(r *Run) ([]Metrics, error) {
+		out := make([]Metrics, r.M)
+		for m := range out {
+			v, _, err := r.Param(m, "pe/table")
+			if err != nil {
+				return nil, err
+			}
+			out[m] = Metrics{"trk_step": float64(r.Step()), "trk_pe0": v[0]}
+		}
+		return out, nil
+	}
 	straight, err := New(be, base, members, data, eval)
 	if err != nil {
 		t.Fatal(err)
@@ -98,12 +111,16 @@ func TestInterruptResumesExactly(t *testing.T) {
 				t.Fatalf("n=%d (stopped at step %d): histories have %d and %d points", n, stoppedAt, len(hs), len(hr))
 			}
 			for i := range hs {
-				if hs[i].Metrics["val_acc"] != hr[i].Metrics["val_acc"] || hs[i].Step != hr[i].Step {
+				if hs[i].Metrics["val_acc"] != hr[i].Metrics["val_acc"] || hs[i].Step != hr[i].Step ||
+					hs[i].Metrics["trk_pe0"] != hr[i].Metrics["trk_pe0"] || hs[i].Metrics["trk_step"] != float64(hs[i].Step) {
 					t.Errorf("n=%d model %d point %d: %v vs %v", n, m, i, hs[i], hr[i])
 				}
 			}
 		}
 		second.Close()
+	}
+	if h := straight.Members()[0].History; len(h) != 4 || h[0].Step != 0 || len(h[0].Metrics) != 2 {
+		t.Errorf("history of the straight run: %v, want a tracking point at step 0 and 3 evaluations", h)
 	}
 	// Interruptions landed at the start, inside epochs and at their ends.
 	for _, s := range []int{0, 1, 2, 3, 4} {

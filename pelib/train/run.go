@@ -535,6 +535,11 @@ func (r *Run) Train(ctx context.Context) error {
 		}
 		bar.line(r.summaryLine())
 	}
+	if r.step == 0 && r.cfg.Track != nil && !r.evaluatedAt(0) {
+		if err := r.trackPoint(nil); err != nil {
+			return err
+		}
+	}
 	for r.epoch < r.cfg.Epochs {
 		if err := ctx.Err(); err != nil {
 			return interrupted(err)
@@ -637,6 +642,43 @@ func (r *Run) evaluateAllCtx(ctx context.Context) error {
 			for k, v := range ms[m] {
 				pts[m][d.Name+"_"+k] = v
 			}
+		}
+	}
+	return r.trackPoint(pts)
+}
+
+// trackPoint adds the Track metrics (when configured) to pts and appends
+// them to every model's history as the point of the current step; nil pts
+// is a point with the Track metrics alone.
+func (r *Run) trackPoint(pts []map[string]float64) error {
+	initial := pts == nil
+	if pts == nil {
+		pts = make([]map[string]float64, r.M)
+		for m := range pts {
+			pts[m] = map[string]float64{}
+		}
+	}
+	if r.cfg.Track != nil {
+		tr, err := r.cfg.Track(r)
+		if err != nil {
+			return fmt.Errorf("train: tracking at step %d: %w", r.step, err)
+		}
+		if len(tr) != r.M {
+			return fmt.Errorf("train: tracking at step %d: metrics for %d models, want %d", r.step, len(tr), r.M)
+		}
+		for m := range pts {
+			for k, v := range tr[m] {
+				pts[m][k] = v
+			}
+		}
+	}
+	if initial {
+		empty := true
+		for _, p := range pts {
+			empty = empty && len(p) == 0
+		}
+		if empty {
+			return nil // nothing tracked for these models (e.g. no PE)
 		}
 	}
 	for m := range r.members {

@@ -1,0 +1,277 @@
+// Package geometry measures how closely a positional encoding's table
+// mirrors the true positions of its tokens — the paper's question, asked of
+// every evaluation of a run rather than only of the final model.
+//
+// A PE table is [L, S, D]: one (S, D) table per block (pelab adds the PE at
+// the input of every block, each block with its own table). The truth is
+// the tokens' coordinates X (S, c) and a distance between them (Euclidean,
+// or Manhattan for a grid of cells), optionally with a reference table G
+// (S, D) such as the 2d-fixed sinusoid of the paper's Procrustes analysis.
+//
+// Per block P = table[l] ([Metrics] names carry the block as "_b<l>"):
+//
+//   - rsa_cos: Spearman ρ between the cosine RSM of P's rows,
+//     s_ij = p_i·p_j/(‖p_i‖‖p_j‖), and −d_ij over the S(S−1)/2 pairs i < j
+//     (1: similarity falls monotonically with distance; 0: unrelated);
+//   - rsa_corr: the same with the correlation RSM (rows centred across D
+//     first), which ignores a component shared by every row;
+//   - disparity: the scale-free Procrustes disparity between P and X, both
+//     centred and scaled to unit Frobenius norm, X padded with zero
+//     columns to D: 1 − (Σσ_i)², σ_i the singular values of P̃ᵀX̃ (0: P is
+//     a rotated, scaled copy of the layout; 1: no linear relation);
+//   - align_err: mean distance, in the layout's units, between each
+//     token's true position and its position on P's top-c principal axes
+//     after an orthogonal alignment with a fitted scale;
+//   - eff_dim: participation ratio (Σλ)²/Σλ² of P's covariance spectrum;
+//   - norm: the RMS row norm ‖P‖_F/√S (the scale the σ of a learned PE's
+//     initialisation sets, and which raw Procrustes distances track);
+//   - with a reference G: procrustes_ref, the raw distance ‖PR* − G‖_F
+//     (the paper's measure, neither centred nor scaled), and
+//     disparity_ref, its scale-free counterpart.
+//
+// Pooled over blocks: each per-block metric averaged over the L blocks
+// (suffix "_mean"), and rsa_pooled, the Spearman ρ of the block-averaged
+// cosine RSM with −d. Every name is prefixed "geo_".
+//
+// Which to read: the first block's table is the only one added to the raw
+// token embeddings, before any attention has mixed positions, so it is the
+// most direct readout of what the PE encodes; the later blocks' tables act
+// on representations that already carry position. Reports show block 0
+// and the mean over blocks side by side, with cosine RSMs (the paper's
+// choice) and scale-free Procrustes (raw distances grow with σ by
+// construction).
+package geometry
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/pelib/train"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Distance is how the distance between two token positions is measured.
+type Distance int
+
+const (
+	// Euclidean is ‖x_i − x_j‖₂ (brain regions, network nodes).
+	Euclidean Distance = iota
+	// Manhattan is Σ_k |x_ik − x_jk| (cells of a grid, as in the LST).
+	Manhattan
+)
+
+// Truth is what a PE table is compared with.
+type Truth struct {
+	// Coords are the true token positions, (S, c).
+	Coords *mat.Dense
+	// NegDist is minus the distance matrix, (S, S).
+	NegDist *mat.SymDense
+	// Ref, when set, is a reference table (S, D) for procrustes_ref and
+	// disparity_ref, e.g. the 2d-fixed sinusoid.
+	Ref *mat.Dense
+}
+
+// New returns the Truth of a layout's token coordinates under dist.
+func New(l pe.Layout, dist Distance) (*Truth, error) {
+	S, c := l.S(), l.Dim()
+	if S < 4 || c < 1 {
+		return nil, fmt.Errorf("geometry: layout has %d tokens of %d coordinates, want ≥ 4 tokens of ≥ 1", S, c)
+	}
+	coords := mat.NewDense(S, c, nil)
+	for s, p := range l.Coords {
+		if len(p) != c {
+			return nil, fmt.Errorf("geometry: token %d has %d coordinates, token 0 has %d", s, len(p), c)
+		}
+		coords.SetRow(s, p)
+	}
+	var d *mat.SymDense
+	var err error
+	switch dist {
+	case Euclidean:
+		d, err = analysis.EuclideanDistances(coords)
+	case Manhattan:
+		d, err = analysis.ManhattanDistances(coords)
+	default:
+		return nil, fmt.Errorf("geometry: unknown distance %d", dist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("geometry: %w", err)
+	}
+	d.ScaleSym(-1, d)
+	return &Truth{Coords: coords, NegDist: d}, nil
+}
+
+// Metrics maps "geo_<metric>_b<l>", "geo_<metric>_mean" and
+// "geo_rsa_pooled" to values (see the package doc).
+type Metrics map[string]float64
+
+// Name is the metric name of metric for block l (l < 0: the mean over
+// blocks).
+func Name(metric string, l int) string {
+	if l < 0 {
+		return "geo_" + metric + "_mean"
+	}
+	return fmt.Sprintf("geo_%s_b%d", metric, l)
+}
+
+// PerBlock lists the per-block metrics in report order (the _ref ones only
+// appear when the Truth has a reference table).
+func PerBlock() []string {
+	return []string{"rsa_cos", "rsa_corr", "disparity", "align_err", "eff_dim", "norm", "procrustes_ref", "disparity_ref"}
+}
+
+// Of measures a PE table [L, S, D] (flat, row-major) against t.
+func Of(table []float64, L, S, D int, t *Truth) (Metrics, error) {
+	if t == nil {
+		return nil, fmt.Errorf("geometry: no truth to compare with")
+	}
+	if ts, _ := t.Coords.Dims(); ts != S {
+		return nil, fmt.Errorf("geometry: PE table has %d tokens, the layout %d", S, ts)
+	}
+	blocks, err := analysis.Blocks(table, L, S, D)
+	if err != nil {
+		return nil, fmt.Errorf("geometry: %w", err)
+	}
+	_, c := t.Coords.Dims()
+	padded := t.Coords
+	if c < D {
+		padded = mat.NewDense(S, D, nil)
+		padded.Slice(0, S, 0, c).(*mat.Dense).Copy(t.Coords)
+	}
+	out := Metrics{}
+	sums, counts := map[string]float64{}, map[string]int{}
+	for l, b := range blocks {
+		m, err := block(b, t, padded, c <= D)
+		if err != nil {
+			return nil, fmt.Errorf("geometry: block %d: %w", l, err)
+		}
+		for k, v := range m {
+			out[Name(k, l)] = v
+			sums[k] += v
+			counts[k]++
+		}
+	}
+	for k, v := range sums {
+		if counts[k] == L { // a mean only over every block
+			out[Name(k, -1)] = v / float64(L)
+		}
+	}
+	_, meanSim, err := analysis.BlockSimilarity(blocks, analysis.Cosine)
+	if err != nil && !errors.Is(err, analysis.ErrConstant) {
+		return nil, fmt.Errorf("geometry: %w", err)
+	}
+	if meanSim == nil {
+		// an undefined similarity (a zero row): no pooled RSA
+	} else if r, err := analysis.RSA(meanSim, t.NegDist, analysis.Spearman); err == nil {
+		out["geo_rsa_pooled"] = r
+	} else if !errors.Is(err, analysis.ErrConstant) {
+		return nil, fmt.Errorf("geometry: pooled RSA: %w", err)
+	}
+	for k, v := range out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("geometry: %s is %v", k, v)
+		}
+	}
+	return out, nil
+}
+
+// block returns the per-block metrics of one (S, D) table; disparity needs
+// D ≥ c (padded is then X padded to D columns). A metric that is undefined
+// for this table (analysis.ErrConstant: e.g. an RSM that is constant
+// because every row points the same way) is left out rather than failing
+// the others.
+func block(b *mat.Dense, t *Truth, padded *mat.Dense, withDisparity bool) (map[string]float64, error) {
+	S, _ := b.Dims()
+	out := map[string]float64{}
+	keep := func(name string, v float64, err error) error {
+		switch {
+		case err == nil:
+			out[name] = v
+		case !errors.Is(err, analysis.ErrConstant):
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
+	for _, sm := range []struct {
+		name string
+		m    analysis.Measure
+	}{{"rsa_cos", analysis.Cosine}, {"rsa_corr", analysis.Correlation}} {
+		sim, err := analysis.Similarity(b, sm.m)
+		var rsa float64
+		if err == nil {
+			rsa, err = analysis.RSA(sim, t.NegDist, analysis.Spearman)
+		}
+		if err := keep(sm.name, rsa, err); err != nil {
+			return nil, err
+		}
+	}
+	if withDisparity {
+		pr, err := analysis.Procrustes(b, padded)
+		var v float64
+		if err == nil {
+			v = pr.Disparity
+		}
+		if err := keep("disparity", v, err); err != nil {
+			return nil, err
+		}
+	}
+	al, err := analysis.AlignToCoords(b, t.Coords, analysis.AlignConfig{})
+	var ae float64
+	if err == nil {
+		ae = al.MeanError
+	}
+	if err := keep("align_err", ae, err); err != nil {
+		return nil, err
+	}
+	ed, err := analysis.EffectiveDimension(b)
+	if err := keep("eff_dim", ed, err); err != nil {
+		return nil, err
+	}
+	out["norm"] = mat.Norm(b, 2) / math.Sqrt(float64(S))
+	if t.Ref != nil {
+		pr, err := analysis.Procrustes(b, t.Ref)
+		var d, dis float64
+		if err == nil {
+			d, dis = pr.Distance, pr.Disparity
+		}
+		if err := keep("procrustes_ref", d, err); err != nil {
+			return nil, err
+		}
+		if err == nil {
+			out["disparity_ref"] = dis
+		}
+	}
+	return out, nil
+}
+
+// Tracker returns a sweep.Options.Track that measures, at every evaluation,
+// each model's PE table (for PEs that have one, and models still training)
+// against t: the metrics of Of, in every history point.
+func Tracker(t *Truth) func(run *train.Run, cells []sweep.Cell) ([]train.Metrics, error) {
+	return func(run *train.Run, cells []sweep.Cell) ([]train.Metrics, error) {
+		out := make([]train.Metrics, len(cells))
+		members := run.Members()
+		for m := range cells {
+			out[m] = train.Metrics{}
+			if !members[m].Alive || cells[m].Condition.PE.Kind == pe.None {
+				continue
+			}
+			tab, shape, err := run.PETable(m)
+			if err != nil {
+				continue // no table: rotary, relative
+			}
+			g, err := Of(tab, shape[0], shape[1], shape[2], t)
+			if err != nil {
+				return nil, fmt.Errorf("%s seed %d: %w", cells[m].Condition.Name, cells[m].Seed, err)
+			}
+			for k, v := range g {
+				out[m][k] = v
+			}
+		}
+		return out, nil
+	}
+}
