@@ -63,7 +63,7 @@ func TestFlagValidation(t *testing.T) {
 
 		// Conditions.
 		{[]string{"lst", "-pe", "learn-0.1,learn-0.10"}, `pelab lst: -pe: lst: conditions "learn-0.1" at item 1 and "learn-0.10" at item 2 are the same PE, learn:normal:0.1: give it once`},
-		{[]string{"lst", "-pe", "relative,shaw,causal"}, `conditions "relative" at item 1 and "shaw,causal" at item 2 are the same PE`},
+		{[]string{"lst", "-pe", "relative,shaw,causal,noout"}, `conditions "relative" at item 1 and "shaw,causal,noout" at item 2 are the same PE`},
 		{[]string{"netsim", "-pe", "sigmas,learn-0.5"}, `"learn-0.5" (from list "sigmas") at item 1 and "learn-0.5" at item 2`},
 		{[]string{"lst", "-pe", "learn-0.1,bogus"}, `pelab lst: -pe: item 2: lst: condition "bogus"`},
 

@@ -82,15 +82,22 @@ func PaperSigmas() []float64 {
 const WeightDecayPE = 0.01
 
 // Vocabulary is Experiment 1's condition language: learn-<σ>,
-// learn-<σ>-wd, the paper's names ("2d-fixed", "1d-fixed", "relative" —
-// the reference's causal relative attention —, "relative-bidir", "rope1d",
-// "rope2d", "nope", "random", "uniform", "t5", "alibi", "alibi2d"), or any
-// PE spec; "sigmas" and "paper" expand in lists.
+// learn-<σ>-wd, the paper's names ("2d-fixed", "1d-fixed", "relative",
+// "relative-bidir", "rope1d", "rope2d", "nope", "random", "uniform", "t5",
+// "alibi", "alibi2d"), or any PE spec; "sigmas" and "paper" expand in
+// lists.
+//
+// relative is the reference's RelativeGlobalAttention, shaw,causal,noout:
+// learned relative key embeddings, a causal mask, and no attention output
+// projection (the block's attention output is softmax(…)·V itself; see the
+// package documentation). relative-bidir, pelab's addition, is the same
+// block without the mask (shaw,noout). Every other condition keeps the
+// output projection W_o, b_o of nn.MultiheadAttention, as in the reference.
 func Vocabulary() sweep.Vocabulary {
 	return sweep.Vocabulary{
 		Experiment: "lst",
 		Aliases: map[string]string{
-			"2d-fixed": "sin2d", "1d-fixed": "sin1d", "relative": "shaw,causal", "relative-bidir": "shaw",
+			"2d-fixed": "sin2d", "1d-fixed": "sin1d", "relative": "shaw,causal,noout", "relative-bidir": "shaw,noout",
 			"t5": "t5", "rope1d": "rope1d", "rope2d": "rope2d", "nope": "none", "random": "random",
 			"uniform": "learn:uniform:0:1", "alibi": "alibi", "alibi2d": "alibind",
 		},

@@ -24,6 +24,41 @@
 // Design choices: puzzles are small value types ([16]uint8), so they are
 // copied freely; the reader validates every row and names file and line in
 // its errors; randomness always comes from an explicit seed.
+//
+// # The model of each condition
+//
+// Every condition (Vocabulary, PaperConditionNames) trains the paper's model
+// (model.PaperLST at the protocol's width): Linear(5→D) embedding, 4 post-LN
+// blocks of 1-head attention and a GELU MLP of width 4D, Linear(D→4) on
+// token 15. The condition's PE spec is the only thing that changes, and it
+// follows the reference code (github.com/ljhearne/LSTNN_public) block by
+// block:
+//
+//   - learn-σ, uniform, 2d-fixed, 1d-fixed, random and nope use PyTorch's
+//     nn.MultiheadAttention: in-projection q, k, v and the output
+//     projection W_o, b_o, each D² + D parameters; learn-σ and uniform add
+//     a trainable [16, D] table at every block's input, random a fixed one.
+//   - relative is the reference's RelativeGlobalAttention (Music
+//     Transformer, skew trick): q, k, v Linear(D→D) with biases, a trainable
+//     relative embedding Er [16, D/H] per block (N(0, 1)) added to the
+//     scores as q·Er[k−q+15], a causal mask (keys k ≤ q only), and
+//     softmax(…)·V returned as it is, with no output projection. Its spec is
+//     therefore shaw,causal,noout (pe.Spec.NoOutProj): 4·(D² + D) = 103,040
+//     fewer trainable parameters than a block with W_o at D 160. No PE is
+//     added to the tokens.
+//   - relative-bidir (not in the reference) is relative without the causal
+//     mask (shaw,noout: Er has 31 rows, offsets −15…15), so that the pair
+//     isolates the mask.
+//   - rope1d and rope2d (the reference's labml RotaryPEMultiHeadAttention has
+//     q, k, v and an output layer, all with biases) keep W_o; pelab's RoPE
+//     mixes the tokens of one puzzle, where the reference's rotates along the
+//     batch axis (paper-notes.md).
+//
+// Known remaining difference of relative: the reference initialises its q,
+// k, v layers with nn.Linear's default (weights and biases U(±1/√D)); pelab
+// uses nn.MultiheadAttention's (Xavier-uniform weights, zero biases) for
+// every condition. Parameter counts are unaffected; TestPaperParamCounts
+// checks them against the reference architecture for every paper condition.
 package lst
 
 import (

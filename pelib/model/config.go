@@ -15,10 +15,13 @@
 //	m = GELU(W2·GELU(W1·h + b1) + b2)  (GELU after both MLP layers)
 //	e = LayerNorm(m + h)
 //
-// and Linear(160→4) on token 15. Initialisation follows PyTorch's defaults:
-// Linear weight and bias U(±1/√fan_in); attention in-projection
-// Xavier-uniform on the stacked [3D, D] matrix with zero biases; attention
-// out-projection U(±1/√D) with zero bias; LayerNorm γ = 1, β = 0.
+// and Linear(160→4) on token 15. MHA is PyTorch's nn.MultiheadAttention,
+// ending with its output projection, except where the PE spec says noout
+// (the paper's relative condition; see [Config.AttnOutProj]).
+// Initialisation follows PyTorch's defaults: Linear weight and bias
+// U(±1/√fan_in); attention in-projection Xavier-uniform on the stacked
+// [3D, D] matrix with zero biases; attention out-projection U(±1/√D) with
+// zero bias; LayerNorm γ = 1, β = 0.
 //
 // Parameters live outside the graph as a [Params] set of host arrays (so the
 // training engine owns optimiser state, checkpoints and the model axis);
@@ -193,6 +196,14 @@ func (c Config) matmulDType() dtypes.DType {
 	}
 	return c.MatmulDType
 }
+
+// AttnOutProj reports whether each block's attention ends with the output
+// projection W_o [D, D], b_o [D] (PyTorch's nn.MultiheadAttention, the
+// paper's model for every PE but relative). It is false when the PE spec
+// says noout (pe.Spec.NoOutProj), as the paper's relative condition does:
+// the reference's RelativeGlobalAttention returns attention·V directly,
+// which saves L·(D² + D) trainable parameters (103,040 at D 160, L 4).
+func (c Config) AttnOutProj() bool { return !c.PE.NoOutProj }
 
 // headWidth is D/H.
 func (c Config) headWidth() int { return c.Width / c.Heads }

@@ -9,7 +9,8 @@ import "github.com/pelab/pelab/pelib/pe"
 //
 //	embedding            2·S·F·D
 //	per block (×L)       2·S·D·3D (q, k, v) + 2·S·S·D (scores) + 2·S·S·D (context)
-//	                     + 2·S·D·D (out-projection) + 2·S·D·R + 2·S·R·D (MLP)
+//	                     + 2·S·D·D (out-projection, when c.AttnOutProj())
+//	                     + 2·S·D·R + 2·S·R·D (MLP)
 //	readout              token: 2·S·D (one-hot selection) + 2·D·O;
 //	                     mean: 2·D·O; tokens: 2·S·D·O
 //
@@ -25,7 +26,10 @@ func ForwardFLOPs(c Config, B int) float64 {
 	H := float64(c.Heads)
 	dh := D / H
 	per := 2 * S * F * D
-	block := 2*S*D*3*D + 2*2*S*S*D + 2*S*D*D + 2*2*S*D*R
+	block := 2*S*D*3*D + 2*2*S*S*D + 2*2*S*D*R
+	if c.AttnOutProj() {
+		block += 2 * S * D * D
+	}
 	if c.PE.Relative() {
 		_, ni := pe.ShawIndex(c.PE, c.Tokens)
 		n := float64(ni)

@@ -337,7 +337,10 @@ func (gm *graphModel) additivePE(l int) *Node {
 }
 
 // attention is multi-head self-attention on x [M, B, S, D]; it returns the
-// out-projected result [M, B, S, D] and the weights [M, B, H, S, S].
+// result [M, B, S, D] and the weights [M, B, H, S, S]. Per model and
+// sequence, with heads h of width dh = D/H, A_h = softmax(Q_h K_hᵀ/√dh + …)
+// and C = [A_1 V_1 | … | A_H V_H] ([S, D], heads concatenated), the result
+// is C·W_o + b_o, or C itself when !c.AttnOutProj().
 func (gm *graphModel) attention(x *Node, l int) (*Node, *Node) {
 	c := gm.c
 	M, S, D, H := gm.M, c.Tokens, c.Width, c.Heads
@@ -386,6 +389,9 @@ func (gm *graphModel) attention(x *Node, l int) (*Node, *Node) {
 		ctx = TransposeAllAxes(Reshape(ctx, M, B, H, S, dh), 0, 1, 3, 2, 4)
 	}
 	ctx = Reshape(ctx, M, B, S, D)
+	if !c.AttnOutProj() { // the reference's RelativeGlobalAttention: attention·V as it is
+		return ctx, Reshape(w, M, B, H, S, S)
+	}
 	a := gm.denseWB(ctx, gm.p[p+"wo"], gm.p[p+"bo"])
 	return a, Reshape(w, M, B, H, S, S)
 }

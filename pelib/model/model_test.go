@@ -1,8 +1,11 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -15,7 +18,7 @@ import (
 )
 
 var allSpecs = []string{"none", "random", "learn:0.3", "learn:0.3,input", "learn:uniform:0:1", "learn:xavier",
-	"sin1d", "sin2d", "sinnd", "rope1d", "rope2d", "ropend", "shaw", "shaw,causal", "t5", "alibi", "alibind", "alibi,causal"}
+	"sin1d", "sin2d", "sinnd", "rope1d", "rope2d", "ropend", "shaw", "shaw,causal", "relative", "learn:0.3,noout", "t5", "alibi", "alibind", "alibi,causal"}
 
 func small(t testing.TB, spec string, dt dtypes.DType, readout Readout) Config {
 	s, err := pe.Parse(spec)
@@ -108,7 +111,7 @@ func goBackend(t testing.TB) compute.Backend {
 // parameter entries, for every PE, through the training graph.
 func TestGradientFiniteDifference(t *testing.T) {
 	be := goBackend(t)
-	for _, spec := range []string{"learn:0.3", "random", "sin2d", "rope2d", "shaw", "t5", "alibind", "none"} {
+	for _, spec := range []string{"learn:0.3", "random", "sin2d", "rope2d", "shaw", "relative", "t5", "alibind", "none", "sin2d,noout"} {
 		t.Run(spec, func(t *testing.T) {
 			c := small(t, spec, dtypes.Float64, ReadoutMean)
 			c.PreLN = spec == "rope2d" // exercise both layer-norm placements
@@ -297,6 +300,103 @@ func TestPyTorchInit(t *testing.T) {
 	}
 	if n := len(specs); n != 2+4*16+1+2 {
 		t.Errorf("%d parameter tensors", n)
+	}
+}
+
+// TestNoOutProj checks the noout option (the reference's relative
+// attention): its parameters are those of the same model with the output
+// projection minus every blockl/attn/wo [D, D] and blockl/attn/bo [D], and
+// its output equals that model's with W_o = I and b_o = 0 (the attention
+// output is C = [A_1 V_1 | … | A_H V_H] itself), for one head and for two.
+func TestNoOutProj(t *testing.T) {
+	be := testbackend.Get(t)
+	for _, tc := range []struct {
+		spec  string
+		heads int
+	}{{"relative", 1}, {"relative", 2}, {"sin2d,noout", 2}, {"learn:0.3,noout", 1}} {
+		t.Run(fmt.Sprintf("%s/H%d", tc.spec, tc.heads), func(t *testing.T) {
+			// Float32 so that every backend runs it (ONNX Runtime has no
+			// float64 Erf); W_o = I, b_o = 0 is exact in any dtype.
+			c := small(t, tc.spec, dtypes.Float32, ReadoutToken)
+			c.Heads = tc.heads
+			if c.AttnOutProj() {
+				t.Fatalf("%s: AttnOutProj() = true, want false", tc.spec)
+			}
+			full := c
+			full.PE.NoOutProj = false
+			if !full.AttnOutProj() {
+				t.Fatal("without noout: AttnOutProj() = false")
+			}
+			ns, fs := Specs(c), Specs(full)
+			var want []ParamSpec
+			for _, s := range fs {
+				if !strings.HasSuffix(s.Name, "/attn/wo") && !strings.HasSuffix(s.Name, "/attn/bo") {
+					want = append(want, s)
+				}
+			}
+			if len(fs)-len(want) != 2*c.Blocks || len(ns) != len(want) {
+				t.Fatalf("%d parameters with noout, %d without (%d of them wo/bo), want %d and %d",
+					len(ns), len(fs), len(fs)-len(want), len(fs)-2*c.Blocks, len(fs))
+			}
+			for i := range ns {
+				if ns[i].Name != want[i].Name || !slices.Equal(ns[i].Shape, want[i].Shape) {
+					t.Errorf("parameter %d: %s %v, want %s %v", i, ns[i].Name, ns[i].Shape, want[i].Name, want[i].Shape)
+				}
+			}
+			ps, err := Init(c, members(t, c, 4))
+			if err != nil {
+				t.Fatal(err)
+			}
+			byName := map[string]*tensors.Tensor{}
+			for i, s := range ns {
+				byName[s.Name] = ps[i]
+			}
+			D := c.Width
+			eye := make([]float64, D*D)
+			for i := range D {
+				eye[i*D+i] = 1
+			}
+			fp := make([]*tensors.Tensor, len(fs))
+			for i, s := range fs {
+				switch {
+				case strings.HasSuffix(s.Name, "/attn/wo"):
+					fp[i] = FromFloat64(eye, c.DType, 1, D, D)
+				case strings.HasSuffix(s.Name, "/attn/bo"):
+					fp[i] = FromFloat64(make([]float64, D), c.DType, 1, D)
+				default:
+					fp[i] = byName[s.Name]
+				}
+			}
+			x := randInput(1, 3, 6, 3, 7)
+			run := func(c Config, p []*tensors.Tensor) []float64 {
+				ex := MustNewExec(be, func(in []*Node) *Node {
+					out, err := Forward(c, in[1:], ConvertDType(in[0], c.DType), ForwardOptions{})
+					if err != nil {
+						panic(err)
+					}
+					return out.Out
+				})
+				a := []any{x}
+				for _, t := range p {
+					a = append(a, t)
+				}
+				o, err := ex.Call(a...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				v, err := ToFloat64(o[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+			a, b := run(c, ps), run(full, fp)
+			for i := range a {
+				if math.Abs(a[i]-b[i]) > 1e-6*math.Max(1, math.Abs(b[i])) {
+					t.Fatalf("output %d: %.17g with noout, %.17g with W_o = I, b_o = 0", i, a[i], b[i])
+				}
+			}
+		})
 	}
 }
 

@@ -67,7 +67,14 @@ func peInit(rows, cols int) func(*rand.Rand, pe.Spec, []float64) error {
 	}
 }
 
-// Specs lists the parameters of c in a fixed order.
+// Specs lists the parameters of c in a fixed order: embed/w [F, D], embed/b
+// [D]; per block l, blockl/attn/{wq,bq,wk,bk,wv,bv} ([D, D], [D] each),
+// blockl/attn/{wo,bo} ([D, D], [D]; absent when !c.AttnOutProj()),
+// blockl/ln1/{g,b} [D], blockl/mlp1/{w,b} ([D, R], [R]), blockl/mlp2/{w,b}
+// ([R, D], [D]), blockl/ln2/{g,b} [D] and the block's relative PE
+// (blockl/pe/rel [n, D/H] for shaw, blockl/pe/bias [H, n] for a trainable
+// bias); then pe/table [L, S, D] (learned or random additive tables) and
+// head/{w,b} ([D, Outputs], [Outputs]). R = MLPRatio·D.
 func Specs(c Config) []ParamSpec {
 	c = c.withDefaults()
 	D, F, S := c.Width, c.Features, c.Tokens
@@ -89,9 +96,12 @@ func Specs(c Config) []ParamSpec {
 				ParamSpec{Name: p + "attn/w" + n, Shape: []int{D, D}, Trainable: true, init: uniform(xav)},
 				ParamSpec{Name: p + "attn/b" + n, Shape: []int{D}, Trainable: true, init: constant(0)})
 		}
+		if c.AttnOutProj() {
+			ps = append(ps,
+				ParamSpec{Name: p + "attn/wo", Shape: []int{D, D}, Trainable: true, init: uniform(1 / math.Sqrt(float64(D)))},
+				ParamSpec{Name: p + "attn/bo", Shape: []int{D}, Trainable: true, init: constant(0)})
+		}
 		ps = append(ps,
-			ParamSpec{Name: p + "attn/wo", Shape: []int{D, D}, Trainable: true, init: uniform(1 / math.Sqrt(float64(D)))},
-			ParamSpec{Name: p + "attn/bo", Shape: []int{D}, Trainable: true, init: constant(0)},
 			ParamSpec{Name: p + "ln1/g", Shape: []int{D}, Trainable: true, init: constant(1)},
 			ParamSpec{Name: p + "ln1/b", Shape: []int{D}, Trainable: true, init: constant(0)})
 		ps = append(ps, lin(p+"mlp1", D, R)...)

@@ -17,11 +17,20 @@
 //	shaw[:<init>] | t5[:<init>] | alibi | alibind
 //
 // followed by options after commas: wd=<x> (learn, shaw, t5), input or every
-// (learn, random, sin*), causal (shaw, t5, alibi, alibind), maxdist=<n> (shaw,
-// t5), buckets=<n> (t5) and base=<x> (sin*, rope*). The paper's names are
-// aliases: nope = none, learn-<σ> = learn:normal:<σ>, uniform =
-// learn:uniform:0:1, 1d-fixed = sin1d, 2d-fixed = sin2d, rope = rope1d and
-// relative = shaw,causal (the reference code's causal relative attention).
+// (learn, random, sin*), causal (shaw, t5, alibi, alibind), noout (any kind:
+// no attention output projection), maxdist=<n> (shaw, t5), buckets=<n> (t5)
+// and base=<x> (sin*, rope*). The paper's names are aliases: nope = none,
+// learn-<σ> = learn:normal:<σ>, uniform = learn:uniform:0:1, 1d-fixed =
+// sin1d, 2d-fixed = sin2d, rope = rope1d and relative = shaw,causal,noout
+// (the reference code's RelativeGlobalAttention: causal, and attention·V
+// returned without an output projection).
+//
+// Two options describe the attention block rather than the encoding: causal
+// (a causal mask) and noout (Spec.NoOutProj: the block returns the
+// head-concatenated softmax(scores)·V without the output projection W_o,
+// b_o). They live in the spec because the reference's relative attention
+// module bundles both with its relative embeddings, and a spec is what an
+// experiment's condition names.
 //
 // A zero field of Spec means "the default", so a Spec literal needs only the
 // fields it changes; Normalize writes the defaults in. The defaults are:

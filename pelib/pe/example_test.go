@@ -19,7 +19,7 @@ func ExampleParse() {
 	// Output:
 	// learn-0.2                learn:normal:0.2             key learn
 	// 2d-fixed                 sin2d                        key sin2d
-	// relative                 shaw:normal:1,causal         key shaw,causal
+	// relative                 shaw:normal:1,causal,noout   key shaw,causal,noout
 	// t5,buckets=16            t5:zeros,buckets=16          key t5,buckets=16
 	// learn:0.5,input,wd=0.01  learn:normal:0.5,wd=0.01,input key learn,wd=0.01,input
 }

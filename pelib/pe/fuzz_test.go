@@ -70,6 +70,7 @@ func TestSplitList(t *testing.T) {
 	}{
 		{"learn-0.1,sin2d", []string{"learn-0.1", "sin2d"}},
 		{"learn-0.1,shaw,causal,sin2d", []string{"learn-0.1", "shaw,causal", "sin2d"}},
+		{"shaw,causal,noout,learn-0.1,noout", []string{"shaw,causal,noout", "learn-0.1,noout"}},
 		{"shaw, causal ,maxdist=3; t5,buckets=6", []string{"shaw,causal,maxdist=3", "t5,buckets=6"}},
 		{"learn:0.2,wd=0.1,input,every", []string{"learn:0.2,wd=0.1,input,every"}},
 		{"causal,shaw", []string{"causal", "shaw"}}, // an option with no spec before it stands alone

@@ -12,8 +12,8 @@ import (
 const Syntax = "none | random | learn[:<σ> | :normal:<σ> | :uniform:<low>:<high> | :xavier | :zeros] | " +
 	"sin1d | sin2d | sinnd | rope1d | rope2d | ropend | shaw[:<init>] | t5[:<init>] | alibi | alibind; " +
 	"options after commas: wd=<x> (learn, shaw, t5), input | every (learn, random, sin*), " +
-	"causal (shaw, t5, alibi, alibind), maxdist=<n> (shaw, t5), buckets=<n> (t5), base=<x> (sin*, rope*); " +
-	"aliases: nope, learn-<σ>, uniform (= learn:uniform:0:1), 1d-fixed, 2d-fixed, rope, relative (= shaw,causal)"
+	"causal (shaw, t5, alibi, alibind), noout (any), maxdist=<n> (shaw, t5), buckets=<n> (t5), base=<x> (sin*, rope*); " +
+	"aliases: nope, learn-<σ>, uniform (= learn:uniform:0:1), 1d-fixed, 2d-fixed, rope, relative (= shaw,causal,noout)"
 
 // Parse reads a spec string (see Syntax and the package documentation),
 // case-insensitively and ignoring spaces around its parts, and returns the
@@ -71,7 +71,7 @@ func parseHead(head string) (Spec, error) {
 	case "rope":
 		return Spec{Kind: RoPE1D}, nil
 	case "relative":
-		return Spec{Kind: Shaw, Causal: true}, nil
+		return Spec{Kind: Shaw, Causal: true, NoOutProj: true}, nil
 	case "uniform":
 		return Spec{Kind: Learned, Init: Uniform, Low: 0, High: 1}, nil
 	}
@@ -187,6 +187,11 @@ func parseOption(s *Spec, opt string, seen map[string]bool) error {
 			return err
 		}
 		s.Causal = true
+	case "noout":
+		if err := flag(); err != nil {
+			return err
+		}
+		s.NoOutProj = true
 	case "wd":
 		x, err := parseNumber("option wd", val)
 		if err != nil {
@@ -220,13 +225,13 @@ func parseOption(s *Spec, opt string, seen map[string]bool) error {
 	case "":
 		return errors.New("empty option")
 	default:
-		return fmt.Errorf("unknown option %q (want wd=<x>, input, every, causal, maxdist=<n>, buckets=<n> or base=<x>)", key)
+		return fmt.Errorf("unknown option %q (want wd=<x>, input, every, causal, noout, maxdist=<n>, buckets=<n> or base=<x>)", key)
 	}
 	return nil
 }
 
 // optionKeys are the option names of the spec grammar (see Syntax).
-var optionKeys = [...]string{"wd", "input", "every", "causal", "maxdist", "buckets", "base"}
+var optionKeys = [...]string{"wd", "input", "every", "causal", "noout", "maxdist", "buckets", "base"}
 
 // isOption reports whether part (one comma-separated piece of a spec) is an
 // option: its name, before any '=', is one of optionKeys.
@@ -244,7 +249,7 @@ func isOption(part string) bool {
 // SplitList splits a list of specs or condition names separated by commas
 // or semicolons, keeping each spec's options with it: a semicolon always
 // separates, a comma only when the piece after it is not an option (wd=…,
-// input, every, causal, maxdist=…, buckets=…, base=…). So
+// input, every, causal, noout, maxdist=…, buckets=…, base=…). So
 // "learn-0.1,shaw,causal,sin2d" is ["learn-0.1", "shaw,causal", "sin2d"],
 // and "shaw,causal;t5" is ["shaw,causal", "t5"]. Elements are trimmed;
 // empty elements are kept (as ""), so that callers can report them by

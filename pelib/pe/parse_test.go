@@ -46,8 +46,12 @@ func TestParse(t *testing.T) {
 		{"ropend,base=500", Spec{Kind: RoPEND, Base: 500}, "ropend,base=500"},
 		{"shaw", Spec{Kind: Shaw, Init: Normal, Sigma: 1}, "shaw:normal:1"},
 		{"shaw,causal", Spec{Kind: Shaw, Init: Normal, Sigma: 1, Causal: true}, "shaw:normal:1,causal"},
-		{"relative", Spec{Kind: Shaw, Init: Normal, Sigma: 1, Causal: true}, "shaw:normal:1,causal"},
-		{"relative,maxdist=8", Spec{Kind: Shaw, Init: Normal, Sigma: 1, Causal: true, MaxDist: 8}, "shaw:normal:1,causal,maxdist=8"},
+		{"relative", Spec{Kind: Shaw, Init: Normal, Sigma: 1, Causal: true, NoOutProj: true}, "shaw:normal:1,causal,noout"},
+		{"shaw,noout,causal", Spec{Kind: Shaw, Init: Normal, Sigma: 1, Causal: true, NoOutProj: true}, "shaw:normal:1,causal,noout"},
+		{"relative,maxdist=8", Spec{Kind: Shaw, Init: Normal, Sigma: 1, Causal: true, NoOutProj: true, MaxDist: 8}, "shaw:normal:1,causal,noout,maxdist=8"},
+		{"learn-0.5,noout,wd=0.1", Spec{Kind: Learned, Init: Normal, Sigma: 0.5, WeightDecay: 0.1, Placement: Every, NoOutProj: true}, "learn:normal:0.5,wd=0.1,noout"},
+		{"sin2d, NoOut", Spec{Kind: Sin2D, Placement: Every, Base: 10000, NoOutProj: true}, "sin2d,noout"},
+		{"none,noout", Spec{Kind: None, NoOutProj: true}, "none,noout"},
 		{"shaw,maxdist=8", Spec{Kind: Shaw, Init: Normal, Sigma: 1, MaxDist: 8}, "shaw:normal:1,maxdist=8"},
 		{"shaw:0.3,wd=0.1", Spec{Kind: Shaw, Init: Normal, Sigma: 0.3, WeightDecay: 0.1}, "shaw:normal:0.3,wd=0.1"},
 		{"t5", Spec{Kind: T5, Init: Zeros, Buckets: 32, MaxDist: 128}, "t5:zeros"},
@@ -136,6 +140,8 @@ func TestParseErrors(t *testing.T) {
 		{"learn,wd=1,wd=2", `option "wd" given twice`},
 		{"learn,causal", "causal applies to shaw, t5, alibi and alibind only"},
 		{"learn,causal=1", `option "causal" takes no value`},
+		{"shaw,noout=1", `option "noout" takes no value`},
+		{"relative,noout,noout", `option "noout" given twice`},
 		{"sin2d,wd=0.1", "no weight decay"},
 		{"rope1d,input", "placement applies to learn, random and sin* only"},
 		{"shaw,maxdist=-1", "want an integer > 0"},
@@ -242,7 +248,10 @@ func TestStructureKey(t *testing.T) {
 		{"learn:0.2,wd=0.01", "learn:1,wd=0.01"},
 		{"learn:0.2,input", "learn:xavier,input"},
 		{"shaw", "shaw:zeros", "shaw:normal:0.1"},
-		{"shaw,causal", "relative"},
+		{"shaw,causal,noout", "relative", "shaw:zeros,noout,causal"},
+		{"shaw,causal"},
+		{"learn:0.1,noout", "learn:2,noout"},
+		{"sin2d,noout"},
 		{"t5", "t5:normal:0.1", "t5,buckets=32"},
 		{"sin2d", "2d-fixed", "sin2d,base=10000"},
 		{"sin1d"}, {"random"}, {"none"}, {"rope1d"}, {"rope2d"}, {"ropend"}, {"alibi"}, {"alibind"},
@@ -339,7 +348,7 @@ func TestSigmaRange(t *testing.T) {
 }
 
 func TestSpecJSON(t *testing.T) {
-	for _, str := range []string{"learn:uniform:-1:2,wd=0.1,input", "t5:normal:0.1,causal,buckets=8,maxdist=16", "sin2d,base=100", "none"} {
+	for _, str := range []string{"learn:uniform:-1:2,wd=0.1,input", "t5:normal:0.1,causal,buckets=8,maxdist=16", "sin2d,base=100", "none", "relative"} {
 		s := mustParse(t, str)
 		b, err := json.Marshal(s)
 		if err != nil {

@@ -97,6 +97,15 @@ type Spec struct {
 
 	// Causal makes shaw, t5, alibi and alibind attend only to keys k ≤ q.
 	Causal bool `json:"causal,omitempty"`
+	// NoOutProj drops the attention output projection (W_o [D, D], b_o [D])
+	// of every block: the attention output is the head-concatenated
+	// softmax(scores)·V itself, [S, D]. It applies to every kind. Like
+	// Causal it is a property of the attention rather than of the PE; it
+	// sits in the spec because the reference code's relative attention
+	// module (RelativeGlobalAttention) has no output projection, and a
+	// spec is what an experiment's condition names (relative =
+	// shaw,causal,noout).
+	NoOutProj bool `json:"no_out_proj,omitempty"`
 	// MaxDist: shaw clips the offset k−q to ±MaxDist (default 0 = S−1);
 	// t5 log-spaces its buckets up to MaxDist (default 128).
 	MaxDist int `json:"max_dist,omitempty"`
@@ -329,7 +338,7 @@ func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) 
 
 // String returns the canonical spec string of s: lowercase, the init of a
 // trainable kind always written out (learn:normal:0.2), and the options that
-// differ from their defaults in the order wd, input, causal, maxdist,
+// differ from their defaults in the order wd, input, causal, noout, maxdist,
 // buckets, base. Parse(s.String()) equals s.Normalize() for a valid s whose
 // Init is not Func ("learn:func" does not parse: a function is set in code).
 func (s Spec) String() string { return s.Normalize().format(true) }
@@ -363,6 +372,9 @@ func (s Spec) format(withInit bool) string {
 	}
 	if s.Causal {
 		b.WriteString(",causal")
+	}
+	if s.NoOutProj {
+		b.WriteString(",noout")
 	}
 	if s.MaxDist != 0 && !(s.Kind == T5 && s.MaxDist == DefaultT5MaxDist) {
 		b.WriteString(",maxdist=" + strconv.Itoa(s.MaxDist))
