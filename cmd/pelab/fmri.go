@@ -20,7 +20,8 @@ func runFMRI(args []string, stdout io.Writer) error {
 	var f expFlags
 	f.register(fs, "")
 	dataDir := fs.String("data", "", "the hcp-glasser360 folder (default: ../shared/data/hcp-glasser360 or the fetch cache)")
-	subjects := fs.String("subjects", "", "comma-separated subject IDs to use (default: the protocol's: quick the first 6, paper all)")
+	subjects := fs.String("subjects", "", "comma-separated subject IDs to use (default: the protocol's: quick the first 6, paper all);\nwith -test-subjects, the training subjects exactly")
+	testSubjects := fs.String("test-subjects", "", "comma-separated held-out subject IDs (default: the protocol's count, drawn from -subjects);\nwithout -subjects, training uses the first subjects not held out (quick: 4, paper: all others)")
 	trainWindows := fs.Int("train-windows", -1, "keep this many training windows, evenly spaced (≥ 0; 0: all; default: the protocol's)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: pelab fmri [flags]\n\nConditions: learn-<σ>, sin3d, rope3d, relative, none (nope), random, any PE spec,\n'sigmas' for the σ sweep or 'paper' for all. Default: %s (quick), paper (paper).\n\n%s\n\nFlags:\n",
@@ -50,21 +51,37 @@ func runFMRI(args []string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("-pe: %w", err)
 	}
-	var subj []string
-	seen := map[string]bool{}
-	for _, s := range strings.Split(*subjects, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			if seen[s] {
-				return usagef("-subjects: subject %s appears twice", s)
+	subj, err := subjectList("-subjects", *subjects)
+	if err != nil {
+		return err
+	}
+	test, err := subjectList("-test-subjects", *testSubjects)
+	if err != nil {
+		return err
+	}
+	if len(test) > 0 {
+		in := map[string]bool{}
+		for _, s := range subj {
+			in[s] = true
+		}
+		for _, s := range test {
+			if in[s] {
+				return usagef("-test-subjects: subject %s is also in -subjects (the training subjects)", s)
 			}
-			seen[s] = true
-			subj = append(subj, s)
 		}
 	}
 	if err := checkOut("-out", f.outDir("fmri", proto.Name)); err != nil {
 		return err
 	}
-	task, err := fmri.NewTask(proto, fmri.TaskOptions{Dir: *dataDir, Subjects: subj})
+	task, err := fmri.NewTask(proto, fmri.TaskOptions{Dir: *dataDir, Subjects: subj, TestSubjects: test})
+	var se *fmri.SubjectError
+	if errors.As(err, &se) {
+		flagName := "-subjects"
+		if se.HeldOut {
+			flagName = "-test-subjects"
+		}
+		return usagef("%s: %w", flagName, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -89,4 +106,21 @@ func runFMRI(args []string, stdout io.Writer) error {
 		}
 		return rep.Markdown, nil
 	}))
+}
+
+// subjectList parses the comma-separated subject IDs of flag name; an ID
+// given twice is a usage error naming the flag.
+func subjectList(name, list string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			if seen[s] {
+				return nil, usagef("%s: subject %s appears twice", name, s)
+			}
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }

@@ -43,6 +43,8 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"netsim", "-test-runs", "-2"}, "pelab netsim: -test-runs -2: want an integer ≥ 0"},
 		{[]string{"fmri", "-train-windows", "-3"}, "pelab fmri: -train-windows -3: want an integer ≥ 0 (0: every training window)"},
 		{[]string{"fmri", "-subjects", "100206,100307,100206"}, "pelab fmri: -subjects: subject 100206 appears twice"},
+		{[]string{"fmri", "-test-subjects", "100206,100206"}, "pelab fmri: -test-subjects: subject 100206 appears twice"},
+		{[]string{"fmri", "-subjects", "100206,100307", "-test-subjects", "100408,100307"}, "pelab fmri: -test-subjects: subject 100307 is also in -subjects (the training subjects)"},
 		{[]string{"sweep", "plan", spec, "-shards", "0"}, "pelab sweep: -shards 0: want an integer ≥ 1"},
 		{[]string{"sweep", "plan", "-throughput", "NaN", spec}, "pelab sweep: -throughput NaN: want a finite number ≥ 0 (0: measure it)"},
 		{[]string{"sweep", "plan", spec, "-bench-steps", "-1"}, "pelab sweep: -bench-steps -1: want an integer ≥ 0 (0: no estimate)"},

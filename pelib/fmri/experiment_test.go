@@ -272,7 +272,8 @@ func TestPEMetricsLinear(t *testing.T) {
 
 func TestBaselinesKnown(t *testing.T) {
 	// Every value is 2: predicting 0 costs 4; the best neighbour (r = 0.5
-	// everywhere) predicts 0.5·2 = 1, costing 1, and its copy costs 0.
+	// everywhere) predicts 0.5·2 = 1, costing 1, and its copy and the
+	// unmasked mean cost 0.
 	const N, S, T = 3, 10, 4
 	w := &Windows{N: N, S: S, T: T, X: make([]float32, N*S*T)}
 	for i := range w.X {
@@ -284,19 +285,29 @@ func TestBaselinesKnown(t *testing.T) {
 			fc.SetSym(i, j, 0.5)
 		}
 	}
-	m, err := Baselines(w, fc, 0.5, 0.9, 1)
+	sets, err := HeldOutSets(N, S, 0.5, 0.9, DefaultEvalBatch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Baselines(w, fc, sets)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]float64{"zero_test_mse": 4, "zero_test90_mse": 4, "nbr_test_mse": 1, "nbr_test90_mse": 1,
-		"nbrcopy_test_mse": 0, "nbrcopy_test90_mse": 0}
+		"nbrcopy_test_mse": 0, "nbrcopy_test90_mse": 0, "mean_test_mse": 0, "mean_test90_mse": 0}
 	for k, v := range want {
 		if math.Abs(m[k]-v) > 1e-9 {
 			t.Errorf("%s = %v, want %v", k, m[k], v)
 		}
 	}
-	if _, err := Baselines(w, fc, 0.5, 1, 1); err == nil {
+	if len(m) != len(want) {
+		t.Errorf("%d metrics %v, want %d", len(m), m, len(want))
+	}
+	if _, err := HeldOutSets(N, S, 0.5, 1, DefaultEvalBatch); err == nil {
 		t.Error("mask ratio 1 accepted")
+	}
+	if _, err := Baselines(w, fc, []EvalSet{{"test", make([]bool, 5)}}); err == nil {
+		t.Error("a mask of the wrong size accepted")
 	}
 }
 
