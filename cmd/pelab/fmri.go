@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/fmri"
@@ -95,7 +97,10 @@ func runFMRI(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store, err := runSweep(plan, &f, func(*results.Store) sweep.Options { return sweep.Options{Analyze: an.Analyze} }, stdout)
+	store, err := runSweep(plan, &f, func(st *results.Store) sweep.Options {
+		an.Backend, an.Store = f.chosen, st // per-region error maps
+		return sweep.Options{Analyze: an.Analyze}
+	}, stdout)
 	if store == nil {
 		return err
 	}
@@ -104,8 +109,41 @@ func runFMRI(args []string, stdout io.Writer) error {
 		if err != nil {
 			return "", err
 		}
-		return rep.Markdown, nil
+		maps, err := fmri.ReadRegionMaps(store, recs, proto.Name, task.Data.Partition)
+		if err != nil {
+			return "", err
+		}
+		return rep.Markdown + maps.Markdown + regionFigures(store.Dir, maps, task.Data.Centroids, stdout), nil
 	}))
+}
+
+// regionFigures draws, for every condition with a region map, its MSE
+// minus none's per region at the harder masking ratio on the brain
+// (fmri.RegionDeltaFigure) into dir/region_delta_<condition>.png, and
+// returns the Markdown lines naming the files. A figure that fails is
+// reported on stdout and left out.
+func regionFigures(dir string, maps *fmri.RegionMaps, centroids [][3]float64, stdout io.Writer) string {
+	if len(maps.Delta) == 0 {
+		return ""
+	}
+	last := len(maps.Sets) - 1
+	var b strings.Builder
+	b.WriteString("\nBrain views of the same differences at " + maps.Sets[last] + " (blue: better than none): ")
+	var files []string
+	for _, c := range fmri.SortedConditions(maps.Delta) {
+		name := "region_delta_" + strings.NewReplacer("/", "_", ":", "_", ",", "_", " ", "_").Replace(c) + ".png"
+		png, err := fmri.RegionDeltaFigure(centroids, maps.Delta[c][last], c+": held-out MSE minus none's, "+maps.Sets[last])
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, name), png, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(stdout, "warning: region figure of %s: %v\n", c, err)
+			continue
+		}
+		files = append(files, "`"+name+"`")
+	}
+	b.WriteString(strings.Join(files, ", ") + ".\n")
+	return b.String()
 }
 
 // subjectList parses the comma-separated subject IDs of flag name; an ID

@@ -271,3 +271,25 @@ func TestSubsetBelowBatch(t *testing.T) {
 		t.Errorf("spec: exit %d, stderr %q; want 1 and %q", code, errOut.String(), want)
 	}
 }
+
+// TestTestSubjectsUnknown: a held-out or training subject the data set
+// does not hold is a usage error naming the flag and the ID, before any
+// data is read.
+func TestTestSubjectsUnknown(t *testing.T) {
+	data := shared.TestData(t, fmri.DatasetName)
+	out := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-test-subjects", "100206,999999"}, "pelab fmri: -test-subjects: fmri: held-out subject 999999 has no time series in"},
+		{[]string{"-test-subjects", "100206", "-subjects", "888888,100408"}, "pelab fmri: -subjects: fmri: training subject 888888 has no time series in"},
+	} {
+		args := append([]string{"fmri", "-data", data, "-out", out, "-backend", "go"}, tc.args...)
+		var stdout, stderr bytes.Buffer
+		code := runMain(args, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("pelab %s: exit %d, stderr %q; want exit 2 and %q", strings.Join(args, " "), code, stderr.String(), tc.want)
+		}
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"github.com/pelab/pelab/internal/testbackend"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
 )
@@ -392,5 +394,87 @@ func TestFCRSATest(t *testing.T) {
 		t.Errorf("fc_rsa %v", m["fc_rsa"])
 	} else if _, ok := m["fc_rsa_test"]; ok {
 		t.Error("fc_rsa_test without a held-out FC")
+	}
+}
+
+// TestAnalyzeRegionMaps runs Analyzer.Analyze on a small synthetic task (8
+// regions, blockData's anatomy) with a backend and a store: each model gets
+// a region map whose count-weighted mean at the harder ratio is the
+// engine's test90_mse, and every record the same baselines, computed on the
+// engine's masks for the run's EvalBatch.
+func TestAnalyzeRegionMaps(t *testing.T) {
+	be := testbackend.Get(t)
+	d, _ := blockData()
+	const N, T = 9, 3
+	S := len(d.Centroids)
+	r := rand.New(rand.NewPCG(5, 6))
+	w := tinyWindows(N, S, T, func(n, s, t int) float32 { return float32(r.NormFloat64()) })
+	d.TestFC = d.TrainFC
+	p := Quick()
+	p.T, p.Permutations = T, 9
+	test := toData(EvalTest, w)
+	coords := make([][]float64, S)
+	for i, c := range d.Centroids {
+		coords[i] = c[:]
+	}
+	layout, err := pe.Points(coords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := &Task{Data: d, Test: w, TrainEval: w, Task: &sweep.Task{Name: Experiment, Train: test, Evals: []*train.Data{test}}}
+	an, err := NewAnalyzer(task, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := results.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	an.Backend, an.Store = be, store
+	conds, err := PEConditions("learn-0.1,none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range conds {
+		mc := p.ModelConfig()
+		mc.Tokens, mc.Width, mc.Blocks, mc.MLPRatio, mc.PE, mc.Layout = S, 6, 1, 2, c.PE, layout.Scaled(1/CoordUnit)
+		cfg := train.Config{Model: mc, Objective: train.Masked, MaskRatio: p.MaskRatio, Optimizer: train.Optimizer{LR: 1e-2},
+			BatchSize: 3, Epochs: 1, EvalBatch: 4}
+		run, err := train.New(be, cfg, []train.MemberState{{Member: model.Member{Seed: 1, PE: c.PE}}}, test, test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells := []sweep.Cell{{Condition: c, Seed: 1, ID: c.Name + "-1"}}
+		ms, errs, err := an.Analyze(run, cells)
+		run.Close()
+		if err != nil || errs[0] != nil {
+			t.Fatalf("%s: %v, %v", c.Name, err, errs)
+		}
+		sets, _ := HeldOutSets(N, S, p.MaskRatio, p.TestMaskRatio, 4)
+		base, _ := Baselines(w, d.TrainFC, sets)
+		for k, v := range base {
+			if ms[0][k] != v {
+				t.Errorf("%s: %s = %v, want %v (the engine's masks, EvalBatch 4)", c.Name, k, ms[0][k], v)
+			}
+		}
+		v, shape, err := sweep.ReadArtifact(store, cells[0].ID, RegionArtifact)
+		if err != nil || len(shape) != 2 || shape[0] != 2 || shape[1] != S {
+			t.Fatalf("%s: region map %v, shape %v", c.Name, err, shape)
+		}
+		_, cnt, _ := RegionMSE(w, make([]float32, len(w.X)), sets[1].Mask)
+		var sum float64
+		var n int
+		for s := range S {
+			if cnt[s] > 0 {
+				sum += v[S+s] * float64(cnt[s])
+				n += cnt[s]
+			}
+		}
+		if got := sum / float64(n); math.Abs(got-ms[0]["test90_mse"]) > 1e-4*(1+got) {
+			t.Errorf("%s: region map's mean %v, test90_mse %v", c.Name, got, ms[0]["test90_mse"])
+		}
+		if _, ok := ms[0]["fc_rsa_test"]; ok != (c.Name != "none") {
+			t.Errorf("%s: fc_rsa_test present %t", c.Name, ok)
+		}
 	}
 }

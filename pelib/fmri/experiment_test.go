@@ -348,10 +348,36 @@ func TestReport(t *testing.T) {
 	if math.Abs(rep.Baselines["zero_test_mse"]-1.01) > 1e-12 {
 		t.Errorf("zero baseline %v, want 1.01", rep.Baselines["zero_test_mse"])
 	}
-	for _, s := range []string{"predict 0", "| learn-0.1 | 2 |", "1.0100", HCPAcknowledgment} {
+	for _, s := range []string{"| baseline: predict 0 | 1 | 1.01 | 0.99 |", "| baseline: FC neighbour, scaled | 1 | 0.8 | 0.85 |",
+		"| learn-0.1 | 2 |", "| none | 1 |", "predate the unmasked-mean baseline", "fc_rsa_test",
+		"**Controls missing:** no records of random", HCPAcknowledgment} {
 		if !strings.Contains(rep.Markdown, s) {
 			t.Errorf("report lacks %q:\n%s", s, rep.Markdown)
 		}
+	}
+	if strings.Contains(rep.Markdown, "unmasked regions |") {
+		t.Errorf("a mean-baseline row without its metrics:\n%s", rep.Markdown)
+	}
+	// With the mean baseline and both controls: their rows, no warning.
+	for i := range recs {
+		if recs[i].Experiment == Experiment && recs[i].Final != nil {
+			recs[i].Final["mean_test_mse"], recs[i].Final["mean_test90_mse"] = 0.9, 0.95
+		}
+	}
+	recs = append(recs, results.Record{ID: "rnd0", Experiment: Experiment, Condition: "random", Config: cfg, Status: results.StatusOK,
+		Final: map[string]float64{"test_mse": 0.97, "test90_mse": 0.99}})
+	rep, err = Report(recs, "quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"| baseline: mean of unmasked regions | 1 | 0.9 | 0.95 |", "| random | 1 | 0.97 |", "| none | 1 | 0.95 |",
+		"the engine's evaluation masks"} {
+		if !strings.Contains(rep.Markdown, s) {
+			t.Errorf("report lacks %q:\n%s", s, rep.Markdown)
+		}
+	}
+	if strings.Contains(rep.Markdown, "Controls missing") {
+		t.Errorf("controls reported missing:\n%s", rep.Markdown)
 	}
 	if _, err := Report(recs, "paper"); err == nil {
 		t.Error("a report of a protocol without records gave no error")
