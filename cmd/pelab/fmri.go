@@ -113,7 +113,7 @@ func runFMRI(args []string, stdout io.Writer) error {
 		if err != nil {
 			return "", err
 		}
-		return rep.Markdown + maps.Markdown + regionFigures(store.Dir, maps, task.Data.Centroids, stdout), nil
+		return rep.WithSection(maps.Markdown + regionFigures(store.Dir, maps, task.Data.Centroids, stdout)), nil
 	}))
 }
 

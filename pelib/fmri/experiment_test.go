@@ -379,6 +379,9 @@ func TestReport(t *testing.T) {
 	if strings.Contains(rep.Markdown, "Controls missing") {
 		t.Errorf("controls reported missing:\n%s", rep.Markdown)
 	}
+	if got := rep.WithSection("\nREGIONS\n"); !strings.HasSuffix(got, "REGIONS\n\n"+HCPAcknowledgment+"\n") {
+		t.Errorf("WithSection does not keep the acknowledgment last:\n%s", got)
+	}
 	if _, err := Report(recs, "paper"); err == nil {
 		t.Error("a report of a protocol without records gave no error")
 	}

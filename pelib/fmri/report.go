@@ -149,6 +149,20 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 	return rep, nil
 }
 
+// WithSection returns the report's Markdown with md (e.g. the region maps'
+// summary, RegionMaps.Markdown) inserted before the closing HCP
+// acknowledgment, which stays last.
+func (rep *ReportData) WithSection(md string) string {
+	if md == "" {
+		return rep.Markdown
+	}
+	ack := "\n" + HCPAcknowledgment + "\n"
+	if i := strings.LastIndex(rep.Markdown, ack); i >= 0 {
+		return rep.Markdown[:i] + md + rep.Markdown[i:]
+	}
+	return rep.Markdown + md
+}
+
 // isShared reports whether a final metric is one Analyzer gives every
 // record (baselines and the FC's own metrics).
 func isShared(k string) bool {
