@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/internal/atomicfile"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/results"
@@ -26,6 +27,9 @@ type expFlags struct {
 	lr                                                 float64
 	matmul                                             string
 	retryFailed                                        bool
+	// chosen is the backend runSweep started, set before it calls setup
+	// (for Analyze hooks that run graphs of their own).
+	chosen compute.Backend
 }
 
 func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
@@ -99,6 +103,7 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 	}
 	defer ch.Backend.Finalize()
 	fmt.Fprintf(stdout, "backend: %s\nresults: %s\n", ch, out)
+	f.chosen = ch.Backend
 	opt := sweep.Options{}
 	if setup != nil {
 		opt = setup(store)

@@ -43,6 +43,8 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"netsim", "-test-runs", "-2"}, "pelab netsim: -test-runs -2: want an integer ≥ 0"},
 		{[]string{"fmri", "-train-windows", "-3"}, "pelab fmri: -train-windows -3: want an integer ≥ 0 (0: every training window)"},
 		{[]string{"fmri", "-subjects", "100206,100307,100206"}, "pelab fmri: -subjects: subject 100206 appears twice"},
+		{[]string{"fmri", "-test-subjects", "100206,100206"}, "pelab fmri: -test-subjects: subject 100206 appears twice"},
+		{[]string{"fmri", "-subjects", "100206,100307", "-test-subjects", "100408,100307"}, "pelab fmri: -test-subjects: subject 100307 is also in -subjects (the training subjects)"},
 		{[]string{"sweep", "plan", spec, "-shards", "0"}, "pelab sweep: -shards 0: want an integer ≥ 1"},
 		{[]string{"sweep", "plan", "-throughput", "NaN", spec}, "pelab sweep: -throughput NaN: want a finite number ≥ 0 (0: measure it)"},
 		{[]string{"sweep", "plan", spec, "-bench-steps", "-1"}, "pelab sweep: -bench-steps -1: want an integer ≥ 0 (0: no estimate)"},
@@ -267,5 +269,27 @@ func TestSubsetBelowBatch(t *testing.T) {
 	code = runMain([]string{"sweep", "plan", spec, "-bench-steps", "0", "-out", dir}, &out, &errOut)
 	if want := `sweep: ` + spec + `: variant "": line 4: [task] subset = 32: want 0 (all puzzles) or at least the batch size, 128`; code != 1 || !strings.Contains(errOut.String(), want) {
 		t.Errorf("spec: exit %d, stderr %q; want 1 and %q", code, errOut.String(), want)
+	}
+}
+
+// TestTestSubjectsUnknown: a held-out or training subject the data set
+// does not hold is a usage error naming the flag and the ID, before any
+// data is read.
+func TestTestSubjectsUnknown(t *testing.T) {
+	data := shared.TestData(t, fmri.DatasetName)
+	out := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-test-subjects", "100206,999999"}, "pelab fmri: -test-subjects: fmri: held-out subject 999999 has no time series in"},
+		{[]string{"-test-subjects", "100206", "-subjects", "888888,100408"}, "pelab fmri: -subjects: fmri: training subject 888888 has no time series in"},
+	} {
+		args := append([]string{"fmri", "-data", data, "-out", out, "-backend", "go"}, tc.args...)
+		var stdout, stderr bytes.Buffer
+		code := runMain(args, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("pelab %s: exit %d, stderr %q; want exit 2 and %q", strings.Join(args, " "), code, stderr.String(), tc.want)
+		}
 	}
 }

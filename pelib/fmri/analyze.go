@@ -6,8 +6,10 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
@@ -19,10 +21,12 @@ import (
 const EvalSeed = 7
 
 // Reference is what a PE's geometry is compared with: the training
-// subjects' group FC [S, S], the regions' centroids [S, 3] in mm, their
-// network keys, and the size of the permutation tests.
+// subjects' group FC [S, S] (and, when known, the held-out subjects' own,
+// TestFC), the regions' centroids [S, 3] in mm, their network keys, and the
+// size of the permutation tests.
 type Reference struct {
 	FC        *mat.SymDense
+	TestFC    *mat.SymDense // nil: no fc_rsa_test
 	Centroids *mat.Dense
 	Networks  []int
 	// Permutations of each Mantel test and of the partition-shuffle nulls.
@@ -59,7 +63,10 @@ func NewReference(d *Data, permutations int, seed uint64) (*Reference, error) {
 			prox.SetSym(i, j, -dist.At(i, j))
 		}
 	}
-	return &Reference{FC: d.TrainFC, Centroids: c, Networks: d.Partition.Keys(), Permutations: permutations,
+	if d.TestFC != nil && d.TestFC.SymmetricDim() != S {
+		return nil, fmt.Errorf("fmri: reference: held-out FC has %d regions, centroids %d", d.TestFC.SymmetricDim(), S)
+	}
+	return &Reference{FC: d.TrainFC, TestFC: d.TestFC, Centroids: c, Networks: d.Partition.Keys(), Permutations: permutations,
 		Seed: seed, proximity: prox}, nil
 }
 
@@ -68,6 +75,9 @@ func NewReference(d *Data, permutations int, seed uint64) (*Reference, error) {
 //
 //   - fc_rsa: Spearman ρ of the upper triangles of sim and the group FC,
 //     fc_p its one-sided Mantel p (token permutations; alternative ρ > 0);
+//   - fc_rsa_test, fc_p_test: the same against the held-out subjects' own
+//     group FC (TestFC, when set), so that a PE's agreement with FC is
+//     measured on subjects it never saw;
 //   - dist_rsa, dist_p: the same against proximity (minus the centroid
 //     distance), so that ρ > 0 means nearby regions are similar;
 //   - mod_q: Newman modularity Q of max(sim, 0) under the 12-network
@@ -98,6 +108,13 @@ func (r *Reference) SimilarityMetrics(sim mat.Symmetric, skipFC bool) (train.Met
 			out["fc_rsa"], out["fc_p"] = m.R, m.P
 		} else if err := skip(err); err != nil {
 			return nil, fmt.Errorf("fmri: PE vs FC: %w", err)
+		}
+		if r.TestFC != nil {
+			if m, err := analysis.Mantel(sim, r.TestFC, mc); err == nil {
+				out["fc_rsa_test"], out["fc_p_test"] = m.R, m.P
+			} else if err := skip(err); err != nil {
+				return nil, fmt.Errorf("fmri: PE vs held-out FC: %w", err)
+			}
 		}
 	}
 	if m, err := analysis.Mantel(sim, r.proximity, mc); err == nil {
@@ -219,41 +236,67 @@ func meanDistance(a, b mat.Matrix) float64 {
 	return sum / float64(n)
 }
 
-// Baselines returns the trivial baselines on the held-out windows w at the
-// masking ratios ratio (as "test") and ratio90 (as "test90"), with masks
-// drawn by RandomMask from seed: zero_<set>_mse (predict 0),
-// nbr_<set>_mse (the most correlated unmasked region in the training FC,
-// scaled by that correlation) and nbrcopy_<set>_mse (copied unscaled).
-func Baselines(w *Windows, fc mat.Symmetric, ratio, ratio90 float64, seed uint64) (train.Metrics, error) {
+// EvalSet is one evaluation of the held-out windows: its name in the
+// metric keys ("test", "test90") and its mask [N, S].
+type EvalSet struct {
+	Name string
+	Mask []bool
+}
+
+// HeldOutSets returns the masks of the models' two held-out evaluations of
+// N windows of S regions (EvalMask): "test", the engine's periodic
+// evaluation (ratio, seed TrainEvalSeed) whose last value is test_mse, and
+// "test90", Analyzer's harder test (ratio90, seed EvalSeed), both chunked by
+// evalBatch as the engine does (DefaultEvalBatch unless the training
+// config sets another).
+func HeldOutSets(n, s int, ratio, ratio90 float64, evalBatch int) ([]EvalSet, error) {
+	m, err := EvalMask(n, s, ratio, TrainEvalSeed, evalBatch)
+	if err != nil {
+		return nil, err
+	}
+	m90, err := EvalMask(n, s, ratio90, EvalSeed, evalBatch)
+	if err != nil {
+		return nil, err
+	}
+	return []EvalSet{{EvalTest, m}, {EvalTest + "90", m90}}, nil
+}
+
+// Baselines returns the trivial baselines on the held-out windows w for each
+// evaluation set (the same masked entries the models are scored on, see
+// HeldOutSets): zero_<set>_mse (predict 0), mean_<set>_mse (the mean of the
+// window's unmasked regions at each time point, MeanPredict), nbr_<set>_mse
+// (the most correlated unmasked region in the training FC, scaled by that
+// correlation) and nbrcopy_<set>_mse (copied unscaled).
+func Baselines(w *Windows, fc mat.Symmetric, sets []EvalSet) (train.Metrics, error) {
 	out := train.Metrics{}
-	for _, c := range []struct {
-		set   string
-		ratio float64
-	}{{EvalTest, ratio}, {EvalTest + "90", ratio90}} {
-		mask, err := RandomMask(w.N, w.S, c.ratio, seed)
+	for _, c := range sets {
+		z, err := ZeroMSE(w, c.Mask)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("fmri: %s baselines: %w", c.Name, err)
 		}
-		z, err := ZeroMSE(w, mask)
+		mn, err := MeanMSE(w, c.Mask)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("fmri: %s baselines: %w", c.Name, err)
 		}
-		sc, err := NeighbourMSE(w, mask, fc, Scaled)
+		sc, err := NeighbourMSE(w, c.Mask, fc, Scaled)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("fmri: %s baselines: %w", c.Name, err)
 		}
-		cp, err := NeighbourMSE(w, mask, fc, Copy)
+		cp, err := NeighbourMSE(w, c.Mask, fc, Copy)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("fmri: %s baselines: %w", c.Name, err)
 		}
-		out["zero_"+c.set+"_mse"], out["nbr_"+c.set+"_mse"], out["nbrcopy_"+c.set+"_mse"] = z, sc, cp
+		out["zero_"+c.Name+"_mse"], out["mean_"+c.Name+"_mse"] = z, mn
+		out["nbr_"+c.Name+"_mse"], out["nbrcopy_"+c.Name+"_mse"] = sc, cp
 	}
 	return out, nil
 }
 
 // DataMetrics describes the training subjects' group FC as Reference sees
 // a PE: SimilarityMetrics of the FC itself (fc_rsa omitted), with keys
-// prefixed "data_".
+// prefixed "data_", and, when TestFC is set, data_fc_rsa_test: Spearman ρ
+// between the training and the held-out group FC (the ceiling of a PE's
+// fc_rsa_test if it reproduced the training FC).
 func (r *Reference) DataMetrics() (train.Metrics, error) {
 	m, err := r.SimilarityMetrics(r.FC, true)
 	if err != nil {
@@ -263,6 +306,14 @@ func (r *Reference) DataMetrics() (train.Metrics, error) {
 	for k, v := range m {
 		out["data_"+k] = v
 	}
+	if r.TestFC != nil {
+		mc := analysis.MantelConfig{Method: analysis.Spearman, Permutations: r.Permutations, Seed: r.Seed, Tail: analysis.Greater}
+		if t, err := analysis.Mantel(r.FC, r.TestFC, mc); err == nil {
+			out["data_fc_rsa_test"] = t.R
+		} else if !errors.Is(err, analysis.ErrConstant) && !errors.Is(err, analysis.ErrInvalid) {
+			return nil, fmt.Errorf("fmri: training vs held-out FC: %w", err)
+		}
+	}
 	return out, nil
 }
 
@@ -271,25 +322,39 @@ func (r *Reference) DataMetrics() (train.Metrics, error) {
 //
 //   - test90_mse: masked MSE on the held-out windows with TestMaskRatio of
 //     the regions masked (masks from EvalSeed, the same for every model);
-//   - the baselines (Baselines) and the FC's own network metrics
+//   - the baselines (Baselines, on the very masks of test_mse and
+//     test90_mse, HeldOutSets) and the FC's own network metrics
 //     (DataMetrics), the same for every record, so that each record
 //     carries what its numbers are compared with;
-//   - for PEs with a table (learned, random, sin3d): PEMetrics.
+//   - for PEs with a table (learned, random, sin3d): PEMetrics;
+//   - when Backend and Store are set, each live model's per-region error
+//     map as the artifact RegionArtifact, shaped [2, S]: row 0 RegionMSE
+//     on the "test" masks, row 1 on the "test90" masks, computed from the
+//     model's predictions (Predict) on those masks.
 type Analyzer struct {
 	Task     *Task
 	Protocol Protocol
 	Ref      *Reference
-	shared   train.Metrics // baselines and data metrics
+	// Backend runs the region maps' predictions (the backend the models
+	// were trained on); Store keeps them. Either nil: no region maps.
+	Backend compute.Backend
+	Store   *results.Store
+
+	data      train.Metrics                // the FC's metrics
+	baselines map[[2]float64]train.Metrics // by (eval batch, mask ratio)
 }
 
+// RegionArtifact is the name of the per-region error map artifact (see
+// Analyzer and sweep.ArtifactPath).
+const RegionArtifact = "region_mse"
+
 // NewAnalyzer returns an Analyzer of task under protocol p; it computes the
-// baselines and the FC's metrics once.
+// FC's metrics once, and the baselines once per evaluation chunking and
+// mask ratio (those of the engine's defaults here; a run with another
+// EvalBatch or MaskRatio gets its own, so baselines always share the
+// models' masks).
 func NewAnalyzer(task *Task, p Protocol) (*Analyzer, error) {
 	ref, err := NewReference(task.Data, p.Permutations, EvalSeed)
-	if err != nil {
-		return nil, err
-	}
-	base, err := Baselines(task.Test, task.Data.TrainFC, p.MaskRatio, p.TestMaskRatio, EvalSeed)
 	if err != nil {
 		return nil, err
 	}
@@ -297,16 +362,45 @@ func NewAnalyzer(task *Task, p Protocol) (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range dm {
-		base[k] = v
+	a := &Analyzer{Task: task, Protocol: p, Ref: ref, data: dm, baselines: map[[2]float64]train.Metrics{}}
+	if _, err := a.baselinesFor(DefaultEvalBatch, p.MaskRatio); err != nil {
+		return nil, err
 	}
-	return &Analyzer{Task: task, Protocol: p, Ref: ref, shared: base}, nil
+	return a, nil
 }
 
-// Shared returns the metrics every record gets (baselines, data metrics).
+// baselinesFor returns (computing once) the baselines for the engine's
+// evaluation chunk evalBatch and training mask ratio.
+func (a *Analyzer) baselinesFor(evalBatch int, ratio float64) (train.Metrics, error) {
+	key := [2]float64{float64(evalBatch), ratio}
+	if b, ok := a.baselines[key]; ok {
+		return b, nil
+	}
+	sets, err := HeldOutSets(a.Task.Test.N, a.Task.Test.S, ratio, a.Protocol.TestMaskRatio, evalBatch)
+	if err != nil {
+		return nil, err
+	}
+	b, err := Baselines(a.Task.Test, a.Task.Data.TrainFC, sets)
+	if err != nil {
+		return nil, err
+	}
+	a.baselines[key] = b
+	return b, nil
+}
+
+// Shared returns the metrics every record gets (baselines for the engine's
+// default evaluation chunk and the protocol's mask ratio, data metrics).
 func (a *Analyzer) Shared() train.Metrics {
+	b, _ := a.baselinesFor(DefaultEvalBatch, a.Protocol.MaskRatio) // computed by NewAnalyzer
+	return a.shared(b)
+}
+
+func (a *Analyzer) shared(b train.Metrics) train.Metrics {
 	out := train.Metrics{}
-	for k, v := range a.shared {
+	for k, v := range a.data {
+		out[k] = v
+	}
+	for k, v := range b {
 		out[k] = v
 	}
 	return out
@@ -322,9 +416,10 @@ func (a *Analyzer) eval(name string) (*train.Data, error) {
 }
 
 // Analyze implements sweep.Options.Analyze. The evaluation runs once for
-// the whole group (an error there is the group's); the PE metrics are per
-// model, and a model whose PE metrics fail gets its own error. A diverged
-// model gets no PE metrics, which would describe a model that failed.
+// the whole group (an error there is the group's); the PE metrics and the
+// region maps are per model, and a model whose PE metrics or region map
+// fail gets its own error. A diverged model gets neither, which would
+// describe a model that failed.
 func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
 	test, err := a.eval(EvalTest)
 	if err != nil {
@@ -334,13 +429,37 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	if err != nil {
 		return nil, nil, err
 	}
+	cfg := run.Config()
+	evalBatch := cfg.EvalBatch
+	if evalBatch == 0 {
+		evalBatch = DefaultEvalBatch
+	}
+	base, err := a.baselinesFor(evalBatch, cfg.MaskRatio)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sets []EvalSet
+	if a.Backend != nil && a.Store != nil {
+		if sets, err = HeldOutSets(a.Task.Test.N, a.Task.Test.S, cfg.MaskRatio, a.Protocol.TestMaskRatio, evalBatch); err != nil {
+			return nil, nil, err
+		}
+	}
 	out := make([]train.Metrics, len(cells))
 	errs := make([]error, len(cells))
 	for m, c := range cells {
-		ms := a.Shared()
+		ms := a.shared(base)
 		ms["test90_mse"] = hard[m]["mse"]
 		out[m] = ms
-		if run.Members()[m].Alive && c.Condition.PE.Additive() && c.Condition.PE.Kind != pe.None {
+		if !run.Members()[m].Alive {
+			continue
+		}
+		if sets != nil {
+			if err := a.regionMap(run, m, c, sets); err != nil {
+				errs[m] = fmt.Errorf("fmri: %s seed %d: region map: %w", c.Condition.Name, c.Seed, err)
+				continue
+			}
+		}
+		if c.Condition.PE.Additive() && c.Condition.PE.Kind != pe.None {
 			if tab, shape, err := run.PETable(m); err == nil {
 				pm, err := a.Ref.PEMetrics(tab, shape[0], shape[1], shape[2])
 				if err != nil {
@@ -354,4 +473,23 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 		}
 	}
 	return out, errs, nil
+}
+
+// regionMap writes model m's RegionArtifact: RegionMSE of its predictions
+// on each evaluation set, one row per set.
+func (a *Analyzer) regionMap(run *train.Run, m int, c sweep.Cell, sets []EvalSet) error {
+	w := a.Task.Test
+	rows := make([]float64, 0, len(sets)*w.S)
+	for _, set := range sets {
+		pred, err := Predict(a.Backend, run, m, w, set.Mask, 32)
+		if err != nil {
+			return err
+		}
+		mse, _, err := RegionMSE(w, pred, set.Mask)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, mse...)
+	}
+	return sweep.WriteArtifact(a.Store, c.ID, RegionArtifact, rows, len(sets), w.S)
 }

@@ -258,8 +258,19 @@ func looksLikeDataset(dir string) error {
 type TaskOptions struct {
 	// Dir is the data set folder; "" finds it (FindDir).
 	Dir string
-	// Subjects, when set, overrides the protocol's first-n subject choice.
+	// Subjects, when set, overrides the protocol's first-n subject choice:
+	// the pool the held-out subjects are drawn from, or, with TestSubjects,
+	// the training subjects exactly.
 	Subjects []string
+	// TestSubjects, when set, names the held-out subjects instead of
+	// drawing Protocol.TestSubjects of them with SplitSeed. Without
+	// Subjects, the training subjects are then the first n of the data set
+	// in sorted order that are not held out, n = Protocol.Subjects −
+	// Protocol.TestSubjects (all the others when Protocol.Subjects is 0).
+	// Every ID must have a time series in the data set, none may be listed
+	// twice, and none may be a training subject. The records' task
+	// parameters then carry split = "named" beside the subject lists.
+	TestSubjects []string
 }
 
 // Task is Experiment 3's task: the sweep task (training windows; the
@@ -287,7 +298,11 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 		return nil, err
 	}
 	subjects := opt.Subjects
-	if len(subjects) == 0 && p.Subjects > 0 {
+	if len(opt.TestSubjects) > 0 {
+		if subjects, err = namedSplit(p, dir, opt.Subjects, opt.TestSubjects); err != nil {
+			return nil, err
+		}
+	} else if len(subjects) == 0 && p.Subjects > 0 {
 		series, err := listSubjects(filepath.Join(dir, RestDir))
 		if err != nil {
 			return nil, err
@@ -297,7 +312,8 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 		}
 		subjects = series[:p.Subjects]
 	}
-	d, err := Load(Config{Dir: dir, Subjects: subjects, TestSubjects: p.TestSubjects, Seed: p.SplitSeed, T: p.T, Stride: p.Stride})
+	d, err := Load(Config{Dir: dir, Subjects: subjects, TestSubjects: p.TestSubjects, Seed: p.SplitSeed, T: p.T, Stride: p.Stride,
+		HeldOut: opt.TestSubjects})
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +355,81 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 			"test_mask_ratio": p.TestMaskRatio,
 		},
 	}
+	if len(opt.TestSubjects) > 0 {
+		// Only named splits carry the key, so that the records (and cell
+		// IDs) of drawn splits stay what they were.
+		t.Params["split"] = "named"
+	}
 	return t, nil
+}
+
+// SubjectError is a problem with one subject of a named split (see
+// TaskOptions.TestSubjects): HeldOut says which list names it.
+type SubjectError struct {
+	ID      string
+	HeldOut bool
+	Problem string // e.g. "is listed twice"
+}
+
+func (e *SubjectError) Error() string {
+	which := "training"
+	if e.HeldOut {
+		which = "held-out"
+	}
+	return fmt.Sprintf("fmri: %s subject %s %s", which, e.ID, e.Problem)
+}
+
+// namedSplit checks the held-out subjects test (and the training subjects
+// train, when given) against the data set in dir and returns the training
+// subjects: train itself, or the first Subjects − TestSubjects of the data
+// set in sorted order that are not held out (all others when p.Subjects is
+// 0).
+func namedSplit(p Protocol, dir string, train, test []string) ([]string, error) {
+	all, err := listSubjects(filepath.Join(dir, RestDir))
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, id := range all {
+		have[id] = true
+	}
+	if err := checkNamedSplit(train, test); err != nil {
+		return nil, err
+	}
+	for _, id := range test {
+		if !have[id] {
+			return nil, &SubjectError{ID: id, HeldOut: true, Problem: "has no time series in " + filepath.Join(dir, RestDir)}
+		}
+	}
+	for _, id := range train {
+		if !have[id] {
+			return nil, &SubjectError{ID: id, Problem: "has no time series in " + filepath.Join(dir, RestDir)}
+		}
+	}
+	if len(train) > 0 {
+		return train, nil
+	}
+	held := map[string]bool{}
+	for _, id := range test {
+		held[id] = true
+	}
+	n := len(all) - len(test)
+	if p.Subjects > 0 {
+		n = p.Subjects - p.TestSubjects
+	}
+	for _, id := range all {
+		if len(train) == n {
+			break
+		}
+		if !held[id] {
+			train = append(train, id)
+		}
+	}
+	if len(train) < max(n, 1) {
+		return nil, fmt.Errorf("fmri: protocol %s wants %d training subjects besides the %d held out, %s has %d",
+			p.Name, max(n, 1), len(test), dir, len(train))
+	}
+	return train, nil
 }
 
 // listSubjects returns the sorted subject IDs of the time-series files in

@@ -272,7 +272,8 @@ func TestPEMetricsLinear(t *testing.T) {
 
 func TestBaselinesKnown(t *testing.T) {
 	// Every value is 2: predicting 0 costs 4; the best neighbour (r = 0.5
-	// everywhere) predicts 0.5·2 = 1, costing 1, and its copy costs 0.
+	// everywhere) predicts 0.5·2 = 1, costing 1, and its copy and the
+	// unmasked mean cost 0.
 	const N, S, T = 3, 10, 4
 	w := &Windows{N: N, S: S, T: T, X: make([]float32, N*S*T)}
 	for i := range w.X {
@@ -284,19 +285,29 @@ func TestBaselinesKnown(t *testing.T) {
 			fc.SetSym(i, j, 0.5)
 		}
 	}
-	m, err := Baselines(w, fc, 0.5, 0.9, 1)
+	sets, err := HeldOutSets(N, S, 0.5, 0.9, DefaultEvalBatch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Baselines(w, fc, sets)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]float64{"zero_test_mse": 4, "zero_test90_mse": 4, "nbr_test_mse": 1, "nbr_test90_mse": 1,
-		"nbrcopy_test_mse": 0, "nbrcopy_test90_mse": 0}
+		"nbrcopy_test_mse": 0, "nbrcopy_test90_mse": 0, "mean_test_mse": 0, "mean_test90_mse": 0}
 	for k, v := range want {
 		if math.Abs(m[k]-v) > 1e-9 {
 			t.Errorf("%s = %v, want %v", k, m[k], v)
 		}
 	}
-	if _, err := Baselines(w, fc, 0.5, 1, 1); err == nil {
+	if len(m) != len(want) {
+		t.Errorf("%d metrics %v, want %d", len(m), m, len(want))
+	}
+	if _, err := HeldOutSets(N, S, 0.5, 1, DefaultEvalBatch); err == nil {
 		t.Error("mask ratio 1 accepted")
+	}
+	if _, err := Baselines(w, fc, []EvalSet{{"test", make([]bool, 5)}}); err == nil {
+		t.Error("a mask of the wrong size accepted")
 	}
 }
 
@@ -337,10 +348,39 @@ func TestReport(t *testing.T) {
 	if math.Abs(rep.Baselines["zero_test_mse"]-1.01) > 1e-12 {
 		t.Errorf("zero baseline %v, want 1.01", rep.Baselines["zero_test_mse"])
 	}
-	for _, s := range []string{"predict 0", "| learn-0.1 | 2 |", "1.0100", HCPAcknowledgment} {
+	for _, s := range []string{"| baseline: predict 0 | 1 | 1.01 | 0.99 |", "| baseline: FC neighbour, scaled | 1 | 0.8 | 0.85 |",
+		"| learn-0.1 | 2 |", "| none | 1 |", "predate the unmasked-mean baseline", "fc_rsa_test",
+		"**Controls missing:** no records of random", HCPAcknowledgment} {
 		if !strings.Contains(rep.Markdown, s) {
 			t.Errorf("report lacks %q:\n%s", s, rep.Markdown)
 		}
+	}
+	if strings.Contains(rep.Markdown, "unmasked regions |") {
+		t.Errorf("a mean-baseline row without its metrics:\n%s", rep.Markdown)
+	}
+	// With the mean baseline and both controls: their rows, no warning.
+	for i := range recs {
+		if recs[i].Experiment == Experiment && recs[i].Final != nil {
+			recs[i].Final["mean_test_mse"], recs[i].Final["mean_test90_mse"] = 0.9, 0.95
+		}
+	}
+	recs = append(recs, results.Record{ID: "rnd0", Experiment: Experiment, Condition: "random", Config: cfg, Status: results.StatusOK,
+		Final: map[string]float64{"test_mse": 0.97, "test90_mse": 0.99}})
+	rep, err = Report(recs, "quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"| baseline: mean of unmasked regions | 1 | 0.9 | 0.95 |", "| random | 1 | 0.97 |", "| none | 1 | 0.95 |",
+		"the engine's evaluation masks"} {
+		if !strings.Contains(rep.Markdown, s) {
+			t.Errorf("report lacks %q:\n%s", s, rep.Markdown)
+		}
+	}
+	if strings.Contains(rep.Markdown, "Controls missing") {
+		t.Errorf("controls reported missing:\n%s", rep.Markdown)
+	}
+	if got := rep.WithSection("\nREGIONS\n"); !strings.HasSuffix(got, "REGIONS\n\n"+HCPAcknowledgment+"\n") {
+		t.Errorf("WithSection does not keep the acknowledgment last:\n%s", got)
 	}
 	if _, err := Report(recs, "paper"); err == nil {
 		t.Error("a report of a protocol without records gave no error")

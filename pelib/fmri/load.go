@@ -1,8 +1,10 @@
 package fmri
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -14,10 +16,15 @@ type Config struct {
 	Dir string
 	// Subjects lists the subjects to use; nil means every file in rest/.
 	Subjects []string
-	// TestSubjects is the number of held-out subjects (≥ 1).
+	// TestSubjects is the number of held-out subjects (≥ 1), drawn from
+	// Subjects with Seed (SplitSubjects); ignored when HeldOut is set.
 	TestSubjects int
 	// Seed seeds the subject split.
 	Seed uint64
+	// HeldOut, when set, names the held-out subjects: Subjects are then the
+	// training subjects exactly, and the two lists must be disjoint and
+	// free of duplicates (no split is drawn).
+	HeldOut []string
 	// T is the window length in time points; Stride the step between window
 	// starts (0 means T: no overlap). See MakeWindows.
 	T, Stride int
@@ -35,6 +42,10 @@ type Data struct {
 	Train, Test *Windows
 	// TrainFC is the mean FC [S, S] of the training subjects only.
 	TrainFC *mat.SymDense
+	// TestFC is the mean FC [S, S] of the held-out subjects only (for the
+	// PE–FC correlation against the subjects a model is tested on; never
+	// used in training or by a baseline).
+	TestFC *mat.SymDense
 	// Centroids are the regions' MNI centroids in mm, [S][3].
 	Centroids [][3]float64
 	// Partition holds region names and networks.
@@ -53,7 +64,17 @@ const (
 // (SplitSubjects), cuts both into windows (MakeWindows) and computes the
 // training subjects' group FC.
 func Load(cfg Config) (*Data, error) {
-	series, err := ReadDir(filepath.Join(cfg.Dir, RestDir), ReadOptions{Regions: NumRegions, MinTimes: cfg.T}, cfg.Subjects...)
+	want := cfg.Subjects
+	if len(cfg.HeldOut) > 0 {
+		if err := checkNamedSplit(cfg.Subjects, cfg.HeldOut); err != nil {
+			return nil, err
+		}
+		if len(cfg.Subjects) == 0 {
+			return nil, errors.New("fmri: held-out subjects named without training subjects")
+		}
+		want = append(slices.Clone(cfg.Subjects), cfg.HeldOut...)
+	}
+	series, err := ReadDir(filepath.Join(cfg.Dir, RestDir), ReadOptions{Regions: NumRegions, MinTimes: cfg.T}, want...)
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +88,10 @@ func Load(cfg Config) (*Data, error) {
 		byID[s.Subject] = z
 		ids[i] = s.Subject
 	}
-	train, test, err := SplitSubjects(ids, cfg.TestSubjects, cfg.Seed)
-	if err != nil {
+	var train, test []string
+	if len(cfg.HeldOut) > 0 {
+		train, test = slices.Sorted(slices.Values(cfg.Subjects)), slices.Sorted(slices.Values(cfg.HeldOut))
+	} else if train, test, err = SplitSubjects(ids, cfg.TestSubjects, cfg.Seed); err != nil {
 		return nil, err
 	}
 	pick := func(ids []string) []*mat.Dense {
@@ -88,6 +111,9 @@ func Load(cfg Config) (*Data, error) {
 	if d.TrainFC, err = GroupFC(pick(train)); err != nil {
 		return nil, err
 	}
+	if d.TestFC, err = GroupFC(pick(test)); err != nil {
+		return nil, err
+	}
 	if d.Partition, err = ReadPartition(filepath.Join(cfg.Dir, CabnpDir), NumRegions); err != nil {
 		return nil, err
 	}
@@ -99,4 +125,27 @@ func Load(cfg Config) (*Data, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// checkNamedSplit checks a named split: no subject listed twice in either
+// list, and none in both.
+func checkNamedSplit(train, test []string) error {
+	seen := map[string]bool{}
+	for _, id := range train {
+		if seen[id] {
+			return &SubjectError{ID: id, Problem: "is listed twice"}
+		}
+		seen[id] = true
+	}
+	held := map[string]bool{}
+	for _, id := range test {
+		if held[id] {
+			return &SubjectError{ID: id, HeldOut: true, Problem: "is listed twice"}
+		}
+		held[id] = true
+		if seen[id] {
+			return &SubjectError{ID: id, HeldOut: true, Problem: "is also a training subject"}
+		}
+	}
+	return nil
 }

@@ -67,7 +67,7 @@ func TestQuickProtocol(t *testing.T) {
 	t.Logf("train subjects %v, held-out %v; %s\n%s", task.Data.TrainSubjects, task.Data.TestSubjects, time.Since(start), rep.Markdown)
 	for _, r := range recs {
 		f := r.Final
-		for _, k := range []string{"test_mse", "test90_mse", "train_mse", "zero_test_mse", "nbr_test90_mse"} {
+		for _, k := range []string{"test_mse", "test90_mse", "train_mse", "zero_test_mse", "nbr_test90_mse", "mean_test_mse", "mean_test90_mse"} {
 			if _, ok := f[k]; !ok {
 				t.Errorf("%s: no final %s", r.Condition, k)
 			}

@@ -3,6 +3,7 @@ package fmri
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,7 +31,7 @@ type ReportData struct {
 // MSEMetrics and PEMetricNames are the report's columns.
 var (
 	MSEMetrics    = []string{"test_mse", "test90_mse", "train_mse"}
-	PEMetricNames = []string{"fc_rsa", "fc_p", "dist_rsa", "dist_p", "mod_q", "mod_z", "seg", "seg_z",
+	PEMetricNames = []string{"fc_rsa", "fc_p", "fc_rsa_test", "fc_p_test", "dist_rsa", "dist_p", "mod_q", "mod_z", "seg", "seg_z",
 		"decode_r2", "decode_err_mm", "hemi_sym", "eff_dim"}
 )
 
@@ -74,24 +75,27 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 	fmt.Fprintf(&b, "## Experiment 3 (resting-state fMRI, masked-region prediction), protocol %s\n\n", protocol)
 	b.WriteString("Masked MSE on z-scored data (mean ± SD over seeds): test = held-out subjects, 50 % of regions masked; " +
 		"test90 = held-out, 90 % masked; train = training windows, 50 % masked.\n\n")
-	b.WriteString(results.MarkdownTable(rep.Summaries, MSEMetrics, nil))
 	bl := rep.Baselines
+	b.WriteString(results.MarkdownTable(append(slices.Clone(rep.Summaries), baselineRows(bl)...), MSEMetrics, nil))
 	if _, ok := bl["zero_test_mse"]; ok {
-		b.WriteString("\nBaselines on the same held-out windows (masks of the same ratio, drawn independently):\n\n" +
-			"| baseline | test (50 %) | test90 (90 %) |\n|---|---:|---:|\n")
-		for _, row := range [][2]string{{"predict 0", "zero"}, {"most-correlated unmasked region (training FC), scaled by r", "nbr"},
-			{"most-correlated unmasked region, copied", "nbrcopy"}} {
-			fmt.Fprintf(&b, "| %s | %.4f | %.4f |\n", row[0], bl[row[1]+"_test_mse"], bl[row[1]+"_test90_mse"])
-		}
+		b.WriteString("\nBaseline rows (deterministic, n = 1): " + baselineNote(bl) + "\n")
+	}
+	if miss := missingControls(rep.Summaries); len(miss) > 0 {
+		fmt.Fprintf(&b, "\n**Controls missing:** no records of %s (run them with -pe %s): without them the table cannot separate "+
+			"what a PE adds from what the model learns without one.\n", strings.Join(miss, ", "), strings.Join(miss, ","))
 	}
 	b.WriteString("\nPE geometry (block-mean cosine similarity of the PE table; PEs without a table have none): " +
-		"fc/dist_rsa = Spearman ρ with the training FC / with −distance (one-sided Mantel p); mod_q, seg = modularity and " +
+		"fc/dist_rsa = Spearman ρ with the training FC / with −distance (one-sided Mantel p); fc_rsa_test = with the held-out subjects' own FC; mod_q, seg = modularity and " +
 		"segregation under the 12 Cole-Anticevic networks, _z against relabelled networks; decode = cross-validated " +
 		"linear decoding of the MNI centroid (R², error in mm); hemi_sym = mean similarity of homotopic pairs minus all pairs.\n\n")
 	b.WriteString(results.MarkdownTable(rep.Summaries, PEMetricNames, nil))
 	if _, ok := bl["data_mod_q"]; ok {
-		fmt.Fprintf(&b, "\nThe training FC itself: dist_rsa %.3f, mod_q %.3f (z %.1f), seg %.3f (z %.1f), hemi_sym %.3f.\n",
+		fmt.Fprintf(&b, "\nThe training FC itself: dist_rsa %.3f, mod_q %.3f (z %.1f), seg %.3f (z %.1f), hemi_sym %.3f",
 			bl["data_dist_rsa"], bl["data_mod_q"], bl["data_mod_z"], bl["data_seg"], bl["data_seg_z"], bl["data_hemi_sym"])
+		if v, ok := bl["data_fc_rsa_test"]; ok {
+			fmt.Fprintf(&b, "; its Spearman ρ with the held-out FC (the fc_rsa_test of a PE equal to it) %.3f", v)
+		}
+		b.WriteString(".\n")
 	}
 
 	var learned []results.Summary
@@ -145,10 +149,85 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 	return rep, nil
 }
 
+// WithSection returns the report's Markdown with md (e.g. the region maps'
+// summary, RegionMaps.Markdown) inserted before the closing HCP
+// acknowledgment, which stays last.
+func (rep *ReportData) WithSection(md string) string {
+	if md == "" {
+		return rep.Markdown
+	}
+	ack := "\n" + HCPAcknowledgment + "\n"
+	if i := strings.LastIndex(rep.Markdown, ack); i >= 0 {
+		return rep.Markdown[:i] + md + rep.Markdown[i:]
+	}
+	return rep.Markdown + md
+}
+
 // isShared reports whether a final metric is one Analyzer gives every
 // record (baselines and the FC's own metrics).
 func isShared(k string) bool {
-	return strings.HasPrefix(k, "data_") || strings.HasPrefix(k, "zero_") || strings.HasPrefix(k, "nbr")
+	for _, p := range []string{"data_", "zero_", "mean_", "nbr"} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// BaselineRows is the report's list of baselines: the prefix of their metric
+// keys (<prefix>_test_mse, <prefix>_test90_mse) and their row label.
+var BaselineRows = []struct{ Key, Label string }{
+	{"zero", "baseline: predict 0"},
+	{"mean", "baseline: mean of unmasked regions"},
+	{"nbr", "baseline: FC neighbour, scaled"},
+	{"nbrcopy", "baseline: FC neighbour, copied"},
+}
+
+// baselineRows returns the baselines found in bl as table rows (one
+// "record" each, so that they sit beside the conditions in the MSE table).
+func baselineRows(bl map[string]float64) []results.Summary {
+	var out []results.Summary
+	for _, r := range BaselineRows {
+		row := results.Summary{Group: r.Label, N: 1, Count: map[string]int{}, Mean: map[string]float64{}}
+		for _, set := range []string{EvalTest, EvalTest + "90"} {
+			if v, ok := bl[r.Key+"_"+set+"_mse"]; ok {
+				row.Count[set+"_mse"], row.Mean[set+"_mse"] = 1, v
+			}
+		}
+		if len(row.Count) > 0 {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// baselineNote describes the baselines of the table.
+func baselineNote(bl map[string]float64) string {
+	note := "predict 0 costs the data's variance; "
+	if _, ok := bl["mean_test_mse"]; ok {
+		note += "the mean of the unmasked regions at each time point is the best a model that cannot tell masked regions apart " +
+			"can do (one shared time course per window), so a model below it predicts region-specific signal; "
+	}
+	note += "the FC neighbour predicts each masked region from its most correlated unmasked region in the training FC. "
+	if _, ok := bl["mean_test_mse"]; ok {
+		note += "All on exactly the held-out entries the models are scored on (the engine's evaluation masks)."
+	} else {
+		note += "These records predate the unmasked-mean baseline: their baselines used masks of the same ratio drawn " +
+			"independently of the models' evaluation masks."
+	}
+	return note
+}
+
+// missingControls lists the control conditions (none, random) with no
+// summary.
+func missingControls(ss []results.Summary) []string {
+	var miss []string
+	for _, c := range []string{"none", "random"} {
+		if !slices.ContainsFunc(ss, func(s results.Summary) bool { return s.Group == c }) {
+			miss = append(miss, c)
+		}
+	}
+	return miss
 }
 
 // sortConditions orders summaries: learned by σ, then the rest by name.
