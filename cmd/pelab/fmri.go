@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pelab/pelab/pelib/fmri"
+	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -97,9 +98,13 @@ func runFMRI(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	truth, err := geometry.New(task.Layout, geometry.Euclidean)
+	if err != nil {
+		return err
+	}
 	store, err := runSweep(plan, &f, func(st *results.Store) sweep.Options {
 		an.Backend, an.Store = f.chosen, st // per-region error maps
-		return sweep.Options{Analyze: an.Analyze}
+		return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}
 	}, stdout)
 	if store == nil {
 		return err

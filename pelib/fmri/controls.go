@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -30,50 +29,15 @@ const DefaultEvalBatch = 256
 const TrainEvalSeed = 0
 
 // EvalMask returns the mask [N, S] that train.Run's evaluation draws for
-// N samples of S tokens at ratio with seed, chunked by evalBatch: chunk c
-// (samples c·B … c·B+B−1, B = min(evalBatch, N)) gets B rows of
-// k = clamp(round(ratio·S), 1, S−1) masked tokens each, drawn by a partial
-// Fisher–Yates shuffle from PCG(mix64(seed ⊕ 0xe7a1), mix64(c)); rows of the
-// last chunk past N are drawn and dropped. This mirrors train's
-// (unexported) fillMask and evalPass; TestEvalMaskMatchesEngine checks the
-// two agree through the engine's own per-sample MSE.
+// N samples of S tokens at ratio with seed, chunked by evalBatch
+// (train.EvalMask); TestEvalMaskMatchesEngine checks it through the
+// engine's own per-sample MSE.
 func EvalMask(n, s int, ratio float64, seed int64, evalBatch int) ([]bool, error) {
-	if n < 1 || s < 2 || evalBatch < 1 {
-		return nil, fmt.Errorf("fmri: eval mask: %d samples × %d tokens, chunk %d: want ≥ 1 × ≥ 2, chunk ≥ 1", n, s, evalBatch)
+	m, err := train.EvalMask(n, s, ratio, seed, evalBatch)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
 	}
-	if !(ratio > 0 && ratio < 1) {
-		return nil, fmt.Errorf("fmri: eval mask: ratio %v, want 0 < ratio < 1", ratio)
-	}
-	const stream = 0xe7a1
-	B := min(evalBatch, n)
-	k := max(1, min(s-1, int(math.Round(ratio*float64(s)))))
-	mask := make([]bool, n*s)
-	perm := make([]int, s)
-	for start, chunk := 0, 0; start < n; start, chunk = start+B, chunk+1 {
-		r := rand.New(rand.NewPCG(mix64(uint64(seed)^stream), mix64(uint64(chunk))))
-		for b := range B {
-			for i := range perm {
-				perm[i] = i
-			}
-			row := start + b
-			for i := range k {
-				j := i + r.IntN(s-i)
-				perm[i], perm[j] = perm[j], perm[i]
-				if row < n {
-					mask[row*s+perm[i]] = true
-				}
-			}
-		}
-	}
-	return mask, nil
-}
-
-// mix64 is SplitMix64's finaliser (as in pelib/train).
-func mix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
+	return m, nil
 }
 
 // MeanPredict predicts every masked token of window n as the mean of the

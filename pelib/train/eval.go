@@ -136,7 +136,7 @@ func (r *Run) evalPass(ctx context.Context, d *Data, opt EvalOptions, attention 
 		var tmp temps
 		args = append(args, X, Y, tmp.add(tensors.FromFlatDataAndDimensions(idx, B)), tmp.add(tensors.FromFlatDataAndDimensions(w, B)))
 		if mask != nil {
-			fillMask(mask, B, S, ratio, opt.Seed, 0xe7a1, uint64(chunk))
+			fillMask(mask, B, S, ratio, opt.Seed, evalMaskStream, uint64(chunk))
 			args = append(args, tmp.add(tensors.FromFlatDataAndDimensions(mask, B, S)))
 		}
 		if opt.EmbedNoise > 0 {
@@ -180,6 +180,37 @@ func (r *Run) evalPass(ctx context.Context, d *Data, opt EvalOptions, attention 
 	}
 	return loss, metric, att, nil
 }
+
+// EvalMask returns the mask [N, S] (true = masked) that an evaluation of
+// the Masked objective draws for N samples of S tokens at ratio with seed
+// (EvalOptions.Seed) and chunk size evalBatch (Config.EvalBatch): chunk c
+// (samples c·B … c·B+B−1, B = min(evalBatch, N)) gets B rows of
+// k = clamp(round(ratio·S), 1, S−1) masked tokens each, from the stream of
+// (seed, c); rows of the last chunk past N are drawn and dropped. Every
+// model of every group sees these masks, so a baseline scored on them is
+// scored on exactly the entries the models were.
+func EvalMask(n, s int, ratio float64, seed int64, evalBatch int) ([]bool, error) {
+	if n < 1 || s < 2 || evalBatch < 1 {
+		return nil, fmt.Errorf("train: eval mask: %d samples × %d tokens, chunk %d: want ≥ 1 × ≥ 2, chunk ≥ 1", n, s, evalBatch)
+	}
+	if !(ratio > 0 && ratio < 1) {
+		return nil, fmt.Errorf("train: eval mask: ratio %v, want 0 < ratio < 1", ratio)
+	}
+	B := min(evalBatch, n)
+	out := make([]bool, n*s)
+	buf := make([]float32, B*s)
+	for start, chunk := 0, 0; start < n; start, chunk = start+B, chunk+1 {
+		fillMask(buf, B, s, ratio, seed, evalMaskStream, uint64(chunk))
+		for i, v := range buf[:min(B, n-start)*s] {
+			out[start*s+i] = v == 1
+		}
+	}
+	return out, nil
+}
+
+// evalMaskStream separates the evaluation masks' random stream from the
+// training masks'.
+const evalMaskStream = 0xe7a1
 
 // Param returns model m's copy of the named parameter (e.g. "pe/table",
 // shaped [L, S, D]) as float64, with its per-model shape.
