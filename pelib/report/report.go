@@ -88,6 +88,11 @@ func FromDir(dir string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
+	// Attention similarity to the 2d-fixed model from the saved maps, for
+	// LST records trained without their reference in the same process.
+	if _, err := lst.AttentionSimilarity(st, recs); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
 	return Build(Title+": "+filepath.Base(filepath.Clean(dir)), recs, bad)
 }
 
@@ -306,6 +311,7 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 				XLabel: h.interp + " (interpretability)", YLabel: h.gen + " (generalisation)", PointLabels: labels})
 		}
 		add(base+"-interp.png", h.interp+" against "+h.gen+" across learned-σ conditions, Spearman ρ", f, err)
+		geometrySection(&b, percentAcc(exp, rs), h.gen, base, add)
 	}
 	s.Markdown = b.String()
 	return s, nil

@@ -1,0 +1,66 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/geometry"
+	"github.com/pelab/pelab/pelib/plots"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+// geometryHeadline are the geometry-over-training metrics a report shows,
+// with their captions: the first block's RSA (the PE added to the raw
+// token embeddings, before attention has mixed positions: the most direct
+// readout), the mean over blocks beside it, the scale-free disparity to the
+// true coordinates and the PE's norm (which raw Procrustes distances track).
+var geometryHeadline = []struct{ metric, caption, ylabel string }{
+	{geometry.Name("rsa_cos", 0), "RSA of the first block's PE (cosine RSM) with −distance, against epoch", "Spearman ρ"},
+	{geometry.Name("rsa_cos", -1), "RSA (cosine RSM) with −distance, mean over blocks, against epoch", "Spearman ρ"},
+	{geometry.Name("disparity", 0), "scale-free Procrustes disparity of the first block's PE to the true coordinates, against epoch", "disparity (0 = same shape)"},
+	{geometry.Name("norm", -1), "RMS row norm of the PE, mean over blocks, against epoch", "‖P‖_F / √S"},
+}
+
+// geometryCorrelated are the final metrics whose rank correlation with the
+// generalisation metric a report gives, over the learned-σ models: the
+// paper's raw Procrustes distance to the ground-truth sinusoid (LST:
+// procrustes, the analyzer's, and geo_procrustes_ref), its scale-free
+// counterpart, the RSAs, and the attention similarity to the 2d-fixed model.
+var geometryCorrelated = []string{
+	"procrustes", geometry.Name("procrustes_ref", 0), geometry.Name("disparity_ref", -1), geometry.Name("disparity_ref", 0),
+	geometry.Name("rsa_cos", 0), geometry.Name("rsa_cos", -1), geometry.Name("disparity", 0), geometry.Name("norm", -1), "attn_sim",
+}
+
+// geometrySection writes the geometry-over-training part of a section when
+// the records track it (train.Config.Track with geometry.Tracker): a table
+// and a figure per headline metric, and the correlations of the final
+// geometry with gen across learned-σ models, with permutation p-values.
+func geometrySection(b *strings.Builder, rs []results.Record, gen, base string, add func(file, caption string, f *plots.Figure, err error)) {
+	if _, err := geometry.OverTraining(rs, geometryHeadline[0].metric); err != nil {
+		return // no tracked geometry
+	}
+	b.WriteString("## Geometry over training\n\n")
+	b.WriteString("Each evaluation measured every model's PE table against the true token positions (package geometry: " +
+		"per block and averaged over blocks). Mean ± SD over seeds; epoch 0 is the initialisation.\n\n")
+	for i, h := range geometryHeadline {
+		tab, err := geometry.Table(rs, h.metric)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(b, "**%s** (`%s`):\n\n%s\n", strings.ToUpper(h.caption[:1])+h.caption[1:], h.metric, tab)
+		f, err := geometry.Figure(rs, h.metric, h.caption, h.ylabel)
+		add(fmt.Sprintf("%s-geometry-%d.png", base, i+1), h.caption+" (mean ± SD over seeds)", f, err)
+	}
+	learned := func(r results.Record) bool { _, ok := sweep.SigmaOf(r.Condition); return ok }
+	cs, err := geometry.Correlate(rs, gen, geometryCorrelated, learned, 9999, 1)
+	if err != nil || len(cs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "**Final geometry against %s** across the learned-σ models (one point per model; Spearman ρ, "+
+		"two-sided permutation p from 9,999 pairings):\n\n| metric | n | ρ | p |\n|---|---|---:|---|\n", gen)
+	for _, c := range cs {
+		fmt.Fprintf(b, "| %s | %d | %.3f | %s |\n", c.Metric, c.N, c.Rho, c.PString())
+	}
+	b.WriteString("\n")
+}
