@@ -27,9 +27,9 @@ const sweepUsage = `Usage:
   pelab sweep plan SPEC [-out DIR] [-shards n] [-throughput x | -bench-steps n] [-backend b]
   pelab sweep run  SPEC [-out DIR] [-shard i/n] [-backend b]
 
-A SPEC file (a TOML subset, see pelib/sweep.Spec) names the experiment (lst,
+A SPEC file (TOML, see pelib/sweep.Spec) names the experiment (lst,
 netsim, fmri), protocol, conditions, sigmas, seeds, a [grid] of model widths,
-blocks and mask ratios, [overrides] (epochs, eval_every, lr, k, max_m) and
+blocks and mask ratios, [overrides] (epochs, eval_every, lr, k, max_m, matmul) and
 [task] options. 'plan' lists the cells with their ids, groups, shards and
 done/pending state in the results directory, and estimates the cost of the
 pending cells. 'run' trains this shard's pending cells; a killed run resumes

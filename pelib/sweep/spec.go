@@ -2,10 +2,14 @@ package sweep
 
 import (
 	"fmt"
+
 	"os"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/pelab/pelab/pelib/model"
 )
 
 // Spec is a sweep specification file: which experiment and protocol, the
@@ -13,10 +17,9 @@ import (
 // of the protocol. [ParseSpec] reads it; [Spec.Plans] turns it into one
 // [Plan] per grid variant with an experiment's [Builder].
 //
-// The file format is a subset of TOML (no new dependency): # comments,
-// [table] headers, key = value with bare keys, values that are "strings"
-// (escapes \" \\ \n \t), integers, floats, true/false, or [arrays] of those
-// (which may span lines). Example:
+// The file format is TOML (read with github.com/BurntSushi/toml): values
+// are strings, integers, floats, booleans or flat arrays of those; a key or
+// table the spec does not know is an error naming its line. Example:
 //
 //	experiment = "lst"
 //	protocol   = "quick"
@@ -36,6 +39,7 @@ import (
 //	lr = 0.003
 //	k = 0
 //	max_m = 0
+//	matmul = "f32"               # or "bf16"
 //
 //	[task]                       # experiment-specific task options
 //	subset = 64                  # lst: keep 64 training puzzles
@@ -74,10 +78,15 @@ type Grid struct {
 }
 
 // Overrides replace protocol values in every plan; zero keeps the
-// protocol's.
+// protocol's. They are the one place where pelab's -epochs, -eval-every,
+// -lr, -k, -max-m and -matmul flags and a spec's [overrides] reach a plan
+// (see [Overrides.Apply]).
 type Overrides struct {
 	Epochs, EvalEvery, K, MaxM int
 	LR                         float64
+	// Matmul is the matrix-product operand dtype (model.ParseMatmulDType;
+	// the zero value keeps float32).
+	Matmul dtypes.DType
 }
 
 // Variant is one point of a spec's grid; zero fields keep the protocol's
@@ -120,16 +129,6 @@ func ParseSpec(name, src string) (*Spec, error) {
 	}
 	s := &Spec{File: name, Lines: lines}
 	g := getter{spec: s, doc: doc}
-	for t := range doc {
-		switch t {
-		case "", "grid", "overrides", "task":
-		default:
-			return nil, fmt.Errorf("sweep: %s: unknown table [%s] (want grid, overrides or task)", name, t)
-		}
-	}
-	g.known("", "experiment", "protocol", "conditions", "sigmas", "seeds", "out")
-	g.known("grid", "width", "blocks", "mask_ratio")
-	g.known("overrides", "epochs", "eval_every", "lr", "k", "max_m")
 	s.Experiment = g.str("", "experiment")
 	s.Protocol = g.str("", "protocol")
 	s.Out = g.str("", "out")
@@ -158,6 +157,13 @@ func ParseSpec(name, src string) (*Spec, error) {
 	s.Overrides.K = g.int("overrides", "k")
 	s.Overrides.MaxM = g.int("overrides", "max_m")
 	s.Overrides.LR = g.float("overrides", "lr")
+	if m := g.str("overrides", "matmul"); m != "" && g.err == nil {
+		dt, err := model.ParseMatmulDType(m)
+		if err != nil {
+			return nil, s.errorf("overrides", "matmul", "matmul = %q: %w", m, err)
+		}
+		s.Overrides.Matmul = dt
+	}
 	s.Task = doc["task"]
 	if g.err != nil {
 		return nil, g.err
@@ -396,6 +402,9 @@ func (o Overrides) Apply(p *Plan) {
 	if o.MaxM > 0 {
 		p.MaxM = o.MaxM
 	}
+	if o.Matmul != dtypes.InvalidDType {
+		p.Train.Model.MatmulDType = o.Matmul
+	}
 }
 
 // TaskString returns the [task] option key as a string (def when absent).
@@ -487,22 +496,6 @@ func (g *getter) fail(table, key, want string) {
 		return
 	}
 	g.err = g.spec.errorf(table, key, "%s = %v: want %s", key, g.doc[table][key], want)
-}
-
-func (g *getter) known(table string, keys ...string) {
-	for k := range g.doc[table] {
-		found := false
-		for _, kn := range keys {
-			found = found || k == kn
-		}
-		if !found && g.err == nil {
-			where := "top level"
-			if table != "" {
-				where = "table"
-			}
-			g.err = g.spec.errorf(table, k, "unknown key %q at the %s (want one of %s)", k, where, strings.Join(keys, ", "))
-		}
-	}
 }
 
 func (g *getter) str(table, key string) string {
