@@ -160,7 +160,7 @@ func ParseSpec(name, src string) (*Spec, error) {
 	if m := g.str("overrides", "matmul"); m != "" && g.err == nil {
 		dt, err := model.ParseMatmulDType(m)
 		if err != nil {
-			return nil, s.errorf("overrides", "matmul", "matmul = %q: %w", m, err)
+			return nil, s.Errorf("overrides", "matmul", "matmul = %q: %w", m, err)
 		}
 		s.Overrides.Matmul = dt
 	}
@@ -189,7 +189,7 @@ func (s *Spec) Validate() error {
 		x   float64
 	}{{"epochs", float64(o.Epochs)}, {"eval_every", float64(o.EvalEvery)}, {"k", float64(o.K)}, {"max_m", float64(o.MaxM)}, {"lr", o.LR}} {
 		if err := CheckSetting(c.key, c.x); err != nil {
-			return s.errorf("overrides", c.key, "%s = %v: %w", c.key, c.x, err)
+			return s.Errorf("overrides", c.key, "%s = %v: %w", c.key, c.x, err)
 		}
 	}
 	if err := checkList(s, "grid", "width", s.Grid.Width); err != nil {
@@ -206,21 +206,21 @@ func (s *Spec) Validate() error {
 	}
 	if s.SeedCount != 0 {
 		if err := CheckSetting("seeds", float64(s.SeedCount)); err != nil {
-			return s.errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
+			return s.Errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
 		}
 	}
 	if s.Seeds != nil {
 		if err := CheckSeeds(s.Seeds); err != nil {
-			return s.errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
+			return s.Errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
 		}
 	}
 	seen := map[string]int{}
 	for i, c := range s.Conditions {
 		if strings.TrimSpace(c) == "" {
-			return s.errorf("", "conditions", "conditions: item %d is empty", i+1)
+			return s.Errorf("", "conditions", "conditions: item %d is empty", i+1)
 		}
 		if j, dup := seen[c]; dup {
-			return s.errorf("", "conditions", "conditions: %q appears twice (items %d and %d)", c, j+1, i+1)
+			return s.Errorf("", "conditions", "conditions: %q appears twice (items %d and %d)", c, j+1, i+1)
 		}
 		seen[c] = i
 	}
@@ -236,16 +236,16 @@ func (s *Spec) Validate() error {
 		}
 		n, isInt := s.Task[k].(int64)
 		if !isInt && l.Int {
-			return s.errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
+			return s.Errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
 		}
 		x, isFloat := s.Task[k].(float64)
 		if isInt {
 			x = float64(n)
 		} else if !isFloat {
-			return s.errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
+			return s.Errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
 		}
 		if err := l.Check(x); err != nil {
-			return s.errorf("task", k, "%s = %v: %w", k, s.Task[k], err)
+			return s.Errorf("task", k, "%s = %v: %w", k, s.Task[k], err)
 		}
 	}
 	return nil
@@ -256,20 +256,21 @@ func (s *Spec) Validate() error {
 func checkList[T int | float64](s *Spec, table, key string, xs []T) error {
 	for i, x := range xs {
 		if err := CheckSetting(key, float64(x)); err != nil {
-			return s.errorf(table, key, "%s = %v: item %d (%v): %w", key, xs, i+1, x, err)
+			return s.Errorf(table, key, "%s = %v: item %d (%v): %w", key, xs, i+1, x, err)
 		}
 		for j := range i {
 			if xs[j] == x {
-				return s.errorf(table, key, "%s = %v: %v appears twice (items %d and %d)", key, xs, x, j+1, i+1)
+				return s.Errorf(table, key, "%s = %v: %v appears twice (items %d and %d)", key, xs, x, j+1, i+1)
 			}
 		}
 	}
 	return nil
 }
 
-// errorf returns an error "sweep: <file> line <n>: [<table>] <message>"
-// naming the line of key when s was read from a file.
-func (s *Spec) errorf(table, key, format string, args ...any) error {
+// Errorf returns an error "sweep: <file> line <n>: [<table>] <message>"
+// naming the line of key when s was read from a file (the top level when
+// table is "").
+func (s *Spec) Errorf(table, key, format string, args ...any) error {
 	where := s.File
 	if n := s.Lines[table][key]; n > 0 {
 		where += fmt.Sprintf(" line %d", n)
@@ -309,13 +310,13 @@ func (s *Spec) SeedsFrom(def, all []int64) ([]int64, error) {
 	switch {
 	case len(s.Seeds) > 0:
 		if err := CheckSeeds(s.Seeds); err != nil {
-			return nil, s.errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
+			return nil, s.Errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
 		}
 		return s.Seeds, nil
 	case s.SeedCount > 0:
 		seeds, err := FirstSeeds(s.SeedCount, all)
 		if err != nil {
-			return nil, s.errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
+			return nil, s.Errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
 		}
 		return seeds, nil
 	}
@@ -415,7 +416,7 @@ func (s *Spec) TaskString(key, def string) (string, error) {
 	}
 	str, ok := v.(string)
 	if !ok {
-		return "", s.errorf("task", key, "%s = %v: want a string", key, v)
+		return "", s.Errorf("task", key, "%s = %v: want a string", key, v)
 	}
 	return str, nil
 }
@@ -429,11 +430,11 @@ func (s *Spec) TaskInt(key string, def int) (int, error) {
 	}
 	n, ok := v.(int64)
 	if !ok || n != int64(int(n)) {
-		return 0, s.errorf("task", key, "%s = %v: want an integer", key, v)
+		return 0, s.Errorf("task", key, "%s = %v: want an integer", key, v)
 	}
 	if l, ok := LimitOf(key); ok {
 		if err := l.Check(float64(n)); err != nil {
-			return 0, s.errorf("task", key, "%s = %v: %w", key, v, err)
+			return 0, s.Errorf("task", key, "%s = %v: %w", key, v, err)
 		}
 	}
 	return int(n), nil
@@ -457,7 +458,7 @@ func (s *Spec) TaskStrings(key string) ([]string, error) {
 		out = append(out, str)
 	}
 	if !ok {
-		return nil, s.errorf("task", key, "%s = %v: want a list of strings", key, v)
+		return nil, s.Errorf("task", key, "%s = %v: want a list of strings", key, v)
 	}
 	return out, nil
 }
@@ -476,7 +477,7 @@ func (s *Spec) CheckTask(known ...string) error {
 			found = found || k == kn
 		}
 		if !found {
-			return s.errorf("task", k, "unknown option %q for experiment %s (want one of %s)",
+			return s.Errorf("task", k, "unknown option %q for experiment %s (want one of %s)",
 				k, s.Experiment, strings.Join(known, ", "))
 		}
 	}
@@ -495,7 +496,7 @@ func (g *getter) fail(table, key, want string) {
 	if g.err != nil {
 		return
 	}
-	g.err = g.spec.errorf(table, key, "%s = %v: want %s", key, g.doc[table][key], want)
+	g.err = g.spec.Errorf(table, key, "%s = %v: want %s", key, g.doc[table][key], want)
 }
 
 func (g *getter) str(table, key string) string {

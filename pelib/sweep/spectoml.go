@@ -82,13 +82,13 @@ func parseTOML(name, src string) (tomlDoc, tomlLines, error) {
 			return nil, nil, fmt.Errorf("sweep: %s: unknown table [%s] (want %s)", name, table, strings.Join(specTables, ", "))
 		}
 		if table == "task" { // a table inside [task]: its keys are the experiment's, its values flat
-			return nil, nil, (&Spec{File: name, Lines: lines}).errorf(table, key, "key %q: nested tables are not supported", key)
+			return nil, nil, (&Spec{File: name, Lines: lines}).Errorf(table, key, "key %q: nested tables are not supported", key)
 		}
 		where := "top level"
 		if table != "" {
 			where = "table"
 		}
-		return nil, nil, (&Spec{File: name, Lines: lines}).errorf(table, key, "unknown key %q at the %s (want one of %s)",
+		return nil, nil, (&Spec{File: name, Lines: lines}).Errorf(table, key, "unknown key %q at the %s (want one of %s)",
 			strings.Join(k[1:], "."), where, strings.Join(specKeys[table], ", "))
 	}
 	doc := tomlDoc{"": {}}
@@ -136,7 +136,7 @@ func parseTOML(name, src string) (tomlDoc, tomlLines, error) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if msg := flatValue(doc[t][k]); msg != "" {
-				return nil, nil, (&Spec{File: name, Lines: lines}).errorf(t, k, "key %q: %s", k, msg)
+				return nil, nil, (&Spec{File: name, Lines: lines}).Errorf(t, k, "key %q: %s", k, msg)
 			}
 		}
 	}
