@@ -3,6 +3,7 @@ module github.com/pelab/pelab
 go 1.26.5
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/gofrs/flock v0.13.0
 	github.com/gomlx/gomlx v0.28.2
 	github.com/scigolib/hdf5 v0.13.18

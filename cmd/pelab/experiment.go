@@ -11,14 +11,23 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/internal/atomicfile"
+	"github.com/pelab/pelab/pelib/experiment"
+	_ "github.com/pelab/pelab/pelib/experiment/all" // pelab <experiment> for each
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"github.com/pelab/pelab/xla"
 )
+
+func init() {
+	for _, e := range experiment.All() {
+		register(command{name: e.Name(), short: e.Description(), run: func(args []string, stdout io.Writer) error {
+			return runExperiment(e, args, stdout)
+		}})
+	}
+}
 
 // expFlags are the flags every experiment command shares.
 type expFlags struct {
@@ -27,14 +36,11 @@ type expFlags struct {
 	lr                                                 float64
 	matmul                                             string
 	retryFailed                                        bool
-	// chosen is the backend runSweep started, set before it calls setup
-	// (for Analyze hooks that run graphs of their own).
-	chosen compute.Backend
 }
 
-func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
-	fs.StringVar(&f.protocol, "protocol", "quick", "training protocol: quick or paper (see the experiment's docs)")
-	fs.StringVar(&f.pe, "pe", defaultPE, "conditions: condition names or PE specs separated by commas (a spec's own options stay with it:\n'learn-0.1,shaw,causal' is learn-0.1 and shaw,causal) or by semicolons; each PE once")
+func (f *expFlags) register(fs *flag.FlagSet, e experiment.Experiment) {
+	fs.StringVar(&f.protocol, "protocol", e.Protocols()[0], "training protocol: "+strings.Join(e.Protocols(), ", ")+" (see the experiment's docs)")
+	fs.StringVar(&f.pe, "pe", "", "conditions: condition names or PE specs separated by commas (a spec's own options stay with it:\n'learn-0.1,shaw,causal' is learn-0.1 and shaw,causal) or by semicolons; each PE once.\nDefault: the protocol's (see above)")
 	fs.StringVar(&f.seeds, "seeds", "", "number of seeds n ≥ 1: the experiment's first n seeds (its paper list; the quick protocol's\ndefault is a prefix of it). Default: the protocol's seeds")
 	fs.StringVar(&f.seedList, "seed-list", "", "the seeds themselves, comma-separated, each once (e.g. 3,7,11); instead of -seeds")
 	fs.StringVar(&f.out, "out", "", "results directory (default out/<experiment>-<protocol>)")
@@ -47,6 +53,147 @@ func (f *expFlags) register(fs *flag.FlagSet, defaultPE string) {
 	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; ≥ 0; 0: one)")
 	fs.StringVar(&f.matmul, "matmul", "f32", "matrix-product operand dtype: f32, or bf16 (f32 accumulation)")
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "retrain the models whose record has status failed (by default a failed record is final,\nlike any other: delete it or use this flag)")
+}
+
+// optionFlags defines a flag per experiment-specific option of e; set
+// returns the options given on the command line (absent ones keep the
+// protocol's values).
+func optionFlags(fs *flag.FlagSet, e experiment.Experiment) (set func() (map[string]any, error)) {
+	strs := map[string]*string{}
+	ints := map[string]*int{}
+	for _, o := range e.Options() {
+		switch o.Kind {
+		case experiment.Int:
+			ints[o.Key] = fs.Int(o.Flag(), 0, o.Usage)
+		default:
+			strs[o.Key] = fs.String(o.Flag(), "", o.Usage)
+		}
+	}
+	return func() (map[string]any, error) {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		opts := map[string]any{}
+		for _, o := range e.Options() {
+			if !given[o.Flag()] {
+				continue
+			}
+			switch o.Kind {
+			case experiment.Int:
+				opts[o.Key] = *ints[o.Key]
+			case experiment.String:
+				opts[o.Key] = *strs[o.Key]
+			case experiment.Strings:
+				list, err := commaList("-"+o.Flag(), o.Item, *strs[o.Key])
+				if err != nil {
+					return nil, err
+				}
+				opts[o.Key] = list
+			}
+		}
+		return opts, nil
+	}
+}
+
+// commaList parses the comma-separated items of flag name; an item given
+// twice is a usage error naming the flag.
+func commaList(name, item, list string) ([]string, error) {
+	if item == "" {
+		item = "item"
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			if seen[s] {
+				return nil, usagef("%s: %s %s appears twice", name, item, s)
+			}
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// request is the experiment request of the shared flags (seeds and options
+// are the caller's).
+func (f *expFlags) request() (experiment.Request, error) {
+	dt, err := model.ParseMatmulDType(f.matmul)
+	if err != nil {
+		return experiment.Request{}, usagef("-matmul: %w", err)
+	}
+	return experiment.Request{
+		Protocol: f.protocol, Conditions: f.pe,
+		Overrides: sweep.Overrides{Epochs: f.epochs, EvalEvery: f.evalEvery, MaxM: f.maxM, LR: f.lr, K: f.k, Matmul: dt},
+	}, nil
+}
+
+// flagError turns a request's FieldError into a usage error naming the
+// flag.
+func (f *expFlags) flagError(err error) error {
+	var fe *experiment.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	name := map[string]string{"protocol": "-protocol", "conditions": "-pe", "seeds": "-seeds " + f.seeds}[fe.Field]
+	if name == "" {
+		name = "-" + strings.ReplaceAll(fe.Field, "_", "-")
+	}
+	if fe.Value != nil {
+		return usagef("%s %v: %w", name, fe.Value, fe.Err)
+	}
+	return usagef("%s: %w", name, err)
+}
+
+// runExperiment is `pelab <experiment>`: it builds the experiment's plan
+// from the flags, runs it and writes its summary.
+func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) error {
+	fs := newFlagSet(e.Name())
+	var f expFlags
+	f.register(fs, e)
+	options := optionFlags(fs, e)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: pelab %s [flags]\n\n%s\n\n", e.Name(), e.Description())
+		fmt.Fprintf(fs.Output(), "%s\n\nDefault conditions:", e.ConditionHelp())
+		for _, p := range e.Protocols() {
+			fmt.Fprintf(fs.Output(), "\n  %s: %s", p, e.DefaultConditions(p))
+		}
+		fmt.Fprint(fs.Output(), "\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	req, err := f.request()
+	if err != nil {
+		return err
+	}
+	proto, err := experiment.ProtocolName(e, f.protocol)
+	if err != nil {
+		return f.flagError(err)
+	}
+	if req.Seeds, req.SeedCount, err = f.seedRequest(); err != nil {
+		return err
+	}
+	if req.Options, err = options(); err != nil {
+		return err
+	}
+	if err := checkOut("-out", f.outDir(e.Name(), proto)); err != nil {
+		return err
+	}
+	b, err := e.Build(req)
+	if err != nil {
+		return f.flagError(err)
+	}
+	if b.Info != "" {
+		fmt.Fprintln(stdout, b.Info)
+	}
+	store, err := runSweep(b, &f, stdout)
+	if store == nil {
+		return err
+	}
+	return errors.Join(err, writeSummary(store, b.SummaryName, stdout, func(recs []results.Record) (string, error) {
+		return b.Summary(store, recs, stdout)
+	}))
 }
 
 // outDir is -out, or out/<experiment>-<protocol> by default.
@@ -78,13 +225,14 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
-// runSweep runs plan with the shared flags and prints what it did; it
-// returns the store's records of this plan's experiment and protocol.
-// setup, when set, returns the experiment's options (e.g. its Analyze hook)
-// for the results store. When some models failed (the error wraps
-// sweep.ErrFailed) it returns the store with the error: every other cell is
-// done, and the caller writes its summary before returning the error.
-func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Options, stdout io.Writer) (*results.Store, error) {
+// runSweep runs a built plan with the shared flags and prints what it did;
+// it returns the results store. The plan's sweep options (analysis hook,
+// geometry tracking, snapshots) come from b.Options on the store and the
+// chosen backend. When some models failed (the error wraps
+// sweep.ErrFailed) it returns the store with the error: every other cell
+// is done, and the caller writes its summary before returning the error.
+func runSweep(b *experiment.Built, f *expFlags, stdout io.Writer) (*results.Store, error) {
+	plan := b.Plan
 	i, n, err := parseShard(f.shard)
 	if err != nil {
 		return nil, err
@@ -103,10 +251,9 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 	}
 	defer ch.Backend.Finalize()
 	fmt.Fprintf(stdout, "backend: %s\nresults: %s\n", ch, out)
-	f.chosen = ch.Backend
-	opt := sweep.Options{}
-	if setup != nil {
-		opt = setup(store)
+	opt, err := b.Options(store, ch.Backend)
+	if err != nil {
+		return nil, err
 	}
 	opt.Backend, opt.BackendName, opt.Store = ch.Backend, ch.Config, store
 	opt.Device = strings.Join(ch.Devices(), "; ")
@@ -129,34 +276,6 @@ func runSweep(plan *sweep.Plan, f *expFlags, setup func(*results.Store) sweep.Op
 	}
 	fmt.Fprintf(stdout, "; peak resident memory %s\n", peakRSS())
 	return store, err
-}
-
-// applyOverrides applies -epochs, -eval-every, -max-m, -lr, -k and -matmul
-// to a plan; zero keeps the protocol's value (parseFlags has checked the
-// ranges).
-func (f *expFlags) applyOverrides(p *sweep.Plan) error {
-	if f.epochs > 0 {
-		p.Train.Epochs = f.epochs
-		if p.Train.EvalEvery > f.epochs {
-			p.Train.EvalEvery = f.epochs
-		}
-	}
-	if f.evalEvery > 0 {
-		p.Train.EvalEvery = f.evalEvery
-	}
-	if f.maxM > 0 {
-		p.MaxM = f.maxM
-	}
-	if f.lr > 0 {
-		p.Train.Optimizer.LR = f.lr
-	}
-	p.Train.StepsPerCall = f.k
-	dt, err := model.ParseMatmulDType(f.matmul)
-	if err != nil {
-		return usagef("-matmul: %w", err)
-	}
-	p.Train.Model.MatmulDType = dt
-	return nil
 }
 
 // writeText writes s to path atomically (see internal/atomicfile).

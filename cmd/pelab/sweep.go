@@ -10,9 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pelab/pelab/pelib/fmri"
-	"github.com/pelab/pelab/pelib/lst"
-	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/experiment"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
@@ -27,9 +25,9 @@ const sweepUsage = `Usage:
   pelab sweep plan SPEC [-out DIR] [-shards n] [-throughput x | -bench-steps n] [-backend b]
   pelab sweep run  SPEC [-out DIR] [-shard i/n] [-backend b]
 
-A SPEC file (a TOML subset, see pelib/sweep.Spec) names the experiment (lst,
-netsim, fmri), protocol, conditions, sigmas, seeds, a [grid] of model widths,
-blocks and mask ratios, [overrides] (epochs, eval_every, lr, k, max_m) and
+A SPEC file (TOML, see pelib/sweep.Spec) names the experiment (one of
+pelab's experiments: pelab help lists them), protocol, conditions, sigmas, seeds, a [grid] of model widths,
+blocks and mask ratios, [overrides] (epochs, eval_every, lr, k, max_m, matmul) and
 [task] options. 'plan' lists the cells with their ids, groups, shards and
 done/pending state in the results directory, and estimates the cost of the
 pending cells. 'run' trains this shard's pending cells; a killed run resumes
@@ -39,174 +37,53 @@ JOB_COMPLETION_INDEX + PELAB_SHARDS.
 Flags (after SPEC or before it):
 `
 
-// experimentDef is what the sweep command knows of an experiment: how to
-// build a spec's plan and the options (analysis hook) of a plan.
-type experimentDef struct {
-	build   sweep.Builder
-	options func(p *sweep.Plan, st *results.Store) (sweep.Options, error)
-}
-
-// analyzers keeps each built plan's analysis hook factory.
-type analyzers map[*sweep.Plan]func(*results.Store) (sweep.Options, error)
-
-func experimentDefs(an analyzers) map[string]experimentDef {
-	opts := func(p *sweep.Plan, st *results.Store) (sweep.Options, error) {
-		if f := an[p]; f != nil {
-			return f(st)
+// specBuilder returns the sweep.Builder of experiment e: each grid variant
+// of a spec is one experiment.Request (the spec's protocol, conditions,
+// seeds and [task] options, the variant's mask ratio). Spec.Plans applies
+// the width, blocks and [overrides]. The built plans' other parts (the
+// sweep options, the summary) are kept in built, keyed by plan.
+func specBuilder(e experiment.Experiment, built map[*sweep.Plan]*experiment.Built) sweep.Builder {
+	return func(s *sweep.Spec, v sweep.Variant) (*sweep.Plan, error) {
+		b, err := e.Build(experiment.Request{
+			Protocol: s.Protocol, Conditions: strings.Join(s.ConditionList(), ";"),
+			Seeds: s.Seeds, SeedCount: s.SeedCount, Options: s.Task, MaskRatio: v.MaskRatio,
+		})
+		if err != nil {
+			return nil, specError(s, err)
 		}
-		return sweep.Options{}, nil
-	}
-	return map[string]experimentDef{
-		"lst": {options: opts, build: func(s *sweep.Spec, v sweep.Variant) (*sweep.Plan, error) {
-			if err := s.CheckTask("data", "subset", "split_seed"); err != nil {
-				return nil, err
-			}
-			if v.MaskRatio > 0 {
-				return nil, errors.New("lst is a classification task: it has no mask ratio")
-			}
-			proto, err := lst.ProtocolByName(orDefault(s.Protocol, "quick"))
-			if err != nil {
-				return nil, err
-			}
-			if proto.Seeds, err = s.SeedsFrom(proto.Seeds, lst.PaperSeeds); err != nil {
-				return nil, err
-			}
-			conds, err := lst.PEConditions(strings.Join(s.ConditionList(), ";"))
-			if err != nil {
-				return nil, err
-			}
-			dir, err := s.TaskString("data", "")
-			if err != nil {
-				return nil, err
-			}
-			subset, err := s.TaskInt("subset", 0)
-			if err != nil {
-				return nil, err
-			}
-			split, err := s.TaskInt("split_seed", 0)
-			if err != nil {
-				return nil, err
-			}
-			task, err := lst.NewTask(lst.TaskOptions{Dir: dir, Subset: subset, SplitSeed: uint64(split)})
-			if err != nil {
-				return nil, err
-			}
-			p := lst.NewPlan(proto, task, conds)
-			if subset > 0 && subset < p.Train.BatchSize {
-				return nil, fmt.Errorf("line %d: [task] subset = %d: want 0 (all puzzles) or at least the batch size, %d", s.Lines["task"]["subset"], subset, p.Train.BatchSize)
-			}
-			an[p] = func(st *results.Store) (sweep.Options, error) {
-				a := lst.NewAnalyzer(task)
-				a.Store = st
-				return sweep.Options{Analyze: a.Analyze}, nil
-			}
-			return p, nil
-		}},
-		"netsim": {options: opts, build: func(s *sweep.Spec, v sweep.Variant) (*sweep.Plan, error) {
-			if err := s.CheckTask("layout", "train_runs", "test_runs"); err != nil {
-				return nil, err
-			}
-			proto, err := netsim.ProtocolByName(orDefault(s.Protocol, "quick"))
-			if err != nil {
-				return nil, err
-			}
-			if proto.Seeds, err = s.SeedsFrom(proto.Seeds, netsim.PaperSeeds); err != nil {
-				return nil, err
-			}
-			if v.MaskRatio > 0 {
-				proto.MaskRatio = v.MaskRatio
-			}
-			layout, err := s.TaskString("layout", "2d")
-			if err != nil {
-				return nil, err
-			}
-			// 0 keeps the protocol's, as for the -train-runs and -test-runs flags.
-			if n, err := s.TaskInt("train_runs", 0); err != nil {
-				return nil, err
-			} else if n > 0 {
-				proto.TrainRuns = n
-			}
-			if n, err := s.TaskInt("test_runs", 0); err != nil {
-				return nil, err
-			} else if n > 0 {
-				proto.TestRuns = n
-			}
-			conds, err := netsim.PEConditions(strings.Join(s.ConditionList(), ";"))
-			if err != nil {
-				return nil, err
-			}
-			topt, err := proto.TaskOptions(layout)
-			if err != nil {
-				return nil, err
-			}
-			task, _, err := netsim.NewTask(topt)
-			if err != nil {
-				return nil, err
-			}
-			p, err := netsim.NewPlan(proto, task, conds)
-			if err != nil {
-				return nil, err
-			}
-			an[p] = func(*results.Store) (sweep.Options, error) {
-				a, err := netsim.NewAnalyzer(task, proto.TestMaskRatio)
-				if err != nil {
-					return sweep.Options{}, err
-				}
-				return sweep.Options{Analyze: a.Analyze}, nil
-			}
-			return p, nil
-		}},
-		"fmri": {options: opts, build: func(s *sweep.Spec, v sweep.Variant) (*sweep.Plan, error) {
-			if err := s.CheckTask("data", "subjects", "train_windows"); err != nil {
-				return nil, err
-			}
-			proto, err := fmri.ProtocolByName(orDefault(s.Protocol, "quick"))
-			if err != nil {
-				return nil, err
-			}
-			if proto.Seeds, err = s.SeedsFrom(proto.Seeds, fmri.PaperSeeds); err != nil {
-				return nil, err
-			}
-			if v.MaskRatio > 0 {
-				proto.MaskRatio = v.MaskRatio
-			}
-			if proto.TrainWindows, err = s.TaskInt("train_windows", proto.TrainWindows); err != nil {
-				return nil, err
-			}
-			dir, err := s.TaskString("data", "")
-			if err != nil {
-				return nil, err
-			}
-			subj, err := s.TaskStrings("subjects")
-			if err != nil {
-				return nil, err
-			}
-			conds, err := fmri.PEConditions(strings.Join(s.ConditionList(), ";"))
-			if err != nil {
-				return nil, err
-			}
-			task, err := fmri.NewTask(proto, fmri.TaskOptions{Dir: dir, Subjects: subj})
-			if err != nil {
-				return nil, err
-			}
-			p := fmri.NewPlan(proto, task, conds)
-			an[p] = func(*results.Store) (sweep.Options, error) {
-				a, err := fmri.NewAnalyzer(task, proto)
-				if err != nil {
-					return sweep.Options{}, err
-				}
-				return sweep.Options{Analyze: a.Analyze}, nil
-			}
-			return p, nil
-		}},
+		built[b.Plan] = b
+		return b.Plan, nil
 	}
 }
 
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
+// specError names the line and table of the spec key behind a request's
+// FieldError: "line <n>: [<table>] <key> = <value>: …" (Spec.Plans adds
+// the file and variant).
+func specError(s *sweep.Spec, err error) error {
+	var fe *experiment.FieldError
+	if !errors.As(err, &fe) {
+		return err
 	}
-	return s
+	table, key := "task", fe.Field
+	switch fe.Field {
+	case "protocol", "seeds":
+		table = ""
+	case "conditions":
+		table = ""
+		if len(s.Conditions) == 0 {
+			key = "sigmas"
+		}
+	case "mask_ratio":
+		table = "grid"
+	}
+	where := ""
+	if n := s.Lines[table][key]; n > 0 {
+		where = fmt.Sprintf("line %d: ", n)
+	}
+	if table != "" {
+		where += "[" + table + "] "
+	}
+	return fmt.Errorf("%s%w", where, err)
 }
 
 func runSweepCmd(args []string, stdout io.Writer) error {
@@ -254,12 +131,12 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	an := analyzers{}
-	def, ok := experimentDefs(an)[spec.Experiment]
-	if !ok {
-		return fmt.Errorf("sweep: %s line %d: experiment %q: want lst, netsim or fmri", pos[0], spec.Lines[""]["experiment"], spec.Experiment)
+	exp, err := experiment.Get(spec.Experiment)
+	if err != nil {
+		return spec.Errorf("", "experiment", "%w", err)
 	}
-	plans, err := spec.Plans(def.build)
+	built := map[*sweep.Plan]*experiment.Built{}
+	plans, err := spec.Plans(specBuilder(exp, built))
 	if err != nil {
 		return err
 	}
@@ -271,15 +148,7 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 		if len(plans) > 1 {
 			fmt.Fprintf(stdout, "== plan %d/%d: %s/%s\n", i+1, len(plans), p.Experiment, p.Protocol)
 		}
-		var setupErr error
-		_, err := runSweep(p, &f, func(st *results.Store) sweep.Options {
-			o, err := def.options(p, st)
-			setupErr = err
-			return o
-		}, stdout)
-		if err == nil {
-			err = setupErr
-		}
+		_, err := runSweep(built[p], &f, stdout)
 		if errors.Is(err, sweep.ErrFailed) {
 			failed = append(failed, err)
 			continue

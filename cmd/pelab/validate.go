@@ -126,44 +126,41 @@ func checkFlags(fs *flag.FlagSet) error {
 	return err
 }
 
-// resolveSeeds reads -seeds (a count) and -seed-list (explicit seeds):
-// -seeds n takes the first n seeds of the experiment's seed list all (of
-// which the protocol's default seeds def are a prefix); -seed-list a,b,c
-// takes those seeds, each once; neither keeps def; both is an error.
-func (f *expFlags) resolveSeeds(def, all []int64) ([]int64, error) {
-	count, list := strings.TrimSpace(f.seeds), strings.TrimSpace(f.seedList)
+// seedRequest reads -seeds (a count: the experiment's first n seeds) and
+// -seed-list (explicit seeds, each once) into a request's SeedCount and
+// Seeds; neither keeps the protocol's; both is an error.
+func (f *expFlags) seedRequest() (seeds []int64, count int, err error) {
+	cnt, list := strings.TrimSpace(f.seeds), strings.TrimSpace(f.seedList)
 	switch {
-	case count != "" && list != "":
-		return nil, usagef("-seeds %s and -seed-list %s: give one (a count, or the seeds themselves)", count, list)
-	case count != "":
-		n, err := strconv.Atoi(count)
+	case cnt != "" && list != "":
+		return nil, 0, usagef("-seeds %s and -seed-list %s: give one (a count, or the seeds themselves)", cnt, list)
+	case cnt != "":
+		n, err := strconv.Atoi(cnt)
 		if err != nil {
 			hint := ""
-			if strings.Contains(count, ",") {
-				hint = "; for the seeds themselves use -seed-list " + count
+			if strings.Contains(cnt, ",") {
+				hint = "; for the seeds themselves use -seed-list " + cnt
 			}
-			return nil, usagef("-seeds %q: want a count n ≥ 1 (the experiment's first n seeds)%s", count, hint)
+			return nil, 0, usagef("-seeds %q: want a count n ≥ 1 (the experiment's first n seeds)%s", cnt, hint)
 		}
-		seeds, err := sweep.FirstSeeds(n, all)
-		if err != nil {
-			return nil, usagef("-seeds %d: %w", n, err)
+		if n < 1 {
+			return nil, 0, usagef("-seeds %d: seed count %d: want a count ≥ 1", n, n)
 		}
-		return seeds, nil
+		return nil, n, nil
 	case list != "":
-		var seeds []int64
 		for i, s := range strings.Split(list, ",") {
 			v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 			if err != nil {
-				return nil, usagef("-seed-list %q: item %d (%q) is not an integer (want seeds separated by commas, e.g. 3,7,11)", list, i+1, s)
+				return nil, 0, usagef("-seed-list %q: item %d (%q) is not an integer (want seeds separated by commas, e.g. 3,7,11)", list, i+1, s)
 			}
 			seeds = append(seeds, v)
 		}
 		if err := sweep.CheckSeeds(seeds); err != nil {
-			return nil, usagef("-seed-list %s: %w", list, err)
+			return nil, 0, usagef("-seed-list %s: %w", list, err)
 		}
-		return seeds, nil
+		return seeds, 0, nil
 	}
-	return def, nil
+	return nil, 0, nil
 }
 
 // checkOut makes sure the output directory dir of the flag name (e.g.

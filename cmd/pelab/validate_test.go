@@ -10,9 +10,11 @@ import (
 	"testing"
 
 	"github.com/pelab/pelab/internal/shared"
+	"github.com/pelab/pelab/pelib/experiment"
 	"github.com/pelab/pelab/pelib/fmri"
 	"github.com/pelab/pelab/pelib/lst"
 	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/sweep"
 )
 
 // TestFlagValidation runs pelab with bad flag values and stray arguments:
@@ -44,7 +46,7 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"fmri", "-train-windows", "-3"}, "pelab fmri: -train-windows -3: want an integer ≥ 0 (0: every training window)"},
 		{[]string{"fmri", "-subjects", "100206,100307,100206"}, "pelab fmri: -subjects: subject 100206 appears twice"},
 		{[]string{"fmri", "-test-subjects", "100206,100206"}, "pelab fmri: -test-subjects: subject 100206 appears twice"},
-		{[]string{"fmri", "-subjects", "100206,100307", "-test-subjects", "100408,100307"}, "pelab fmri: -test-subjects: subject 100307 is also in -subjects (the training subjects)"},
+		{[]string{"fmri", "-subjects", "100206,100307", "-test-subjects", "100408,100307"}, "pelab fmri: -test-subjects: fmri: held-out subject 100307 is also a training subject"},
 		{[]string{"sweep", "plan", spec, "-shards", "0"}, "pelab sweep: -shards 0: want an integer ≥ 1"},
 		{[]string{"sweep", "plan", "-throughput", "NaN", spec}, "pelab sweep: -throughput NaN: want a finite number ≥ 0 (0: measure it)"},
 		{[]string{"sweep", "plan", spec, "-bench-steps", "-1"}, "pelab sweep: -bench-steps -1: want an integer ≥ 0 (0: no estimate)"},
@@ -156,7 +158,7 @@ func TestResolveSeeds(t *testing.T) {
 		{"1", "2", nil, "give one"},
 	} {
 		f := expFlags{seeds: tc.seeds, seedList: tc.list}
-		got, err := f.resolveSeeds(def, all)
+		got, err := resolveSeeds(&f, def, all)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) || !isUsage(err) {
 				t.Errorf("-seeds %q -seed-list %q: %v, %v; want a usage error containing %q", tc.seeds, tc.list, got, err, tc.err)
@@ -170,13 +172,28 @@ func TestResolveSeeds(t *testing.T) {
 	// Every experiment's default seeds are a prefix of its list, so a count
 	// up to the default means the same seeds as before.
 	for name, p := range map[string]struct{ def, all []int64 }{
-		"lst quick": {lst.Quick().Seeds, lst.PaperSeeds}, "lst paper": {lst.Paper().Seeds, lst.PaperSeeds},
-		"netsim quick": {netsim.Quick().Seeds, netsim.PaperSeeds}, "fmri quick": {fmri.Quick().Seeds, fmri.PaperSeeds},
+		"lst quick": {lst.Quick().Seeds, sweep.ReferenceSeeds()}, "lst paper": {lst.Paper().Seeds, sweep.ReferenceSeeds()},
+		"netsim quick": {netsim.Quick().Seeds, sweep.ReferenceSeeds()}, "fmri quick": {fmri.Quick().Seeds, fmri.Paper().Seeds},
 	} {
 		if !reflect.DeepEqual(p.def, p.all[:len(p.def)]) {
 			t.Errorf("%s: default seeds %v are not a prefix of %v", name, p.def, p.all)
 		}
 	}
+}
+
+// resolveSeeds is the seeds of -seeds and -seed-list as a command resolves
+// them: seedRequest, then Request.SeedsOf with the protocol's seeds def
+// and the experiment's list all, errors named by flag.
+func resolveSeeds(f *expFlags, def, all []int64) ([]int64, error) {
+	seeds, n, err := f.seedRequest()
+	if err != nil {
+		return nil, err
+	}
+	got, err := experiment.Request{Seeds: seeds, SeedCount: n}.SeedsOf(def, all)
+	if err != nil {
+		return nil, f.flagError(err)
+	}
+	return got, nil
 }
 
 // TestCheckFlags checks the shared flag validation directly: set flags are

@@ -406,22 +406,13 @@ func (a *Analyzer) shared(b train.Metrics) train.Metrics {
 	return out
 }
 
-func (a *Analyzer) eval(name string) (*train.Data, error) {
-	for _, d := range a.Task.Evals {
-		if d.Name == name {
-			return d, nil
-		}
-	}
-	return nil, fmt.Errorf("fmri: task has no evaluation set %q", name)
-}
-
 // Analyze implements sweep.Options.Analyze. The evaluation runs once for
 // the whole group (an error there is the group's); the PE metrics and the
 // region maps are per model, and a model whose PE metrics or region map
 // fail gets its own error. A diverged model gets neither, which would
 // describe a model that failed.
 func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
-	test, err := a.eval(EvalTest)
+	test, err := a.Task.Eval(EvalTest)
 	if err != nil {
 		return nil, nil, err
 	}

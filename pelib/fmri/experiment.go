@@ -63,9 +63,10 @@ const Experiment = "fmri"
 // neighbouring regions' centroids.
 const CoordUnit = 10.0
 
-// PaperSeeds are the seeds of the paper protocol (those of Experiment 1's
-// reference code; Experiment 3's are not known).
-var PaperSeeds = []int64{2235, 6312, 6068, 9742, 8880}
+// paperSeeds are the seeds of the paper protocol: the first 5 of
+// Experiment 1's reference code (sweep.ReferenceSeeds; Experiment 3's are
+// not known), and the list a seed count takes from.
+func paperSeeds() []int64 { return sweep.ReferenceSeeds()[:5] }
 
 // Protocol is a training protocol of Experiment 3: which data, which model,
 // how long.
@@ -112,7 +113,7 @@ func Quick() Protocol {
 	return Protocol{Name: "quick", Subjects: 6, TestSubjects: 2, SplitSeed: 1, T: 16, Stride: 16,
 		TrainWindows: 240, TestWindows: 64, TrainEval: 64,
 		Width: 24, Blocks: 4, Heads: 1, LR: 3e-3, Batch: 16, Epochs: 4, EvalEvery: 2,
-		MaskRatio: 0.5, TestMaskRatio: 0.9, Seeds: PaperSeeds[:2], Permutations: 99}
+		MaskRatio: 0.5, TestMaskRatio: 0.9, Seeds: paperSeeds()[:2], Permutations: 99}
 }
 
 // Paper is the full protocol: all 20 subjects (4 held out), windows of
@@ -125,18 +126,7 @@ func Quick() Protocol {
 func Paper() Protocol {
 	return Protocol{Name: "paper", Subjects: 0, TestSubjects: 4, SplitSeed: 1, T: 32, Stride: 8,
 		TrainEval: 148, Width: 96, Blocks: 4, Heads: 1, LR: 1e-3, Batch: 32, Epochs: 40, EvalEvery: 5,
-		MaskRatio: 0.5, TestMaskRatio: 0.9, Seeds: PaperSeeds, Permutations: 999}
-}
-
-// ProtocolByName returns quick or paper.
-func ProtocolByName(name string) (Protocol, error) {
-	switch name {
-	case "quick":
-		return Quick(), nil
-	case "paper":
-		return Paper(), nil
-	}
-	return Protocol{}, fmt.Errorf("fmri: unknown protocol %q (want quick or paper)", name)
+		MaskRatio: 0.5, TestMaskRatio: 0.9, Seeds: paperSeeds(), Permutations: 999}
 }
 
 // Validate reports the first problem with p.
@@ -165,13 +155,17 @@ func PaperSigmas() []float64 { return []float64{0.01, 0.05, 0.1, 0.2, 0.5, 1, 1.
 
 // Vocabulary is Experiment 3's condition language: learn-<σ>, sin3d (3D
 // sinusoid of the MNI centroids, the anatomical PE), rope3d (3D rotary PE of
-// the centroids), relative (bidirectional: regions have no causal order),
-// none (nope), random, or any PE spec; "sigmas" and "paper" expand in lists.
+// the centroids), shaw (bidirectional Shaw attention over the region-index
+// offset, with the output projection: regions have no causal order), none
+// (nope), random, or any PE spec; "sigmas" and "paper" expand in lists.
+// "relative" is kept as a deprecated alias of shaw for commands and
+// records that used it; it is not lst's relative (the reference's causal
+// Shaw without output projection, shaw,causal,noout), so lists say shaw.
 func Vocabulary() sweep.Vocabulary {
 	return sweep.Vocabulary{
 		Experiment: "fmri",
 		Aliases: map[string]string{
-			"sin3d": "sinnd", "rope3d": "ropend", "relative": "shaw", "nope": "none", "none": "none", "random": "random",
+			"sin3d": "sinnd", "rope3d": "ropend", "shaw": "shaw", "relative": "shaw", "nope": "none", "none": "none", "random": "random",
 		},
 		Lists: map[string][]string{"sigmas": sweep.SigmaNames(PaperSigmas()), "paper": PaperConditionNames()},
 	}
@@ -186,11 +180,11 @@ func PEConditions(list string) ([]sweep.Condition, error) { return Vocabulary().
 
 // PaperConditionNames lists every condition of Experiment 3.
 func PaperConditionNames() []string {
-	return append(sweep.SigmaNames(PaperSigmas()), "sin3d", "rope3d", "relative", "none", "random")
+	return append(sweep.SigmaNames(PaperSigmas()), "sin3d", "rope3d", "shaw", "none", "random")
 }
 
 // QuickConditions is the default condition list of the quick protocol
-// (relative is left out for its cost, see the notes above).
+// (shaw is left out for its cost, see the notes above).
 const QuickConditions = "learn-0.1,learn-1,learn-2,sin3d,rope3d,none,random"
 
 // QuickTestConditions are the conditions of the CI test of the quick

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/plots"
+	"github.com/pelab/pelab/pelib/sweep"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -208,7 +209,7 @@ func MSEFigure(rep *ReportData) (*plots.Figure, error) {
 	var series []plots.Series
 	var sig []float64
 	for _, s := range rep.Summaries {
-		if v, ok := SigmaOf(s.Group); ok {
+		if v, ok := sweep.SigmaOf(s.Group); ok {
 			sig = append(sig, v)
 		}
 	}
@@ -223,7 +224,7 @@ func MSEFigure(rep *ReportData) (*plots.Figure, error) {
 		s := plots.Series{Name: k.label}
 		hasSD := true
 		for _, sm := range rep.Summaries {
-			v, ok := SigmaOf(sm.Group)
+			v, ok := sweep.SigmaOf(sm.Group)
 			m, ok2 := sm.Mean[k.metric]
 			if !ok || !ok2 {
 				continue
@@ -244,7 +245,7 @@ func MSEFigure(rep *ReportData) (*plots.Figure, error) {
 		return plots.Series{Name: name, X: span, Mean: []float64{v, v}}
 	}
 	for _, sm := range rep.Summaries {
-		if _, ok := SigmaOf(sm.Group); ok {
+		if _, ok := sweep.SigmaOf(sm.Group); ok {
 			continue
 		}
 		if v, ok := sm.Mean["test90_mse"]; ok {

@@ -50,9 +50,8 @@ func ReadRegionMaps(store *results.Store, recs []results.Record, protocol string
 	rm := &RegionMaps{Sets: []string{EvalTest, EvalTest + "90"}, MSE: map[string][][]float64{}, Seeds: map[string]int{},
 		Delta: map[string][][]float64{}}
 	S := len(part.Regions)
-	for _, r := range recs {
-		if r.Experiment != Experiment || r.Status != results.StatusOK ||
-			(protocol != "" && !strings.Contains(string(r.Config), `"protocol":"`+protocol+`"`)) {
+	for _, r := range results.Select(recs, Experiment, protocol) {
+		if r.Status != results.StatusOK {
 			continue
 		}
 		v, shape, err := sweep.ReadArtifact(store, r.ID, RegionArtifact)
@@ -241,7 +240,7 @@ func SortedConditions[V any](m map[string]V) []string {
 	for c := range m {
 		ss = append(ss, results.Summary{Group: c})
 	}
-	sortConditions(ss)
+	sweep.SortSummaries(Vocabulary().First, ss)
 	out := make([]string, len(ss))
 	for i, s := range ss {
 		out[i] = s.Group

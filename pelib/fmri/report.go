@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
@@ -35,9 +34,6 @@ var (
 		"decode_r2", "decode_err_mm", "hemi_sym", "eff_dim"}
 )
 
-// SigmaOf returns σ of a learn-<σ> condition name.
-func SigmaOf(cond string) (float64, bool) { return sweep.SigmaOf(cond) }
-
 // Report summarises the records of experiment "fmri" and protocol
 // (all protocols when "") into Markdown: held-out MSE at 50 % and 90 %
 // masking and training MSE per condition (mean ± SD over seeds) beside the
@@ -45,19 +41,13 @@ func SigmaOf(cond string) (float64, bool) { return sweep.SigmaOf(cond) }
 // the learned σ, Spearman ρ of each metric with σ and with the held-out MSE
 // at 90 % masking.
 func Report(recs []results.Record, protocol string) (*ReportData, error) {
-	var rs []results.Record
-	for _, r := range recs {
-		if r.Experiment != Experiment || (protocol != "" && !strings.Contains(string(r.Config), `"protocol":"`+protocol+`"`)) {
-			continue
-		}
-		rs = append(rs, r)
-	}
+	rs := results.Select(recs, Experiment, protocol)
 	if len(rs) == 0 {
 		return nil, fmt.Errorf("fmri: no records of protocol %q to report", protocol)
 	}
 	rep := &ReportData{Protocol: protocol, Baselines: map[string]float64{}, Correlations: map[string]analysis.RankTest{}}
 	rep.Summaries = results.Summarize(rs, func(r results.Record) string { return r.Condition })
-	sortConditions(rep.Summaries)
+	sweep.SortSummaries(Vocabulary().First, rep.Summaries)
 	counts := map[string]int{}
 	for _, r := range rs {
 		for k, v := range r.Final {
@@ -100,7 +90,7 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 
 	var learned []results.Summary
 	for _, s := range rep.Summaries {
-		if _, ok := SigmaOf(s.Group); ok {
+		if _, ok := sweep.SigmaOf(s.Group); ok {
 			learned = append(learned, s)
 		}
 	}
@@ -114,7 +104,7 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 				if !ok1 || !ok2 || math.IsNaN(v) {
 					continue
 				}
-				sg, _ := SigmaOf(s.Group)
+				sg, _ := sweep.SigmaOf(s.Group)
 				sig, x, y = append(sig, sg), append(x, v), append(y, h)
 			}
 			if len(x) < 3 {
@@ -228,25 +218,4 @@ func missingControls(ss []results.Summary) []string {
 		}
 	}
 	return miss
-}
-
-// sortConditions orders summaries: learned by σ, then the rest by name.
-func sortConditions(ss []results.Summary) {
-	key := func(g string) (int, float64, string) {
-		if s, ok := SigmaOf(g); ok {
-			return 0, s, g
-		}
-		return 1, 0, g
-	}
-	sort.SliceStable(ss, func(i, j int) bool {
-		a1, a2, a3 := key(ss[i].Group)
-		b1, b2, b3 := key(ss[j].Group)
-		if a1 != b1 {
-			return a1 < b1
-		}
-		if a2 != b2 {
-			return a2 < b2
-		}
-		return a3 < b3
-	})
 }

@@ -46,22 +46,13 @@ func NewAnalyzer(task *sweep.Task) *Analyzer {
 	return &Analyzer{Task: task, refAttn: map[int64][]*mat.Dense{}}
 }
 
-func (a *Analyzer) eval(name string) (*train.Data, error) {
-	for _, d := range a.Task.Evals {
-		if d.Name == name {
-			return d, nil
-		}
-	}
-	return nil, fmt.Errorf("lst: task has no evaluation set %q", name)
-}
-
 // Analyze implements sweep.Options.Analyze. The evaluations run once for
 // the whole group (an error there is the group's); the rest is per model:
 // a model whose attention artifact or PE geometry fails gets its own error,
 // and a diverged model (frozen, e.g. with non-finite parameters) gets no
 // geometry metrics, which would describe a model that failed.
 func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
-	val, err := a.eval(EvalOriginal)
+	val, err := a.Task.Eval(EvalOriginal)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,9 +9,6 @@ import (
 	"github.com/pelab/pelab/pelib/train"
 )
 
-// PaperSeeds are the 15 seeds of the reference code.
-var PaperSeeds = []int64{2235, 6312, 6068, 9742, 8880, 2197, 669, 6256, 3309, 2541, 8643, 7785, 195, 6914, 29}
-
 // Protocol is a training protocol of Experiment 1.
 type Protocol struct {
 	Name                 string
@@ -25,10 +22,10 @@ type Protocol struct {
 
 // Paper is the paper's protocol: d 160, 4 blocks, 1 head, PE at every
 // block, Adam lr 1e-4, batch 128, 4,000 epochs evaluated every 200, the 15
-// reference seeds.
+// reference seeds (sweep.ReferenceSeeds).
 func Paper() Protocol {
 	return Protocol{Name: "paper", Width: 160, Blocks: 4, Heads: 1, LR: 1e-4, Batch: 128,
-		Epochs: 4000, EvalEvery: 200, Seeds: PaperSeeds}
+		Epochs: 4000, EvalEvery: 200, Seeds: sweep.ReferenceSeeds()}
 }
 
 // Paper200 is the paper's protocol stopped at epoch 200, where the
@@ -52,20 +49,7 @@ func Paper200() Protocol {
 // asserts that direction.
 func Quick() Protocol {
 	return Protocol{Name: "quick", Width: 32, Blocks: 4, Heads: 1, LR: 3e-3, Batch: 128,
-		Epochs: 12, EvalEvery: 4, Seeds: PaperSeeds[:3]}
-}
-
-// ProtocolByName returns quick, paper200 or paper.
-func ProtocolByName(name string) (Protocol, error) {
-	switch name {
-	case "quick":
-		return Quick(), nil
-	case "paper":
-		return Paper(), nil
-	case "paper200":
-		return Paper200(), nil
-	}
-	return Protocol{}, fmt.Errorf("lst: unknown protocol %q (want quick, paper200 or paper)", name)
+		Epochs: 12, EvalEvery: 4, Seeds: sweep.ReferenceSeeds()[:3]}
 }
 
 // PaperSigmas are the learned-PE σ values of the paper's sweep.
@@ -102,6 +86,7 @@ func Vocabulary() sweep.Vocabulary {
 			"uniform": "learn:uniform:0:1", "alibi": "alibi", "alibi2d": "alibind",
 		},
 		Lists: map[string][]string{"sigmas": sweep.SigmaNames(PaperSigmas()), "paper": PaperConditionNames()}, WeightDecay: WeightDecayPE,
+		First: []string{"2d-fixed"},
 	}
 }
 

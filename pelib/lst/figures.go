@@ -43,9 +43,6 @@ func PuzzlesHTML(ps []Puzzle) string {
 	return b.String()
 }
 
-// sigmaOf reads σ from a "learn-<σ>" condition name.
-func sigmaOf(cond string) (float64, bool) { return sweep.SigmaOf(cond) }
-
 // AccuracyVsSigma plots metric (e.g. "val_acc", in percent) of the
 // learned-σ conditions against σ, mean ± SD over seeds, beside the paper's
 // reference curve and, when present, the 2d-fixed model's level.
@@ -57,7 +54,7 @@ func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error
 		if !ok || r.Status != results.StatusOK {
 			continue
 		}
-		if s, ok := sigmaOf(r.Condition); ok {
+		if s, ok := sweep.SigmaOf(r.Condition); ok {
 			by[s] = append(by[s], 100*v)
 		} else if r.Condition == "2d-fixed" {
 			fixed = append(fixed, 100*v)
@@ -91,7 +88,7 @@ func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error
 		type pt struct{ s, v float64 }
 		var pts []pt
 		for name, r := range References() {
-			if s, ok := sigmaOf(name); ok {
+			if s, ok := sweep.SigmaOf(name); ok {
 				pts = append(pts, pt{s, get(r)})
 			}
 		}

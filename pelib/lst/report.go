@@ -3,11 +3,11 @@ package lst
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 )
 
 // ReportData is Experiment 1's summary of a set of result records.
@@ -31,27 +31,13 @@ func isAcc(k string) bool { return strings.Contains(k, "acc") }
 // (the paper reports ρ = −0.98 for the Procrustes distance and 0.96 for the
 // attention similarity).
 func Report(recs []results.Record, protocol string) (*ReportData, error) {
-	var rs []results.Record
-	for _, r := range recs {
-		if r.Experiment != "lst" || (protocol != "" && !strings.Contains(string(r.Config), `"protocol":"`+protocol+`"`)) {
-			continue
-		}
-		c := r
-		c.Final = map[string]float64{}
-		for k, v := range r.Final {
-			if isAcc(k) {
-				v *= 100
-			}
-			c.Final[k] = v
-		}
-		rs = append(rs, c)
-	}
+	rs := sweep.Percent(results.Select(recs, "lst", protocol), isAcc)
 	if len(rs) == 0 {
 		return nil, fmt.Errorf("lst: no records of protocol %q to report", protocol)
 	}
 	rep := &ReportData{Protocol: protocol, Correlations: map[string]analysis.RankTest{}}
 	rep.Summaries = results.Summarize(rs, func(r results.Record) string { return r.Condition })
-	sortConditions(rep.Summaries)
+	sweep.SortSummaries(Vocabulary().First, rep.Summaries)
 
 	refs := References()
 	ref := map[string]map[string]string{}
@@ -117,34 +103,4 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 	}
 	rep.Markdown = b.String()
 	return rep, nil
-}
-
-// sortConditions orders summaries: 2d-fixed, learned by σ, then the rest by
-// name.
-func sortConditions(ss []results.Summary) {
-	key := func(g string) (int, float64, string) {
-		switch {
-		case g == "2d-fixed":
-			return 0, 0, g
-		case strings.HasPrefix(g, "learn-"):
-			var s float64
-			fmt.Sscanf(strings.TrimSuffix(strings.TrimPrefix(g, "learn-"), "-wd"), "%g", &s)
-			if strings.HasSuffix(g, "-wd") {
-				s += 1e-9
-			}
-			return 1, s, g
-		}
-		return 2, 0, g
-	}
-	sort.SliceStable(ss, func(i, j int) bool {
-		a1, a2, a3 := key(ss[i].Group)
-		b1, b2, b3 := key(ss[j].Group)
-		if a1 != b1 {
-			return a1 < b1
-		}
-		if a2 != b2 {
-			return a2 < b2
-		}
-		return a3 < b3
-	})
 }

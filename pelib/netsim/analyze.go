@@ -232,20 +232,11 @@ func NewAnalyzer(task *sweep.Task, testMaskRatio float64) (*Analyzer, error) {
 	return &Analyzer{Task: task, Geometry: g, TestMaskRatio: testMaskRatio}, nil
 }
 
-func (a *Analyzer) eval(name string) (*train.Data, error) {
-	for _, d := range a.Task.Evals {
-		if d.Name == name {
-			return d, nil
-		}
-	}
-	return nil, fmt.Errorf("netsim: task has no evaluation set %q", name)
-}
-
 // Analyze implements sweep.Options.Analyze. The evaluations run once for
 // the whole group (an error there is the group's); the geometry is per
 // model, and a model whose geometry fails gets its own error.
 func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
-	test, err := a.eval(EvalTest)
+	test, err := a.Task.Eval(EvalTest)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -145,7 +146,7 @@ func SweepFigure(recs []results.Record, metric string, refs []string, title stri
 		if r.Status != results.StatusOK || !ok || !finite(v) {
 			continue
 		}
-		if s, ok := LearnedSigma(r.Condition); ok {
+		if s, ok := sweep.SigmaOf(r.Condition); ok {
 			bySigma[s] = append(bySigma[s], v)
 		} else if want[r.Condition] {
 			refVals[r.Condition] = append(refVals[r.Condition], v)

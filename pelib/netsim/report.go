@@ -31,12 +31,20 @@ type ReportData struct {
 	Markdown             string
 }
 
-// recordMeta is what Report reads from a record's config.
-type recordMeta struct {
-	Protocol string `json:"protocol"`
-	Task     struct {
-		Layout string `json:"layout"`
-	} `json:"task"`
+// LayoutOf is the layout ("2d", "3d", …) of a netsim record's task.
+func LayoutOf(r results.Record) (string, error) {
+	var meta struct {
+		Task struct {
+			Layout string `json:"layout"`
+		} `json:"task"`
+	}
+	if len(r.Config) == 0 {
+		return "", nil
+	}
+	if err := json.Unmarshal(r.Config, &meta); err != nil {
+		return "", fmt.Errorf("netsim: record %s: reading its config: %w", r.ID, err)
+	}
+	return meta.Task.Layout, nil
 }
 
 // Report summarises the records of experiment "netsim" with the given
@@ -59,7 +67,7 @@ func Report(recs []results.Record, protocol, layout string) (*ReportData, error)
 	rep := &ReportData{Protocol: protocol, Layout: layout,
 		ByCondition: map[string]map[string]analysis.RankTest{}, ByModel: map[string]map[string]analysis.RankTest{}}
 	rep.Summaries = results.Summarize(rs, func(r results.Record) string { return r.Condition })
-	SortConditions(rep.Summaries)
+	sweep.SortSummaries(Vocabulary().First, rep.Summaries)
 	rep.ErrorMetrics = errorMetrics(rs)
 
 	var b strings.Builder
@@ -78,13 +86,13 @@ func Report(recs []results.Record, protocol, layout string) (*ReportData, error)
 	// Across learned σ.
 	var learned []results.Summary
 	for _, s := range rep.Summaries {
-		if _, ok := LearnedSigma(s.Group); ok {
+		if _, ok := sweep.SigmaOf(s.Group); ok {
 			learned = append(learned, s)
 		}
 	}
 	var models []results.Record
 	for _, r := range rs {
-		if _, ok := LearnedSigma(r.Condition); ok && r.Status == results.StatusOK {
+		if _, ok := sweep.SigmaOf(r.Condition); ok && r.Status == results.StatusOK {
 			models = append(models, r)
 		}
 	}
@@ -151,29 +159,20 @@ func Report(recs []results.Record, protocol, layout string) (*ReportData, error)
 }
 
 // SelectRecords returns the records of experiment "netsim" with the given
-// protocol and layout ("" matches any), ordered as SortConditions orders
+// protocol and layout ("" matches any), ordered as sweep.SortRecords orders
 // conditions, then by seed.
 func SelectRecords(recs []results.Record, protocol, layout string) ([]results.Record, error) {
 	var rs []results.Record
-	for _, r := range recs {
-		if r.Experiment != Experiment {
-			continue
+	for _, r := range results.Select(recs, Experiment, protocol) {
+		l, err := LayoutOf(r)
+		if err != nil {
+			return nil, err
 		}
-		var meta recordMeta
-		if err := json.Unmarshal(r.Config, &meta); err != nil {
-			return nil, fmt.Errorf("netsim: record %s: reading its config: %w", r.ID, err)
+		if layout == "" || l == layout {
+			rs = append(rs, r)
 		}
-		if (protocol != "" && meta.Protocol != protocol) || (layout != "" && meta.Task.Layout != layout) {
-			continue
-		}
-		rs = append(rs, r)
 	}
-	sort.SliceStable(rs, func(i, j int) bool {
-		if c := compareConditions(rs[i].Condition, rs[j].Condition); c != 0 {
-			return c < 0
-		}
-		return rs[i].Seed < rs[j].Seed
-	})
+	sweep.SortRecords(Vocabulary().First, rs)
 	return rs, nil
 }
 
@@ -215,43 +214,4 @@ func gValue(k string) float64 {
 		return math.Inf(1)
 	}
 	return v
-}
-
-// LearnedSigma returns σ of a "learn-<σ>" condition name, and whether the
-// name is one.
-func LearnedSigma(name string) (float64, bool) { return sweep.SigmaOf(name) }
-
-// conditionKey orders conditions: the fixed reference PEs (sinnd,
-// ropend), the learned σ sweep by σ, then the rest by name.
-func conditionKey(g string) (int, float64, string) {
-	switch g {
-	case "sinnd", "nd-fixed":
-		return 0, 0, g
-	case "ropend":
-		return 0, 1, g
-	}
-	if s, ok := LearnedSigma(g); ok {
-		return 1, s, g
-	}
-	return 2, 0, g
-}
-
-func compareConditions(a, b string) int {
-	a1, a2, a3 := conditionKey(a)
-	b1, b2, b3 := conditionKey(b)
-	switch {
-	case a1 != b1:
-		return a1 - b1
-	case a2 < b2:
-		return -1
-	case a2 > b2:
-		return 1
-	}
-	return strings.Compare(a3, b3)
-}
-
-// SortConditions orders summaries by condition: the fixed reference PEs
-// (sinnd, ropend), the learned σ sweep by σ, then the rest by name.
-func SortConditions(ss []results.Summary) {
-	sort.SliceStable(ss, func(i, j int) bool { return compareConditions(ss[i].Group, ss[j].Group) < 0 })
 }

@@ -3,16 +3,19 @@
 // PNG figures beside them.
 //
 // The records of a directory are split into sections by experiment and
-// protocol (and layout, for netsim). Each section holds
+// protocol (and the experiment's section key, experiment.Sectioner: the
+// layout for netsim). The experiments are those registered with
+// pelib/experiment (this package imports pelib/experiment/all); it names
+// none of them. Each section holds
 //
-//   - the experiment's own report (lst.Report, netsim.Report, fmri.Report):
-//     per-condition mean ± SD tables side by side with the paper's
-//     reference numbers where they exist, and its Spearman correlations;
-//   - a per-condition table of the headline metrics as mean ± SD with the
-//     Student-t 95 % confidence interval of the mean (results.Summarize);
-//   - the generalisation metric against the learned-PE σ (lst:
-//     lst.AccuracyVsSigma, with the paper's curve; netsim:
-//     netsim.SweepFigure; fmri: fmri.MSEFigure);
+//   - the experiment's own report (Experiment.Report): per-condition
+//     mean ± SD tables side by side with the paper's reference numbers
+//     where they exist, and its Spearman correlations;
+//   - a per-condition table of the headline metrics (Experiment.Headline)
+//     as mean ± SD with the Student-t 95 % confidence interval of the mean
+//     (results.Summarize);
+//   - the generalisation metric against the learned-PE σ (the
+//     experiment's ReportPart.SigmaFigure);
 //   - interpretability against generalisation across the learned-σ
 //     conditions' means, with Spearman ρ (plots.ScatterFit).
 //
@@ -44,11 +47,11 @@ import (
 	"strings"
 
 	"github.com/pelab/pelab/internal/atomicfile"
-	"github.com/pelab/pelab/pelib/fmri"
-	"github.com/pelab/pelab/pelib/lst"
-	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/experiment"
+	_ "github.com/pelab/pelab/pelib/experiment/all" // every experiment's report
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 )
 
 // Figure is one PNG of a report.
@@ -88,20 +91,16 @@ func FromDir(dir string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	// Attention similarity to the 2d-fixed model from the saved maps, for
-	// LST records trained without their reference in the same process.
-	if _, err := lst.AttentionSimilarity(st, recs); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+	// Experiments that complete their records from the store's files (lst:
+	// attention similarity to the 2d-fixed model from the saved maps).
+	for _, e := range experiment.All() {
+		if p, ok := e.(experiment.Preparer); ok {
+			if err := p.Prepare(st, recs); err != nil {
+				return nil, fmt.Errorf("report: %w", err)
+			}
+		}
 	}
 	return Build(Title+": "+filepath.Base(filepath.Clean(dir)), recs, bad)
-}
-
-// meta is what the report reads from a record's configuration.
-type meta struct {
-	Protocol string `json:"protocol"`
-	Task     struct {
-		Layout string `json:"layout"`
-	} `json:"task"`
 }
 
 // Build builds the report of recs; corrupt lists the files that could not
@@ -120,15 +119,14 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 	type key struct{ exp, proto, layout string }
 	by := map[key][]results.Record{}
 	for _, r := range recs {
-		var m meta
-		if len(r.Config) > 0 {
-			if err := json.Unmarshal(r.Config, &m); err != nil {
-				return nil, fmt.Errorf("report: record %s: reading its config: %w", r.ID, err)
-			}
+		if len(r.Config) > 0 && !json.Valid(r.Config) {
+			return nil, fmt.Errorf("report: record %s: its config is not valid JSON", r.ID)
 		}
-		k := key{r.Experiment, m.Protocol, ""}
-		if r.Experiment == netsim.Experiment {
-			k.layout = m.Task.Layout
+		k := key{r.Experiment, r.ProtocolName(), ""}
+		if e, err := experiment.Get(r.Experiment); err == nil {
+			if sk, ok := e.(experiment.Sectioner); ok {
+				k.layout = sk.SectionKey(r)
+			}
 		}
 		by[k] = append(by[k], r)
 	}
@@ -184,18 +182,6 @@ func countStatus(rs []results.Record, status string) int {
 	return n
 }
 
-// headline lists, per experiment, the generalisation metric, the
-// interpretability metric of the scatter plot, and the metrics of the CI
-// table.
-var headline = map[string]struct {
-	gen, interp string
-	ci          []string
-}{
-	"lst":    {"val_acc", "procrustes", []string{"val_acc", "test_acc", "train_acc", "procrustes", "rsa_grid"}},
-	"netsim": {"test_mse", netsim.MetricRSA, []string{"train_mse", "test_mse", "test90_mse", netsim.MetricRSA, netsim.MetricDecodeR2}},
-	"fmri":   {"test_mse", "dist_rsa", []string{"test_mse", "test90_mse", "train_mse", "dist_rsa", "fc_rsa"}},
-}
-
 func slug(parts ...string) string {
 	var ps []string
 	for _, p := range parts {
@@ -220,25 +206,17 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 	fmt.Fprintf(&b, "# %s\n\n", title)
 
 	// The experiment's own report, with the paper's references.
-	var expMD string
-	var expErr error
-	switch exp {
-	case "lst":
-		var r *lst.ReportData
-		if r, expErr = lst.Report(rs, proto); expErr == nil {
-			expMD = r.Markdown
-		}
-	case netsim.Experiment:
-		var r *netsim.ReportData
-		if r, expErr = netsim.Report(rs, proto, layout); expErr == nil {
-			expMD = r.Markdown
-		}
-	case fmri.Experiment:
-		var r *fmri.ReportData
-		if r, expErr = fmri.Report(rs, proto); expErr == nil {
-			expMD = r.Markdown
-		}
+	e, expErr := experiment.Get(exp)
+	known := expErr == nil
+	var part experiment.ReportPart
+	var h experiment.Headline
+	if known {
+		h = e.Headline()
+		part, expErr = e.Report(rs, proto, layout)
+	} else {
+		expErr = nil // an unknown experiment gets the generic tables
 	}
+	expMD := part.Markdown
 	if expErr != nil {
 		fmt.Fprintf(&b, "(The experiment's own report could not be made: %v.)\n\n", expErr)
 	}
@@ -253,15 +231,12 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 	}
 
 	// Mean ± SD and 95 % CI per condition.
-	h, known := headline[exp]
-	sums := results.Summarize(percentAcc(exp, rs), func(r results.Record) string { return r.Condition })
-	ci := h.ci
-	if !known {
-		ci = nil // every metric
-	}
+	shown := sweep.Percent(rs, h.Percent)
+	sums := results.Summarize(shown, func(r results.Record) string { return r.Condition })
+	ci := h.CI // nil for an unknown experiment: every metric
 	b.WriteString("## Per condition: mean ± SD [95 % CI of the mean]\n\n")
-	if exp == "lst" {
-		b.WriteString("Accuracies in %.\n\n")
+	if h.Note != "" {
+		b.WriteString(h.Note + "\n\n")
 	}
 	b.WriteString(CITable(sums, ci))
 	b.WriteString("\n")
@@ -282,59 +257,22 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 	}
 	if known {
 		b.WriteString("## Figures\n\n")
-		switch exp {
-		case "lst":
-			f, err := lst.AccuracyVsSigma(rs, h.gen)
-			add(base+"-sigma.png", "validation accuracy against σ (mean ± SD over seeds) with the paper's curve", f, err)
-		case netsim.Experiment:
-			var refs []string
-			for _, sm := range sums {
-				if _, ok := netsim.LearnedSigma(sm.Group); !ok {
-					refs = append(refs, sm.Group)
-				}
-			}
-			f, err := netsim.SweepFigure(rs, h.gen, refs, "held-out MSE against σ")
-			add(base+"-sigma.png", "held-out masked MSE against σ (mean ± SD over seeds)", f, err)
-		case fmri.Experiment:
-			var f *plots.Figure
-			r, err := fmri.Report(rs, proto)
-			if err == nil {
-				f, err = fmri.MSEFigure(r)
-			}
-			add(base+"-sigma.png", "held-out masked MSE against σ (mean ± SD over seeds)", f, err)
+		if part.SigmaFigure == nil && part.SigmaErr == nil {
+			part.SigmaCaption, part.SigmaErr = h.Gen+" against σ", expErr
 		}
-		x, y, labels := learnedMeans(sums, h.interp, h.gen)
+		add(base+"-sigma.png", part.SigmaCaption, part.SigmaFigure, part.SigmaErr)
+		x, y, labels := learnedMeans(sums, h.Interp, h.Gen)
 		var f *plots.Figure
-		err := fmt.Errorf("%d learned-σ conditions have both %s and %s; need ≥ 3", len(x), h.interp, h.gen)
+		err := fmt.Errorf("%d learned-σ conditions have both %s and %s; need ≥ 3", len(x), h.Interp, h.Gen)
 		if len(x) >= 3 {
 			f, err = plots.ScatterFit(x, y, plots.FitOptions{Title: "learned-σ conditions (means over seeds)",
-				XLabel: h.interp + " (interpretability)", YLabel: h.gen + " (generalisation)", PointLabels: labels})
+				XLabel: h.Interp + " (interpretability)", YLabel: h.Gen + " (generalisation)", PointLabels: labels})
 		}
-		add(base+"-interp.png", h.interp+" against "+h.gen+" across learned-σ conditions, Spearman ρ", f, err)
-		geometrySection(&b, percentAcc(exp, rs), h.gen, base, add)
+		add(base+"-interp.png", h.Interp+" against "+h.Gen+" across learned-σ conditions, Spearman ρ", f, err)
+		geometrySection(&b, shown, h.Gen, base, add)
 	}
 	s.Markdown = b.String()
 	return s, nil
-}
-
-// percentAcc returns rs with LST accuracies in percent (as lst.Report
-// writes them); other experiments' records unchanged.
-func percentAcc(exp string, rs []results.Record) []results.Record {
-	if exp != "lst" {
-		return rs
-	}
-	out := make([]results.Record, len(rs))
-	for i, r := range rs {
-		out[i] = r
-		out[i].Final = make(map[string]float64, len(r.Final))
-		for k, v := range r.Final {
-			if strings.Contains(k, "acc") {
-				v *= 100
-			}
-			out[i].Final[k] = v
-		}
-	}
-	return out
 }
 
 // demote turns the headings of an experiment report into subheadings.
@@ -357,12 +295,8 @@ func learnedMeans(sums []results.Summary, xm, ym string) (x, y []float64, labels
 	}
 	var pts []pt
 	for _, s := range sums {
-		rest, ok := strings.CutPrefix(s.Group, "learn-")
+		sigma, ok := sweep.SigmaOf(s.Group)
 		if !ok {
-			continue
-		}
-		sigma, err := strconv.ParseFloat(rest, 64)
-		if err != nil {
 			continue
 		}
 		a, ok1 := s.Mean[xm]

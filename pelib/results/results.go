@@ -61,19 +61,23 @@ type Point struct {
 
 // Record is the result of training one model.
 type Record struct {
-	ID         string             // stable id derived from the full config (ConfigID)
-	Experiment string             // "lst", "netsim", "fmri", "tutorial", ...
-	Condition  string             // e.g. "learn:normal:0.2", the PE spec or condition label
-	Seed       int64              // the model's seed
-	Params     map[string]float64 // numeric sweep coordinates, e.g. {"sigma": 0.2}
-	Config     json.RawMessage    // the full config (model, optimiser, protocol, task), canonical JSON
-	History    []Point            // metrics along training, in step order
-	Final      map[string]float64 // final metrics, e.g. "val_acc", "test_acc", "train_acc"
-	Status     string             // StatusOK, StatusDiverged or StatusFailed
-	Error      string             // why the run diverged or failed
-	Backend    string             // compute backend, e.g. "onnx:cpu", "xla:cuda"
-	Device     string             // device description
-	Version    string             // pelab version that produced the record
+	ID         string // stable id derived from the full config (ConfigID)
+	Experiment string // "lst", "netsim", "fmri", "tutorial", ...
+	// Protocol is the training protocol, e.g. "quick". Records written
+	// before it was a field carry it in Config only; reading one fills it
+	// from there.
+	Protocol  string
+	Condition string             // e.g. "learn:normal:0.2", the PE spec or condition label
+	Seed      int64              // the model's seed
+	Params    map[string]float64 // numeric sweep coordinates, e.g. {"sigma": 0.2}
+	Config    json.RawMessage    // the full config (model, optimiser, protocol, task), canonical JSON
+	History   []Point            // metrics along training, in step order
+	Final     map[string]float64 // final metrics, e.g. "val_acc", "test_acc", "train_acc"
+	Status    string             // StatusOK, StatusDiverged or StatusFailed
+	Error     string             // why the run diverged or failed
+	Backend   string             // compute backend, e.g. "onnx:cpu", "xla:cuda"
+	Device    string             // device description
+	Version   string             // pelab version that produced the record
 	// WallSeconds is the wall time spent on this model. Models trained
 	// together on the model axis may each report the whole batch's time.
 	WallSeconds       float64
@@ -305,6 +309,7 @@ func (p *Point) UnmarshalJSON(b []byte) error {
 type recordJSON struct {
 	ID          string             `json:"id"`
 	Experiment  string             `json:"experiment"`
+	Protocol    string             `json:"protocol,omitempty"`
 	Condition   string             `json:"condition"`
 	Seed        int64              `json:"seed"`
 	Params      map[string]float64 `json:"params,omitempty"`
@@ -326,7 +331,7 @@ type recordJSON struct {
 // and slices are left out, so they read back as nil.
 func (r Record) MarshalJSON() ([]byte, error) {
 	return json.Marshal(recordJSON{
-		ID: r.ID, Experiment: r.Experiment, Condition: r.Condition, Seed: r.Seed,
+		ID: r.ID, Experiment: r.Experiment, Protocol: r.Protocol, Condition: r.Condition, Seed: r.Seed,
 		Params: r.Params, Config: r.Config, History: r.History, Final: r.Final,
 		Status: r.Status, Error: r.Error, Backend: r.Backend, Device: r.Device,
 		Version: r.Version, WallSeconds: r.WallSeconds, Started: r.Started, Finished: r.Finished,
@@ -348,13 +353,49 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 		}
 		cfg = buf.Bytes()
 	}
+	if j.Protocol == "" && len(cfg) > 0 {
+		j.Protocol = configProtocol(cfg)
+	}
 	*r = Record{
-		ID: j.ID, Experiment: j.Experiment, Condition: j.Condition, Seed: j.Seed,
+		ID: j.ID, Experiment: j.Experiment, Protocol: j.Protocol, Condition: j.Condition, Seed: j.Seed,
 		Params: j.Params, Config: cfg, History: j.History, Final: j.Final,
 		Status: j.Status, Error: j.Error, Backend: j.Backend, Device: j.Device,
 		Version: j.Version, WallSeconds: j.WallSeconds, Started: j.Started, Finished: j.Finished,
 	}
 	return nil
+}
+
+// configProtocol is the "protocol" of a record's config ("" when it has
+// none): the fallback for records written before Record.Protocol.
+func configProtocol(cfg json.RawMessage) string {
+	var m struct {
+		Protocol string `json:"protocol"`
+	}
+	if json.Unmarshal(cfg, &m) != nil {
+		return ""
+	}
+	return m.Protocol
+}
+
+// ProtocolName is r.Protocol, or for a record built without it, the
+// protocol of its config.
+func (r Record) ProtocolName() string {
+	if r.Protocol != "" {
+		return r.Protocol
+	}
+	return configProtocol(r.Config)
+}
+
+// Select returns the records of experiment and protocol ("" matches any
+// protocol), in their order: the one way reports pick records.
+func Select(recs []Record, experiment, protocol string) []Record {
+	var out []Record
+	for _, r := range recs {
+		if r.Experiment == experiment && (protocol == "" || r.ProtocolName() == protocol) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // formatFloat writes v in the shortest form that reads back exactly, with

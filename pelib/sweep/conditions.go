@@ -25,6 +25,10 @@ type Vocabulary struct {
 	Aliases     map[string]string   // condition name → PE spec
 	Lists       map[string][]string // list name → condition names
 	WeightDecay float64             // PE weight decay of "learn-<σ>-wd"; 0: no such conditions
+	// First are the conditions that tables and figures list first (the
+	// experiment's ground-truth references, e.g. 2d-fixed); see
+	// CompareConditions.
+	First []string
 }
 
 // SigmaNames returns "learn-<σ>" for each σ.

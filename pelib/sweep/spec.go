@@ -2,10 +2,14 @@ package sweep
 
 import (
 	"fmt"
+
 	"os"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/pelab/pelab/pelib/model"
 )
 
 // Spec is a sweep specification file: which experiment and protocol, the
@@ -13,10 +17,9 @@ import (
 // of the protocol. [ParseSpec] reads it; [Spec.Plans] turns it into one
 // [Plan] per grid variant with an experiment's [Builder].
 //
-// The file format is a subset of TOML (no new dependency): # comments,
-// [table] headers, key = value with bare keys, values that are "strings"
-// (escapes \" \\ \n \t), integers, floats, true/false, or [arrays] of those
-// (which may span lines). Example:
+// The file format is TOML (read with github.com/BurntSushi/toml): values
+// are strings, integers, floats, booleans or flat arrays of those; a key or
+// table the spec does not know is an error naming its line. Example:
 //
 //	experiment = "lst"
 //	protocol   = "quick"
@@ -36,6 +39,7 @@ import (
 //	lr = 0.003
 //	k = 0
 //	max_m = 0
+//	matmul = "f32"               # or "bf16"
 //
 //	[task]                       # experiment-specific task options
 //	subset = 64                  # lst: keep 64 training puzzles
@@ -74,10 +78,15 @@ type Grid struct {
 }
 
 // Overrides replace protocol values in every plan; zero keeps the
-// protocol's.
+// protocol's. They are the one place where pelab's -epochs, -eval-every,
+// -lr, -k, -max-m and -matmul flags and a spec's [overrides] reach a plan
+// (see [Overrides.Apply]).
 type Overrides struct {
 	Epochs, EvalEvery, K, MaxM int
 	LR                         float64
+	// Matmul is the matrix-product operand dtype (model.ParseMatmulDType;
+	// the zero value keeps float32).
+	Matmul dtypes.DType
 }
 
 // Variant is one point of a spec's grid; zero fields keep the protocol's
@@ -120,16 +129,6 @@ func ParseSpec(name, src string) (*Spec, error) {
 	}
 	s := &Spec{File: name, Lines: lines}
 	g := getter{spec: s, doc: doc}
-	for t := range doc {
-		switch t {
-		case "", "grid", "overrides", "task":
-		default:
-			return nil, fmt.Errorf("sweep: %s: unknown table [%s] (want grid, overrides or task)", name, t)
-		}
-	}
-	g.known("", "experiment", "protocol", "conditions", "sigmas", "seeds", "out")
-	g.known("grid", "width", "blocks", "mask_ratio")
-	g.known("overrides", "epochs", "eval_every", "lr", "k", "max_m")
 	s.Experiment = g.str("", "experiment")
 	s.Protocol = g.str("", "protocol")
 	s.Out = g.str("", "out")
@@ -158,6 +157,13 @@ func ParseSpec(name, src string) (*Spec, error) {
 	s.Overrides.K = g.int("overrides", "k")
 	s.Overrides.MaxM = g.int("overrides", "max_m")
 	s.Overrides.LR = g.float("overrides", "lr")
+	if m := g.str("overrides", "matmul"); m != "" && g.err == nil {
+		dt, err := model.ParseMatmulDType(m)
+		if err != nil {
+			return nil, s.Errorf("overrides", "matmul", "matmul = %q: %w", m, err)
+		}
+		s.Overrides.Matmul = dt
+	}
 	s.Task = doc["task"]
 	if g.err != nil {
 		return nil, g.err
@@ -183,7 +189,7 @@ func (s *Spec) Validate() error {
 		x   float64
 	}{{"epochs", float64(o.Epochs)}, {"eval_every", float64(o.EvalEvery)}, {"k", float64(o.K)}, {"max_m", float64(o.MaxM)}, {"lr", o.LR}} {
 		if err := CheckSetting(c.key, c.x); err != nil {
-			return s.errorf("overrides", c.key, "%s = %v: %w", c.key, c.x, err)
+			return s.Errorf("overrides", c.key, "%s = %v: %w", c.key, c.x, err)
 		}
 	}
 	if err := checkList(s, "grid", "width", s.Grid.Width); err != nil {
@@ -200,21 +206,21 @@ func (s *Spec) Validate() error {
 	}
 	if s.SeedCount != 0 {
 		if err := CheckSetting("seeds", float64(s.SeedCount)); err != nil {
-			return s.errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
+			return s.Errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
 		}
 	}
 	if s.Seeds != nil {
 		if err := CheckSeeds(s.Seeds); err != nil {
-			return s.errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
+			return s.Errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
 		}
 	}
 	seen := map[string]int{}
 	for i, c := range s.Conditions {
 		if strings.TrimSpace(c) == "" {
-			return s.errorf("", "conditions", "conditions: item %d is empty", i+1)
+			return s.Errorf("", "conditions", "conditions: item %d is empty", i+1)
 		}
 		if j, dup := seen[c]; dup {
-			return s.errorf("", "conditions", "conditions: %q appears twice (items %d and %d)", c, j+1, i+1)
+			return s.Errorf("", "conditions", "conditions: %q appears twice (items %d and %d)", c, j+1, i+1)
 		}
 		seen[c] = i
 	}
@@ -230,16 +236,16 @@ func (s *Spec) Validate() error {
 		}
 		n, isInt := s.Task[k].(int64)
 		if !isInt && l.Int {
-			return s.errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
+			return s.Errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
 		}
 		x, isFloat := s.Task[k].(float64)
 		if isInt {
 			x = float64(n)
 		} else if !isFloat {
-			return s.errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
+			return s.Errorf("task", k, "%s = %v: want %s", k, s.Task[k], l.Want)
 		}
 		if err := l.Check(x); err != nil {
-			return s.errorf("task", k, "%s = %v: %w", k, s.Task[k], err)
+			return s.Errorf("task", k, "%s = %v: %w", k, s.Task[k], err)
 		}
 	}
 	return nil
@@ -250,20 +256,21 @@ func (s *Spec) Validate() error {
 func checkList[T int | float64](s *Spec, table, key string, xs []T) error {
 	for i, x := range xs {
 		if err := CheckSetting(key, float64(x)); err != nil {
-			return s.errorf(table, key, "%s = %v: item %d (%v): %w", key, xs, i+1, x, err)
+			return s.Errorf(table, key, "%s = %v: item %d (%v): %w", key, xs, i+1, x, err)
 		}
 		for j := range i {
 			if xs[j] == x {
-				return s.errorf(table, key, "%s = %v: %v appears twice (items %d and %d)", key, xs, x, j+1, i+1)
+				return s.Errorf(table, key, "%s = %v: %v appears twice (items %d and %d)", key, xs, x, j+1, i+1)
 			}
 		}
 	}
 	return nil
 }
 
-// errorf returns an error "sweep: <file> line <n>: [<table>] <message>"
-// naming the line of key when s was read from a file.
-func (s *Spec) errorf(table, key, format string, args ...any) error {
+// Errorf returns an error "sweep: <file> line <n>: [<table>] <message>"
+// naming the line of key when s was read from a file (the top level when
+// table is "").
+func (s *Spec) Errorf(table, key, format string, args ...any) error {
 	where := s.File
 	if n := s.Lines[table][key]; n > 0 {
 		where += fmt.Sprintf(" line %d", n)
@@ -303,13 +310,13 @@ func (s *Spec) SeedsFrom(def, all []int64) ([]int64, error) {
 	switch {
 	case len(s.Seeds) > 0:
 		if err := CheckSeeds(s.Seeds); err != nil {
-			return nil, s.errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
+			return nil, s.Errorf("", "seeds", "seeds = %v: %w", s.Seeds, err)
 		}
 		return s.Seeds, nil
 	case s.SeedCount > 0:
 		seeds, err := FirstSeeds(s.SeedCount, all)
 		if err != nil {
-			return nil, s.errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
+			return nil, s.Errorf("", "seeds", "seeds = %d: %w", s.SeedCount, err)
 		}
 		return seeds, nil
 	}
@@ -396,6 +403,9 @@ func (o Overrides) Apply(p *Plan) {
 	if o.MaxM > 0 {
 		p.MaxM = o.MaxM
 	}
+	if o.Matmul != dtypes.InvalidDType {
+		p.Train.Model.MatmulDType = o.Matmul
+	}
 }
 
 // TaskString returns the [task] option key as a string (def when absent).
@@ -406,7 +416,7 @@ func (s *Spec) TaskString(key, def string) (string, error) {
 	}
 	str, ok := v.(string)
 	if !ok {
-		return "", s.errorf("task", key, "%s = %v: want a string", key, v)
+		return "", s.Errorf("task", key, "%s = %v: want a string", key, v)
 	}
 	return str, nil
 }
@@ -420,11 +430,11 @@ func (s *Spec) TaskInt(key string, def int) (int, error) {
 	}
 	n, ok := v.(int64)
 	if !ok || n != int64(int(n)) {
-		return 0, s.errorf("task", key, "%s = %v: want an integer", key, v)
+		return 0, s.Errorf("task", key, "%s = %v: want an integer", key, v)
 	}
 	if l, ok := LimitOf(key); ok {
 		if err := l.Check(float64(n)); err != nil {
-			return 0, s.errorf("task", key, "%s = %v: %w", key, v, err)
+			return 0, s.Errorf("task", key, "%s = %v: %w", key, v, err)
 		}
 	}
 	return int(n), nil
@@ -448,7 +458,7 @@ func (s *Spec) TaskStrings(key string) ([]string, error) {
 		out = append(out, str)
 	}
 	if !ok {
-		return nil, s.errorf("task", key, "%s = %v: want a list of strings", key, v)
+		return nil, s.Errorf("task", key, "%s = %v: want a list of strings", key, v)
 	}
 	return out, nil
 }
@@ -467,7 +477,7 @@ func (s *Spec) CheckTask(known ...string) error {
 			found = found || k == kn
 		}
 		if !found {
-			return s.errorf("task", k, "unknown option %q for experiment %s (want one of %s)",
+			return s.Errorf("task", k, "unknown option %q for experiment %s (want one of %s)",
 				k, s.Experiment, strings.Join(known, ", "))
 		}
 	}
@@ -486,23 +496,7 @@ func (g *getter) fail(table, key, want string) {
 	if g.err != nil {
 		return
 	}
-	g.err = g.spec.errorf(table, key, "%s = %v: want %s", key, g.doc[table][key], want)
-}
-
-func (g *getter) known(table string, keys ...string) {
-	for k := range g.doc[table] {
-		found := false
-		for _, kn := range keys {
-			found = found || k == kn
-		}
-		if !found && g.err == nil {
-			where := "top level"
-			if table != "" {
-				where = "table"
-			}
-			g.err = g.spec.errorf(table, k, "unknown key %q at the %s (want one of %s)", k, where, strings.Join(keys, ", "))
-		}
-	}
+	g.err = g.spec.Errorf(table, key, "%s = %v: want %s", key, g.doc[table][key], want)
 }
 
 func (g *getter) str(table, key string) string {

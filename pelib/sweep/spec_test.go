@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/pelab/pelab/pelib/sweep"
 )
 
@@ -125,6 +126,9 @@ func TestParseSpecErrors(t *testing.T) {
 		{"negative train_windows", "experiment = \"fmri\"\nconditions = [\"a\"]\n[task]\ntrain_windows = -3", "line 4: [task] train_windows = -3: want an integer ≥ 0"},
 		{"unknown key line", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidht = [1]", "line 4: [grid] unknown key \"widht\""},
 		{"string epochs", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepochs = \"2\"", "line 4: [overrides] epochs = 2: want an integer"},
+		{"bad matmul", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nmatmul = \"f16\"", "line 4: [overrides] matmul = \"f16\": model: matmul dtype"},
+		{"unknown override", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepoch = 2", "line 4: [overrides] unknown key \"epoch\" at the table (want one of epochs,"},
+		{"inline table", "experiment = \"lst\"\nconditions = [\"a\"]\n[task]\nx = {a = 1}", "line 4: [task] key \"x\": nested tables are not supported"},
 		{"nested", "experiment = \"lst\"\nconditions = [[\"a\"]]", "nested"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,6 +181,25 @@ func TestPlans(t *testing.T) {
 	_, err = s.Plans(func(*sweep.Spec, sweep.Variant) (*sweep.Plan, error) { return nil, errors.New("boom") })
 	if err == nil || !strings.Contains(err.Error(), "w8-b1") || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("builder error: %v", err)
+	}
+}
+
+// TestOverridesMatmul checks that [overrides] matmul reaches the plan
+// through Overrides.Apply, as pelab's -matmul flag does.
+func TestOverridesMatmul(t *testing.T) {
+	s, err := sweep.ParseSpec("m.toml", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nmatmul = \"bf16\"\nk = 3\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := tinyPlan(t, 2)
+	s.Overrides.Apply(p)
+	if p.Train.Model.MatmulDType != dtypes.BFloat16 || p.Train.StepsPerCall != 3 {
+		t.Errorf("matmul %v, k %d; want bfloat16 and 3", p.Train.Model.MatmulDType, p.Train.StepsPerCall)
+	}
+	q := tinyPlan(t, 2)
+	sweep.Overrides{}.Apply(q)
+	if q.Train.Model.MatmulDType != dtypes.InvalidDType || q.Train.StepsPerCall != 0 {
+		t.Errorf("zero overrides changed the plan: matmul %v, k %d", q.Train.Model.MatmulDType, q.Train.StepsPerCall)
 	}
 }
 

@@ -1,9 +1,13 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
-	"strconv"
+	"regexp"
+	"sort"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 )
 
 // tomlDoc is a parsed spec file: table name ("" for the top level) → key →
@@ -14,193 +18,212 @@ type tomlDoc map[string]map[string]any
 // line), so that errors found after parsing can still name the line.
 type tomlLines = map[string]map[string]int
 
-// parseTOML reads the TOML subset documented at [ParseSpec]: comments,
-// [table] headers, key = value lines with bare keys, and values that are
-// basic strings, integers, floats, booleans or arrays of those (an array
-// may span lines). Anything else is an error naming the line. It also
-// returns the line of every key.
+// specFile is the shape of a spec file for the TOML decoder: every key it
+// knows. Values stay untyped so that getter can name the key, line and
+// expectation of a value of the wrong type; keys that are not here are
+// rejected through toml.MetaData.Undecoded.
+type specFile struct {
+	Experiment any `toml:"experiment"`
+	Protocol   any `toml:"protocol"`
+	Conditions any `toml:"conditions"`
+	Sigmas     any `toml:"sigmas"`
+	Seeds      any `toml:"seeds"`
+	Out        any `toml:"out"`
+	Grid       struct {
+		Width     any `toml:"width"`
+		Blocks    any `toml:"blocks"`
+		MaskRatio any `toml:"mask_ratio"`
+	} `toml:"grid"`
+	Overrides struct {
+		Epochs    any `toml:"epochs"`
+		EvalEvery any `toml:"eval_every"`
+		LR        any `toml:"lr"`
+		K         any `toml:"k"`
+		MaxM      any `toml:"max_m"`
+		Matmul    any `toml:"matmul"`
+	} `toml:"overrides"`
+	Task map[string]any `toml:"task"`
+}
+
+// specTables and specKeys are the tables and keys of specFile, for error
+// messages.
+var specTables = []string{"grid", "overrides", "task"}
+
+var specKeys = map[string][]string{
+	"":          {"experiment", "protocol", "conditions", "sigmas", "seeds", "out"},
+	"grid":      {"width", "blocks", "mask_ratio"},
+	"overrides": {"epochs", "eval_every", "lr", "k", "max_m", "matmul"},
+}
+
+// parseTOML parses src with github.com/BurntSushi/toml into the tables and
+// keys of specFile and returns the document with the line of every key.
+// Syntax errors, unknown tables and keys, nested arrays and inline tables
+// are errors "sweep: <name> line <n>: …" (or "sweep: <name>: …" where the
+// decoder gives no line).
 func parseTOML(name, src string) (tomlDoc, tomlLines, error) {
+	var f specFile
+	md, err := toml.Decode(src, &f)
+	if err != nil {
+		return nil, nil, tomlError(name, err)
+	}
+	lines := keyLines(src)
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0]
+		if len(k) == 1 && md.Type(k[0]) == "Hash" {
+			return nil, nil, fmt.Errorf("sweep: %s: unknown table [%s] (want %s)", name, k[0], strings.Join(specTables, ", "))
+		}
+		table, key := "", k[0]
+		if len(k) > 1 {
+			table, key = k[0], k[1]
+		} else {
+			k = append(toml.Key{""}, k...)
+		}
+		if table != "" && !isSpecTable(table) {
+			return nil, nil, fmt.Errorf("sweep: %s: unknown table [%s] (want %s)", name, table, strings.Join(specTables, ", "))
+		}
+		if table == "task" { // a table inside [task]: its keys are the experiment's, its values flat
+			return nil, nil, (&Spec{File: name, Lines: lines}).Errorf(table, key, "key %q: nested tables are not supported", key)
+		}
+		where := "top level"
+		if table != "" {
+			where = "table"
+		}
+		return nil, nil, (&Spec{File: name, Lines: lines}).Errorf(table, key, "unknown key %q at the %s (want one of %s)",
+			strings.Join(k[1:], "."), where, strings.Join(specKeys[table], ", "))
+	}
 	doc := tomlDoc{"": {}}
-	lines := tomlLines{"": {}}
-	table := ""
-	text := strings.Split(src, "\n")
-	for i := 0; i < len(text); i++ {
-		lineNo := i + 1
-		line := strings.TrimSpace(stripComment(text[i]))
-		if line == "" {
-			continue
+	set := func(table, key string, v any) {
+		if v == nil {
+			return
 		}
-		if strings.HasPrefix(line, "[") {
-			if !strings.HasSuffix(line, "]") || strings.HasPrefix(line, "[[") {
-				return nil, nil, fmt.Errorf("sweep: %s line %d: table header %q: want [name]", name, lineNo, line)
-			}
-			table = strings.TrimSpace(line[1 : len(line)-1])
-			if !validKey(table) {
-				return nil, nil, fmt.Errorf("sweep: %s line %d: table name %q: want letters, digits, _ or -", name, lineNo, table)
-			}
-			if _, dup := doc[table]; dup {
-				return nil, nil, fmt.Errorf("sweep: %s line %d: table [%s] appears twice", name, lineNo, table)
-			}
+		if doc[table] == nil {
 			doc[table] = map[string]any{}
-			lines[table] = map[string]int{}
-			continue
-		}
-		key, val, ok := strings.Cut(line, "=")
-		key = strings.TrimSpace(key)
-		if !ok || !validKey(key) {
-			return nil, nil, fmt.Errorf("sweep: %s line %d: %q: want key = value with a bare key", name, lineNo, line)
-		}
-		val = strings.TrimSpace(val)
-		// An array may continue on the following lines until its brackets
-		// balance.
-		for strings.HasPrefix(val, "[") && bracketDepth(val) > 0 && i+1 < len(text) {
-			i++
-			val += " " + strings.TrimSpace(stripComment(text[i]))
-		}
-		v, rest, err := parseValue(val)
-		if err == nil && strings.TrimSpace(rest) != "" {
-			err = fmt.Errorf("unexpected %q after the value", rest)
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("sweep: %s line %d: key %q: %w", name, lineNo, key, err)
-		}
-		if _, dup := doc[table][key]; dup {
-			return nil, nil, fmt.Errorf("sweep: %s line %d: key %q set twice", name, lineNo, key)
 		}
 		doc[table][key] = v
-		lines[table][key] = lineNo
+	}
+	set("", "experiment", f.Experiment)
+	set("", "protocol", f.Protocol)
+	set("", "conditions", f.Conditions)
+	set("", "sigmas", f.Sigmas)
+	set("", "seeds", f.Seeds)
+	set("", "out", f.Out)
+	set("grid", "width", f.Grid.Width)
+	set("grid", "blocks", f.Grid.Blocks)
+	set("grid", "mask_ratio", f.Grid.MaskRatio)
+	set("overrides", "epochs", f.Overrides.Epochs)
+	set("overrides", "eval_every", f.Overrides.EvalEvery)
+	set("overrides", "lr", f.Overrides.LR)
+	set("overrides", "k", f.Overrides.K)
+	set("overrides", "max_m", f.Overrides.MaxM)
+	set("overrides", "matmul", f.Overrides.Matmul)
+	if f.Task != nil || md.IsDefined("task") {
+		doc["task"] = map[string]any{}
+		for k, v := range f.Task {
+			set("task", k, v)
+		}
+	}
+	// Values are scalars or flat arrays of scalars.
+	tables := make([]string, 0, len(doc))
+	for t := range doc {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	for _, t := range tables {
+		keys := make([]string, 0, len(doc[t]))
+		for k := range doc[t] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if msg := flatValue(doc[t][k]); msg != "" {
+				return nil, nil, (&Spec{File: name, Lines: lines}).Errorf(t, k, "key %q: %s", k, msg)
+			}
+		}
 	}
 	return doc, lines, nil
 }
 
-func validKey(k string) bool {
-	if k == "" {
-		return false
-	}
-	for _, r := range k {
-		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// stripComment removes a # comment that is not inside a string.
-func stripComment(s string) string {
-	in := false
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\' && in:
-			i++
-		case s[i] == '"':
-			in = !in
-		case s[i] == '#' && !in:
-			return s[:i]
-		}
-	}
-	return s
-}
-
-func bracketDepth(s string) int {
-	d, in := 0, false
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\' && in:
-			i++
-		case s[i] == '"':
-			in = !in
-		case !in && s[i] == '[':
-			d++
-		case !in && s[i] == ']':
-			d--
-		}
-	}
-	return d
-}
-
-// parseValue reads one value from the start of s and returns the rest.
-func parseValue(s string) (any, string, error) {
-	s = strings.TrimLeft(s, " \t")
-	switch {
-	case s == "":
-		return nil, "", fmt.Errorf("missing value")
-	case s[0] == '"':
-		var b strings.Builder
-		for i := 1; i < len(s); i++ {
-			c := s[i]
-			switch c {
-			case '"':
-				return b.String(), s[i+1:], nil
-			case '\\':
-				if i+1 >= len(s) {
-					return nil, "", fmt.Errorf("unterminated string")
-				}
-				i++
-				switch s[i] {
-				case '"', '\\':
-					b.WriteByte(s[i])
-				case 'n':
-					b.WriteByte('\n')
-				case 't':
-					b.WriteByte('\t')
-				default:
-					return nil, "", fmt.Errorf(`escape \%c: want \", \\, \n or \t`, s[i])
-				}
+// flatValue says what is wrong with a value that is not a string, number,
+// boolean or flat array of those ("" when nothing is).
+func flatValue(v any) string {
+	switch v := v.(type) {
+	case string, int64, float64, bool:
+		return ""
+	case []any:
+		for _, x := range v {
+			switch x.(type) {
+			case []any:
+				return "nested arrays are not supported"
+			case string, int64, float64, bool:
 			default:
-				b.WriteByte(c)
+				return fmt.Sprintf("array item %v: want a \"string\", a number or true/false", x)
 			}
 		}
-		return nil, "", fmt.Errorf("unterminated string")
-	case s[0] == '[':
-		var out []any
-		rest := strings.TrimLeft(s[1:], " \t")
-		if strings.HasPrefix(rest, "]") {
-			return out, rest[1:], nil
-		}
-		for {
-			if strings.HasPrefix(rest, "[") { // before recursing: no depth to exhaust
-				return nil, "", fmt.Errorf("nested arrays are not supported")
-			}
-			v, r, err := parseValue(rest)
-			if err != nil {
-				return nil, "", err
-			}
-			if _, nested := v.([]any); nested {
-				return nil, "", fmt.Errorf("nested arrays are not supported")
-			}
-			out = append(out, v)
-			r = strings.TrimLeft(r, " \t")
-			switch {
-			case strings.HasPrefix(r, ","):
-				r = strings.TrimLeft(r[1:], " \t")
-				if strings.HasPrefix(r, "]") { // trailing comma
-					return out, r[1:], nil
-				}
-				rest = r
-			case strings.HasPrefix(r, "]"):
-				return out, r[1:], nil
-			default:
-				return nil, "", fmt.Errorf("array: want , or ] at %q", r)
-			}
+		return ""
+	case map[string]any:
+		return "nested tables are not supported"
+	}
+	return fmt.Sprintf("value %v: want a \"string\", a number, true/false or an [array]", v)
+}
+
+func isSpecTable(t string) bool {
+	for _, s := range specTables {
+		if s == t {
+			return true
 		}
 	}
-	end := strings.IndexAny(s, ",] \t")
-	if end < 0 {
-		end = len(s)
+	return false
+}
+
+var (
+	alreadyDefined = regexp.MustCompile(`^Key '(.*)' has already been defined\.$`)
+	outOfRange     = regexp.MustCompile(`^(\S+) is out of range for (\S+)$`)
+)
+
+// tomlError rewrites a decoder error as "sweep: <name> line <n>: …".
+func tomlError(name string, err error) error {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) || pe.Position.Line < 1 {
+		return fmt.Errorf("sweep: %s: %v", name, strings.TrimPrefix(err.Error(), "toml: "))
 	}
-	tok, rest := s[:end], s[end:]
-	switch tok {
-	case "true":
-		return true, rest, nil
-	case "false":
-		return false, rest, nil
+	msg := pe.Message
+	if i := strings.LastIndex(pe.LastKey, "."); i >= 0 {
+		pe.LastKey = pe.LastKey[i+1:] // the key within its table
 	}
-	clean := strings.ReplaceAll(tok, "_", "")
-	if n, err := strconv.ParseInt(clean, 10, 64); err == nil {
-		return n, rest, nil
+	if m := alreadyDefined.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("key %q set twice", m[1])
+	} else if m := outOfRange.FindStringSubmatch(msg); m != nil && pe.LastKey != "" {
+		msg = fmt.Sprintf("key %q: value %q is out of range for %s", pe.LastKey, m[1], m[2])
+	} else if pe.LastKey != "" {
+		msg = fmt.Sprintf("key %q: %s", pe.LastKey, msg)
 	}
-	if f, err := strconv.ParseFloat(clean, 64); err == nil && !strings.ContainsAny(clean, "nN") {
-		return f, rest, nil
+	return fmt.Errorf("sweep: %s line %d: %s", name, pe.Position.Line, msg)
+}
+
+var (
+	headerLine = regexp.MustCompile(`^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?$`)
+	keyLine    = regexp.MustCompile(`^\s*"?([A-Za-z0-9_-]+)"?\s*=`)
+)
+
+// keyLines finds the line of each key of a spec file that the decoder has
+// accepted: table → key → line (1-based). Keys it cannot place (dotted
+// keys, say) are left out; errors about them name the file only.
+func keyLines(src string) tomlLines {
+	lines := tomlLines{"": {}}
+	table := ""
+	for i, l := range strings.Split(src, "\n") {
+		if m := headerLine.FindStringSubmatch(l); m != nil {
+			table = m[1]
+			if lines[table] == nil {
+				lines[table] = map[string]int{}
+			}
+			continue
+		}
+		if m := keyLine.FindStringSubmatch(l); m != nil {
+			if _, dup := lines[table][m[1]]; !dup {
+				lines[table][m[1]] = i + 1
+			}
+		}
 	}
-	return nil, "", fmt.Errorf("value %q: want a \"string\", a number, true/false or an [array]", tok)
+	return lines
 }

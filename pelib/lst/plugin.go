@@ -1,0 +1,154 @@
+package lst
+
+import (
+	"io"
+
+	"github.com/gomlx/compute"
+	"github.com/pelab/pelab/pelib/experiment"
+	"github.com/pelab/pelab/pelib/geometry"
+	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+func init() { experiment.Register(Exp{}) }
+
+// Exp is Experiment 1 as an experiment.Experiment (registered as "lst").
+type Exp struct{}
+
+var _ experiment.Sectioner = Exp{}
+
+// Name implements experiment.Experiment.
+func (Exp) Name() string { return "lst" }
+
+// Description implements experiment.Experiment.
+func (Exp) Description() string {
+	return "Experiment 1: the Latin Square Task (train, evaluate, compare with the paper)"
+}
+
+// Protocols implements experiment.Experiment: quick, paper200, paper.
+func (Exp) Protocols() []string { return protocols.Names() }
+
+// Vocabulary implements experiment.Experiment.
+func (Exp) Vocabulary() sweep.Vocabulary { return Vocabulary() }
+
+// DefaultConditions implements experiment.Experiment: the same for every
+// protocol.
+func (Exp) DefaultConditions(string) string { return "2d-fixed,learn-0.1,learn-0.5,learn-1,learn-2" }
+
+// ConditionHelp implements experiment.Experiment.
+func (Exp) ConditionHelp() string {
+	return "Conditions: learn-<σ>, learn-<σ>-wd, 2d-fixed, 1d-fixed, relative (the reference's causal Shaw without output\n" +
+		"projection, shaw,causal,noout), relative-bidir (shaw,noout), shaw (bidirectional, with output projection),\n" +
+		"rope1d, rope2d, nope, random, uniform, t5, alibi, alibi2d, any PE spec (" + pe.Syntax + "),\n" +
+		"'sigmas' for the σ sweep or 'paper' for all."
+}
+
+// Options implements experiment.Experiment.
+func (Exp) Options() []experiment.Option {
+	return []experiment.Option{
+		{Key: "data", Kind: experiment.String, Usage: "folder with the reference CSVs (default: ../shared/data/lst or the fetch cache)"},
+		{Key: "subset", Kind: experiment.Int, Usage: "train on only this many puzzles (≥ 0; 0: all 8,100)"},
+		{Key: "split_seed", Kind: experiment.Int, Usage: "seed of the stratified 90/10 train/test split (default 0)"},
+	}
+}
+
+// Build implements experiment.Experiment.
+func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
+	if err := experiment.NoMaskRatio(e, req); err != nil {
+		return nil, err
+	}
+	if err := experiment.CheckOptions(e, req.Options); err != nil {
+		return nil, err
+	}
+	proto, err := ProtocolByName(req.Protocol)
+	if err != nil {
+		return nil, &experiment.FieldError{Field: "protocol", Err: err}
+	}
+	if proto.Seeds, err = req.SeedsOf(proto.Seeds, sweep.ReferenceSeeds()); err != nil {
+		return nil, err
+	}
+	conds, err := req.ConditionsOf(e, proto.Name)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := req.String("data", "")
+	if err != nil {
+		return nil, err
+	}
+	subset, err := req.Int("subset", 0)
+	if err != nil {
+		return nil, err
+	}
+	split, err := req.Int("split_seed", 0)
+	if err != nil {
+		return nil, err
+	}
+	if subset > 0 && subset < proto.Batch {
+		return nil, experiment.BadValue("subset", subset, "want 0 (all puzzles) or at least the batch size, %d", proto.Batch)
+	}
+	task, err := NewTask(TaskOptions{Dir: dir, Subset: subset, SplitSeed: uint64(split)})
+	if err != nil {
+		return nil, err
+	}
+	plan := NewPlan(proto, task, conds)
+	req.Overrides.Apply(plan)
+	return &experiment.Built{
+		Plan: plan,
+		Options: func(st *results.Store, _ compute.Backend) (sweep.Options, error) {
+			truth, err := Truth(plan.Train.Model.Width)
+			if err != nil {
+				return sweep.Options{}, err
+			}
+			an := NewAnalyzer(task)
+			an.Store = st
+			return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}, nil
+		},
+		SummaryName: "summary.md",
+		Summary: func(_ *results.Store, recs []results.Record, _ io.Writer) (string, error) {
+			rep, err := Report(recs, proto.Name)
+			if err != nil {
+				return "", err
+			}
+			return rep.Markdown, nil
+		},
+	}, nil
+}
+
+// Headline implements experiment.Experiment: validation accuracy (in
+// percent) against the Procrustes distance.
+func (Exp) Headline() experiment.Headline {
+	return experiment.Headline{Gen: "val_acc", Interp: "procrustes",
+		CI: []string{"val_acc", "test_acc", "train_acc", "procrustes", "rsa_grid"}, Percent: isAcc, Note: "Accuracies in %."}
+}
+
+// SectionKey implements experiment.Sectioner: one section per protocol.
+func (Exp) SectionKey(results.Record) string { return "" }
+
+// Report implements experiment.Experiment.
+func (Exp) Report(rs []results.Record, protocol, _ string) (experiment.ReportPart, error) {
+	var part experiment.ReportPart
+	r, err := Report(rs, protocol)
+	if err != nil {
+		return part, err
+	}
+	part.Markdown = r.Markdown
+	part.SigmaFigure, part.SigmaErr = AccuracyVsSigma(rs, "val_acc")
+	part.SigmaCaption = "validation accuracy against σ (mean ± SD over seeds) with the paper's curve"
+	return part, nil
+}
+
+// Prepare implements experiment.Preparer: the attention similarity to the
+// 2d-fixed model from the saved maps (AttentionSimilarity).
+func (Exp) Prepare(st *results.Store, recs []results.Record) error {
+	_, err := AttentionSimilarity(st, recs)
+	return err
+}
+
+// protocols are Experiment 1's protocols by name, the default first.
+var protocols = sweep.Protocols[Protocol]{Experiment: "lst", List: []sweep.Named[Protocol]{
+	{Name: "quick", New: Quick}, {Name: "paper200", New: Paper200}, {Name: "paper", New: Paper},
+}}
+
+// ProtocolByName returns quick, paper200 or paper ("" is quick).
+func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }

@@ -1,0 +1,171 @@
+package netsim
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/gomlx/compute"
+	"github.com/pelab/pelab/pelib/experiment"
+	"github.com/pelab/pelab/pelib/geometry"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+func init() { experiment.Register(Exp{}) }
+
+// Exp is Experiment 2 as an experiment.Experiment (registered as
+// "netsim").
+type Exp struct{}
+
+var _ experiment.Sectioner = Exp{}
+
+// protocols are Experiment 2's protocols by name, the default first.
+var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.Named[Protocol]{
+	{Name: "quick", New: Quick}, {Name: "paper", New: Paper},
+}}
+
+// ProtocolByName returns quick or paper ("" is quick).
+func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }
+
+// Name implements experiment.Experiment.
+func (Exp) Name() string { return Experiment }
+
+// Description implements experiment.Experiment.
+func (Exp) Description() string {
+	return "Experiment 2: network simulation with known node positions (train, evaluate, PE geometry)"
+}
+
+// Protocols implements experiment.Experiment.
+func (Exp) Protocols() []string { return protocols.Names() }
+
+// Vocabulary implements experiment.Experiment.
+func (Exp) Vocabulary() sweep.Vocabulary { return Vocabulary() }
+
+// DefaultConditions implements experiment.Experiment: the quick σ sweep
+// and every reference condition (quick), or "all" (paper).
+func (Exp) DefaultConditions(protocol string) string {
+	if protocol == "paper" {
+		return "all"
+	}
+	return "quick-sigmas,sinnd,ropend,shaw,none,random"
+}
+
+// ConditionHelp implements experiment.Experiment.
+func (Exp) ConditionHelp() string {
+	return "Conditions: learn-<σ>, sinnd (oracle N-D sinusoid of the true positions), ropend, shaw (bidirectional Shaw;\n" +
+		"'relative' is a deprecated alias of it here), none, random, any PE spec; 'sigmas' (paper σ sweep), 'quick-sigmas',\n" +
+		"'all'. Default: the quick σ sweep plus sinnd, ropend, shaw, none, random (quick); all (paper)."
+}
+
+// Options implements experiment.Experiment.
+func (Exp) Options() []experiment.Option {
+	return []experiment.Option{
+		{Key: "layout", Kind: experiment.String, Usage: "node layout: 2d (8×8 grid) or 3d (4×4×4 grid) (default 2d)"},
+		{Key: "train_runs", Kind: experiment.Int, Usage: "override the protocol's number of simulated training runs, 8 windows each (≥ 0; 0: the protocol's)"},
+		{Key: "test_runs", Kind: experiment.Int, Usage: "override the protocol's number of held-out runs (≥ 0; 0: the protocol's)"},
+	}
+}
+
+// Build implements experiment.Experiment.
+func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
+	if err := experiment.CheckOptions(e, req.Options); err != nil {
+		return nil, err
+	}
+	proto, err := ProtocolByName(req.Protocol)
+	if err != nil {
+		return nil, &experiment.FieldError{Field: "protocol", Err: err}
+	}
+	if proto.Seeds, err = req.SeedsOf(proto.Seeds, sweep.ReferenceSeeds()); err != nil {
+		return nil, err
+	}
+	if req.MaskRatio > 0 {
+		proto.MaskRatio = req.MaskRatio
+	}
+	layout, err := req.String("layout", "2d")
+	if err != nil {
+		return nil, err
+	}
+	// 0 keeps the protocol's.
+	if n, err := req.Int("train_runs", 0); err != nil {
+		return nil, err
+	} else if n > 0 {
+		proto.TrainRuns = n
+	}
+	if n, err := req.Int("test_runs", 0); err != nil {
+		return nil, err
+	} else if n > 0 {
+		proto.TestRuns = n
+	}
+	conds, err := req.ConditionsOf(e, proto.Name)
+	if err != nil {
+		return nil, err
+	}
+	opt, err := proto.TaskOptions(layout)
+	if err != nil {
+		return nil, &experiment.FieldError{Field: "layout", Err: err}
+	}
+	task, _, err := NewTask(opt)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := NewPlan(proto, task, conds)
+	if err != nil {
+		return nil, err
+	}
+	req.Overrides.Apply(plan)
+	return &experiment.Built{
+		Plan: plan,
+		Info: fmt.Sprintf("layout %s: %d nodes, %d training windows of %d points, %d held-out; model width %d",
+			opt.Layout, task.Train.S, task.Train.N, task.Train.F, task.Evals[0].N, plan.Train.Model.Width),
+		Options: func(*results.Store, compute.Backend) (sweep.Options, error) {
+			an, err := NewAnalyzer(task, proto.TestMaskRatio)
+			if err != nil {
+				return sweep.Options{}, err
+			}
+			truth, err := geometry.New(task.Layout, geometry.Euclidean)
+			if err != nil {
+				return sweep.Options{}, err
+			}
+			return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}, nil
+		},
+		SummaryName: "summary-" + opt.Layout + ".md",
+		Summary: func(_ *results.Store, recs []results.Record, _ io.Writer) (string, error) {
+			rep, err := Report(recs, proto.Name, opt.Layout)
+			if err != nil {
+				return "", err
+			}
+			return rep.Markdown, nil
+		},
+	}, nil
+}
+
+// Headline implements experiment.Experiment.
+func (Exp) Headline() experiment.Headline {
+	return experiment.Headline{Gen: "test_mse", Interp: MetricRSA,
+		CI: []string{"train_mse", "test_mse", "test90_mse", MetricRSA, MetricDecodeR2}}
+}
+
+// SectionKey implements experiment.Sectioner: one section per layout.
+func (Exp) SectionKey(r results.Record) string {
+	l, _ := LayoutOf(r)
+	return l
+}
+
+// Report implements experiment.Experiment: key is the layout.
+func (Exp) Report(rs []results.Record, protocol, layout string) (experiment.ReportPart, error) {
+	var part experiment.ReportPart
+	r, err := Report(rs, protocol, layout)
+	if err != nil {
+		return part, err
+	}
+	part.Markdown = r.Markdown
+	var refs []string
+	for _, sm := range r.Summaries {
+		if _, ok := sweep.SigmaOf(sm.Group); !ok {
+			refs = append(refs, sm.Group)
+		}
+	}
+	part.SigmaFigure, part.SigmaErr = SweepFigure(rs, "test_mse", refs, "held-out MSE against σ")
+	part.SigmaCaption = "held-out masked MSE against σ (mean ± SD over seeds)"
+	return part, nil
+}
