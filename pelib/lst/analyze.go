@@ -86,17 +86,7 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 			continue
 		}
 		// Attention: per block, heads averaged, as L maps of S×S.
-		maps := make([]*mat.Dense, L)
-		for l := range L {
-			d := mat.NewDense(S, S, nil)
-			for h := range H {
-				off := (l*H + h) * S * S
-				for i := range S * S {
-					d.Set(i/S, i%S, d.At(i/S, i%S)+att[m][off+i]/float64(H))
-				}
-			}
-			maps[l] = d
-		}
+		maps := headMeans(att[m], L, H, S)
 		if c.Condition.PE.Kind == pe.Sin2D {
 			a.refAttn[c.Seed] = maps
 		}

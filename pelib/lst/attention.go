@@ -48,19 +48,7 @@ func AttentionSimilarity(store *results.Store, recs []results.Record) (int, erro
 		if len(shape) != 4 || shape[2] != shape[3] {
 			return nil, fmt.Errorf("lst: %s: attention artifact of shape %v, want [L, H, S, S]", r.ID, shape)
 		}
-		L, H, S := shape[0], shape[1], shape[2]
-		maps := make([]*mat.Dense, L)
-		for l := range L {
-			d := mat.NewDense(S, S, nil)
-			for h := range H {
-				off := (l*H + h) * S * S
-				for i := range S * S {
-					d.Set(i/S, i%S, d.At(i/S, i%S)+flat[off+i]/float64(H))
-				}
-			}
-			maps[l] = d
-		}
-		return maps, nil
+		return headMeans(flat, shape[0], shape[1], shape[2]), nil
 	}
 	refs := map[key][]*mat.Dense{}
 	for _, r := range recs {
@@ -114,4 +102,21 @@ func AttentionSimilarity(store *results.Store, recs []results.Record) (int, erro
 		n++
 	}
 	return n, nil
+}
+
+// headMeans turns attention maps [L, H, S, S] (flat) into L maps (S, S),
+// each the mean over the H heads of its block.
+func headMeans(flat []float64, L, H, S int) []*mat.Dense {
+	maps := make([]*mat.Dense, L)
+	for l := range L {
+		d := mat.NewDense(S, S, nil)
+		for h := range H {
+			off := (l*H + h) * S * S
+			for i := range S * S {
+				d.Set(i/S, i%S, d.At(i/S, i%S)+flat[off+i]/float64(H))
+			}
+		}
+		maps[l] = d
+	}
+	return maps
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
@@ -55,35 +56,18 @@ func (c GeometryConfig) withDefaults() GeometryConfig {
 	return c
 }
 
-// Geometry is the ground truth a PE is compared with.
-type Geometry struct {
-	// Coords are the true node coordinates, (S, c).
-	Coords *mat.Dense
-	// NegDist is minus the Euclidean distance matrix, (S, S): higher
-	// means nearer, so a PE whose similarity falls with distance has a
-	// positive RSA with it.
-	NegDist *mat.SymDense
-}
+// Geometry is the ground truth a PE is compared with: the true node
+// coordinates (S, c) and minus their Euclidean distances (package geometry's
+// Truth, so that the final analysis and the tracking over training share it).
+type Geometry = geometry.Truth
 
-// NewGeometry returns the Geometry of the nodes of a layout.
+// NewGeometry returns the Geometry of the nodes of a layout (Euclidean).
 func NewGeometry(l pe.Layout) (*Geometry, error) {
-	S, c := l.S(), l.Dim()
-	if S < 4 || c < 1 {
-		return nil, fmt.Errorf("netsim: geometry: layout has %d nodes of %d coordinates, want ≥ 4 nodes of ≥ 1", S, c)
-	}
-	coords := mat.NewDense(S, c, nil)
-	for s, p := range l.Coords {
-		if len(p) != c {
-			return nil, fmt.Errorf("netsim: geometry: node %d has %d coordinates, node 0 has %d", s, len(p), c)
-		}
-		coords.SetRow(s, p)
-	}
-	d, err := analysis.EuclideanDistances(coords)
+	g, err := geometry.New(l, geometry.Euclidean)
 	if err != nil {
-		return nil, fmt.Errorf("netsim: geometry: %w", err)
+		return nil, fmt.Errorf("netsim: %w", err)
 	}
-	d.ScaleSym(-1, d)
-	return &Geometry{Coords: coords, NegDist: d}, nil
+	return g, nil
 }
 
 // PEMetrics compares a PE table [L, S, D] (flat, row-major) with the true
