@@ -52,6 +52,11 @@ func geometrySection(b *strings.Builder, rs []results.Record, gen, base string, 
 		f, err := geometry.Figure(rs, h.metric, h.caption, h.ylabel)
 		add(fmt.Sprintf("%s-geometry-%d.png", base, i+1), h.caption+" (mean ± SD over seeds)", f, err)
 	}
+	for _, m := range []struct{ metric, what string }{{"rsa_cos", "RSA (cosine RSM) with −distance"}, {"rsa_corr", "RSA (correlation RSM, rows centred) with −distance"}, {"disparity", "scale-free Procrustes disparity to the true coordinates"}} {
+		if tab := perBlockTable(rs, m.metric); tab != "" {
+			fmt.Fprintf(b, "**%s at the last evaluation, per block** (mean ± SD over seeds):\n\n%s\n", m.what, tab)
+		}
+	}
 	learned := func(r results.Record) bool { _, ok := sweep.SigmaOf(r.Condition); return ok }
 	cs, err := geometry.Correlate(rs, gen, geometryCorrelated, learned, 9999, 1)
 	if err != nil || len(cs) == 0 {
@@ -63,4 +68,60 @@ func geometrySection(b *strings.Builder, rs []results.Record, gen, base string, 
 		fmt.Fprintf(b, "| %s | %d | %.3f | %s |\n", c.Metric, c.N, c.Rho, c.PString())
 	}
 	b.WriteString("\n")
+}
+
+// perBlockTable is a Markdown table of metric's final value per block
+// (columns b0 … b(L−1), the mean over blocks and, for rsa_cos, the RSA of
+// the block-averaged RSM), a row per condition; "" when no record has it.
+func perBlockTable(rs []results.Record, metric string) string {
+	L := 0
+	for _, r := range rs {
+		for l := 0; ; l++ {
+			if _, ok := r.Final[geometry.Name(metric, l)]; !ok {
+				L = max(L, l)
+				break
+			}
+		}
+	}
+	if L == 0 {
+		return ""
+	}
+	cols := make([]string, 0, L+2)
+	for l := range L {
+		cols = append(cols, geometry.Name(metric, l))
+	}
+	cols = append(cols, geometry.Name(metric, -1))
+	if metric == "rsa_cos" {
+		cols = append(cols, "geo_rsa_pooled")
+	}
+	sums := results.Summarize(rs, func(r results.Record) string { return r.Condition })
+	sweep.SortSummaries(nil, sums)
+	var b strings.Builder
+	b.WriteString("| condition | n |")
+	for l := range L {
+		fmt.Fprintf(&b, " block %d |", l)
+	}
+	b.WriteString(" mean over blocks |")
+	if metric == "rsa_cos" {
+		b.WriteString(" block-averaged RSM |")
+	}
+	b.WriteString("\n|---|---|" + strings.Repeat("---:|", len(cols)) + "\n")
+	for _, s := range sums {
+		if s.Count[cols[0]] == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %d |", s.Group, s.N)
+		for _, c := range cols {
+			switch n := s.Count[c]; {
+			case n == 0:
+				b.WriteString(" – |")
+			case n > 1:
+				fmt.Fprintf(&b, " %.3f ± %.3f |", s.Mean[c], s.SD[c])
+			default:
+				fmt.Fprintf(&b, " %.3f |", s.Mean[c])
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
