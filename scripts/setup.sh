@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # setup.sh prepares a Debian machine with Go for pelab: Jupyter (Debian
 # packages), the Go tools GoNB needs (gonb, goimports, gopls), the GoNB kernel
-# spec, and ONNX Runtime's shared library in .tools/onnxruntime/.
+# spec, and ONNX Runtime's shared library in .tools/onnxruntime/. It first
+# checks for a C compiler: pelab needs cgo (go-xla's PJRT bindings and
+# internal/cmem), also when built with -tags noxla, and gcc is installed from
+# Debian when none is found.
 #
 # It is idempotent: every step first checks whether its result is already in
 # place and does nothing when it is, so a second run takes about a second and
@@ -21,12 +24,55 @@ readonly GOPLS_VERSION=v0.23.0
 readonly ORT_VERSION=1.30.0
 readonly ORT_DIR=".tools/onnxruntime/${ORT_VERSION}"
 readonly ORT_LIB="${ORT_DIR}/libonnxruntime.so.1"
+# SHA-256 of the npm archive onnxruntime-node-1.30.0.tgz (it matches the
+# registry's dist.integrity sha512-twhs1C2C…) and of the library in it.
+readonly ORT_TGZ_SHA256=6e3390d6b783e7be946fad629292799da28d0b42f84856e50d2c1b0383291e75
+readonly ORT_LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
 readonly APT_PACKAGES=(jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat jupyter-notebook)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 command -v go >/dev/null || die "go is not on PATH; install Go 1.26 from https://go.dev/dl/"
+
+# sudo_cmd runs its arguments as root (directly when already root).
+sudo_cmd() {
+	if [[ "$(id -u)" == 0 ]]; then
+		"$@"
+	else
+		command -v sudo >/dev/null || die "need root for: $*; run as root or install sudo"
+		sudo "$@"
+	fi
+}
+
+# apt_install installs Debian packages, or explains what to do without apt.
+apt_install() {
+	command -v apt-get >/dev/null || die "missing Debian packages $* and no apt-get: install them by other means, then rerun with PELAB_SKIP_APT=1"
+	say "installing Debian packages: $*"
+	sudo_cmd apt-get update -qq
+	sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# cc_works reports whether Go's C compiler ($(go env CC), gcc by default)
+# compiles and links a C program against libc's headers, as cgo needs.
+cc_works() {
+	local cc
+	cc="$(go env CC)"
+	[[ -n "$cc" ]] || cc=gcc
+	command -v "${cc%% *}" >/dev/null || return 1
+	printf '#include <stdlib.h>\nint main(void) { return EXIT_SUCCESS; }\n' |
+		$cc -x c - -o /dev/null 2>/dev/null
+}
+
+# 0. A C compiler. pelab is built with cgo (CGO_ENABLED=1): go-xla's PJRT
+#    bindings and internal/cmem are C, and pelab imports go-xla directly, so
+#    -tags noxla does not make a cgo-free build either.
+if ! cc_works; then
+	[[ "${PELAB_SKIP_APT:-}" != 1 ]] || die "no working C compiler ($(go env CC)): pelab needs cgo; install gcc and libc6-dev"
+	apt_install gcc libc6-dev
+	cc_works || die "gcc was installed but does not compile a C program; check $(go env CC)"
+fi
+[[ "$(go env CGO_ENABLED)" == 1 ]] || die "cgo is off (CGO_ENABLED=0 in the environment or go env -w): pelab needs it; unset it"
 
 gobin="$(go env GOBIN)"
 [[ -n "$gobin" ]] || gobin="$(go env GOPATH)/bin"
@@ -42,15 +88,7 @@ if [[ "${PELAB_SKIP_APT:-}" != 1 ]]; then
 		fi
 	done
 	if ((${#missing[@]} > 0)); then
-		command -v apt-get >/dev/null || die "missing Debian packages ${missing[*]} and no apt-get: install Jupyter (nbconvert, nbclient, notebook) by other means, then rerun with PELAB_SKIP_APT=1"
-		sudo=()
-		if [[ "$(id -u)" != 0 ]]; then
-			command -v sudo >/dev/null || die "missing Debian packages ${missing[*]}: run as root or install sudo"
-			sudo=(sudo)
-		fi
-		say "installing Debian packages: ${missing[*]}"
-		"${sudo[@]}" apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+		apt_install "${missing[@]}"
 	fi
 fi
 
@@ -83,7 +121,14 @@ fi
 
 # 4. ONNX Runtime's shared library, taken from the npm package
 #    onnxruntime-node (npm pack runs no install scripts), into the git-ignored
-#    .tools/. Only linux/amd64 has it there.
+#    .tools/. Only linux/amd64 has it there. The archive and the library are
+#    checked against their pinned SHA-256; a library already in place with
+#    another checksum is fetched again.
+sha256_is() { [[ "$(sha256sum "$1" | cut -d' ' -f1)" == "$2" ]]; }
+if [[ "${PELAB_SKIP_ONNX:-}" != 1 && -f "$ORT_LIB" ]] && ! sha256_is "$ORT_LIB" "$ORT_LIB_SHA256"; then
+	say "$ORT_LIB does not have the pinned SHA-256 ${ORT_LIB_SHA256}: fetching it again"
+	rm -f "$ORT_LIB"
+fi
 if [[ "${PELAB_SKIP_ONNX:-}" != 1 && ! -f "$ORT_LIB" ]]; then
 	if [[ "$(uname -s)/$(uname -m)" != Linux/x86_64 ]]; then
 		say "ONNX Runtime is fetched only on Linux x86_64; the pure Go backend will be used"
@@ -95,10 +140,15 @@ if [[ "${PELAB_SKIP_ONNX:-}" != 1 && ! -f "$ORT_LIB" ]]; then
 		tmp="$(mktemp -d "$ORT_DIR/.fetch.XXXXXX")"
 		trap 'rm -rf "$tmp"' EXIT
 		(cd "$tmp" && npm pack --silent "onnxruntime-node@${ORT_VERSION}" >/dev/null)
-		tar -xzf "$tmp/onnxruntime-node-${ORT_VERSION}.tgz" -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+		tgz="$tmp/onnxruntime-node-${ORT_VERSION}.tgz"
+		sha256_is "$tgz" "$ORT_TGZ_SHA256" ||
+			die "$(basename "$tgz") has SHA-256 $(sha256sum "$tgz" | cut -d' ' -f1), not the pinned ${ORT_TGZ_SHA256}"
+		tar -xzf "$tgz" -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+		sha256_is "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ORT_LIB_SHA256" ||
+			die "libonnxruntime.so.1 in the archive does not have the pinned SHA-256 ${ORT_LIB_SHA256}"
 		mv -f "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ORT_LIB" # same directory tree: atomic
 		rm -rf "$tmp"
 		trap - EXIT
-		say "ONNX Runtime library: $ORT_LIB"
+		say "ONNX Runtime library: $ORT_LIB (SHA-256 checked)"
 	fi
 fi

@@ -330,7 +330,7 @@ func (d *detector) explicit(req string) (*Choice, error) {
 
 	case KindXLA, "stablehlo", "shlo", "hlo", "pjrt":
 		if !d.compiled(KindXLA) {
-			return nil, errors.New("this binary was built with -tags noxla, without the XLA backend: rebuild without it (needs cgo)")
+			return nil, errors.New("this binary was built with -tags noxla, without the XLA backend: rebuild without -tags noxla (cgo and a C compiler are needed either way: pelab always links go-xla's PJRT bindings)")
 		}
 		pluginName, opts, _ := strings.Cut(conf, ",")
 		p, note := d.findPJRT(pluginName)

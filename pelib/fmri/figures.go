@@ -39,10 +39,32 @@ func (p *Partition) NetworkColours() []color.Color {
 	return out
 }
 
+// NetworkKey returns the colour key of the partition's networks (name and
+// colour, in key order), for BrainViews of regions coloured by
+// NetworkColours.
+func (p *Partition) NetworkKey() []plots.KeyEntry {
+	out := make([]plots.KeyEntry, len(p.Networks))
+	for i, n := range p.Networks {
+		out[i] = plots.KeyEntry{Name: n.Name, Color: n.Color}
+	}
+	return out
+}
+
+// networkColourMap maps each network key to its colour.
+func (p *Partition) networkColourMap() map[int]color.Color {
+	out := map[int]color.Color{}
+	for _, n := range p.Networks {
+		out[n.Key] = n.Color
+	}
+	return out
+}
+
 // NetworkHeatmap draws a square (S, S) matrix — the FC, or a PE's
 // similarity — with regions grouped by network and the network boundaries
-// drawn. The diagonal (1 for a correlation or cosine similarity) is drawn
-// as 0, so that the colour range shows the off-diagonal values.
+// drawn, and a strip of network colours (the partition's own, as in
+// BrainViews) along both axes with a key. The diagonal (1 for a correlation
+// or cosine similarity) is drawn as 0, so that the colour range shows the
+// off-diagonal values.
 func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plots.Figure, error) {
 	if p == nil {
 		return nil, fmt.Errorf("fmri: heatmap %q: no partition", title)
@@ -56,7 +78,7 @@ func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plot
 		off.Set(i, i, 0)
 	}
 	return plots.Heatmap(off, plots.HeatmapOptions{Title: title, Partition: p.Keys(), PartitionNames: p.NetworkNames(),
-		ColorLabel: colorLabel})
+		PartitionColors: p.networkColourMap(), ColorLabel: colorLabel})
 }
 
 // PESimilarity returns the block-mean cosine similarity (S, S) of a PE
@@ -117,8 +139,10 @@ func PCColours(table mat.Matrix) ([]color.Color, error) {
 // BrainViews draws the regions' MNI centroids (mm) in three orthogonal
 // views — axial (x–y, seen from above), sagittal (y–z, seen from the left)
 // and coronal (x–z, seen from behind) — each point in its own colour, and
-// returns the figure as PNG bytes.
-func BrainViews(centroids [][3]float64, colours []color.Color, title string) ([]byte, error) {
+// returns the figure as PNG bytes. When the colours are categories (e.g.
+// NetworkColours), pass their key (Partition.NetworkKey): it is drawn as a
+// legend right of the views.
+func BrainViews(centroids [][3]float64, colours []color.Color, title string, key ...plots.KeyEntry) ([]byte, error) {
 	if len(centroids) == 0 || len(colours) != len(centroids) {
 		return nil, fmt.Errorf("fmri: brain views: %d centroids, %d colours; want the same number ≥ 1", len(centroids), len(colours))
 	}
@@ -141,6 +165,7 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string) ([]
 		p := plot.New()
 		p.Title.Text = v.name
 		p.X.Label.Text, p.Y.Label.Text = v.la, v.lb
+		p.X.Tick.Marker, p.Y.Tick.Marker = plots.NumberTicks{}, plots.NumberTicks{}
 		xy := make(plotter.XYs, len(centroids))
 		for i, c := range centroids {
 			xy[i] = plotter.XY{X: c[v.a], Y: c[v.b]}
@@ -165,6 +190,9 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string) ([]
 		ps[k] = p
 	}
 	w, h := 12*vg.Inch, 4.4*vg.Inch
+	if len(key) > 0 {
+		w = 14 * vg.Inch // room for the key
+	}
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(plots.DefaultDPI))
 	c := draw.New(img)
 	c.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}})
@@ -174,6 +202,23 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string) ([]
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
 		c.FillText(sty, vg.Point{X: w / 2, Y: h - 4}, title)
 		c.Max.Y -= sty.Height(title) + 8
+	}
+	var legend plot.Legend
+	if len(key) > 0 {
+		legend = plot.NewLegend()
+		legend.Top, legend.Left = true, true
+		for _, k := range key {
+			if k.Name == "" || k.Color == nil {
+				return nil, fmt.Errorf("fmri: brain views: key entry %q has no name or colour", k.Name)
+			}
+			legend.Add(k.Name, swatch{k.Color})
+		}
+		r := legend.Rectangle(c)
+		lc := c
+		lc.Min.X = c.Max.X - (r.Max.X - r.Min.X) - vg.Points(6)
+		lc.Max.Y -= vg.Points(8)
+		legend.Draw(lc)
+		c.Max.X = lc.Min.X - vg.Points(10)
 	}
 	tiles := draw.Tiles{Rows: 1, Cols: 3, PadX: vg.Points(18), PadTop: 4, PadBottom: 4, PadLeft: 4, PadRight: 4}
 	var drawErr error
@@ -260,6 +305,17 @@ func MSEFigure(rep *ReportData) (*plots.Figure, error) {
 			series = append(series, s)
 		}
 	}
-	return plots.Lines(series, plots.LinesOptions{Title: "Held-out subjects: masked-region MSE vs σ", XLabel: "σ of the learned PE's initialisation",
-		YLabel: "masked MSE (z-scored)", LogX: true})
+	return plots.Lines(series, plots.LinesOptions{Title: "Held-out subjects: MSE on masked regions against σ",
+		XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
+		YLabel: "MSE on masked regions (z-scored signal)", LogX: true, XTicksAtData: true})
+}
+
+// swatch is a legend thumbnail: a disc of one colour, as the regions are
+// drawn.
+type swatch struct{ c color.Color }
+
+func (s swatch) Thumbnail(c *draw.Canvas) {
+	r := min(c.Max.X-c.Min.X, c.Max.Y-c.Min.Y) / 2
+	c.DrawGlyph(draw.GlyphStyle{Color: s.c, Radius: r * 0.8, Shape: draw.CircleGlyph{}},
+		vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: (c.Min.Y + c.Max.Y) / 2})
 }

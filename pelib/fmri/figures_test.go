@@ -3,8 +3,12 @@ package fmri
 import (
 	"bytes"
 	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"gonum.org/v1/gonum/mat"
 )
@@ -69,5 +73,56 @@ func TestFigures(t *testing.T) {
 	}
 	if _, err := MSEFigure(&ReportData{}); err == nil {
 		t.Error("a report without learned σ gave a figure")
+	}
+}
+
+// TestBrainViewsKey renders the brain views with and without a colour key
+// (regions coloured by network need one) and checks the image sizes; with
+// PELAB_FIGURE_DIR set the PNGs are written there to look at.
+func TestBrainViewsKey(t *testing.T) {
+	p := &Partition{Networks: []Network{{Key: 1, Name: "Visual1", Color: color.RGBA{0, 0, 255, 255}},
+		{Key: 2, Name: "Somatomotor", Color: color.RGBA{0, 255, 255, 255}}, {Key: 3, Name: "Default", Color: color.RGBA{255, 0, 0, 255}}}}
+	var cent [][3]float64
+	for i := range 60 {
+		p.Regions = append(p.Regions, Region{Network: 1 + i%3})
+		cent = append(cent, [3]float64{-70 + 140*float64(i%7)/6, -100 + 170*float64(i%11)/10, -40 + 110*float64(i%5)/4})
+	}
+	for _, tc := range []struct {
+		name    string
+		key     []plots.KeyEntry
+		wantW   int // px at plots.DefaultDPI
+		wantErr bool
+	}{
+		{"no-key", nil, 12 * plots.DefaultDPI, false},
+		{"network-key", p.NetworkKey(), 14 * plots.DefaultDPI, false},
+		{"unnamed-entry", []plots.KeyEntry{{Color: color.Black}}, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := BrainViews(cent, p.NetworkColours(), "regions by network", tc.key...)
+			if tc.wantErr {
+				if err == nil {
+					t.Error("accepted")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := img.Bounds().Dx(); w != tc.wantW {
+				t.Errorf("width %d px, want %d", w, tc.wantW)
+			}
+			if dir := os.Getenv("PELAB_FIGURE_DIR"); dir != "" {
+				if err := os.WriteFile(filepath.Join(dir, "brain-"+tc.name+".png"), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+	if k := p.NetworkKey(); len(k) != 3 || k[2].Name != "Default" {
+		t.Errorf("NetworkKey() = %v", k)
 	}
 }

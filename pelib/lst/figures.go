@@ -45,7 +45,8 @@ func PuzzlesHTML(ps []Puzzle) string {
 
 // AccuracyVsSigma plots metric (e.g. "val_acc", in percent) of the
 // learned-σ conditions against σ, mean ± SD over seeds, beside the paper's
-// reference curve and, when present, the 2d-fixed model's level.
+// reference curve, chance level (25 %: one of four symbols) and, when
+// present, the 2d-fixed model's level; x ticks mark the σ values trained.
 func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error) {
 	by := map[float64][]float64{}
 	var fixed []float64
@@ -98,8 +99,13 @@ func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error
 		}
 		series = append(series, ref)
 	}
-	return plots.Lines(series, plots.LinesOptions{Title: "LST: " + metric + " vs PE init σ", XLabel: "σ of the learned PE's Normal(0, σ²) init", YLabel: metric + " (%)"})
+	return plots.Lines(series, plots.LinesOptions{Title: "LST: " + strings.TrimSuffix(results.MetricLabel(metric), " (%)") + " against σ",
+		XLabel: "σ of the learned PE's N(0, σ²) initialisation", YLabel: results.MetricLabel(metric),
+		XTicksAtData: true, Levels: []plots.Level{{Name: "chance (25 %)", Y: ChancePercent}}})
 }
+
+// ChancePercent is the accuracy of guessing among the four symbols.
+const ChancePercent = 25
 
 func meanSD(v []float64) (float64, float64) {
 	m := 0.0
@@ -127,7 +133,8 @@ func cellLabels() []string {
 }
 
 // PESimilarity draws the block-averaged cosine similarity of a PE table
-// [L, 16, D] as a labelled heatmap.
+// [L, 16, D] as a labelled heatmap, on the fixed colour scale [−1, 1] so
+// that every model's figure can be compared with every other's.
 func PESimilarity(table []float64, L, D int, title string) (*plots.Figure, error) {
 	blocks, err := analysis.Blocks(table, L, Tokens, D)
 	if err != nil {
@@ -139,7 +146,7 @@ func PESimilarity(table []float64, L, D int, title string) (*plots.Figure, error
 	}
 	lab := cellLabels()
 	return plots.Heatmap(mean, plots.HeatmapOptions{Title: title, XLabel: "cell (row,col)", YLabel: "cell (row,col)",
-		RowLabels: lab, ColLabels: lab, ColorLabel: "cosine"})
+		RowLabels: lab, ColLabels: lab, ColorLabel: "cosine similarity (scale fixed at ±1)", Min: -1, Max: 1})
 }
 
 // PELayout draws block b of a PE table [L, 16, D] projected on its first two
@@ -168,20 +175,32 @@ func PELayout(table []float64, L, D, b int, title string) (*plots.Figure, error)
 }
 
 // AttentionMap draws the attention of block b (heads averaged) from maps
-// flat [L, H, 16, 16], as returned by train.Run.Attention.
+// flat [L, H, 16, 16], as returned by train.Run.Attention, on a colour
+// scale from 0 to the largest head-averaged weight of any block, so that
+// the blocks of one model share a scale (the colour bar says so).
 func AttentionMap(maps []float64, L, H, b int, title string) (*plots.Figure, error) {
 	S := Tokens
 	if len(maps) != L*H*S*S || b < 0 || b >= L {
 		return nil, fmt.Errorf("lst: attention maps have %d values for L=%d, H=%d (block %d)", len(maps), L, H, b)
 	}
-	m := mat.NewDense(S, S, nil)
-	for h := range H {
-		off := (b*H + h) * S * S
-		for i := range S * S {
-			m.Set(i/S, i%S, m.At(i/S, i%S)+maps[off+i]/float64(H))
+	mean := func(b int) *mat.Dense {
+		m := mat.NewDense(S, S, nil)
+		for h := range H {
+			off := (b*H + h) * S * S
+			for i := range S * S {
+				m.Set(i/S, i%S, m.At(i/S, i%S)+maps[off+i]/float64(H))
+			}
 		}
+		return m
+	}
+	top := 0.0
+	for k := range L {
+		top = math.Max(top, mat.Max(mean(k)))
+	}
+	if top <= 0 {
+		top = 1
 	}
 	lab := cellLabels()
-	return plots.Heatmap(m, plots.HeatmapOptions{Title: title, XLabel: "key cell", YLabel: "query cell",
-		RowLabels: lab, ColLabels: lab, ColorLabel: "attention"})
+	return plots.Heatmap(mean(b), plots.HeatmapOptions{Title: title, XLabel: "key cell (row,col)", YLabel: "query cell (row,col)",
+		RowLabels: lab, ColLabels: lab, ColorLabel: "attention weight (scale shared by all blocks)", Min: 0, Max: top})
 }

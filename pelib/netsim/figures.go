@@ -184,7 +184,11 @@ func SweepFigure(recs []results.Record, metric string, refs []string, title stri
 		m, _ := meanSD(v)
 		series = append(series, plots.Series{Name: name, X: []float64{sig[0], sig[len(sig)-1]}, Mean: []float64{m, m}, Reference: name == "sinnd"})
 	}
-	return plots.Lines(series, plots.LinesOptions{Title: title, XLabel: "σ (initial PE scale)", YLabel: metric, LogX: true})
+	if title == "" {
+		title = results.MetricLabel(metric) + " against σ"
+	}
+	return plots.Lines(series, plots.LinesOptions{Title: title, XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
+		YLabel: results.MetricLabel(metric), LogX: true, XTicksAtData: true})
 }
 
 func meanSD(v []float64) (mean, sd float64) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -144,7 +145,7 @@ func Report(recs []results.Record, protocol, layout string) (*ReportData, error)
 						by.out[g] = map[string]analysis.RankTest{}
 					}
 					by.out[g][e] = t
-					fmt.Fprintf(&b, " %.2f (%.2g, n %d) |", t.Rho, t.P, len(x))
+					fmt.Fprintf(&b, " %.2f (%s, n %d) |", t.Rho, plots.FormatP(t.P), len(x))
 				}
 				b.WriteString("\n")
 			}

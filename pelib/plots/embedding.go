@@ -41,12 +41,14 @@ func Embedding2D(xy mat.Matrix, opt EmbeddingOptions) (*Figure, error) {
 		return nil, err
 	}
 	ap := newAspectPlot(p)
-	return newFigure(6*vg.Inch, 5*vg.Inch, func(c draw.Canvas) error {
+	f := newFigure(6*vg.Inch, 5*vg.Inch, func(c draw.Canvas) error {
 		rest := leg.split(c)
 		ap.draw(rest)
 		leg.draw(c, rest, p.DataCanvas(rest).Max.Y)
 		return nil
-	}), nil
+	})
+	f.keys = leg.n
+	return f, nil
 }
 
 // Embedding3D draws the first three columns of the (S, ≥3) matrix xyz as
@@ -72,7 +74,7 @@ func Embedding3D(xyz mat.Matrix, opt EmbeddingOptions) (*Figure, error) {
 		ps[i] = newAspectPlot(p)
 	}
 	title := opt.Title
-	return newFigure(12*vg.Inch, 4.4*vg.Inch, func(c draw.Canvas) error {
+	f := newFigure(12*vg.Inch, 4.4*vg.Inch, func(c draw.Canvas) error {
 		if title != "" {
 			sty := ps[0].p.Title.TextStyle
 			sty.Font.Size = vg.Points(13)
@@ -88,7 +90,9 @@ func Embedding3D(xyz mat.Matrix, opt EmbeddingOptions) (*Figure, error) {
 		}
 		leg.draw(c, rest, ps[0].p.DataCanvas(tiles.At(rest, 0, 0)).Max.Y)
 		return nil
-	}), nil
+	})
+	f.keys = leg.n
+	return f, nil
 }
 
 type embedding struct {
@@ -138,6 +142,10 @@ func (e *embedding) plot(a, b int, title string, legend *sideLegend) (*plot.Plot
 	if groups == nil {
 		groups = []int{0}
 	}
+	// Points of different groups on the same spot (a 3D grid seen along
+	// the axis that defines the groups): concentric discs, the first group
+	// largest and drawn first, so that every group's colour shows.
+	nested := e.overlap(a, b)
 	for gi, g := range groups {
 		var pts plotter.XYs
 		for i := 0; i < s; i++ {
@@ -152,6 +160,10 @@ func (e *embedding) plot(a, b int, title string, legend *sideLegend) (*plot.Plot
 		sc.Color = colour(gi)
 		sc.Shape = glyph(gi)
 		sc.Radius = vg.Points(4)
+		if nested {
+			sc.Shape = draw.CircleGlyph{}
+			sc.Radius = vg.Points(2.5 + 2*float64(len(groups)-1-gi))
+		}
 		p.Add(sc)
 		if legend != nil && e.opt.Groups != nil {
 			name, ok := e.opt.GroupNames[g]
@@ -176,6 +188,30 @@ func (e *embedding) plot(a, b int, title string, legend *sideLegend) (*plot.Plot
 	return p, nil
 }
 
+// overlap reports whether two points of different groups coincide in dims
+// a and b (to within 1e-9 of the coordinates' span).
+func (e *embedding) overlap(a, b int) bool {
+	if e.opt.Groups == nil {
+		return false
+	}
+	s, _ := e.x.Dims()
+	span := 0.0
+	for i := range s {
+		span = math.Max(span, math.Max(math.Abs(e.x.At(i, a)), math.Abs(e.x.At(i, b))))
+	}
+	tol := 1e-9 * math.Max(span, 1)
+	type key struct{ x, y float64 }
+	seen := map[key]int{}
+	for i := range s {
+		k := key{math.Round(e.x.At(i, a) / tol), math.Round(e.x.At(i, b) / tol)}
+		if g, ok := seen[k]; ok && g != e.opt.Groups[i] {
+			return true
+		}
+		seen[k] = e.opt.Groups[i]
+	}
+	return false
+}
+
 // aspectPlot draws a plot with equal units on both axes, starting each time
 // from the data ranges the plot had when it was built.
 type aspectPlot struct {
@@ -190,7 +226,7 @@ func newAspectPlot(p *plot.Plot) *aspectPlot {
 func (a *aspectPlot) draw(c draw.Canvas) {
 	a.p.X.Min, a.p.X.Max, a.p.Y.Min, a.p.Y.Max = a.x0, a.x1, a.y0, a.y1
 	equalAspect(a.p, c)
-	a.p.Draw(c)
+	drawPlot(a.p, c)
 }
 
 // equalAspect widens the x or y range of p so that one data unit has the

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -29,6 +30,20 @@ type Figure struct {
 	Width, Height vg.Length
 	DPI           int
 	draw          func(c draw.Canvas) error
+	// keys is the number of legend or key entries drawn (for tests).
+	keys int
+}
+
+// drawHook, when set (by tests), sees every plot a figure draws and the
+// canvas it is drawn on.
+var drawHook func(p *plot.Plot, c draw.Canvas)
+
+// drawPlot draws p on c, telling drawHook.
+func drawPlot(p *plot.Plot, c draw.Canvas) {
+	p.Draw(c)
+	if drawHook != nil {
+		drawHook(p, c)
+	}
 }
 
 func newFigure(w, h vg.Length, fn func(c draw.Canvas) error) *Figure {

@@ -27,8 +27,15 @@ type HeatmapOptions struct {
 	// and columns are reordered by label (stably) and network boundaries
 	// drawn; ticks then mark the networks.
 	Partition []int
-	// PartitionNames names the networks in the ticks; default: the label.
+	// The networks are shown as a colour strip along both axes with a key
+	// beside the colour bar (never as tick labels, which overprint when
+	// networks are small).
+	//
+	// PartitionNames names the networks in the key; default: the label.
 	PartitionNames map[int]string
+	// PartitionColors colours the networks in the strip and key; default:
+	// the categorical colours in label order.
+	PartitionColors map[int]color.Color
 	// Min and Max fix the colour range; both zero means automatic (±max|v|
 	// for signed data, the data range otherwise).
 	Min, Max float64
@@ -131,8 +138,47 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 	p.Add(hm)
 	p.X.Min, p.X.Max = -0.5, float64(c)-0.5
 	p.Y.Min, p.Y.Max = -0.5, float64(r)-0.5
-	p.X.Tick.Marker = axisTicks(opt.ColLabels, colOrder, opt.Partition, opt.PartitionNames, false)
-	p.Y.Tick.Marker = axisTicks(opt.RowLabels, rowOrder, opt.Partition, opt.PartitionNames, true)
+	p.X.Tick.Marker = axisTicks(opt.ColLabels, colOrder, opt.Partition, false)
+	p.Y.Tick.Marker = axisTicks(opt.RowLabels, rowOrder, opt.Partition, true)
+	// Networks: a strip of each network's colour along the x and y axes
+	// (in the axes' padding) and a key.
+	const stripW = vg.Length(7)
+	type block struct {
+		from, to int // display positions [from, to)
+		c        color.Color
+	}
+	var blocks []block
+	leg := newSideLegend()
+	if opt.Partition != nil {
+		labels := slices.Compact(slices.Sorted(slices.Values(opt.Partition)))
+		colours := map[int]color.Color{}
+		for i, lab := range labels {
+			colours[lab] = colour(i)
+			if c, ok := opt.PartitionColors[lab]; ok && c != nil {
+				colours[lab] = c
+			}
+			name, ok := opt.PartitionNames[lab]
+			if !ok {
+				name = fmt.Sprint(lab)
+			}
+			leg.add(name, swatch{colours[lab]})
+		}
+		for k := 0; k < r; {
+			j := k
+			for j < r && opt.Partition[rowOrder[j]] == opt.Partition[rowOrder[k]] {
+				j++
+			}
+			blocks = append(blocks, block{k, j, colours[opt.Partition[rowOrder[k]]]})
+			k = j
+		}
+		p.X.Padding, p.Y.Padding = stripW+vg.Points(3), stripW+vg.Points(3)
+		if p.X.Label.Text == "" {
+			p.X.Label.Text = "regions by network (see key)"
+		}
+		if p.Y.Label.Text == "" {
+			p.Y.Label.Text = "regions by network"
+		}
+	}
 	if len(opt.ColLabels) > 0 && len(opt.ColLabels) <= maxTickLabels && opt.Partition == nil && c > 8 {
 		p.X.Tick.Label.Rotation = math.Pi / 2
 		p.X.Tick.Label.XAlign = draw.XRight
@@ -159,13 +205,20 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 	cb.Add(&plotter.ColorBar{ColorMap: cmap, Vertical: true})
 	cb.HideX()
 	cb.Y.Label.Text = opt.ColorLabel
+	cb.Y.Tick.Marker = NumberTicks{}
 	cb.Y.Padding = 0
 	cb.X.Padding = 0
 
 	square := r == c
-	return newFigure(DefaultWidth, DefaultHeight, func(dc draw.Canvas) error {
+	w, h := DefaultWidth, DefaultHeight
+	if leg.n > 0 {
+		w, h = 8.5*vg.Inch, 5.5*vg.Inch // room for the key
+	}
+	f := newFigure(w, h, func(dc draw.Canvas) error {
 		const barWidth = vg.Length(12)
 		const gap = vg.Length(10)
+		full := dc
+		dc = leg.split(dc)
 		// Width of the colour bar's axis, measured on a trial canvas.
 		trial := dc
 		inner := cb.DataCanvas(trial)
@@ -184,7 +237,7 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 			}
 			data = p.DataCanvas(left)
 		}
-		p.Draw(left)
+		drawPlot(p, left)
 		bar := dc
 		bar.Min.X = data.Max.X + gap
 		bar.Max.X = bar.Min.X + axisW + barWidth
@@ -192,9 +245,23 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 		in := cb.DataCanvas(bar)
 		bar.Min.Y -= in.Min.Y - data.Min.Y
 		bar.Max.Y += data.Max.Y - in.Max.Y
-		cb.Draw(bar)
+		drawPlot(cb, bar)
+		for _, b := range blocks {
+			x0 := data.Min.X + (data.Max.X-data.Min.X)*vg.Length(b.from)/vg.Length(c)
+			x1 := data.Min.X + (data.Max.X-data.Min.X)*vg.Length(b.to)/vg.Length(c)
+			y1 := data.Max.Y - (data.Max.Y-data.Min.Y)*vg.Length(b.from)/vg.Length(r)
+			y0 := data.Max.Y - (data.Max.Y-data.Min.Y)*vg.Length(b.to)/vg.Length(r)
+			ys, xs := data.Min.Y-vg.Points(1)-stripW, data.Min.X-vg.Points(1)-stripW
+			dc.FillPolygon(b.c, []vg.Point{{X: x0, Y: ys}, {X: x1, Y: ys}, {X: x1, Y: ys + stripW}, {X: x0, Y: ys + stripW}})
+			dc.FillPolygon(b.c, []vg.Point{{X: xs, Y: y0}, {X: xs + stripW, Y: y0}, {X: xs + stripW, Y: y1}, {X: xs, Y: y1}})
+		}
+		legAt := full
+		legAt.Max.X = bar.Max.X + vg.Points(8)
+		leg.draw(full, legAt, data.Max.Y)
 		return nil
-	}), nil
+	})
+	f.keys = leg.n
+	return f, nil
 }
 
 func identity(n int) []int {
@@ -205,11 +272,11 @@ func identity(n int) []int {
 	return o
 }
 
-// axisTicks returns the tick marker of a heatmap axis: network names at
-// network centres when a partition is given, per-token labels when there
-// are few enough, else integer positions. On the flipped y axis, display
-// position i sits at y = n−1−i.
-func axisTicks(labels []string, order []int, partition []int, names map[int]string, flip bool) plot.Ticker {
+// axisTicks returns the tick marker of a heatmap axis: none when a
+// partition is given (its colour strip and key name the networks),
+// per-token labels when there are few enough, else integer positions. On
+// the flipped y axis, display position i sits at y = n−1−i.
+func axisTicks(labels []string, order []int, partition []int, flip bool) plot.Ticker {
 	n := len(order)
 	pos := func(i float64) float64 {
 		if flip {
@@ -218,21 +285,7 @@ func axisTicks(labels []string, order []int, partition []int, names map[int]stri
 		return i
 	}
 	if partition != nil {
-		var ticks plot.ConstantTicks
-		for k := 0; k < len(order); {
-			j := k
-			for j < len(order) && partition[order[j]] == partition[order[k]] {
-				j++
-			}
-			lab := partition[order[k]]
-			name, ok := names[lab]
-			if !ok {
-				name = fmt.Sprint(lab)
-			}
-			ticks = append(ticks, plot.Tick{Value: pos(float64(k+j-1) / 2), Label: name})
-			k = j
-		}
-		return ticks
+		return plot.ConstantTicks{}
 	}
 	if labels != nil && len(labels) <= maxTickLabels {
 		ticks := make(plot.ConstantTicks, len(order))

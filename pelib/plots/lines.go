@@ -1,9 +1,11 @@
 package plots
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot"
@@ -63,6 +65,19 @@ func SeriesOverSeeds(name string, x []float64, runs [][]float64) (Series, error)
 type LinesOptions struct {
 	Title, XLabel, YLabel string
 	LogX                  bool // logarithmic x axis (x must be positive)
+	// XTicksAtData puts the x ticks at the x values of the series that are
+	// not references, labelled with their values (e.g. the σ values of a
+	// sweep), instead of at round numbers.
+	XTicksAtData bool
+	// Levels are horizontal lines across the whole plot (e.g. chance
+	// level), dotted grey, with a legend entry each.
+	Levels []Level
+}
+
+// Level is a horizontal reference line of a Lines plot.
+type Level struct {
+	Name string // legend entry, e.g. "chance (25 %)"
+	Y    float64
 }
 
 // Lines draws each series as a line with a translucent ± SD band, with a
@@ -77,6 +92,15 @@ func Lines(series []Series, opt LinesOptions) (*Figure, error) {
 	if opt.LogX {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	if opt.XTicksAtData {
+		var xs []float64
+		for _, s := range series {
+			if !s.Reference {
+				xs = append(xs, s.X...)
+			}
+		}
+		p.X.Tick.Marker = ValueTicks(xs)
 	}
 	leg := newSideLegend()
 	var refs []Series
@@ -99,12 +123,24 @@ func Lines(series []Series, opt LinesOptions) (*Figure, error) {
 			return nil, err
 		}
 	}
-	return newFigure(7*vg.Inch, DefaultHeight, func(c draw.Canvas) error {
+	for _, lv := range opt.Levels {
+		if math.IsNaN(lv.Y) || math.IsInf(lv.Y, 0) {
+			return nil, fmt.Errorf("plots: %s: level %q at %v", fn, lv.Name, lv.Y)
+		}
+		p.Y.Min, p.Y.Max = math.Min(p.Y.Min, lv.Y), math.Max(p.Y.Max, lv.Y)
+		l := &hline{y: lv.Y}
+		l.LineStyle = draw.LineStyle{Color: color.Gray{0x60}, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(1.5), vg.Points(2.5)}}
+		p.Add(l)
+		leg.add(lv.Name, l)
+	}
+	f := newFigure(7*vg.Inch, DefaultHeight, func(c draw.Canvas) error {
 		rest := leg.split(c)
-		p.Draw(rest)
+		drawPlot(p, rest)
 		leg.draw(c, rest, p.DataCanvas(rest).Max.Y)
 		return nil
-	}), nil
+	})
+	f.keys = leg.n
+	return f, nil
 }
 
 func checkSeries(fn string, s Series, logX bool) error {
@@ -176,9 +212,13 @@ type FitOptions struct {
 	PointLabels           []string // optional text beside each point
 }
 
-// ScatterFit draws y against x with the least-squares line and Spearman's ρ
-// and p (analysis.SpearmanTest: exact for n ≤ 9, t approximation above) in
-// the title.
+// ScatterFit draws y against x with a trend line and Spearman's ρ and p
+// (analysis.SpearmanTest: exact for n ≤ 9, t approximation above; p
+// written as a bound below 0.001) in the title. The trend is the
+// least-squares line for fewer than binnedFitMin points, and otherwise the
+// median of y in bins of x (each distinct x when there are few, as for grid
+// distances; else deciles of x), which follows a curved relation where a
+// straight line would run below most of the data; the legend says which.
 func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	const fn = "ScatterFit"
 	test, err := analysis.SpearmanTest(x, y)
@@ -192,7 +232,7 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	if test.Exact {
 		method = "exact"
 	}
-	title := fmt.Sprintf("ρ = %.2f, p = %.2g (n = %d, %s)", test.Rho, test.P, test.N, method)
+	title := fmt.Sprintf("Spearman ρ = %.2f, %s (n = %d, %s)", test.Rho, FormatP(test.P), test.N, method)
 	if opt.Title != "" {
 		title = opt.Title + "\n" + title
 	}
@@ -202,18 +242,13 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	for i := range x {
 		xys[i] = plotter.XY{X: x[i], Y: y[i]}
 	}
-	alpha, beta := stat.LinearRegression(x, y, nil, false)
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range x {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
-	fit, err := plotter.NewLine(plotter.XYs{{X: lo, Y: alpha + beta*lo}, {X: hi, Y: alpha + beta*hi}})
+	trend, trendName := fitLine(x, y)
+	fit, err := plotter.NewLine(trend)
 	if err != nil {
 		return nil, fmt.Errorf("plots: %s: %w", fn, err)
 	}
-	fit.Color = colour(6)
-	fit.Width = vg.Points(1.5)
-	p.Add(fit)
+	fit.Color = colour(1)
+	fit.Width = vg.Points(2)
 	sc, err := plotter.NewScatter(xys)
 	if err != nil {
 		return nil, fmt.Errorf("plots: %s: %w", fn, err)
@@ -221,7 +256,14 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	sc.Color = colour(0)
 	sc.Shape = draw.CircleGlyph{}
 	sc.Radius = vg.Points(3.5)
-	p.Add(sc)
+	if len(x) >= binnedFitMin {
+		sc.Color = color.NRGBA{R: 0x33, G: 0x22, B: 0x88, A: 0x70} // many points: translucent
+		sc.Radius = vg.Points(2.5)
+	}
+	p.Add(sc, fit)
+	p.Legend.Add("data", sc)
+	p.Legend.Add(trendName, fit)
+	p.Legend.Top = true
 	if opt.PointLabels != nil {
 		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: opt.PointLabels})
 		if err != nil {
@@ -230,8 +272,86 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 		lb.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(3)}
 		p.Add(lb)
 	}
-	return newFigure(DefaultWidth, DefaultHeight, func(c draw.Canvas) error {
-		p.Draw(c)
+	f := newFigure(DefaultWidth, DefaultHeight, func(c draw.Canvas) error {
+		drawPlot(p, c)
 		return nil
-	}), nil
+	})
+	f.keys = 2 // data and trend
+	return f, nil
+}
+
+// hline is a horizontal line across a plot's whole x range.
+type hline struct {
+	y float64
+	draw.LineStyle
+}
+
+func (h *hline) Plot(c draw.Canvas, p *plot.Plot) {
+	_, ty := p.Transforms(&c)
+	y := ty(h.y)
+	c.StrokeLine2(h.LineStyle, c.Min.X, y, c.Max.X, y)
+}
+
+func (h *hline) Thumbnail(c *draw.Canvas) {
+	y := (c.Min.Y + c.Max.Y) / 2
+	c.StrokeLine2(h.LineStyle, c.Min.X, y, c.Max.X, y)
+}
+
+// binnedFitMin is the number of points from which ScatterFit draws binned
+// medians rather than a least-squares line.
+const binnedFitMin = 20
+
+// fitLine returns ScatterFit's trend line and its legend name.
+func fitLine(x, y []float64) (plotter.XYs, string) {
+	n := len(x)
+	if n < binnedFitMin {
+		alpha, beta := stat.LinearRegression(x, y, nil, false)
+		lo, hi := slices.Min(x), slices.Max(x)
+		return plotter.XYs{{X: lo, Y: alpha + beta*lo}, {X: hi, Y: alpha + beta*hi}}, "least-squares line"
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(x[a], x[b]) })
+	distinct := 1
+	for k := 1; k < n; k++ {
+		if x[idx[k]] != x[idx[k-1]] {
+			distinct++
+		}
+	}
+	var bins [][]int // runs of idx
+	if distinct <= 20 {
+		for k := 0; k < n; {
+			j := k
+			for j < n && x[idx[j]] == x[idx[k]] {
+				j++
+			}
+			bins = append(bins, idx[k:j])
+			k = j
+		}
+	} else {
+		const nb = 10
+		for b := range nb {
+			bins = append(bins, idx[b*n/nb:(b+1)*n/nb])
+		}
+	}
+	var out plotter.XYs
+	for _, b := range bins {
+		if len(b) == 0 {
+			continue
+		}
+		bx, by := make([]float64, len(b)), make([]float64, len(b))
+		for i, k := range b {
+			bx[i], by[i] = x[k], y[k]
+		}
+		slices.Sort(bx)
+		slices.Sort(by)
+		out = append(out, plotter.XY{X: stat.Quantile(0.5, stat.Empirical, bx, nil), Y: stat.Quantile(0.5, stat.Empirical, by, nil)})
+	}
+	name := "median per bin of x (deciles)"
+	if distinct <= 20 {
+		name = "median at each x"
+	}
+	return out, name
 }

@@ -11,7 +11,10 @@
 //
 // Usage:
 //
-//	go run ./xla/cmd/pjrt-install [-dir ~/.local/lib] [-cuda] [-v]
+//	go run ./xla/cmd/pjrt-install [-dir ~/.local/lib] [-cuda] [-cuda-version 0.11.2] [-v]
+//
+// -cuda-version pins the CUDA plugin (PyPI's jax-cuda13-plugin) and the
+// NVIDIA libraries it requires; "latest" asks PyPI for the newest.
 package main
 
 import (
@@ -23,6 +26,10 @@ import (
 	"github.com/gomlx/go-xla/installer"
 )
 
+// DefaultCUDAPluginVersion is the jax-cuda13-plugin version installed by
+// -cuda: the one measured on an H100 (environment.md).
+const DefaultCUDAPluginVersion = "0.11.2"
+
 func main() {
 	def, err := installer.DefaultHomeLibPath()
 	if err != nil {
@@ -30,6 +37,7 @@ func main() {
 	}
 	dir := flag.String("dir", def, "library directory; plugins go into its go-xla/ subdirectory, where xla.Choose looks (~/.local/lib or /usr/local/lib)")
 	cuda := flag.Bool("cuda", false, "also install the CUDA plugin (cuda13) and NVIDIA's libraries when no GPU is visible now")
+	cudaVersion := flag.String("cuda-version", DefaultCUDAPluginVersion, `version of the CUDA plugin (PyPI's jax-cuda13-plugin), or "latest"`)
 	verbose := flag.Bool("v", false, "verbose installer output")
 	flag.Parse()
 	if *dir == "" {
@@ -47,7 +55,7 @@ func main() {
 	}
 	if *cuda {
 		if _, err := os.Stat(filepath.Join(goxla, "nvidia", installer.NVIDIAPJRTPluginFileName)); err != nil {
-			if err := installer.CudaInstall("cuda13", "latest", goxla, true, level); err != nil {
+			if err := installer.CudaInstall("cuda13", *cudaVersion, goxla, true, level); err != nil {
 				fmt.Fprintf(os.Stderr, "pjrt-install: installing the CUDA plugin into %s: %v\n", goxla, err)
 				os.Exit(1)
 			}
