@@ -335,11 +335,11 @@ func readTable(path string) (header []string, rows []row, err error) {
 // readPartitionFile reads the partition from a CSV file (see
 // TokenOptions.Partition).
 func (t *Tokens) readPartitionFile(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("tokens: partition %q is neither a column of %s nor a file", path, t.Source)
+	}
 	header, rows, err := readTable(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("tokens: partition %q is neither a column of %s nor a file: %w", path, t.Source, err)
-		}
 		return err
 	}
 	nameCol := slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(h, "name") })
