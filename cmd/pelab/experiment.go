@@ -147,6 +147,11 @@ func (f *expFlags) flagError(err error) error {
 // runExperiment is `pelab <experiment>`: it builds the experiment's plan
 // from the flags, runs it and writes its summary.
 func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		if c, ok := experiment.CommandOf(e, args[0]); ok {
+			return c.Run(args[1:], stdout)
+		}
+	}
 	fs := newFlagSet(e.Name())
 	var f expFlags
 	f.register(fs, e)
@@ -156,6 +161,12 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 		fmt.Fprintf(fs.Output(), "%s\n\nDefault conditions:", e.ConditionHelp())
 		for _, p := range e.Protocols() {
 			fmt.Fprintf(fs.Output(), "\n  %s: %s", p, e.DefaultConditions(p))
+		}
+		if c, ok := e.(experiment.Commander); ok {
+			fmt.Fprintf(fs.Output(), "\n\nCommands (pelab %s <command> -h for its flags):", e.Name())
+			for _, cmd := range c.Commands() {
+				fmt.Fprintf(fs.Output(), "\n  %-8s %s", cmd.Name, cmd.Short)
+			}
 		}
 		fmt.Fprint(fs.Output(), "\n\nFlags:\n")
 		fs.PrintDefaults()

@@ -75,6 +75,36 @@ type Preparer interface {
 	Prepare(st *results.Store, recs []results.Record) error
 }
 
+// Commander is implemented by experiments with commands of their own
+// beside training, e.g. `pelab netsim export DIR`: the command line runs
+// `pelab <experiment> <command> args…` as Command.Run(args).
+type Commander interface {
+	Commands() []Command
+}
+
+// Command is one command of an experiment (see Commander).
+type Command struct {
+	Name  string // e.g. "export"; never a flag (no leading '-')
+	Short string // one line for the experiment's usage message
+	// Run executes the command with the arguments after its name; stdout
+	// receives what it prints. flag.ErrHelp means -h was given.
+	Run func(args []string, stdout io.Writer) error
+}
+
+// CommandOf returns e's command called name, if e has one.
+func CommandOf(e Experiment, name string) (Command, bool) {
+	c, ok := e.(Commander)
+	if !ok {
+		return Command{}, false
+	}
+	for _, cmd := range c.Commands() {
+		if cmd.Name == name {
+			return cmd, true
+		}
+	}
+	return Command{}, false
+}
+
 // Kind is the type of an option's value.
 type Kind int
 

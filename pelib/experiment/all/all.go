@@ -12,4 +12,5 @@ import (
 	_ "github.com/pelab/pelab/pelib/fmri"   // Experiment 3
 	_ "github.com/pelab/pelab/pelib/lst"    // Experiment 1
 	_ "github.com/pelab/pelab/pelib/netsim" // Experiment 2
+	_ "github.com/pelab/pelab/pelib/tokens" // your own tokens and geometry
 )

@@ -1,0 +1,267 @@
+package tokens
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/pelib/train"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Metric names beyond netsim's geometry metrics (netsim.GeometryMetrics:
+// rsa, mantel_r, mantel_p, align_err, decode_r2, eff_dim, topk_explained,
+// against the given coordinates).
+const (
+	// MetricFCRSA is the Spearman ρ between the PE's block-mean cosine
+	// similarity and the training recordings' mean correlation matrix
+	// (off-diagonal pairs), MetricFCP its one-sided Mantel p.
+	MetricFCRSA = "fc_rsa"
+	MetricFCP   = "fc_p"
+	// MetricModQ is Newman's modularity of max(similarity, 0) under the
+	// partition; MetricModZ and MetricModPct place it among random
+	// relabellings that keep the network sizes (z-score, fraction below).
+	MetricModQ   = "mod_q"
+	MetricModZ   = "mod_z"
+	MetricModPct = "mod_pct"
+	// MetricSeg is system segregation (within − between)/within of
+	// max(similarity, 0) under the partition, with MetricSegZ and
+	// MetricSegPct as for modularity.
+	MetricSeg    = "seg"
+	MetricSegZ   = "seg_z"
+	MetricSegPct = "seg_pct"
+)
+
+// NullSeed seeds the Mantel permutations of fc_rsa and the partition
+// relabellings.
+const NullSeed = 7
+
+// Reference is what a PE's similarity is compared with besides the
+// coordinates: the training recordings' correlation matrix FC, the
+// partition (nil: none) and the number of permutations.
+type Reference struct {
+	FC           *mat.SymDense
+	Partition    []int
+	Permutations int
+}
+
+// SimilarityMetrics compares a token similarity matrix sim (S, S) with
+// the reference: fc_rsa and fc_p (skipFC leaves them out, for FC itself),
+// and with a partition mod_q, mod_z, mod_pct, seg, seg_z, seg_pct (see the
+// Metric constants). A metric whose input is degenerate (all similarities
+// ≤ 0, a constant matrix) is left out; other errors are returned.
+func (r *Reference) SimilarityMetrics(sim mat.Symmetric, skipFC bool) (train.Metrics, error) {
+	S := sim.SymmetricDim()
+	if S != r.FC.SymmetricDim() {
+		return nil, fmt.Errorf("tokens: similarity of %d tokens, FC of %d", S, r.FC.SymmetricDim())
+	}
+	skip := func(err error) error {
+		if errors.Is(err, analysis.ErrConstant) || errors.Is(err, analysis.ErrInvalid) {
+			return nil
+		}
+		return err
+	}
+	out := train.Metrics{}
+	if !skipFC {
+		m, err := analysis.Mantel(sim, r.FC, analysis.MantelConfig{Method: analysis.Spearman, Permutations: r.Permutations, Seed: NullSeed, Tail: analysis.Greater})
+		if err == nil {
+			out[MetricFCRSA], out[MetricFCP] = m.R, m.P
+		} else if err := skip(err); err != nil {
+			return nil, fmt.Errorf("tokens: PE vs FC: %w", err)
+		}
+	}
+	if r.Partition == nil {
+		return out, nil
+	}
+	pos := mat.NewSymDense(S, nil)
+	for i := range S {
+		for j := i; j < S; j++ {
+			pos.SetSym(i, j, max(sim.At(i, j), 0))
+		}
+	}
+	rng := rand.New(rand.NewPCG(NullSeed, 0x6d6f64))
+	for _, m := range []struct {
+		q, z, pct string
+		fn        func(mat.Matrix, []int) (float64, error)
+	}{{MetricModQ, MetricModZ, MetricModPct, analysis.Modularity}, {MetricSeg, MetricSegZ, MetricSegPct, analysis.Segregation}} {
+		v, err := m.fn(pos, r.Partition)
+		if err != nil {
+			if err := skip(err); err != nil {
+				return nil, fmt.Errorf("tokens: %s: %w", m.q, err)
+			}
+			continue
+		}
+		out[m.q] = v
+		null := make([]float64, r.Permutations)
+		labels := append([]int(nil), r.Partition...)
+		below := 0
+		for k := range null {
+			rng.Shuffle(len(labels), func(i, j int) { labels[i], labels[j] = labels[j], labels[i] })
+			if null[k], err = m.fn(pos, labels); err != nil {
+				return nil, fmt.Errorf("tokens: %s null: %w", m.q, err)
+			}
+			if null[k] < v {
+				below++
+			}
+		}
+		if mean, sd := stat.MeanStdDev(null, nil); sd > 0 {
+			out[m.z] = (v - mean) / sd
+		}
+		out[m.pct] = float64(below) / float64(len(null))
+	}
+	return out, nil
+}
+
+// Analyzer computes the tokens experiment's final metrics for each trained
+// group (use Analyze as sweep.Options.Analyze):
+//
+//   - test90_mse: masked MSE on the held-out windows at TestMaskRatio
+//     (evaluation seed 1, the same masks for every model) and train_mse on
+//     the training windows at the training ratio (seed 2), as netsim's
+//     Analyzer computes them;
+//   - for PEs with a per-token table (learned, random, sinnd): netsim's
+//     PEMetrics against the given coordinates (RSA, Mantel, alignment,
+//     decoding of the coordinates, effective dimension) and
+//     Reference.SimilarityMetrics of the block-mean cosine similarity
+//     (fc_rsa; with a partition, modularity and segregation);
+//   - in every record, the data's own metrics (DataMetrics), so that each
+//     record carries what its numbers are compared with.
+type Analyzer struct {
+	Task          *Task
+	TestMaskRatio float64
+	Geometry      *netsim.Geometry
+	Ref           *Reference
+	data          train.Metrics
+}
+
+// NewAnalyzer returns the Analyzer of task under protocol p.
+func NewAnalyzer(task *Task, p Protocol) (*Analyzer, error) {
+	if task == nil || task.Task == nil {
+		return nil, errors.New("tokens: analyzer: no task")
+	}
+	if !(p.TestMaskRatio > 0 && p.TestMaskRatio < 1) {
+		return nil, fmt.Errorf("tokens: analyzer: test mask ratio %g, want in (0, 1)", p.TestMaskRatio)
+	}
+	g, err := netsim.NewGeometry(task.Layout)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	a := &Analyzer{Task: task, TestMaskRatio: p.TestMaskRatio, Geometry: g,
+		Ref: &Reference{FC: task.TrainFC, Partition: task.Tokens.Partition, Permutations: p.Permutations}}
+	if a.data, err = a.DataMetrics(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// DataMetrics describes the training recordings' correlation matrix FC as
+// a PE's similarity is described, keys prefixed "data_": data_dist_rsa
+// (Spearman ρ of FC with −distance: how much of the data's correlation
+// the geometry explains) and, with a partition, FC's modularity and
+// segregation (data_mod_q, data_seg, …).
+func (a *Analyzer) DataMetrics() (train.Metrics, error) {
+	m, err := a.Ref.SimilarityMetrics(a.Task.TrainFC, true)
+	if err != nil {
+		return nil, err
+	}
+	out := train.Metrics{}
+	for k, v := range m {
+		out["data_"+k] = v
+	}
+	if rho, err := analysis.RSA(a.Task.TrainFC, a.Geometry.NegDist, analysis.Spearman); err == nil {
+		out["data_dist_rsa"] = rho
+	} else if !errors.Is(err, analysis.ErrConstant) && !errors.Is(err, analysis.ErrInvalid) {
+		return nil, fmt.Errorf("tokens: FC vs distance: %w", err)
+	}
+	return out, nil
+}
+
+// PEMetrics returns every geometry metric of a PE table [L, S, D] (flat,
+// row-major): netsim.PEMetrics against the coordinates and
+// SimilarityMetrics of its block-mean cosine similarity.
+func (a *Analyzer) PEMetrics(table []float64, L, S, D int) (train.Metrics, error) {
+	out, err := netsim.PEMetrics(table, L, S, D, a.Geometry, netsim.GeometryConfig{})
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	sim, err := Similarity(table, []int{L, S, D})
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.Ref.SimilarityMetrics(sim, false)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// Similarity returns the block-mean cosine similarity (S, S) of a PE
+// table of shape [L, S, D] (flat, row-major, as the sweep's "pe" artifact
+// holds it).
+func Similarity(table []float64, shape []int) (*mat.SymDense, error) {
+	if len(shape) != 3 {
+		return nil, fmt.Errorf("tokens: PE table of shape %v, want [L, S, D]", shape)
+	}
+	blocks, err := analysis.Blocks(table, shape[0], shape[1], shape[2])
+	if err != nil {
+		return nil, fmt.Errorf("tokens: PE table: %w", err)
+	}
+	_, mean, err := analysis.BlockSimilarity(blocks, analysis.Cosine)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: PE similarity: %w", err)
+	}
+	return mean, nil
+}
+
+// Analyze implements sweep.Options.Analyze. The evaluations run once for
+// the group (an error there is the group's); the PE metrics are per model,
+// and a model whose metrics fail gets its own error. A diverged model gets
+// none.
+func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
+	test, err := a.Task.Eval(EvalTest)
+	if err != nil {
+		return nil, nil, err
+	}
+	hard, err := run.Evaluate(test, train.EvalOptions{MaskRatio: a.TestMaskRatio, Seed: 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	tr, err := run.Evaluate(a.Task.Task.Train, train.EvalOptions{Seed: 2})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]train.Metrics, len(cells))
+	errs := make([]error, len(cells))
+	for m, c := range cells {
+		ms := train.Metrics{EvalTest90 + "_mse": hard[m]["mse"], "train_mse": tr[m]["mse"]}
+		for k, v := range a.data {
+			ms[k] = v
+		}
+		out[m] = ms
+		spec := c.Condition.PE
+		if !run.Members()[m].Alive || !spec.Additive() || spec.Kind == pe.None {
+			continue
+		}
+		tab, shape, err := run.PETable(m)
+		if err == nil {
+			var pm train.Metrics
+			if pm, err = a.PEMetrics(tab, shape[0], shape[1], shape[2]); err == nil {
+				for k, v := range pm {
+					ms[k] = v
+				}
+			}
+		}
+		if err != nil {
+			errs[m] = fmt.Errorf("tokens: %s seed %d: %w", c.Condition.Name, c.Seed, err)
+		}
+	}
+	return out, errs, nil
+}

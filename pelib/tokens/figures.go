@@ -1,0 +1,66 @@
+package tokens
+
+import (
+	"fmt"
+
+	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/plots"
+	"gonum.org/v1/gonum/mat"
+)
+
+// SimilarityFigure draws an (S, S) token similarity matrix — a PE's
+// (Similarity) or the data's correlation (Task.TrainFC) — as a heat map
+// with the diagonal drawn as 0, so the colours show the off-diagonal
+// values. With a partition, tokens are grouped by network and the
+// boundaries drawn; without one, tokens keep their order and, up to 40,
+// are labelled by name.
+func SimilarityFigure(sim mat.Symmetric, tok *Tokens, title, colorLabel string) (*plots.Figure, error) {
+	S := sim.SymmetricDim()
+	if tok == nil || tok.S() != S {
+		return nil, fmt.Errorf("tokens: similarity figure %q: %d × %d matrix for the tokens given", title, S, S)
+	}
+	off := mat.NewDense(S, S, nil)
+	for i := range S {
+		for j := range S {
+			if i != j {
+				off.Set(i, j, sim.At(i, j))
+			}
+		}
+	}
+	opt := plots.HeatmapOptions{Title: title, ColorLabel: colorLabel}
+	if tok.Partition != nil {
+		opt.Partition = tok.Partition
+		opt.PartitionNames = map[int]string{}
+		for k, n := range tok.Networks {
+			opt.PartitionNames[k] = n
+		}
+	} else {
+		opt.RowLabels, opt.ColLabels = tok.Names, tok.Names
+	}
+	return plots.Heatmap(off, opt)
+}
+
+// LayoutFigure draws the given token positions (in the task's units): one
+// scatter for 2 coordinates, three orthogonal views for 3
+// (netsim.LayoutFigure); other dimensions are not drawn (an error).
+func (a *Analyzer) LayoutFigure(title string) (*plots.Figure, error) {
+	if c := a.Task.Tokens.Dim(); c < 2 || c > 3 {
+		return nil, fmt.Errorf("tokens: layout figure: %d coordinates, drawn for 2 or 3 only", c)
+	}
+	return netsim.LayoutFigure(a.Geometry, title)
+}
+
+// PEFigure draws block l of a PE table [L, S, D] as token positions: its
+// top-c principal components aligned to the given coordinates by
+// orthogonal Procrustes with a fitted scale (netsim.PEGeometryFigure), for
+// c = 2 or 3 coordinates.
+func (a *Analyzer) PEFigure(table []float64, shape []int, l int, title string) (*plots.Figure, error) {
+	if c := a.Task.Tokens.Dim(); c < 2 || c > 3 {
+		return nil, fmt.Errorf("tokens: PE figure: %d coordinates, drawn for 2 or 3 only", c)
+	}
+	if len(shape) != 3 {
+		return nil, fmt.Errorf("tokens: PE table of shape %v, want [L, S, D]", shape)
+	}
+	f, _, err := netsim.PEGeometryFigure(table, shape[0], shape[1], shape[2], l, a.Geometry, title)
+	return f, err
+}

@@ -1,0 +1,397 @@
+package tokens
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/npy"
+)
+
+// Tokens are a researcher's tokens: their names, positions and, optionally,
+// a partition into networks.
+type Tokens struct {
+	// Source is the coordinates file.
+	Source string
+	// Names are the S token names, unique, in token order (token s is row s
+	// of every recording).
+	Names []string
+	// Axes name the c coordinates (the CSV header's coordinate columns;
+	// x0, x1, … for NPY).
+	Axes []string
+	// Coords are the positions, [S][c], finite.
+	Coords [][]float64
+	// Partition, when not nil, gives each token's network as an index into
+	// Networks, [S]; Networks are the K ≥ 2 network names in order of first
+	// appearance.
+	Partition []int
+	Networks  []string
+}
+
+// S returns the number of tokens.
+func (t *Tokens) S() int { return len(t.Names) }
+
+// Dim returns the number of coordinates per token, c.
+func (t *Tokens) Dim() int { return len(t.Axes) }
+
+// TokenOptions say where ReadTokens finds names and the partition.
+type TokenOptions struct {
+	// Names is a file of token names for NPY coordinates: a CSV file with a
+	// header and a column "name" (or a single column), one row per token.
+	// Ignored for CSV coordinates, whose "name" column names the tokens.
+	// Empty: tokens are named 0, 1, …, S−1.
+	Names string
+	// Partition is either the name of a column of the coordinates CSV, or a
+	// CSV file with a header and the columns name and network (tokens
+	// matched by name, in any order, each exactly once) or network alone
+	// (one row per token, in token order). Network labels are strings; an
+	// empty Partition means none.
+	Partition string
+}
+
+// MinTokens is the least number of tokens: the geometry metrics need ≥ 4
+// (cross-validated decoding, Mantel permutations).
+const MinTokens = 4
+
+// ReadTokens reads token coordinates from path, a CSV file or an NPY file
+// [S, c] (little-endian float64 or float32, C order), with names and a
+// partition as opt says.
+//
+// CSV coordinates have a header; a column called "name" (any case) names
+// the tokens, the partition column (TokenOptions.Partition, when it is a
+// column) holds their networks, and every other column is one coordinate
+// and must hold a finite number in every row. Blank lines and lines
+// starting with '#' are skipped.
+//
+// Errors name the file, the line (1-based, as an editor shows it) or the
+// token, and what was expected: fewer than MinTokens tokens, a missing or
+// non-numeric value, NaN or ±Inf, a row with another number of fields, a
+// name given twice, a partition with one network or that misses a token.
+func ReadTokens(path string, opt TokenOptions) (*Tokens, error) {
+	var t *Tokens
+	var err error
+	partCol := ""
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		t, partCol, err = readCoordsCSV(path, opt.Partition)
+	case ".npy":
+		t, err = readCoordsNPY(path, opt.Names)
+	default:
+		return nil, fmt.Errorf("tokens: %s: want coordinates as .csv (with a header) or .npy [S, c]", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.S() < MinTokens {
+		return nil, fmt.Errorf("tokens: %s: %d tokens, want at least %d", path, t.S(), MinTokens)
+	}
+	if opt.Partition != "" && partCol == "" {
+		if err := t.readPartitionFile(opt.Partition); err != nil {
+			return nil, err
+		}
+	}
+	if t.Partition != nil && len(t.Networks) < 2 {
+		src := opt.Partition
+		if partCol != "" {
+			src = path + " column " + partCol
+		}
+		return nil, fmt.Errorf("tokens: partition %s: every token is in network %q; modularity and segregation need at least 2 networks", src, t.Networks[0])
+	}
+	return t, nil
+}
+
+// csvReader returns a CSV reader of f that skips '#' comments and allows
+// rows of any length (checked by the caller, with the line).
+func csvReader(f io.Reader) *csv.Reader {
+	cr := csv.NewReader(f)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	return cr
+}
+
+func readCoordsCSV(path, partition string) (*Tokens, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("tokens: %w", err)
+	}
+	defer f.Close()
+	cr := csvReader(f)
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, "", fmt.Errorf("tokens: %s: empty file, want a header and one row per token", path)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("tokens: %s: %w", path, err)
+	}
+	headLine, _ := cr.FieldPos(0)
+	nameCol, partCol := -1, -1
+	t := &Tokens{Source: path}
+	var axes []int
+	seen := map[string]bool{}
+	for j, h := range header {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			return nil, "", fmt.Errorf("tokens: %s line %d: column %d has no name in the header", path, headLine, j+1)
+		}
+		if seen[h] {
+			return nil, "", fmt.Errorf("tokens: %s line %d: column %q appears twice in the header", path, headLine, h)
+		}
+		seen[h] = true
+		switch {
+		case strings.EqualFold(h, "name"):
+			nameCol = j
+		case partition != "" && h == partition:
+			partCol = j
+		default:
+			axes = append(axes, j)
+			t.Axes = append(t.Axes, h)
+		}
+	}
+	if len(axes) == 0 {
+		return nil, "", fmt.Errorf("tokens: %s line %d: no coordinate column (header %v; every column but name and the partition is a coordinate)", path, headLine, header)
+	}
+	labels := []string{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("tokens: %s: %w", path, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != len(header) {
+			return nil, "", fmt.Errorf("tokens: %s line %d: %d fields, the header has %d", path, line, len(rec), len(header))
+		}
+		s := len(t.Coords)
+		name := strconv.Itoa(s)
+		if nameCol >= 0 {
+			name = strings.TrimSpace(rec[nameCol])
+			if name == "" {
+				return nil, "", fmt.Errorf("tokens: %s line %d: empty name", path, line)
+			}
+		}
+		p := make([]float64, len(axes))
+		for k, j := range axes {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rec[j]), 64)
+			if err != nil {
+				return nil, "", fmt.Errorf("tokens: %s line %d (token %s), column %s: %q is not a number", path, line, name, header[j], rec[j])
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, "", fmt.Errorf("tokens: %s line %d (token %s), column %s: %v, want a finite coordinate", path, line, name, header[j], v)
+			}
+			p[k] = v
+		}
+		t.Names = append(t.Names, name)
+		t.Coords = append(t.Coords, p)
+		if partCol >= 0 {
+			l := strings.TrimSpace(rec[partCol])
+			if l == "" {
+				return nil, "", fmt.Errorf("tokens: %s line %d (token %s): empty %s, want a network label", path, line, name, partition)
+			}
+			labels = append(labels, l)
+		}
+	}
+	if err := checkNames(path, t.Names); err != nil {
+		return nil, "", err
+	}
+	if partCol >= 0 {
+		t.setPartition(labels)
+		return t, partition, nil
+	}
+	return t, "", nil
+}
+
+// checkNames reports a name given twice.
+func checkNames(path string, names []string) error {
+	first := map[string]int{}
+	for s, n := range names {
+		if p, dup := first[n]; dup {
+			return fmt.Errorf("tokens: %s: token name %q given twice (tokens %d and %d, 0-based); names must be unique", path, n, p, s)
+		}
+		first[n] = s
+	}
+	return nil
+}
+
+func (t *Tokens) setPartition(labels []string) {
+	index := map[string]int{}
+	t.Partition = make([]int, len(labels))
+	for s, l := range labels {
+		k, ok := index[l]
+		if !ok {
+			k = len(t.Networks)
+			index[l] = k
+			t.Networks = append(t.Networks, l)
+		}
+		t.Partition[s] = k
+	}
+}
+
+func readCoordsNPY(path, namesFile string) (*Tokens, error) {
+	data, shape, err := npy.Read(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	if len(shape) != 2 || shape[0] == 0 || shape[1] == 0 {
+		return nil, fmt.Errorf("tokens: %s: array of shape %v, want [S, c] (one row of c coordinates per token)", path, shape)
+	}
+	S, c := shape[0], shape[1]
+	t := &Tokens{Source: path, Coords: make([][]float64, S), Names: make([]string, S), Axes: make([]string, c)}
+	for j := range c {
+		t.Axes[j] = "x" + strconv.Itoa(j)
+	}
+	for s := range S {
+		t.Coords[s] = data[s*c : (s+1)*c : (s+1)*c]
+		for j, v := range t.Coords[s] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("tokens: %s: row %d (0-based), coordinate %d: %v, want a finite coordinate", path, s, j, v)
+			}
+		}
+		t.Names[s] = strconv.Itoa(s)
+	}
+	if namesFile == "" {
+		return t, nil
+	}
+	cols, lines, err := readTable(namesFile)
+	if err != nil {
+		return nil, err
+	}
+	col := 0
+	if len(cols) > 1 {
+		if col = slices.IndexFunc(cols, func(h string) bool { return strings.EqualFold(h, "name") }); col < 0 {
+			return nil, fmt.Errorf("tokens: %s: columns %v, want a column \"name\" (or a single column)", namesFile, cols)
+		}
+	}
+	if len(lines) != S {
+		return nil, fmt.Errorf("tokens: %s: %d names, the coordinates %s have %d tokens", namesFile, len(lines), path, S)
+	}
+	for s, r := range lines {
+		if r.fields[col] == "" {
+			return nil, fmt.Errorf("tokens: %s line %d: empty name", namesFile, r.line)
+		}
+		t.Names[s] = r.fields[col]
+	}
+	if err := checkNames(namesFile, t.Names); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+type row struct {
+	line   int
+	fields []string
+}
+
+// readTable reads a CSV file with a header; every row must have the
+// header's number of fields.
+func readTable(path string) (header []string, rows []row, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tokens: %w", err)
+	}
+	defer f.Close()
+	cr := csvReader(f)
+	header, err = cr.Read()
+	if err == io.EOF {
+		return nil, nil, fmt.Errorf("tokens: %s: empty file, want a header", path)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("tokens: %s: %w", path, err)
+	}
+	for j := range header {
+		header[j] = strings.TrimSpace(header[j])
+	}
+	header = slices.Clone(header)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("tokens: %s: %w", path, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != len(header) {
+			return nil, nil, fmt.Errorf("tokens: %s line %d: %d fields, the header has %d", path, line, len(rec), len(header))
+		}
+		fs := make([]string, len(rec))
+		for j, v := range rec {
+			fs[j] = strings.TrimSpace(v)
+		}
+		rows = append(rows, row{line, fs})
+	}
+	return header, rows, nil
+}
+
+// readPartitionFile reads the partition from a CSV file (see
+// TokenOptions.Partition).
+func (t *Tokens) readPartitionFile(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("tokens: partition %q is neither a column of %s nor a file", path, t.Source)
+	}
+	header, rows, err := readTable(path)
+	if err != nil {
+		return err
+	}
+	nameCol := slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(h, "name") })
+	labelCol := -1
+	for j := range header {
+		if j != nameCol {
+			if labelCol >= 0 {
+				return fmt.Errorf("tokens: %s: columns %v, want name and network, or network alone", path, header)
+			}
+			labelCol = j
+		}
+	}
+	if labelCol < 0 {
+		return fmt.Errorf("tokens: %s: columns %v, want name and network, or network alone", path, header)
+	}
+	labels := make([]string, t.S())
+	if nameCol < 0 {
+		if len(rows) != t.S() {
+			return fmt.Errorf("tokens: %s: %d rows, the coordinates %s have %d tokens (without a name column, one row per token in token order)", path, len(rows), t.Source, t.S())
+		}
+		for s, r := range rows {
+			if r.fields[labelCol] == "" {
+				return fmt.Errorf("tokens: %s line %d: empty network label", path, r.line)
+			}
+			labels[s] = r.fields[labelCol]
+		}
+	} else {
+		index := map[string]int{}
+		for s, n := range t.Names {
+			index[n] = s
+		}
+		where := make([]int, t.S())
+		for _, r := range rows {
+			name := r.fields[nameCol]
+			s, ok := index[name]
+			switch {
+			case !ok:
+				return fmt.Errorf("tokens: %s line %d: token %q is not in the coordinates %s", path, r.line, name, t.Source)
+			case where[s] != 0:
+				return fmt.Errorf("tokens: %s line %d: token %q given twice (first on line %d)", path, r.line, name, where[s])
+			case r.fields[labelCol] == "":
+				return fmt.Errorf("tokens: %s line %d: empty network label", path, r.line)
+			}
+			where[s] = r.line
+			labels[s] = r.fields[labelCol]
+		}
+		for s, l := range where {
+			if l == 0 {
+				return fmt.Errorf("tokens: %s: token %q has no network", path, t.Names[s])
+			}
+		}
+	}
+	t.setPartition(labels)
+	return nil
+}

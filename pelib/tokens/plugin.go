@@ -1,0 +1,276 @@
+package tokens
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gomlx/compute"
+	"github.com/pelab/pelab/pelib/experiment"
+	"github.com/pelab/pelab/pelib/geometry"
+	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+func init() { experiment.Register(Exp{}) }
+
+// Exp is the tokens experiment as an experiment.Experiment (registered as
+// "tokens"): the paper's question asked of a researcher's own tokens and
+// geometry.
+type Exp struct{}
+
+var _ experiment.Sectioner = Exp{}
+
+var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.Named[Protocol]{
+	{Name: "quick", New: Quick}, {Name: "paper", New: Paper},
+}}
+
+// ProtocolByName returns quick or paper ("" is quick).
+func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }
+
+// Name implements experiment.Experiment.
+func (Exp) Name() string { return Experiment }
+
+// Description implements experiment.Experiment.
+func (Exp) Description() string {
+	return "your own tokens: masked-token prediction on your recordings, PE geometry against your coordinates"
+}
+
+// Protocols implements experiment.Experiment.
+func (Exp) Protocols() []string { return protocols.Names() }
+
+// Vocabulary is the tokens experiment's condition language: learn-<σ>,
+// sinnd (N-D sinusoid of the given coordinates), ropend (N-D RoPE of
+// them), shaw (bidirectional Shaw attention over the token-index offset,
+// with the output projection), none (nope), random, or any PE spec. Lists:
+// "sigmas" (netsim's paper σ sweep), "quick-sigmas", "all" (the paper σ
+// sweep and every reference condition). Unlike netsim and fmri it has no
+// "relative" alias: "relative" is the PE spec's (lst's) meaning.
+func Vocabulary() sweep.Vocabulary {
+	return sweep.Vocabulary{
+		Experiment: Experiment,
+		Aliases: map[string]string{
+			"sinnd": "sinnd", "ropend": "ropend", "shaw": "shaw", "none": "none", "nope": "none", "random": "random",
+		},
+		First: []string{"sinnd", "ropend"},
+		Lists: map[string][]string{
+			"sigmas":       sweep.SigmaNames(netsim.PaperSigmas()),
+			"quick-sigmas": sweep.SigmaNames(netsim.QuickSigmas()),
+			"all":          append([]string{"sinnd", "ropend", "shaw", "none", "random"}, sweep.SigmaNames(netsim.PaperSigmas())...),
+		},
+	}
+}
+
+// Vocabulary implements experiment.Experiment.
+func (Exp) Vocabulary() sweep.Vocabulary { return Vocabulary() }
+
+// DefaultConditions implements experiment.Experiment.
+func (Exp) DefaultConditions(protocol string) string {
+	if protocol == "paper" {
+		return "all"
+	}
+	return "quick-sigmas,sinnd,ropend,none,random"
+}
+
+// ConditionHelp implements experiment.Experiment.
+func (Exp) ConditionHelp() string {
+	return "Conditions: learn-<σ>, sinnd (N-D sinusoid of your coordinates), ropend (N-D RoPE of them), shaw, none, random,\n" +
+		"any PE spec; 'sigmas', 'quick-sigmas', 'all'.\n\n" +
+		"Input: -coords (CSV with a header: a name column, one column per coordinate; or NPY [S, c]), -signals (a folder\n" +
+		"of recordings, tokens × time: .npy, .csv without header, or .h5/.hdf5 with -dataset), optionally -partition\n" +
+		"(a column of -coords or a CSV file name,network). Held-out recordings: -test (names or patterns such as 'test-*'),\n" +
+		"or -test-count drawn with -split-seed."
+}
+
+// Options implements experiment.Experiment.
+func (Exp) Options() []experiment.Option {
+	return []experiment.Option{
+		{Key: "coords", Kind: experiment.String, Usage: "token coordinates: CSV with a header (name column optional, every other column a coordinate) or NPY [S, c]"},
+		{Key: "signals", Kind: experiment.String, Usage: "folder of recordings, one file each, tokens × time (.npy, .csv without header, .h5/.hdf5)"},
+		{Key: "names", Kind: experiment.String, Usage: "token names for NPY coordinates: CSV with a header and a name column"},
+		{Key: "partition", Kind: experiment.String, Usage: "the tokens' networks: a column of -coords, or a CSV file with columns name,network (or network alone)"},
+		{Key: "dataset", Kind: experiment.String, Usage: "path of the tokens × time dataset inside HDF5 files (default " + DefaultDataset + ")"},
+		{Key: "name", Kind: experiment.String, Usage: "name of the data set in records and reports (default: the folder of -coords)"},
+		{Key: "coord_unit", Kind: experiment.String, Usage: "divide the coordinates by this before sinnd, ropend and the geometry (default 1; e.g. 10 for mm)"},
+		{Key: "test", Kind: experiment.Strings, Item: "recording", Usage: "held-out recordings: names or path patterns (e.g. 'test-*')"},
+		{Key: "train", Kind: experiment.Strings, Item: "recording", Usage: "training recordings (default: every recording not held out)"},
+		{Key: "test_count", Kind: experiment.Int, Usage: "without -test: hold out this many recordings, drawn with -split-seed (0: a fifth, at least 1)"},
+		{Key: "split_seed", Kind: experiment.Int, Usage: "seed of the held-out draw (0: the protocol's, 1)"},
+		{Key: "window", Kind: experiment.Int, Usage: "time points per window, the token features T (0: the protocol's, 16)"},
+		{Key: "stride", Kind: experiment.Int, Usage: "step between window starts (0: the window)"},
+		{Key: "test_mask_ratio", Kind: experiment.String, Usage: "fraction of tokens masked in the harder held-out test, test90 (default 0.9)"},
+	}
+}
+
+// floatOption parses option key as a number in (lo, hi) (def when
+// absent or empty).
+func floatOption(req experiment.Request, key string, def, lo, hi float64) (float64, error) {
+	s, err := req.String(key, "")
+	if err != nil || strings.TrimSpace(s) == "" {
+		return def, err
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || !(v > lo && v < hi) || math.IsInf(v, 0) {
+		return 0, experiment.BadValue(key, s, "want a number in (%g, %g)", lo, hi)
+	}
+	return v, nil
+}
+
+// nonNegative returns option key as an integer ≥ 0 (def when absent).
+func nonNegative(req experiment.Request, key string, def int) (int, error) {
+	n, err := req.Int(key, def)
+	if err == nil && n < 0 {
+		err = experiment.BadValue(key, n, "want an integer ≥ 0")
+	}
+	return n, err
+}
+
+// Build implements experiment.Experiment.
+func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
+	if err := experiment.CheckOptions(e, req.Options); err != nil {
+		return nil, err
+	}
+	proto, err := ProtocolByName(req.Protocol)
+	if err != nil {
+		return nil, &experiment.FieldError{Field: "protocol", Err: err}
+	}
+	if proto.Seeds, err = req.SeedsOf(proto.Seeds, sweep.ReferenceSeeds()); err != nil {
+		return nil, err
+	}
+	if req.MaskRatio > 0 {
+		proto.MaskRatio = req.MaskRatio
+	}
+	if proto.TestMaskRatio, err = floatOption(req, "test_mask_ratio", proto.TestMaskRatio, 0, 1); err != nil {
+		return nil, err
+	}
+	var in Input
+	str := func(key string, dst *string) {
+		if err == nil {
+			*dst, err = req.String(key, "")
+		}
+	}
+	str("coords", &in.Coords)
+	str("signals", &in.Signals)
+	str("names", &in.Tokens.Names)
+	str("partition", &in.Tokens.Partition)
+	str("dataset", &in.Dataset)
+	str("name", &in.Name)
+	if err != nil {
+		return nil, err
+	}
+	if in.Coords == "" {
+		return nil, experiment.Fieldf("coords", "tokens: no coordinates file: give -coords (a sweep spec: [task] coords)")
+	}
+	if in.Signals == "" {
+		return nil, experiment.Fieldf("signals", "tokens: no signals folder: give -signals (a sweep spec: [task] signals)")
+	}
+	if in.CoordUnit, err = floatOption(req, "coord_unit", 1, 0, math.Inf(1)); err != nil {
+		return nil, err
+	}
+	if in.Split.Test, err = req.Strings("test"); err != nil {
+		return nil, err
+	}
+	if in.Split.Train, err = req.Strings("train"); err != nil {
+		return nil, err
+	}
+	if in.Split.Count, err = nonNegative(req, "test_count", 0); err != nil {
+		return nil, err
+	}
+	seed, err := nonNegative(req, "split_seed", 0)
+	if err != nil {
+		return nil, err
+	}
+	in.Split.Seed = uint64(seed)
+	if w, err := nonNegative(req, "window", 0); err != nil {
+		return nil, err
+	} else if w > 0 {
+		proto.Window = w
+	}
+	if proto.Stride, err = nonNegative(req, "stride", proto.Stride); err != nil {
+		return nil, err
+	}
+	conds, err := req.ConditionsOf(e, proto.Name)
+	if err != nil {
+		return nil, err
+	}
+	task, err := NewTask(proto, in)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := NewPlan(proto, task, conds)
+	if err != nil {
+		return nil, err
+	}
+	req.Overrides.Apply(plan)
+	data := task.Params["data"].(string)
+	part := "no partition"
+	if task.Tokens.Partition != nil {
+		part = fmt.Sprintf("%d networks", len(task.Tokens.Networks))
+	}
+	return &experiment.Built{
+		Plan: plan,
+		Info: fmt.Sprintf("tokens %s: %d tokens in %d dimensions (%s); training recordings %s (%d windows of %d points), held out %s (%d windows); model width %d",
+			data, task.Tokens.S(), task.Tokens.Dim(), part, strings.Join(task.Train, ","), task.Task.Train.N, proto.Window,
+			strings.Join(task.Test, ","), task.TestWindows.N, plan.Train.Model.Width),
+		Options: func(*results.Store, compute.Backend) (sweep.Options, error) {
+			an, err := NewAnalyzer(task, proto)
+			if err != nil {
+				return sweep.Options{}, err
+			}
+			truth, err := geometry.New(task.Layout, geometry.Euclidean)
+			if err != nil {
+				return sweep.Options{}, err
+			}
+			return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}, nil
+		},
+		SummaryName: "summary-" + safeName(data) + ".md",
+		Summary: func(_ *results.Store, recs []results.Record, _ io.Writer) (string, error) {
+			rep, err := Report(recs, proto.Name, data)
+			if err != nil {
+				return "", err
+			}
+			return rep.Markdown, nil
+		},
+	}, nil
+}
+
+// safeName replaces characters that do not belong in a file name.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' || r == ' ' || r < 32 {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// Headline implements experiment.Experiment.
+func (Exp) Headline() experiment.Headline {
+	return experiment.Headline{Gen: "test_mse", Interp: netsim.MetricRSA,
+		CI: []string{"train_mse", "test_mse", "test90_mse", netsim.MetricRSA, netsim.MetricDecodeR2, MetricFCRSA}}
+}
+
+// SectionKey implements experiment.Sectioner: one section per data set.
+func (Exp) SectionKey(r results.Record) string { return DataOf(r) }
+
+// Report implements experiment.Experiment: key is the data set.
+func (Exp) Report(rs []results.Record, protocol, data string) (experiment.ReportPart, error) {
+	var part experiment.ReportPart
+	r, err := Report(rs, protocol, data)
+	if err != nil {
+		return part, err
+	}
+	part.Markdown = r.Markdown
+	var refs []string
+	for _, sm := range r.Summaries {
+		if _, ok := sweep.SigmaOf(sm.Group); !ok {
+			refs = append(refs, sm.Group)
+		}
+	}
+	part.SigmaFigure, part.SigmaErr = netsim.SweepFigure(rs, "test_mse", refs, "held-out MSE against σ")
+	part.SigmaCaption = "held-out masked MSE against σ (mean ± SD over seeds)"
+	return part, nil
+}

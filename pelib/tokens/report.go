@@ -1,0 +1,154 @@
+package tokens
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+// ReportData is the summary of the tokens records of one protocol and data
+// set.
+type ReportData struct {
+	Protocol, Data string
+	Summaries      []results.Summary // per condition, mean and SD over seeds
+	// Data are the data's own metrics (DataMetrics), the same in every
+	// record.
+	DataMetrics map[string]float64
+	// ByModel[geometry] is the Spearman test, across the learned-σ models,
+	// of a geometry metric against test_mse.
+	ByModel  map[string]analysis.RankTest
+	Markdown string
+}
+
+// DataOf is the data set name of a tokens record ("" when its config has
+// none).
+func DataOf(r results.Record) string {
+	var meta struct {
+		Task struct {
+			Data string `json:"data"`
+		} `json:"task"`
+	}
+	if len(r.Config) == 0 || json.Unmarshal(r.Config, &meta) != nil {
+		return ""
+	}
+	return meta.Task.Data
+}
+
+// SelectRecords returns the tokens records of protocol and data set data
+// ("" matches any), in condition order (sweep.SortRecords), then seed.
+func SelectRecords(recs []results.Record, protocol, data string) []results.Record {
+	var rs []results.Record
+	for _, r := range results.Select(recs, Experiment, protocol) {
+		if data == "" || DataOf(r) == data {
+			rs = append(rs, r)
+		}
+	}
+	sweep.SortRecords(Vocabulary().First, rs)
+	return rs
+}
+
+// ErrorMetrics are the masked-MSE metrics of a report, GeometryMetrics its
+// PE geometry metrics, in report order.
+func ErrorMetrics() []string { return []string{"train_mse", EvalTest + "_mse", EvalTest90 + "_mse"} }
+
+// GeometryMetrics lists the PE geometry metrics of a report.
+func GeometryMetrics() []string {
+	return []string{netsim.MetricRSA, netsim.MetricMantelP, netsim.MetricAlignErr, netsim.MetricDecodeR2, netsim.MetricEffDim,
+		MetricFCRSA, MetricFCP, MetricModQ, MetricModZ, MetricSeg, MetricSegZ}
+}
+
+// Report summarises the tokens records of protocol and data set data into
+// Markdown: masked MSE per condition (training windows; held-out
+// recordings at the training and at the test mask ratio), the PE geometry
+// against the coordinates, the data's correlation structure and the
+// partition, the data's own metrics, and, over the learned-σ models, the
+// Spearman correlation of each geometry metric with the held-out MSE.
+func Report(recs []results.Record, protocol, data string) (*ReportData, error) {
+	rs := SelectRecords(recs, protocol, data)
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("tokens: report: no records of protocol %q and data %q", protocol, data)
+	}
+	rep := &ReportData{Protocol: protocol, Data: data, DataMetrics: map[string]float64{}, ByModel: map[string]analysis.RankTest{}}
+	rep.Summaries = results.Summarize(rs, func(r results.Record) string { return r.Condition })
+	sweep.SortSummaries(Vocabulary().First, rep.Summaries)
+	for _, r := range rs {
+		for k, v := range r.Final {
+			if strings.HasPrefix(k, "data_") {
+				rep.DataMetrics[k] = v
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Your tokens: %s, protocol %s\n\n", orAny(data), orAny(protocol))
+	b.WriteString("Masked-token MSE on z-scored signals (mean ± SD over seeds; lower is better): train = training windows, " +
+		"test = held-out recordings at the training mask ratio, test90 = the same at the test ratio.\n\n")
+	b.WriteString(results.MarkdownTable(rep.Summaries, ErrorMetrics(), nil))
+	var geo []string
+	for _, m := range GeometryMetrics() {
+		for _, s := range rep.Summaries {
+			if _, ok := s.Mean[m]; ok {
+				geo = append(geo, m)
+				break
+			}
+		}
+	}
+	if len(geo) > 0 {
+		b.WriteString("\nPE geometry (PEs with a per-token table; averaged over blocks): rsa = Spearman ρ(cosine similarity, −distance " +
+			"between your coordinates); mantel_p = its one-sided permutation p; align_err = mean position error, in coordinate units, " +
+			"after aligning the top-c principal axes; decode_r2 = cross-validated ridge R² of the coordinates; eff_dim = participation ratio; " +
+			"fc_rsa (fc_p) = Spearman ρ (Mantel p) of the PE similarity with the training recordings' correlation matrix; " +
+			"mod_q, seg = modularity and segregation of the PE similarity under your partition, with z-scores against relabellings.\n\n")
+		b.WriteString(results.MarkdownTable(rep.Summaries, geo, nil))
+	}
+	if len(rep.DataMetrics) > 0 {
+		b.WriteString("\nThe data's own structure (training recordings' correlation matrix):")
+		for _, k := range []string{"data_dist_rsa", "data_mod_q", "data_mod_z", "data_seg", "data_seg_z"} {
+			if v, ok := rep.DataMetrics[k]; ok {
+				fmt.Fprintf(&b, " %s %.3g;", strings.TrimPrefix(k, "data_"), v)
+			}
+		}
+		b.WriteString(" (dist_rsa: Spearman ρ with −distance).\n")
+	}
+	var x []results.Record
+	for _, r := range rs {
+		if _, ok := sweep.SigmaOf(r.Condition); ok && r.Status == results.StatusOK {
+			x = append(x, r)
+		}
+	}
+	if len(x) >= 3 {
+		b.WriteString("\nAcross the learned-σ models: Spearman ρ (p, n) of each geometry metric with test_mse.\n\n| metric | ρ (p, n) |\n|---|---|\n")
+		for _, g := range []string{netsim.MetricRSA, netsim.MetricDecodeR2, MetricFCRSA, MetricModQ} {
+			var gv, ev []float64
+			for _, r := range x {
+				v, ok1 := r.Final[g]
+				w, ok2 := r.Final["test_mse"]
+				if ok1 && ok2 {
+					gv, ev = append(gv, v), append(ev, w)
+				}
+			}
+			t, err := analysis.SpearmanTest(gv, ev)
+			if len(gv) < 3 || err != nil {
+				continue
+			}
+			rep.ByModel[g] = t
+			fmt.Fprintf(&b, "| %s | %.2f (%.2g, %d) |\n", g, t.Rho, t.P, len(gv))
+		}
+	}
+	if st := results.StatusMarkdown(rs, func(r results.Record) string { return r.Condition }); st != "" {
+		b.WriteString("\n" + st)
+	}
+	rep.Markdown = b.String()
+	return rep, nil
+}
+
+func orAny(s string) string {
+	if s == "" {
+		return "(any)"
+	}
+	return s
+}

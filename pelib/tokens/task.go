@@ -1,0 +1,300 @@
+package tokens
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/pelab/pelab/pelib/fmri"
+	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/pelib/train"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Experiment is the experiment name in result records.
+const Experiment = "tokens"
+
+// Evaluation sets of a task: EvalTest holds the held-out recordings'
+// windows at the training mask ratio (the engine's evaluation every
+// EvalEvery epochs); Analyzer adds EvalTest90 (the same windows at
+// Protocol.TestMaskRatio) and train_mse (the training windows).
+const (
+	EvalTest   = "test"
+	EvalTest90 = "test90"
+)
+
+// Protocol is a training protocol of the tokens experiment: the model and
+// optimiser of netsim's protocol of the same name (Experiment 2's
+// masked-token setting), windows, mask ratios and the held-out split.
+type Protocol struct {
+	Name string
+	// Width, Blocks, Heads size the encoder; the width is rounded up to a
+	// multiple of 2c·Heads for c coordinates (netsim.Protocol.WidthFor),
+	// so that sinnd and ropend exist for any c ≥ 1.
+	Width, Blocks, Heads     int
+	LR                       float64
+	Batch, Epochs, EvalEvery int
+	Seeds                    []int64
+	MaxM                     int
+	// Window is T, the time points per token (the token features), and
+	// Stride the step between window starts (0: Window).
+	Window, Stride int
+	// MaskRatio is the fraction of tokens masked in training and in
+	// EvalTest, TestMaskRatio that of EvalTest90.
+	MaskRatio, TestMaskRatio float64
+	// TestRecordings is the number of held-out recordings drawn with
+	// SplitSeed when none are named (0: a fifth, at least 1).
+	TestRecordings int
+	SplitSeed      uint64
+	// Permutations of the partition nulls (mod_z, seg_z) and of the
+	// PE–FC Mantel test.
+	Permutations int
+}
+
+// fromNetsim is netsim's protocol p as a tokens protocol: the same model,
+// optimiser, seeds, window and mask ratios.
+func fromNetsim(p netsim.Protocol, perms int) Protocol {
+	return Protocol{Name: p.Name, Width: p.Width, Blocks: p.Blocks, Heads: p.Heads, LR: p.LR,
+		Batch: p.Batch, Epochs: p.Epochs, EvalEvery: p.EvalEvery, Seeds: p.Seeds, MaxM: p.MaxM,
+		Window: p.Window, Stride: p.Stride, MaskRatio: p.MaskRatio, TestMaskRatio: p.TestMaskRatio,
+		SplitSeed: 1, Permutations: perms}
+}
+
+// Quick is netsim.Quick's model and training (width 16, 2 blocks, Adam lr
+// 1e-2, batch 32, 50 epochs, 3 seeds, windows of 16 points, 50 % / 90 %
+// masking) with 199 permutations.
+func Quick() Protocol { return fromNetsim(netsim.Quick(), 199) }
+
+// Paper is netsim.Paper's (4 blocks of width 64, lr 1e-3, batch 64, 200
+// epochs, 15 seeds) with 999 permutations.
+func Paper() Protocol { return fromNetsim(netsim.Paper(), 999) }
+
+// net is p as a netsim protocol (model sizes only).
+func (p Protocol) net() netsim.Protocol {
+	return netsim.Protocol{Width: p.Width, Blocks: p.Blocks, Heads: p.Heads}
+}
+
+// Validate reports the first problem with p.
+func (p Protocol) Validate() error {
+	switch {
+	case p.Width < 1 || p.Blocks < 1 || p.Heads < 1:
+		return fmt.Errorf("tokens: protocol %q: width %d, blocks %d, heads %d: want all ≥ 1", p.Name, p.Width, p.Blocks, p.Heads)
+	case !(p.LR > 0) || math.IsInf(p.LR, 0):
+		return fmt.Errorf("tokens: protocol %q: learning rate %g, want > 0", p.Name, p.LR)
+	case p.Batch < 1 || p.Epochs < 0 || p.EvalEvery < 0:
+		return fmt.Errorf("tokens: protocol %q: batch %d, epochs %d, eval every %d: want batch ≥ 1, the others ≥ 0", p.Name, p.Batch, p.Epochs, p.EvalEvery)
+	case len(p.Seeds) == 0:
+		return fmt.Errorf("tokens: protocol %q has no seeds", p.Name)
+	case p.Window < 2 || p.Stride < 0:
+		return fmt.Errorf("tokens: protocol %q: window %d, stride %d: want window ≥ 2, stride ≥ 0", p.Name, p.Window, p.Stride)
+	case !(p.MaskRatio > 0 && p.MaskRatio < 1) || !(p.TestMaskRatio > 0 && p.TestMaskRatio < 1):
+		return fmt.Errorf("tokens: protocol %q: mask ratios %g (train) and %g (test), want each in (0, 1)", p.Name, p.MaskRatio, p.TestMaskRatio)
+	case p.TestRecordings < 0 || p.Permutations < 1:
+		return fmt.Errorf("tokens: protocol %q: %d held-out recordings, %d permutations: want ≥ 0 and ≥ 1", p.Name, p.TestRecordings, p.Permutations)
+	}
+	return nil
+}
+
+// Input says where a task's data are.
+type Input struct {
+	// Name names the data set in records and reports (default: the name of
+	// the coordinates file's folder).
+	Name string
+	// Coords is the coordinates file (see ReadTokens), with Tokens' names
+	// and partition.
+	Coords string
+	Tokens TokenOptions
+	// Signals is the folder of recordings (see ReadSignals).
+	Signals string
+	Dataset string // HDF5 dataset path (default DefaultDataset)
+	Split   Split  // Split.Count and Split.Seed 0: the protocol's
+	// CoordUnit divides the coordinates before the N-D PEs (sinnd, ropend)
+	// and the geometry see them (0: 1), so that neighbouring tokens are
+	// about one unit apart (see pe.SinusoidND); e.g. 10 for MNI
+	// millimetres, as pelib/fmri does.
+	CoordUnit float64
+}
+
+// Task is a tokens task: the sweep task (training windows, the held-out
+// evaluation set, the tokens' layout in coordinate units) and the data
+// behind it.
+type Task struct {
+	*sweep.Task
+	Tokens      *Tokens
+	Train, Test []string // recording names
+	// TrainFC is the training recordings' mean correlation matrix [S, S]
+	// (fmri.GroupFC of the z-scored recordings): the data's own
+	// correlation structure a PE's similarity is compared with.
+	TrainFC *mat.SymDense
+	// TestWindows are the held-out windows, X[N, S, T].
+	TestWindows *fmri.Windows
+}
+
+// NewTask reads and validates in, z-scores every recording per token
+// (ZScore), cuts it into windows of p.Window points every p.Stride, and
+// returns the task: training windows in recording order then window
+// order, the held-out recordings' windows as EvalTest, and the token
+// coordinates divided by in.CoordUnit as the layout. Its parameters
+// (recorded in every record's config) include a hash of the coordinates
+// and the windows, so that records of other data never share an ID.
+func NewTask(p Protocol, in Input) (*Task, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if in.Coords == "" || in.Signals == "" {
+		return nil, fmt.Errorf("tokens: want a coordinates file and a signals folder (got %q and %q)", in.Coords, in.Signals)
+	}
+	unit := in.CoordUnit
+	if unit == 0 {
+		unit = 1
+	}
+	if !(unit > 0) || math.IsInf(unit, 0) {
+		return nil, fmt.Errorf("tokens: coordinate unit %g, want a finite number > 0", unit)
+	}
+	tok, err := ReadTokens(in.Coords, in.Tokens)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := ReadSignals(in.Signals, tok.S(), in.Coords, SignalOptions{Dataset: in.Dataset, MinTimes: p.Window})
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(recs))
+	byName := map[string]*Recording{}
+	for i, r := range recs {
+		names[i], byName[r.Name] = r.Name, r
+	}
+	sp := in.Split
+	if sp.Count == 0 {
+		sp.Count = p.TestRecordings
+	}
+	if sp.Seed == 0 {
+		sp.Seed = p.SplitSeed
+	}
+	trainNames, testNames, err := sp.Resolve(in.Signals, names)
+	if err != nil {
+		return nil, err
+	}
+	zs := func(ns []string) ([]*mat.Dense, error) {
+		out := make([]*mat.Dense, len(ns))
+		for i, n := range ns {
+			if out[i], err = ZScore(byName[n], tok.Names); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	trz, err := zs(trainNames)
+	if err != nil {
+		return nil, err
+	}
+	tez, err := zs(testNames)
+	if err != nil {
+		return nil, err
+	}
+	trw, err := fmri.MakeWindows(trz, p.Window, p.Stride)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: training windows: %w", err)
+	}
+	tew, err := fmri.MakeWindows(tez, p.Window, p.Stride)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: held-out windows: %w", err)
+	}
+	if trw.N < p.Batch {
+		return nil, fmt.Errorf("tokens: %d training windows of %d points (recordings %s), fewer than the batch size %d: add recordings or shorten the window",
+			trw.N, p.Window, strings.Join(trainNames, ", "), p.Batch)
+	}
+	fc, err := fmri.GroupFC(trz)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	lay, err := pe.Points(tok.Coords)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %s: %w", in.Coords, err)
+	}
+	if unit != 1 {
+		lay = lay.Scaled(1 / unit)
+	}
+	name := in.Name
+	if name == "" {
+		name = filepath.Base(filepath.Dir(filepath.Clean(in.Coords)))
+	}
+	stride := p.Stride
+	if stride == 0 {
+		stride = p.Window
+	}
+	params := map[string]any{
+		"data": name, "tokens": tok.S(), "dim": tok.Dim(), "axes": strings.Join(tok.Axes, ","),
+		"window": p.Window, "stride": stride, "zscore": "recording-token",
+		"train_recordings": strings.Join(trainNames, ","), "test_recordings": strings.Join(testNames, ","),
+		"train_n": trw.N, "test_n": tew.N, "coord_unit": unit, "test_mask_ratio": p.TestMaskRatio,
+		"data_sha": fingerprint(tok, trw, tew),
+	}
+	if len(in.Split.Test) == 0 {
+		params["split_seed"] = sp.Seed
+	}
+	if tok.Partition != nil {
+		params["networks"] = len(tok.Networks)
+	}
+	t := &Task{Tokens: tok, Train: trainNames, Test: testNames, TrainFC: fc, TestWindows: tew}
+	t.Task = &sweep.Task{
+		Name:   Experiment,
+		Train:  &train.Data{Name: "train", X: trw.X, N: trw.N, S: trw.S, F: trw.T},
+		Evals:  []*train.Data{{Name: EvalTest, X: tew.X, N: tew.N, S: tew.S, F: tew.T}},
+		Layout: lay,
+		Params: params,
+	}
+	return t, nil
+}
+
+// fingerprint is a short hash of the token names, coordinates, partition
+// and windows.
+func fingerprint(t *Tokens, ws ...*fmri.Windows) string {
+	h := sha256.New()
+	var b [8]byte
+	for s, n := range t.Names {
+		h.Write([]byte(n + "\x00"))
+		for _, x := range t.Coords[s] {
+			binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
+			h.Write(b[:])
+		}
+		if t.Partition != nil {
+			h.Write([]byte(t.Networks[t.Partition[s]] + "\x00"))
+		}
+	}
+	for _, w := range ws {
+		for _, x := range w.X {
+			binary.LittleEndian.PutUint32(b[:4], math.Float32bits(x))
+			h.Write(b[:4])
+		}
+		h.Write([]byte{0xff})
+	}
+	return fmt.Sprintf("%x", h.Sum(nil)[:6])
+}
+
+// NewPlan builds the sweep of protocol p over conditions on task: the
+// masked-token objective (train.Masked: masked tokens are zeroed and
+// flagged, the loss is the MSE on them) and netsim's model
+// (netsim.Protocol.ModelConfig: per-token readout of the T values, width
+// rounded for the task's c coordinates).
+func NewPlan(p Protocol, task *Task, conds []sweep.Condition) (*sweep.Plan, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if task == nil || task.Task == nil || task.Train == nil {
+		return nil, fmt.Errorf("tokens: NewPlan: no task")
+	}
+	opt := train.PaperAdam()
+	opt.LR = p.LR
+	return &sweep.Plan{
+		Experiment: Experiment, Protocol: p.Name, Task: task.Task,
+		Train: train.Config{Model: p.net().ModelConfig(task.Task), Optimizer: opt, Objective: train.Masked,
+			MaskRatio: p.MaskRatio, BatchSize: p.Batch, Epochs: p.Epochs, EvalEvery: p.EvalEvery},
+		Conditions: conds, Seeds: p.Seeds, MaxM: p.MaxM,
+	}, nil
+}
