@@ -84,8 +84,8 @@ test_runs = 2
 // TestRegistry checks that pelab registers one command per experiment and
 // that every experiment's defaults parse in its vocabulary.
 func TestRegistry(t *testing.T) {
-	if got := strings.Join(experiment.Names(), ","); got != "fmri,lst,netsim" {
-		t.Errorf("experiments %s, want fmri,lst,netsim", got)
+	if got := strings.Join(experiment.Names(), ","); got != "fmri,lst,netsim,tokens" {
+		t.Errorf("experiments %s, want fmri,lst,netsim,tokens", got)
 	}
 	for _, e := range experiment.All() {
 		if _, ok := commands[e.Name()]; !ok {

@@ -15,10 +15,35 @@ import (
 	"github.com/pelab/pelab/pelib/sweep"
 )
 
-func init() { experiment.Register(Exp{}) }
+func init() { experiment.Register(Plugin()) }
 
 // Exp is Experiment 3 as an experiment.Experiment (registered as "fmri").
-type Exp struct{}
+type Exp struct{ experiment.About }
+
+// Plugin returns the experiment as it is registered.
+func Plugin() Exp {
+	return Exp{experiment.About{
+		ID:     Experiment,
+		Desc:   "Experiment 3: masked-region prediction on resting-state fMRI (HCP, Glasser-360)",
+		Protos: protocols.Names(),
+		Vocab:  Vocabulary,
+		Defaults: func(protocol string) string {
+			if protocol == "paper" {
+				return "paper"
+			}
+			return QuickConditions
+		},
+		Help: "Conditions: learn-<σ>, sin3d, rope3d, shaw (bidirectional Shaw; 'relative' is a deprecated alias of it here),\n" +
+			"none (nope), random, any PE spec, 'sigmas' for the σ sweep or 'paper' for all.\nDefault: " + QuickConditions +
+			" (quick), paper (paper).\n\n" + HCPAcknowledgment,
+		Opts: []experiment.Option{
+			{Key: "data", Kind: experiment.String, Usage: "the hcp-glasser360 folder (default: ../shared/data/hcp-glasser360 or the fetch cache)"},
+			{Key: "subjects", Kind: experiment.Strings, Item: "subject", Usage: "comma-separated subject IDs to use (default: the protocol's: quick the first 6, paper all);\nwith -test-subjects, the training subjects exactly"},
+			{Key: "test_subjects", Kind: experiment.Strings, Item: "subject", Usage: "comma-separated held-out subject IDs (default: the protocol's count, drawn from -subjects);\nwithout -subjects, training uses the first subjects not held out (quick: 4, paper: all others)"},
+			{Key: "train_windows", Kind: experiment.Int, Usage: "keep this many training windows, evenly spaced (≥ 0; 0: all; default: the protocol's)"},
+		},
+	}}
+}
 
 // protocols are Experiment 3's protocols by name, the default first.
 var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.Named[Protocol]{
@@ -27,46 +52,6 @@ var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.
 
 // ProtocolByName returns quick or paper ("" is quick).
 func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }
-
-// Name implements experiment.Experiment.
-func (Exp) Name() string { return Experiment }
-
-// Description implements experiment.Experiment.
-func (Exp) Description() string {
-	return "Experiment 3: masked-region prediction on resting-state fMRI (HCP, Glasser-360)"
-}
-
-// Protocols implements experiment.Experiment.
-func (Exp) Protocols() []string { return protocols.Names() }
-
-// Vocabulary implements experiment.Experiment.
-func (Exp) Vocabulary() sweep.Vocabulary { return Vocabulary() }
-
-// DefaultConditions implements experiment.Experiment: QuickConditions
-// (quick) or every condition (paper).
-func (Exp) DefaultConditions(protocol string) string {
-	if protocol == "paper" {
-		return "paper"
-	}
-	return QuickConditions
-}
-
-// ConditionHelp implements experiment.Experiment.
-func (Exp) ConditionHelp() string {
-	return "Conditions: learn-<σ>, sin3d, rope3d, shaw (bidirectional Shaw; 'relative' is a deprecated alias of it here),\n" +
-		"none (nope), random, any PE spec, 'sigmas' for the σ sweep or 'paper' for all.\nDefault: " + QuickConditions +
-		" (quick), paper (paper).\n\n" + HCPAcknowledgment
-}
-
-// Options implements experiment.Experiment.
-func (Exp) Options() []experiment.Option {
-	return []experiment.Option{
-		{Key: "data", Kind: experiment.String, Usage: "the hcp-glasser360 folder (default: ../shared/data/hcp-glasser360 or the fetch cache)"},
-		{Key: "subjects", Kind: experiment.Strings, Item: "subject", Usage: "comma-separated subject IDs to use (default: the protocol's: quick the first 6, paper all);\nwith -test-subjects, the training subjects exactly"},
-		{Key: "test_subjects", Kind: experiment.Strings, Item: "subject", Usage: "comma-separated held-out subject IDs (default: the protocol's count, drawn from -subjects);\nwithout -subjects, training uses the first subjects not held out (quick: 4, paper: all others)"},
-		{Key: "train_windows", Kind: experiment.Int, Usage: "keep this many training windows, evenly spaced (≥ 0; 0: all; default: the protocol's)"},
-	}
-}
 
 // Build implements experiment.Experiment.
 func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {

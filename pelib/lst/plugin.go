@@ -11,47 +11,34 @@ import (
 	"github.com/pelab/pelab/pelib/sweep"
 )
 
-func init() { experiment.Register(Exp{}) }
+func init() { experiment.Register(Plugin()) }
 
 // Exp is Experiment 1 as an experiment.Experiment (registered as "lst").
-type Exp struct{}
+type Exp struct{ experiment.About }
 
-var _ experiment.Sectioner = Exp{}
-
-// Name implements experiment.Experiment.
-func (Exp) Name() string { return "lst" }
-
-// Description implements experiment.Experiment.
-func (Exp) Description() string {
-	return "Experiment 1: the Latin Square Task (train, evaluate, compare with the paper)"
+// Plugin returns the experiment as it is registered.
+func Plugin() Exp {
+	return Exp{experiment.About{
+		ID:     "lst",
+		Desc:   "Experiment 1: the Latin Square Task (train, evaluate, compare with the paper)",
+		Protos: protocols.Names(),
+		Vocab:  Vocabulary,
+		Defaults: func(string) string {
+			return "2d-fixed,learn-0.1,learn-0.5,learn-1,learn-2"
+		},
+		Help: "Conditions: learn-<σ>, learn-<σ>-wd, 2d-fixed, 1d-fixed, relative (the reference's causal Shaw without output\n" +
+			"projection, shaw,causal,noout), relative-bidir (shaw,noout), shaw (bidirectional, with output projection),\n" +
+			"rope1d, rope2d, nope, random, uniform, t5, alibi, alibi2d, any PE spec (" + pe.Syntax + "),\n" +
+			"'sigmas' for the σ sweep or 'paper' for all.",
+		Opts: []experiment.Option{
+			{Key: "data", Kind: experiment.String, Usage: "folder with the reference CSVs (default: ../shared/data/lst or the fetch cache)"},
+			{Key: "subset", Kind: experiment.Int, Usage: "train on only this many puzzles (≥ 0; 0: all 8,100)"},
+			{Key: "split_seed", Kind: experiment.Int, Usage: "seed of the stratified 90/10 train/test split (default 0)"},
+		},
+	}}
 }
 
-// Protocols implements experiment.Experiment: quick, paper200, paper.
-func (Exp) Protocols() []string { return protocols.Names() }
-
-// Vocabulary implements experiment.Experiment.
-func (Exp) Vocabulary() sweep.Vocabulary { return Vocabulary() }
-
-// DefaultConditions implements experiment.Experiment: the same for every
-// protocol.
-func (Exp) DefaultConditions(string) string { return "2d-fixed,learn-0.1,learn-0.5,learn-1,learn-2" }
-
-// ConditionHelp implements experiment.Experiment.
-func (Exp) ConditionHelp() string {
-	return "Conditions: learn-<σ>, learn-<σ>-wd, 2d-fixed, 1d-fixed, relative (the reference's causal Shaw without output\n" +
-		"projection, shaw,causal,noout), relative-bidir (shaw,noout), shaw (bidirectional, with output projection),\n" +
-		"rope1d, rope2d, nope, random, uniform, t5, alibi, alibi2d, any PE spec (" + pe.Syntax + "),\n" +
-		"'sigmas' for the σ sweep or 'paper' for all."
-}
-
-// Options implements experiment.Experiment.
-func (Exp) Options() []experiment.Option {
-	return []experiment.Option{
-		{Key: "data", Kind: experiment.String, Usage: "folder with the reference CSVs (default: ../shared/data/lst or the fetch cache)"},
-		{Key: "subset", Kind: experiment.Int, Usage: "train on only this many puzzles (≥ 0; 0: all 8,100)"},
-		{Key: "split_seed", Kind: experiment.Int, Usage: "seed of the stratified 90/10 train/test split (default 0)"},
-	}
-}
+var _ experiment.Sectioner = Plugin()
 
 // Build implements experiment.Experiment.
 func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {

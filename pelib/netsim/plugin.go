@@ -11,13 +11,37 @@ import (
 	"github.com/pelab/pelab/pelib/sweep"
 )
 
-func init() { experiment.Register(Exp{}) }
+func init() { experiment.Register(Plugin()) }
 
 // Exp is Experiment 2 as an experiment.Experiment (registered as
 // "netsim").
-type Exp struct{}
+type Exp struct{ experiment.About }
 
-var _ experiment.Sectioner = Exp{}
+// Plugin returns the experiment as it is registered.
+func Plugin() Exp {
+	return Exp{experiment.About{
+		ID:     Experiment,
+		Desc:   "Experiment 2: network simulation with known node positions (train, evaluate, PE geometry)",
+		Protos: protocols.Names(),
+		Vocab:  Vocabulary,
+		Defaults: func(protocol string) string {
+			if protocol == "paper" {
+				return "all"
+			}
+			return "quick-sigmas,sinnd,ropend,shaw,none,random"
+		},
+		Help: "Conditions: learn-<σ>, sinnd (oracle N-D sinusoid of the true positions), ropend, shaw (bidirectional Shaw;\n" +
+			"'relative' is a deprecated alias of it here), none, random, any PE spec; 'sigmas' (paper σ sweep), 'quick-sigmas',\n" +
+			"'all'. Default: the quick σ sweep plus sinnd, ropend, shaw, none, random (quick); all (paper).",
+		Opts: []experiment.Option{
+			{Key: "layout", Kind: experiment.String, Usage: "node layout: 2d (8×8 grid) or 3d (4×4×4 grid) (default 2d)"},
+			{Key: "train_runs", Kind: experiment.Int, Usage: "override the protocol's number of simulated training runs, 8 windows each (≥ 0; 0: the protocol's)"},
+			{Key: "test_runs", Kind: experiment.Int, Usage: "override the protocol's number of held-out runs (≥ 0; 0: the protocol's)"},
+		},
+	}}
+}
+
+var _ experiment.Sectioner = Plugin()
 
 // protocols are Experiment 2's protocols by name, the default first.
 var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.Named[Protocol]{
@@ -26,45 +50,6 @@ var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.
 
 // ProtocolByName returns quick or paper ("" is quick).
 func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }
-
-// Name implements experiment.Experiment.
-func (Exp) Name() string { return Experiment }
-
-// Description implements experiment.Experiment.
-func (Exp) Description() string {
-	return "Experiment 2: network simulation with known node positions (train, evaluate, PE geometry)"
-}
-
-// Protocols implements experiment.Experiment.
-func (Exp) Protocols() []string { return protocols.Names() }
-
-// Vocabulary implements experiment.Experiment.
-func (Exp) Vocabulary() sweep.Vocabulary { return Vocabulary() }
-
-// DefaultConditions implements experiment.Experiment: the quick σ sweep
-// and every reference condition (quick), or "all" (paper).
-func (Exp) DefaultConditions(protocol string) string {
-	if protocol == "paper" {
-		return "all"
-	}
-	return "quick-sigmas,sinnd,ropend,shaw,none,random"
-}
-
-// ConditionHelp implements experiment.Experiment.
-func (Exp) ConditionHelp() string {
-	return "Conditions: learn-<σ>, sinnd (oracle N-D sinusoid of the true positions), ropend, shaw (bidirectional Shaw;\n" +
-		"'relative' is a deprecated alias of it here), none, random, any PE spec; 'sigmas' (paper σ sweep), 'quick-sigmas',\n" +
-		"'all'. Default: the quick σ sweep plus sinnd, ropend, shaw, none, random (quick); all (paper)."
-}
-
-// Options implements experiment.Experiment.
-func (Exp) Options() []experiment.Option {
-	return []experiment.Option{
-		{Key: "layout", Kind: experiment.String, Usage: "node layout: 2d (8×8 grid) or 3d (4×4×4 grid) (default 2d)"},
-		{Key: "train_runs", Kind: experiment.Int, Usage: "override the protocol's number of simulated training runs, 8 windows each (≥ 0; 0: the protocol's)"},
-		{Key: "test_runs", Kind: experiment.Int, Usage: "override the protocol's number of held-out runs (≥ 0; 0: the protocol's)"},
-	}
-}
 
 // Build implements experiment.Experiment.
 func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {

@@ -15,14 +15,52 @@ import (
 	"github.com/pelab/pelab/pelib/sweep"
 )
 
-func init() { experiment.Register(Exp{}) }
+func init() { experiment.Register(Plugin()) }
 
 // Exp is the tokens experiment as an experiment.Experiment (registered as
 // "tokens"): the paper's question asked of a researcher's own tokens and
 // geometry.
-type Exp struct{}
+type Exp struct{ experiment.About }
 
-var _ experiment.Sectioner = Exp{}
+// Plugin returns the experiment as it is registered.
+func Plugin() Exp {
+	return Exp{experiment.About{
+		ID:     Experiment,
+		Desc:   "your own tokens: masked-token prediction on your recordings, PE geometry against your coordinates",
+		Protos: protocols.Names(),
+		Vocab:  Vocabulary,
+		Defaults: func(protocol string) string {
+			if protocol == "paper" {
+				return "all"
+			}
+			return "quick-sigmas,sinnd,ropend,none,random"
+		},
+		Help: "Conditions: learn-<σ>, sinnd (N-D sinusoid of your coordinates), ropend (N-D RoPE of them), shaw, none, random,\n" +
+			"any PE spec; 'sigmas', 'quick-sigmas', 'all'.\n\n" +
+			"Input: -coords (CSV with a header: a name column, one column per coordinate; or NPY [S, c]), -signals (a folder\n" +
+			"of recordings, tokens × time: .npy, .csv without header, or .h5/.hdf5 with -dataset), optionally -partition\n" +
+			"(a column of -coords or a CSV file name,network). Held-out recordings: -test (names or patterns such as 'test-*'),\n" +
+			"or -test-count drawn with -split-seed.",
+		Opts: []experiment.Option{
+			{Key: "coords", Kind: experiment.String, Usage: "token coordinates: CSV with a header (name column optional, every other column a coordinate) or NPY [S, c]"},
+			{Key: "signals", Kind: experiment.String, Usage: "folder of recordings, one file each, tokens × time (.npy, .csv without header, .h5/.hdf5)"},
+			{Key: "names", Kind: experiment.String, Usage: "token names for NPY coordinates: CSV with a header and a name column"},
+			{Key: "partition", Kind: experiment.String, Usage: "the tokens' networks: a column of -coords, or a CSV file with columns name,network (or network alone)"},
+			{Key: "dataset", Kind: experiment.String, Usage: "path of the tokens × time dataset inside HDF5 files (default " + DefaultDataset + ")"},
+			{Key: "name", Kind: experiment.String, Usage: "name of the data set in records and reports (default: the folder of -coords)"},
+			{Key: "coord_unit", Kind: experiment.String, Usage: "divide the coordinates by this before sinnd, ropend and the geometry (default 1; e.g. 10 for mm)"},
+			{Key: "test", Kind: experiment.Strings, Item: "recording", Usage: "held-out recordings: names or path patterns (e.g. 'test-*')"},
+			{Key: "train", Kind: experiment.Strings, Item: "recording", Usage: "training recordings (default: every recording not held out)"},
+			{Key: "test_count", Kind: experiment.Int, Usage: "without -test: hold out this many recordings, drawn with -split-seed (0: a fifth, at least 1)"},
+			{Key: "split_seed", Kind: experiment.Int, Usage: "seed of the held-out draw (0: the protocol's, 1)"},
+			{Key: "window", Kind: experiment.Int, Usage: "time points per window, the token features T (0: the protocol's, 16)"},
+			{Key: "stride", Kind: experiment.Int, Usage: "step between window starts (0: the window)"},
+			{Key: "test_mask_ratio", Kind: experiment.String, Usage: "fraction of tokens masked in the harder held-out test, test90 (default 0.9)"},
+		},
+	}}
+}
+
+var _ experiment.Sectioner = Plugin()
 
 var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.Named[Protocol]{
 	{Name: "quick", New: Quick}, {Name: "paper", New: Paper},
@@ -30,17 +68,6 @@ var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.
 
 // ProtocolByName returns quick or paper ("" is quick).
 func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }
-
-// Name implements experiment.Experiment.
-func (Exp) Name() string { return Experiment }
-
-// Description implements experiment.Experiment.
-func (Exp) Description() string {
-	return "your own tokens: masked-token prediction on your recordings, PE geometry against your coordinates"
-}
-
-// Protocols implements experiment.Experiment.
-func (Exp) Protocols() []string { return protocols.Names() }
 
 // Vocabulary is the tokens experiment's condition language: learn-<σ>,
 // sinnd (N-D sinusoid of the given coordinates), ropend (N-D RoPE of
@@ -61,47 +88,6 @@ func Vocabulary() sweep.Vocabulary {
 			"quick-sigmas": sweep.SigmaNames(netsim.QuickSigmas()),
 			"all":          append([]string{"sinnd", "ropend", "shaw", "none", "random"}, sweep.SigmaNames(netsim.PaperSigmas())...),
 		},
-	}
-}
-
-// Vocabulary implements experiment.Experiment.
-func (Exp) Vocabulary() sweep.Vocabulary { return Vocabulary() }
-
-// DefaultConditions implements experiment.Experiment.
-func (Exp) DefaultConditions(protocol string) string {
-	if protocol == "paper" {
-		return "all"
-	}
-	return "quick-sigmas,sinnd,ropend,none,random"
-}
-
-// ConditionHelp implements experiment.Experiment.
-func (Exp) ConditionHelp() string {
-	return "Conditions: learn-<σ>, sinnd (N-D sinusoid of your coordinates), ropend (N-D RoPE of them), shaw, none, random,\n" +
-		"any PE spec; 'sigmas', 'quick-sigmas', 'all'.\n\n" +
-		"Input: -coords (CSV with a header: a name column, one column per coordinate; or NPY [S, c]), -signals (a folder\n" +
-		"of recordings, tokens × time: .npy, .csv without header, or .h5/.hdf5 with -dataset), optionally -partition\n" +
-		"(a column of -coords or a CSV file name,network). Held-out recordings: -test (names or patterns such as 'test-*'),\n" +
-		"or -test-count drawn with -split-seed."
-}
-
-// Options implements experiment.Experiment.
-func (Exp) Options() []experiment.Option {
-	return []experiment.Option{
-		{Key: "coords", Kind: experiment.String, Usage: "token coordinates: CSV with a header (name column optional, every other column a coordinate) or NPY [S, c]"},
-		{Key: "signals", Kind: experiment.String, Usage: "folder of recordings, one file each, tokens × time (.npy, .csv without header, .h5/.hdf5)"},
-		{Key: "names", Kind: experiment.String, Usage: "token names for NPY coordinates: CSV with a header and a name column"},
-		{Key: "partition", Kind: experiment.String, Usage: "the tokens' networks: a column of -coords, or a CSV file with columns name,network (or network alone)"},
-		{Key: "dataset", Kind: experiment.String, Usage: "path of the tokens × time dataset inside HDF5 files (default " + DefaultDataset + ")"},
-		{Key: "name", Kind: experiment.String, Usage: "name of the data set in records and reports (default: the folder of -coords)"},
-		{Key: "coord_unit", Kind: experiment.String, Usage: "divide the coordinates by this before sinnd, ropend and the geometry (default 1; e.g. 10 for mm)"},
-		{Key: "test", Kind: experiment.Strings, Item: "recording", Usage: "held-out recordings: names or path patterns (e.g. 'test-*')"},
-		{Key: "train", Kind: experiment.Strings, Item: "recording", Usage: "training recordings (default: every recording not held out)"},
-		{Key: "test_count", Kind: experiment.Int, Usage: "without -test: hold out this many recordings, drawn with -split-seed (0: a fifth, at least 1)"},
-		{Key: "split_seed", Kind: experiment.Int, Usage: "seed of the held-out draw (0: the protocol's, 1)"},
-		{Key: "window", Kind: experiment.Int, Usage: "time points per window, the token features T (0: the protocol's, 16)"},
-		{Key: "stride", Kind: experiment.Int, Usage: "step between window starts (0: the window)"},
-		{Key: "test_mask_ratio", Kind: experiment.String, Usage: "fraction of tokens masked in the harder held-out test, test90 (default 0.9)"},
 	}
 }
 
