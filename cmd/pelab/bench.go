@@ -12,12 +12,9 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/internal/atomicfile"
-	"github.com/pelab/pelab/pelib/fmri"
-	"github.com/pelab/pelab/pelib/lst"
+	"github.com/pelab/pelab/pelib/experiment"
 	"github.com/pelab/pelab/pelib/model"
-	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/pe"
-	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"github.com/pelab/pelab/xla"
 )
@@ -26,40 +23,33 @@ func init() {
 	register(command{name: "bench", short: "training throughput (model-steps/s, TFLOP/s, memory) at several M", run: runBench})
 }
 
-// The paper's LST protocol, for the per-epoch and whole-sweep columns:
-// 8,100 training puzzles in batches of 128 (63 steps per epoch); 21
-// conditions × 15 seeds × 4,000 epochs.
-const (
-	lstStepsPerEpoch = 8100 / 128
-	lstSweepModels   = 21 * 15
-	lstSweepEpochs   = 4000
-)
-
 // benchColumns are the CSV columns; bench/torch_bench.py writes the same.
 var benchColumns = []string{"impl", "backend", "device", "model", "m", "k", "dtype", "batch",
 	"ms_per_step", "ms_per_model_step", "model_steps_per_s", "tflops", "epoch_s", "sweep_h",
 	"first_step_s", "peak_rss_mib", "go_heap_mib", "gpu_mem_mib"}
 
-// benchModel returns the training configuration of a named bench model
-// and whether the LST per-epoch columns apply.
-func benchModel(name string, spec pe.Spec, batch int) (train.Config, bool, error) {
-	adam := train.PaperAdam()
-	switch name {
-	case "lst":
-		return train.Config{Model: model.PaperLST(spec), Optimizer: adam, BatchSize: batch}, true, nil
-	case "netsim", "fmri":
-		// Masked-token regression: T features per token, the mask indicator
-		// appended (F = T+1), a per-token readout of the T features.
-		S, T, layout := 64, 16, pe.Grid(8, 8)
-		if name == "fmri" {
-			S, T, layout = 360, 32, pe.Line(360)
-		}
-		mc := model.Config{Tokens: S, Features: T + 1, Width: 64, Blocks: 4, Heads: 1, MLPRatio: 4,
-			Outputs: T, Readout: model.ReadoutTokens, GELUAfterMLP: true, LNEps: 1e-5,
-			PE: spec, Layout: layout}
-		return train.Config{Model: mc, Optimizer: adam, Objective: train.Masked, MaskRatio: 0.5, BatchSize: batch}, false, nil
+// benchmarked returns the experiment named by -model and its bench models.
+func benchmarked(name string) (experiment.Benchmarked, error) {
+	e, err := experiment.Get(name)
+	if err != nil {
+		return nil, usagef("-model: %w", err)
 	}
-	return train.Config{}, false, fmt.Errorf("-model %q: want lst, netsim or fmri", name)
+	b, ok := e.(experiment.Benchmarked)
+	if !ok {
+		return nil, usagef("-model %s: this experiment has no bench model; want one of %s", name, strings.Join(benchNames(), ", "))
+	}
+	return b, nil
+}
+
+// benchNames lists the experiments pelab bench can run.
+func benchNames() []string {
+	var out []string
+	for _, e := range experiment.All() {
+		if _, ok := e.(experiment.Benchmarked); ok {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
 
 func runBench(args []string, stdout io.Writer) error {
@@ -69,7 +59,7 @@ func runBench(args []string, stdout io.Writer) error {
 	steps := fs.Int("steps", 5, "timed steps per M (after one compiling call and one warm-up call)")
 	batch := fs.Int("batch", 128, "batch size per model")
 	spec := fs.String("pe", "learn:0.2", "PE spec (see pe.Syntax)")
-	modelName := fs.String("model", "lst", "model: lst (the paper's), netsim (S64 d64 4 blocks, masked T16) or fmri (S360 d64 4 blocks, masked T32)")
+	modelName := fs.String("model", "lst", "the experiment whose model to time: "+strings.Join(benchNames(), ", ")+" (lst: the paper's; netsim: S64 d64 4 blocks, masked T16; fmri: S360 d64 4 blocks, masked T32); with -soak also all")
 	k := fs.Int("k", 1, "optimisation steps per call (an in-graph loop on XLA; one call per step elsewhere)")
 	matmul := fs.String("matmul", "f32", "operand dtype of the matrix products: f32 or bf16 (f32 accumulation)")
 	noDonate := fs.Bool("nodonate", false, "keep the parameter buffers of each call instead of donating them")
@@ -106,10 +96,15 @@ func runBench(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-matmul: %w", err)
 	}
-	cfg, isLST, err := benchModel(*modelName, p, *batch)
+	be, err := benchmarked(*modelName)
 	if err != nil {
 		return err
 	}
+	bm, err := be.SpeedModel(p, *batch)
+	if err != nil {
+		return err
+	}
+	cfg, isLST := bm.Config, bm.StepsPerEpoch > 0
 	cfg.Model.MatmulDType = mdt
 	cfg.StepsPerCall = *k
 	if _, err := cfg.Model.Normalize(); err != nil {
@@ -133,7 +128,7 @@ func runBench(args []string, stdout io.Writer) error {
 		*modelName, *batch, mc.Tokens, mc.Width, mc.Heads, mc.Blocks, p, *matmul, objective(cfg), model.StepFLOPs(mc, *batch)/1e9)
 	if isLST {
 		fmt.Fprintf(stdout, "epoch = %d steps; sweep = %d models × %d epochs = %.3g model-steps\n",
-			lstStepsPerEpoch, lstSweepModels, lstSweepEpochs, float64(lstSweepModels*lstSweepEpochs*lstStepsPerEpoch))
+			bm.StepsPerEpoch, bm.SweepModels, bm.SweepEpochs, float64(bm.SweepModels*bm.SweepEpochs*bm.StepsPerEpoch))
 	}
 	header := fmt.Sprintf("%-6s %-3s %11s %14s %13s %8s %9s %8s %9s %9s %9s", "M", "K", "ms/step", "ms/model-step", "model-steps/s", "TFLOP/s", "epoch s", "sweep h", "first s", "RSS MiB", "GPU MiB")
 	fmt.Fprintln(stdout, header)
@@ -147,8 +142,8 @@ func runBench(args []string, stdout io.Writer) error {
 		perStep := msOf(res.PerStep)
 		epoch, sweep := "", ""
 		if isLST {
-			epoch = fmt.Sprintf("%.3f", perStep*lstStepsPerEpoch/1000)
-			sweep = fmt.Sprintf("%.3f", float64(lstSweepModels*lstSweepEpochs*lstStepsPerEpoch)/res.ModelStepsSec/3600)
+			epoch = fmt.Sprintf("%.3f", perStep*float64(bm.StepsPerEpoch)/1000)
+			sweep = fmt.Sprintf("%.3f", float64(bm.SweepModels*bm.SweepEpochs*bm.StepsPerEpoch)/res.ModelStepsSec/3600)
 		}
 		gpu := gpuMemMiB()
 		fmt.Fprintf(stdout, "%-6d %-3d %11.3f %14.4f %13.1f %8.3f %9s %8s %9.2f %9.0f %9s\n",
@@ -168,51 +163,13 @@ func runBench(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// soakConfig is the training configuration of an experiment's quick
-// protocol — its model, optimiser, objective, batch size and mask ratio — with
-// a learned PE (σ 0.5), and the size of its held-out set, for data shaped
-// like the experiment's (the values are random: memory does not depend on
-// them).
-func soakConfig(name string) (cfg train.Config, evalN, evalEvery int, err error) {
-	learn, err := pe.Parse("learn-0.5")
-	if err != nil {
-		return cfg, 0, 0, err
-	}
-	switch name {
-	case "lst":
-		p := lst.Quick()
-		cfg = lst.NewPlan(p, &sweep.Task{Layout: pe.Grid(lst.Side, lst.Side)}, nil).Train
-		cfg.Model.Layout = pe.Grid(lst.Side, lst.Side)
-		evalN, evalEvery = 900, p.EvalEvery*(8100/p.Batch)
-	case "netsim":
-		p := netsim.Quick()
-		task := &sweep.Task{Train: &train.Data{S: 64, F: p.Window}, Layout: pe.Grid(8, 8)}
-		plan, err := netsim.NewPlan(p, task, nil)
-		if err != nil {
-			return cfg, 0, 0, err
-		}
-		cfg = plan.Train
-		cfg.Model.Layout = task.Layout
-		evalN, evalEvery = p.TestRuns*(128/p.Window), p.EvalEvery*(p.TrainRuns*(128/p.Window)/p.Batch)
-	case "fmri":
-		p := fmri.Quick()
-		cfg = fmri.NewPlan(p, &fmri.Task{Task: &sweep.Task{Layout: pe.Line(fmri.NumRegions)}}, nil).Train
-		cfg.Model.Layout = pe.Line(fmri.NumRegions)
-		evalN, evalEvery = p.TestWindows, p.EvalEvery*(p.TrainWindows/p.Batch)
-	default:
-		return cfg, 0, 0, usagef("-model %q: want lst, netsim, fmri or all", name)
-	}
-	cfg.Model.PE = learn
-	return cfg, evalN, evalEvery, nil
-}
-
 // runSoak is pelab bench -soak: for each named experiment, groups × steps
 // of its quick model with its evaluations, and the resident memory at 10,
 // 50 and 100 % of the run and its slope (see train.Soak).
 func runSoak(stdout io.Writer, backend, models string, steps, groups int) error {
 	names := []string{models}
 	if models == "all" {
-		names = []string{"lst", "netsim", "fmri"}
+		names = benchNames()
 	}
 	ch, err := xla.Choose(backend)
 	if err != nil {
@@ -221,10 +178,15 @@ func runSoak(stdout io.Writer, backend, models string, steps, groups int) error 
 	defer ch.Backend.Finalize()
 	fmt.Fprintf(stdout, "backend: %s\ncpus: %d\n", ch, runtime.NumCPU())
 	for _, name := range names {
-		cfg, evalN, evalEvery, err := soakConfig(name)
+		be, err := benchmarked(name)
 		if err != nil {
 			return err
 		}
+		bm, err := be.SoakModel()
+		if err != nil {
+			return err
+		}
+		cfg, evalN, evalEvery := bm.Config, bm.EvalN, bm.EvalEvery
 		M := 2
 		mc := cfg.Model
 		fmt.Fprintf(stdout, "\n%s quick model (S%d, D%d, %d blocks, batch %d), %d models per group, %d groups × %d steps, evaluated every %d steps on %d samples:\n",

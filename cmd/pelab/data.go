@@ -12,14 +12,20 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/pelab/pelab/pelib/experiment"
 	"github.com/pelab/pelab/pelib/fetch"
-	"github.com/pelab/pelab/pelib/fmri"
-	"github.com/pelab/pelab/pelib/lst"
 )
 
-// datasets lists the data sets that `pelab data` knows; add new ones here.
+// datasets lists the data sets that `pelab data` knows: those of the
+// registered experiments that read one (experiment.WithData).
 func datasets() []fetch.Dataset {
-	return []fetch.Dataset{lst.Dataset(), fmri.Dataset()}
+	var out []fetch.Dataset
+	for _, e := range experiment.All() {
+		if d, ok := e.(experiment.WithData); ok {
+			out = append(out, d.Dataset())
+		}
+	}
+	return out
 }
 
 func init() {

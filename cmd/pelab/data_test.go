@@ -26,7 +26,7 @@ func TestDataCommandErrors(t *testing.T) {
 	}{
 		{"flag error", []string{"data", "fetch", "--bogus", "lst"}, 2, "flag provided but not defined: -bogus"},
 		{"flag error verify", []string{"data", "verify", "lst", "--accept-terms"}, 2, "flag provided but not defined: -accept-terms"},
-		{"unknown data set", []string{"data", "fetch", "nope"}, 2, `unknown data set "nope"; known: lst`},
+		{"unknown data set", []string{"data", "fetch", "nope"}, 2, `unknown data set "nope"; known: hcp-glasser360, lst`},
 		{"unknown data set verify", []string{"data", "verify", "nope", "--dir", "x"}, 2, `unknown data set "nope"`},
 		{"missing name", []string{"data", "fetch"}, 2, "missing data set name"},
 		{"extra argument", []string{"data", "verify", "lst", "more"}, 2, `extra arguments "more"`},

@@ -27,9 +27,12 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute"
+	"github.com/pelab/pelab/pelib/fetch"
+	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/pelib/train"
 )
 
 // Experiment is one experiment of pelab.
@@ -393,4 +396,36 @@ func NoMaskRatio(e Experiment, r Request) error {
 		return &FieldError{Field: "mask_ratio", Err: errors.New(e.Name() + " is a classification task: it has no mask ratio")}
 	}
 	return nil
+}
+
+// BenchModel is what `pelab bench` trains for an experiment: a training
+// configuration whose data are random values of the right shape (speed and
+// memory do not depend on them).
+type BenchModel struct {
+	Config train.Config
+	// EvalN and EvalEvery size the held-out set and say how many steps
+	// apart it is evaluated (soak runs); 0: never.
+	EvalN, EvalEvery int
+	// StepsPerEpoch, SweepModels and SweepEpochs, where set, give the
+	// per-epoch and whole-sweep columns of the speed table (the paper's
+	// protocol of the experiment).
+	StepsPerEpoch, SweepModels, SweepEpochs int
+}
+
+// Benchmarked is implemented by experiments `pelab bench -model <name>`
+// can time and soak.
+type Benchmarked interface {
+	// SpeedModel is the model timed for speed (the paper's, where the paper
+	// gives one) with PE spec and the batch size per model.
+	SpeedModel(spec pe.Spec, batch int) (BenchModel, error)
+	// SoakModel is the quick protocol's model, optimiser, objective and
+	// batch, with a learned PE (σ 0.5), and its evaluation set and
+	// interval, for soak runs (pelab bench -soak).
+	SoakModel() (BenchModel, error)
+}
+
+// WithData is implemented by experiments that read a published data set,
+// which `pelab data` lists, downloads and verifies.
+type WithData interface {
+	Dataset() fetch.Dataset
 }
