@@ -48,35 +48,19 @@ func PuzzlesHTML(ps []Puzzle) string {
 // reference curve, chance level (25 %: one of four symbols) and, when
 // present, the 2d-fixed model's level; x ticks mark the σ values trained.
 func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error) {
-	by := map[float64][]float64{}
-	var fixed []float64
-	for _, r := range recs {
-		v, ok := r.Final[metric]
-		if !ok || r.Status != results.StatusOK {
-			continue
-		}
-		if s, ok := sweep.SigmaOf(r.Condition); ok {
-			by[s] = append(by[s], 100*v)
-		} else if r.Condition == "2d-fixed" {
-			fixed = append(fixed, 100*v)
-		}
-	}
-	if len(by) == 0 {
+	xs, by, other := sweep.BySigma(recs, metric, 100)
+	fixed := other["2d-fixed"]
+	if len(xs) == 0 {
 		return nil, fmt.Errorf("lst: no learned-σ records with metric %q", metric)
 	}
-	var xs []float64
-	for s := range by {
-		xs = append(xs, s)
-	}
-	sort.Float64s(xs)
 	ours := plots.Series{Name: "pelab (mean ± SD)"}
 	for _, s := range xs {
-		m, sd := meanSD(by[s])
+		m, sd := results.MeanSD(by[s])
 		ours.X, ours.Mean, ours.SD = append(ours.X, s), append(ours.Mean, m), append(ours.SD, sd)
 	}
 	series := []plots.Series{ours}
 	if len(fixed) > 0 {
-		m, _ := meanSD(fixed)
+		m, _ := results.MeanSD(fixed)
 		series = append(series, plots.Series{Name: "2d-fixed (pelab)", X: []float64{xs[0], xs[len(xs)-1]}, Mean: []float64{m, m}})
 	}
 	refKey := map[string]func(Reference) float64{
@@ -106,22 +90,6 @@ func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error
 
 // ChancePercent is the accuracy of guessing among the four symbols.
 const ChancePercent = 25
-
-func meanSD(v []float64) (float64, float64) {
-	m := 0.0
-	for _, x := range v {
-		m += x
-	}
-	m /= float64(len(v))
-	if len(v) < 2 {
-		return m, 0
-	}
-	ss := 0.0
-	for _, x := range v {
-		ss += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(ss / float64(len(v)-1))
-}
 
 // cellLabels are "r,c" for the 16 tokens.
 func cellLabels() []string {

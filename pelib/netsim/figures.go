@@ -3,7 +3,6 @@ package netsim
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 
 	"github.com/pelab/pelab/pelib/analysis"
@@ -11,7 +10,6 @@ import (
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
 )
 
 // Figures of Experiment 2, for the notebook and reports. Each returns a
@@ -135,31 +133,10 @@ func CorrelationFigure(net *Network, runs []*Run, title string) (*plots.Figure, 
 // condition named in refs as a horizontal line at its mean (dashed black
 // for the oracle, sinnd).
 func SweepFigure(recs []results.Record, metric string, refs []string, title string) (*plots.Figure, error) {
-	bySigma := map[float64][]float64{}
-	refVals := map[string][]float64{}
-	want := map[string]bool{}
-	for _, r := range refs {
-		want[r] = true
-	}
-	for _, r := range recs {
-		v, ok := r.Final[metric]
-		if r.Status != results.StatusOK || !ok || !finite(v) {
-			continue
-		}
-		if s, ok := sweep.SigmaOf(r.Condition); ok {
-			bySigma[s] = append(bySigma[s], v)
-		} else if want[r.Condition] {
-			refVals[r.Condition] = append(refVals[r.Condition], v)
-		}
-	}
-	if len(bySigma) == 0 {
+	sig, bySigma, refVals := sweep.BySigma(recs, metric, 1)
+	if len(sig) == 0 {
 		return nil, fmt.Errorf("netsim: sweep figure: no learned-σ record has %s", metric)
 	}
-	var sig []float64
-	for s := range bySigma {
-		sig = append(sig, s)
-	}
-	sort.Float64s(sig)
 	learned := plots.Series{Name: "learned, N(0, σ²) init", X: sig, Mean: make([]float64, len(sig))}
 	withSD := true
 	for _, s := range sig {
@@ -169,7 +146,7 @@ func SweepFigure(recs []results.Record, metric string, refs []string, title stri
 		learned.SD = make([]float64, len(sig))
 	}
 	for i, s := range sig {
-		m, sd := meanSD(bySigma[s])
+		m, sd := results.MeanSD(bySigma[s])
 		learned.Mean[i] = m
 		if withSD {
 			learned.SD[i] = sd
@@ -181,7 +158,7 @@ func SweepFigure(recs []results.Record, metric string, refs []string, title stri
 		if len(v) == 0 {
 			continue
 		}
-		m, _ := meanSD(v)
+		m, _ := results.MeanSD(v)
 		series = append(series, plots.Series{Name: name, X: []float64{sig[0], sig[len(sig)-1]}, Mean: []float64{m, m}, Reference: name == "sinnd"})
 	}
 	if title == "" {
@@ -189,11 +166,4 @@ func SweepFigure(recs []results.Record, metric string, refs []string, title stri
 	}
 	return plots.Lines(series, plots.LinesOptions{Title: title, XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
 		YLabel: results.MetricLabel(metric), LogX: true, XTicksAtData: true})
-}
-
-func meanSD(v []float64) (mean, sd float64) {
-	if len(v) < 2 {
-		return v[0], 0
-	}
-	return stat.MeanStdDev(v, nil)
 }

@@ -98,10 +98,10 @@ func TestQuickGeometry(t *testing.T) {
 				mse[r.Condition] = append(mse[r.Condition], f["test_mse"])
 			}
 			small, large := rsa[quickSmall], rsa[quickLarge]
-			ms, _ := meanSD(small)
-			ml, _ := meanSD(large)
-			es, _ := meanSD(mse[quickSmall])
-			el, _ := meanSD(mse[quickLarge])
+			ms, _ := results.MeanSD(small)
+			ml, _ := results.MeanSD(large)
+			es, _ := results.MeanSD(mse[quickSmall])
+			el, _ := results.MeanSD(mse[quickLarge])
 			t.Logf("%s: mean rsa %s %.3f, %s %.3f; mean test mse %.3f, %.3f (%v)",
 				layout, quickSmall, ms, quickLarge, ml, es, el, time.Since(start).Round(time.Second))
 			if ms < quickMinRSA || ms-ml < quickMinGap {

@@ -255,3 +255,12 @@ func (s Summary) NotOK() string {
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
 }
+
+// MeanSD returns the mean of v and its sample standard deviation (n − 1 in
+// the denominator; 0 for one value). v must not be empty.
+func MeanSD(v []float64) (mean, sd float64) {
+	if len(v) < 2 {
+		return v[0], 0
+	}
+	return stat.MeanStdDev(v, nil)
+}

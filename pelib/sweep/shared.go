@@ -3,7 +3,9 @@ package sweep
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/results"
@@ -143,4 +145,29 @@ func Percent(rs []results.Record, isPct func(metric string) bool) []results.Reco
 		}
 	}
 	return out
+}
+
+// BySigma gathers a final metric of the usable (status ok, finite) records:
+// per σ for the learned-σ conditions (SigmaOf), sorted σ first, and per
+// condition name for the others — what every metric-against-σ figure
+// plots, the other conditions as reference levels. Each value is
+// multiplied by scale (100 for accuracies in percent).
+func BySigma(recs []results.Record, metric string, scale float64) (sigmas []float64, learned map[float64][]float64, other map[string][]float64) {
+	learned, other = map[float64][]float64{}, map[string][]float64{}
+	for _, r := range recs {
+		v, ok := r.Final[metric]
+		if !ok || r.Status != results.StatusOK || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		if s, ok := SigmaOf(r.Condition); ok {
+			if _, seen := learned[s]; !seen {
+				sigmas = append(sigmas, s)
+			}
+			learned[s] = append(learned[s], scale*v)
+		} else {
+			other[r.Condition] = append(other[r.Condition], scale*v)
+		}
+	}
+	sort.Float64s(sigmas)
+	return sigmas, learned, other
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pelab/pelab/internal/testbackend"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
 )
 
 // TestStepsPerCallEqualsOne trains the same models with one step per call
@@ -236,19 +237,8 @@ func TestMatmulBF16Accuracy(t *testing.T) {
 			accs[name] = append(accs[name], m.History[len(m.History)-1].Metrics["val_acc"])
 		}
 	}
-	meanSD := func(v []float64) (float64, float64) {
-		mu, ss := 0.0, 0.0
-		for _, x := range v {
-			mu += x
-		}
-		mu /= float64(len(v))
-		for _, x := range v {
-			ss += (x - mu) * (x - mu)
-		}
-		return mu, math.Sqrt(ss / float64(len(v)-1))
-	}
-	m32, sd32 := meanSD(accs["f32"])
-	m16, sd16 := meanSD(accs["bf16"])
+	m32, sd32 := results.MeanSD(accs["f32"])
+	m16, sd16 := results.MeanSD(accs["bf16"])
 	t.Logf("val accuracy over 4 seeds: f32 %.3f ± %.3f, bf16 %.3f ± %.3f", m32, sd32, m16, sd16)
 	if m32 < 0.6 {
 		t.Fatalf("f32 models did not learn the toy task (%.3f)", m32)
