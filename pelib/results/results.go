@@ -66,7 +66,11 @@ type Record struct {
 	// Protocol is the training protocol, e.g. "quick". Records written
 	// before it was a field carry it in Config only; reading one fills it
 	// from there.
-	Protocol  string
+	Protocol string
+	// Coords are the tokens' true positions, [S][c] (the geometry a PE is
+	// compared with). Records written before it was a field carry it in
+	// Config only (model.Layout.Coords); reading one fills it from there.
+	Coords    [][]float64
 	Condition string             // e.g. "learn:normal:0.2", the PE spec or condition label
 	Seed      int64              // the model's seed
 	Params    map[string]float64 // numeric sweep coordinates, e.g. {"sigma": 0.2}
@@ -310,6 +314,7 @@ type recordJSON struct {
 	ID          string             `json:"id"`
 	Experiment  string             `json:"experiment"`
 	Protocol    string             `json:"protocol,omitempty"`
+	Coords      [][]float64        `json:"coords,omitempty"`
 	Condition   string             `json:"condition"`
 	Seed        int64              `json:"seed"`
 	Params      map[string]float64 `json:"params,omitempty"`
@@ -331,7 +336,7 @@ type recordJSON struct {
 // and slices are left out, so they read back as nil.
 func (r Record) MarshalJSON() ([]byte, error) {
 	return json.Marshal(recordJSON{
-		ID: r.ID, Experiment: r.Experiment, Protocol: r.Protocol, Condition: r.Condition, Seed: r.Seed,
+		ID: r.ID, Experiment: r.Experiment, Protocol: r.Protocol, Coords: r.Coords, Condition: r.Condition, Seed: r.Seed,
 		Params: r.Params, Config: r.Config, History: r.History, Final: r.Final,
 		Status: r.Status, Error: r.Error, Backend: r.Backend, Device: r.Device,
 		Version: r.Version, WallSeconds: r.WallSeconds, Started: r.Started, Finished: r.Finished,
@@ -356,8 +361,11 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 	if j.Protocol == "" && len(cfg) > 0 {
 		j.Protocol = configProtocol(cfg)
 	}
+	if j.Coords == nil && len(cfg) > 0 {
+		j.Coords = configCoords(cfg)
+	}
 	*r = Record{
-		ID: j.ID, Experiment: j.Experiment, Protocol: j.Protocol, Condition: j.Condition, Seed: j.Seed,
+		ID: j.ID, Experiment: j.Experiment, Protocol: j.Protocol, Coords: j.Coords, Condition: j.Condition, Seed: j.Seed,
 		Params: j.Params, Config: cfg, History: j.History, Final: j.Final,
 		Status: j.Status, Error: j.Error, Backend: j.Backend, Device: j.Device,
 		Version: j.Version, WallSeconds: j.WallSeconds, Started: j.Started, Finished: j.Finished,
@@ -375,6 +383,22 @@ func configProtocol(cfg json.RawMessage) string {
 		return ""
 	}
 	return m.Protocol
+}
+
+// configCoords is the model.Layout.Coords of a record's config (nil when it
+// has none): the fallback for records written before Record.Coords.
+func configCoords(cfg json.RawMessage) [][]float64 {
+	var m struct {
+		Model struct {
+			Layout struct {
+				Coords [][]float64
+			}
+		} `json:"model"`
+	}
+	if json.Unmarshal(cfg, &m) != nil {
+		return nil
+	}
+	return m.Model.Layout.Coords
 }
 
 // ProtocolName is r.Protocol, or for a record built without it, the

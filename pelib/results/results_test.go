@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -213,4 +214,28 @@ func ids(rs []Record) []string {
 		s = append(s, r.ID)
 	}
 	return s
+}
+
+// TestCoordsField: a record's token coordinates round-trip, and a record
+// written before the field existed gets them from its config.
+func TestCoordsField(t *testing.T) {
+	r := Record{ID: "a1", Experiment: "x", Condition: "c", Status: StatusOK, Coords: [][]float64{{0, 1}, {2.5, -3}}}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Record
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Coords, r.Coords) {
+		t.Errorf("coords %v, want %v", back.Coords, r.Coords)
+	}
+	old := []byte(`{"id":"a2","experiment":"x","condition":"c","seed":1,"status":"ok","wall_s":0,"config":{"model":{"Layout":{"Coords":[[0,0],[0,1]],"Grid":[1,2]}},"protocol":"quick"}}`)
+	if err := json.Unmarshal(old, &back); err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]float64{{0, 0}, {0, 1}}; !reflect.DeepEqual(back.Coords, want) || back.Protocol != "quick" {
+		t.Errorf("an older record read as coords %v, protocol %q; want %v from its config, quick", back.Coords, back.Protocol, want)
+	}
 }

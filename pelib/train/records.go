@@ -93,7 +93,7 @@ func (r *Run) Records(info RecordInfo, extraFinal []Metrics) ([]results.Record, 
 			status = results.StatusDiverged
 		}
 		out[m] = results.Record{
-			ID: id, Experiment: info.Experiment, Protocol: info.Protocol, Condition: cond, Seed: mem.Seed,
+			ID: id, Experiment: info.Experiment, Protocol: info.Protocol, Coords: r.cfg.Model.Layout.Coords, Condition: cond, Seed: mem.Seed,
 			Params: map[string]float64{"sigma": mem.PE.Sigma}, Config: raw,
 			History: mem.History, Final: final, Status: status, Error: mem.Stopped,
 			Backend: info.Backend, Device: info.Device, Version: Version,
@@ -128,7 +128,7 @@ func FailedRecord(cfg Config, info RecordInfo, m MemberState, reason string) (re
 		reason = "failed (no reason given)"
 	}
 	return results.Record{
-		ID: id, Experiment: info.Experiment, Protocol: info.Protocol, Condition: cond, Seed: m.Seed,
+		ID: id, Experiment: info.Experiment, Protocol: info.Protocol, Coords: cfg.Model.Layout.Coords, Condition: cond, Seed: m.Seed,
 		Params: map[string]float64{"sigma": m.PE.Sigma}, Config: raw,
 		History: m.History, Final: final, Status: results.StatusFailed, Error: reason,
 		Backend: info.Backend, Device: info.Device, Version: Version,
