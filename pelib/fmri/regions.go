@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -230,7 +231,31 @@ func RegionDeltaFigure(centroids [][3]float64, delta []float64, title string) ([
 	if len(delta) != len(centroids) {
 		return nil, fmt.Errorf("fmri: region figure: %d values for %d regions", len(delta), len(centroids))
 	}
-	return BrainViews(centroids, DeltaColours(delta, 0), title)
+	scale := 0.0
+	for _, v := range delta {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			scale = max(scale, math.Abs(v))
+		}
+	}
+	if scale == 0 {
+		scale = 1
+	}
+	// The key: the diverging scale at −1, −½, 0, ½, 1 of its saturation.
+	var key []plots.KeyEntry
+	for _, f := range []float64{-1, -0.5, 0, 0.5, 1} {
+		v := f * scale
+		name := fmt.Sprintf("%+.3f", v)
+		switch f {
+		case -1:
+			name += " (better than none)"
+		case 0:
+			name = "0 (as none)"
+		case 1:
+			name += " (worse than none)"
+		}
+		key = append(key, plots.KeyEntry{Name: name, Color: DeltaColours([]float64{v}, scale)[0]})
+	}
+	return BrainViews(centroids, DeltaColours(delta, scale), title, key...)
 }
 
 // SortedConditions returns the keys of m (condition names) sorted as the

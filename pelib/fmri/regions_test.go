@@ -1,9 +1,11 @@
 package fmri
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"image/color"
+	stdpng "image/png"
 	"math"
 	"strings"
 	"testing"
@@ -109,5 +111,26 @@ func TestReadRegionMaps(t *testing.T) {
 	}
 	if _, err := RegionDeltaFigure([][3]float64{{0, 0, 0}}, []float64{1, 2}, "x"); err == nil {
 		t.Error("a figure of 2 values for 1 region gave no error")
+	}
+	// The map has a key of its colour scale: the figure is drawn at the
+	// width BrainViews gives a key (14 in, against 12 without).
+	png, err := RegionDeltaFigure([][3]float64{{-60, -80, 0}, {60, 40, 50}, {0, 0, -40}}, []float64{-0.2, 0.05, 0}, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withKey, err := stdpng.DecodeConfig(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noKey, err := BrainViews([][3]float64{{-60, -80, 0}, {60, 40, 50}, {0, 0, -40}}, DeltaColours([]float64{-0.2, 0.05, 0}, 0), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := stdpng.DecodeConfig(bytes.NewReader(noKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withKey.Width <= without.Width {
+		t.Errorf("region map %d px wide, a brain view without key %d: want the key's extra width", withKey.Width, without.Width)
 	}
 }
