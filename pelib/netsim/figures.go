@@ -131,39 +131,10 @@ func CorrelationFigure(net *Network, runs []*Run, title string) (*plots.Figure, 
 // SweepFigure draws a final metric against σ for the learned-σ
 // conditions of recs (mean ± SD over seeds, log σ axis) and every other
 // condition named in refs as a horizontal line at its mean (dashed black
-// for the oracle, sinnd).
+// for the oracle, sinnd): sweep.SigmaFigure with Experiment 2's choices.
 func SweepFigure(recs []results.Record, metric string, refs []string, title string) (*plots.Figure, error) {
-	sig, bySigma, refVals := sweep.BySigma(recs, metric, 1)
-	if len(sig) == 0 {
-		return nil, fmt.Errorf("netsim: sweep figure: no learned-σ record has %s", metric)
+	if refs == nil {
+		refs = []string{} // only the named ones
 	}
-	learned := plots.Series{Name: "learned, N(0, σ²) init", X: sig, Mean: make([]float64, len(sig))}
-	withSD := true
-	for _, s := range sig {
-		withSD = withSD && len(bySigma[s]) > 1
-	}
-	if withSD {
-		learned.SD = make([]float64, len(sig))
-	}
-	for i, s := range sig {
-		m, sd := results.MeanSD(bySigma[s])
-		learned.Mean[i] = m
-		if withSD {
-			learned.SD[i] = sd
-		}
-	}
-	series := []plots.Series{learned}
-	for _, name := range refs {
-		v := refVals[name]
-		if len(v) == 0 {
-			continue
-		}
-		m, _ := results.MeanSD(v)
-		series = append(series, plots.Series{Name: name, X: []float64{sig[0], sig[len(sig)-1]}, Mean: []float64{m, m}, Reference: name == "sinnd"})
-	}
-	if title == "" {
-		title = results.MetricLabel(metric) + " against σ"
-	}
-	return plots.Lines(series, plots.LinesOptions{Title: title, XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
-		YLabel: results.MetricLabel(metric), LogX: true, XTicksAtData: true})
+	return sweep.SigmaFigure(recs, metric, sweep.SigmaOptions{Title: title, Controls: refs, Oracle: "sinnd", LogX: true})
 }

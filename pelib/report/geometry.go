@@ -22,6 +22,15 @@ var geometryHeadline = []struct{ metric, caption, ylabel string }{
 	{geometry.Name("norm", -1), "RMS row norm of the PE, mean over blocks, against epoch", "‖P‖_F / √S"},
 }
 
+// geometryAgainstSigma are the final geometry metrics a report draws
+// against σ (when the records hold ≥ 3 learned σ), with their captions.
+var geometryAgainstSigma = []struct{ metric, title, caption, ylabel string }{
+	{geometry.Name("rsa_cos", 0), "First block's PE: RSA with −distance against σ",
+		"RSA of the first block's PE (cosine RSM) with −distance at the last evaluation, against σ (mean ± SD over seeds; other conditions as flat lines at their mean)", "Spearman ρ"},
+	{geometry.Name("rsa_cos", -1), "PE RSA with −distance (mean over blocks) against σ",
+		"RSA (cosine RSM) with −distance, mean over blocks, at the last evaluation, against σ (mean ± SD over seeds; other conditions as flat lines at their mean)", "Spearman ρ"},
+}
+
 // geometryCorrelated are the final metrics whose rank correlation with the
 // generalisation metric a report gives, over the learned-σ models: the
 // paper's raw Procrustes distance to the ground-truth sinusoid (LST:
@@ -51,6 +60,15 @@ func geometrySection(b *strings.Builder, rs []results.Record, gen, base string, 
 		fmt.Fprintf(b, "**%s** (`%s`):\n\n%s\n", strings.ToUpper(h.caption[:1])+h.caption[1:], h.metric, tab)
 		f, err := geometry.Figure(rs, h.metric, h.caption, h.ylabel)
 		add(fmt.Sprintf("%s-geometry-%d.png", base, i+1), h.caption+" (mean ± SD over seeds)", f, err)
+	}
+	// Final geometry against σ, controls as flat lines: the other half of
+	// the paper's claim (small σ learns the geometry, large σ does not).
+	if sig, _, _ := sweep.BySigma(rs, geometryHeadline[0].metric, 1); len(sig) >= 3 {
+		for i, h := range geometryAgainstSigma {
+			f, err := sweep.SigmaFigure(rs, h.metric, sweep.SigmaOptions{Title: h.title, YLabel: h.ylabel, LogX: true,
+				Levels: []plots.Level{{Name: "no relation (ρ = 0)", Y: 0}}})
+			add(fmt.Sprintf("%s-geometry-sigma-%d.png", base, i+1), h.caption, f, err)
+		}
 	}
 	for _, m := range []struct{ metric, what string }{{"rsa_cos", "RSA (cosine RSM) with −distance"}, {"rsa_corr", "RSA (correlation RSM, rows centred) with −distance"}, {"disparity", "scale-free Procrustes disparity to the true coordinates"}} {
 		if tab := perBlockTable(rs, m.metric); tab != "" {

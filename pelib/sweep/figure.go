@@ -1,0 +1,95 @@
+package sweep
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/pelab/pelab/pelib/plots"
+	"github.com/pelab/pelab/pelib/results"
+)
+
+// SigmaOptions configures SigmaFigure.
+type SigmaOptions struct {
+	// Title and YLabel; defaults: "<metric label> against σ" and the
+	// metric's label (results.MetricLabel).
+	Title, YLabel string
+	// Scale multiplies every value (0 means 1; 100 for accuracies in %).
+	Scale float64
+	// Controls are the other conditions drawn as flat lines across the σ
+	// range at their mean over seeds, in this order; a condition the
+	// records lack (or that lacks the metric) is left out. nil: every
+	// non-σ condition that has the metric, in CompareConditions order.
+	Controls []string
+	// Oracle, when one of the controls, is drawn dashed black (the fixed
+	// ground-truth PE: 2d-fixed, sinnd).
+	Oracle string
+	// Levels are extra horizontal lines (chance level, zero).
+	Levels []plots.Level
+	// LogX draws σ on a logarithmic axis.
+	LogX bool
+}
+
+// SigmaFigure draws a final metric of recs against σ: for the learned-σ
+// conditions (SigmaOf) the mean over seeds with a ± SD band (the band only
+// when every σ has ≥ 2 seeds), x ticks at the σ values trained; each
+// control condition a horizontal line at its mean. It is the one
+// metric-against-σ figure of every experiment (generalisation and
+// geometry alike); records that are not ok or whose value is not finite
+// are left out (BySigma).
+func SigmaFigure(recs []results.Record, metric string, opt SigmaOptions) (*plots.Figure, error) {
+	scale := opt.Scale
+	if scale == 0 {
+		scale = 1
+	}
+	sig, bySigma, other := BySigma(recs, metric, scale)
+	if len(sig) == 0 {
+		return nil, fmt.Errorf("sweep: %s against σ: no learned-σ record has it", metric)
+	}
+	learned := plots.Series{Name: "learned, N(0, σ²) init (mean ± SD)", X: sig, Mean: make([]float64, len(sig))}
+	withSD := true
+	for _, s := range sig {
+		withSD = withSD && len(bySigma[s]) > 1
+	}
+	if withSD {
+		learned.SD = make([]float64, len(sig))
+	} else {
+		learned.Name = "learned, N(0, σ²) init (mean)"
+	}
+	for i, s := range sig {
+		m, sd := results.MeanSD(bySigma[s])
+		learned.Mean[i] = m
+		if withSD {
+			learned.SD[i] = sd
+		}
+	}
+	controls := opt.Controls
+	if controls == nil {
+		for name := range other {
+			controls = append(controls, name)
+		}
+		slices.SortFunc(controls, func(a, b string) int { return CompareConditions(nil, a, b) })
+	}
+	series := []plots.Series{learned}
+	for _, name := range controls {
+		v := other[name]
+		if len(v) == 0 {
+			continue
+		}
+		m, _ := results.MeanSD(v)
+		series = append(series, plots.Series{Name: fmt.Sprintf("%s (n = %d)", name, len(v)),
+			X: []float64{sig[0], sig[len(sig)-1]}, Mean: []float64{m, m}, Reference: name == opt.Oracle})
+	}
+	title, ylabel := opt.Title, opt.YLabel
+	if ylabel == "" {
+		ylabel = results.MetricLabel(metric)
+	}
+	if title == "" {
+		title = results.MetricLabel(metric) + " against σ"
+	}
+	xlabel := "σ of the learned PE's N(0, σ²) initialisation"
+	if opt.LogX {
+		xlabel += " (log scale)"
+	}
+	return plots.Lines(series, plots.LinesOptions{Title: title, XLabel: xlabel, YLabel: ylabel,
+		LogX: opt.LogX, XTicksAtData: true, Levels: opt.Levels})
+}
