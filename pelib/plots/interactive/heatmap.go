@@ -159,7 +159,7 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 		ya.ScaleAnchor, ya.ScaleRatio = "x", 1
 	}
 	ticks := func(a *Axis, n int, name func(int) string, ord []int) {
-		if lab.Groups != nil || n > maxTicks || (lab.Names == nil && opt.ColNames == nil && !square) {
+		if lab.Groups != nil || n > maxTicks {
 			a.ShowTickLabels = ptr(false)
 			return
 		}

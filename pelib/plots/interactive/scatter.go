@@ -22,6 +22,9 @@ type ScatterOptions struct {
 	// components as RGB) instead of its group's; the legend still toggles
 	// groups.
 	Colours []color.Color
+	// CoordsLabel names the coordinates in the hover text; default the
+	// axis titles, "(dim 1, dim 2) = (…)".
+	CoordsLabel string
 	// Hover adds a line to each point's hover text.
 	Hover []string
 	// Extra traces drawn after the points (e.g. the true positions).
@@ -76,6 +79,10 @@ func Scatter(xy mat.Matrix, lab Labels, opt ScatterOptions) (*Figure, error) {
 		}
 		return fmt.Sprintf("dim %d", j+1)
 	}
+	coordsLabel := opt.CoordsLabel
+	if coordsLabel == "" {
+		coordsLabel = coordNames(axis, dims)
+	}
 	typ, size := "scatter", 11.0
 	if dims == 3 {
 		typ, size = "scatter3d", 5
@@ -103,7 +110,7 @@ func Scatter(xy mat.Matrix, lab Labels, opt ScatterOptions) (*Figure, error) {
 			if dims == 3 {
 				t.Z = append(t.Z, v[2])
 			}
-			text := lab.hoverHead(i) + "<br>" + esc(coordNames(axis, dims)) + " = " + point(v...)
+			text := lab.hoverHead(i) + "<br>" + esc(coordsLabel) + " = " + point(v...)
 			if opt.Hover != nil && opt.Hover[i] != "" {
 				text += "<br>" + esc(opt.Hover[i])
 			}
@@ -171,7 +178,7 @@ func Brain(centroids [][3]float64, lab Labels, colours []color.Color, title stri
 	if lab.GroupTitle == "" && lab.Groups != nil {
 		lab.GroupTitle = "network"
 	}
-	return Scatter(m, lab, ScatterOptions{Title: title, Dims: 3, Colours: colours,
+	return Scatter(m, lab, ScatterOptions{Title: title, Dims: 3, Colours: colours, CoordsLabel: "MNI (x, y, z), mm",
 		AxisTitles: []string{"x (mm, left → right)", "y (mm, posterior → anterior)", "z (mm, inferior → superior)"}})
 }
 
@@ -243,5 +250,6 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 		title = esc(sub)
 	}
 	axes := []string{"x₁", "x₂", "x₃"}
-	return Scatter(al.Aligned, lab, ScatterOptions{Title: title, Dims: c, AxisTitles: axes, Hover: hover, Extra: []*ScatterTrace{tr}})
+	return Scatter(al.Aligned, lab, ScatterOptions{Title: title, Dims: c, AxisTitles: axes, Hover: hover,
+		CoordsLabel: "position read from the PE", Extra: []*ScatterTrace{tr}})
 }
