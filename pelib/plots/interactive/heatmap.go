@@ -159,7 +159,7 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 		ya.ScaleAnchor, ya.ScaleRatio = "x", 1
 	}
 	ticks := func(a *Axis, n int, name func(int) string, ord []int) {
-		if lab.Groups != nil || n > maxTicks {
+		if n > maxTicks {
 			a.ShowTickLabels = ptr(false)
 			return
 		}
@@ -193,12 +193,15 @@ func distinct(names []string) []string {
 }
 
 // addGroupStrips draws the group boundaries of a grouped square heatmap,
-// a strip of group colours above it and left of it, and a legend entry
-// per group (a trace with no data).
+// a strip of group colours above it and left of it (in data units, just
+// outside the cells, so that it zooms with them), and a legend entry per
+// group (a trace with no data).
 func addGroupStrips(f *Figure, lab Labels, order []int) {
 	n := len(order)
 	colours := lab.colours()
-	const w = 0.025 // strip width, a fraction of the plot
+	edge := -0.5
+	gap, w := math.Max(0.2, 0.006*float64(n)), math.Max(0.6, 0.025*float64(n))
+	end := float64(n) - 0.5
 	for k := 0; k < n; {
 		j := k
 		for j < n && lab.Groups[order[j]] == lab.Groups[order[k]] {
@@ -207,12 +210,12 @@ func addGroupStrips(f *Figure, lab Labels, order []int) {
 		col := colours[lab.Groups[order[k]]]
 		lo, hi := float64(k)-0.5, float64(j)-0.5
 		f.Layout.Shapes = append(f.Layout.Shapes,
-			Shape{Type: "rect", XRef: "x", YRef: "paper", X0: lo, X1: hi, Y0: 1.005, Y1: 1.005 + w, FillColor: col, Line: &Line{Width: 0}},
-			Shape{Type: "rect", XRef: "paper", YRef: "y", X0: -0.005 - w, X1: -0.005, Y0: lo, Y1: hi, FillColor: col, Line: &Line{Width: 0}})
+			Shape{Type: "rect", XRef: "x", YRef: "y", X0: lo, X1: hi, Y0: edge - gap - w, Y1: edge - gap, FillColor: col, Line: &Line{Color: col, Width: 0.5}},
+			Shape{Type: "rect", XRef: "x", YRef: "y", X0: edge - gap - w, X1: edge - gap, Y0: lo, Y1: hi, FillColor: col, Line: &Line{Color: col, Width: 0.5}})
 		if k > 0 {
 			f.Layout.Shapes = append(f.Layout.Shapes,
-				Shape{Type: "line", XRef: "x", YRef: "paper", X0: lo, X1: lo, Y0: 0, Y1: 1, Line: &Line{Color: "#000000", Width: 1}, Layer: "above"},
-				Shape{Type: "line", XRef: "paper", YRef: "y", X0: 0, X1: 1, Y0: lo, Y1: lo, Line: &Line{Color: "#000000", Width: 1}, Layer: "above"})
+				Shape{Type: "line", XRef: "x", YRef: "y", X0: lo, X1: lo, Y0: edge, Y1: end, Line: &Line{Color: "#000000", Width: 1}, Layer: "above"},
+				Shape{Type: "line", XRef: "x", YRef: "y", X0: edge, X1: end, Y0: lo, Y1: lo, Line: &Line{Color: "#000000", Width: 1}, Layer: "above"})
 		}
 		k = j
 	}
@@ -223,7 +226,6 @@ func addGroupStrips(f *Figure, lab Labels, order []int) {
 	}
 	f.Layout.Legend = &Legend{Title: &Title{Text: esc(lab.groupTitle())}, Orientation: "h",
 		X: ptr(0.0), Y: ptr(-0.04), XAnchor: "left", YAnchor: "top"}
-	f.Layout.Margin.L = 40
 }
 
 // colourScale samples the static heatmaps' colour maps (moreland's

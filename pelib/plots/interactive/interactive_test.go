@@ -327,7 +327,7 @@ func TestHeatmap(t *testing.T) {
 		y0         string // first row's name
 		ticks      bool
 	}{
-		{"stated range, groups", sym, HeatmapOptions{Labels: blab, Min: -1, Max: 1, ColorLabel: "cosine"}, -1, 1, 3, "L_R0_ROI · Visual1", false},
+		{"stated range, groups", sym, HeatmapOptions{Labels: blab, Min: -1, Max: 1, ColorLabel: "cosine"}, -1, 1, 3, "L_R0_ROI · Visual1", true},
 		{"automatic symmetric", sym, HeatmapOptions{Labels: Labels{Names: blab.Names}}, -1.1, 1.1, 0, "L_R0_ROI", true},
 		{"zero diagonal", sym, HeatmapOptions{ZeroDiagonal: true}, -1.1, 1.1, 0, "token 0", true},
 		{"positive, not square", pos, HeatmapOptions{ColNames: []string{"a", "b", "c"}}, 0.1, 0.6, 0, "token 0", true},
@@ -409,6 +409,11 @@ func TestHeatmap(t *testing.T) {
 	}
 	if lines != 4 { // 2 boundaries × 2 axes
 		t.Errorf("%d boundary lines, want 4", lines)
+	}
+	// More than 40 tokens: no tick labels (hover names them).
+	f, _ = Heatmap(mat.NewDense(41, 41, nil), HeatmapOptions{})
+	if get(decode(t, f), "layout", "xaxis", "ticktext") != nil || get(decode(t, f), "layout", "xaxis", "showticklabels") != false {
+		t.Error("41 tick labels drawn")
 	}
 	for _, tc := range []struct {
 		name string
