@@ -232,7 +232,9 @@ func TestScatterErrors(t *testing.T) {
 			h.Set(3, 1, math.NaN())
 			return Scatter(h, Labels{}, ScatterOptions{})
 		}, "point 3"},
-		{"colours", func() (*Figure, error) { return Scatter(g, Labels{}, ScatterOptions{Colours: []color.Color{color.Black}}) }, "1 colours"},
+		{"colours", func() (*Figure, error) {
+			return Scatter(g, Labels{}, ScatterOptions{Colours: []color.Color{color.Black}})
+		}, "1 colours"},
 		{"PE shape", func() (*Figure, error) { return PELayout(make([]float64, 10), []int{10}, 0, nil, Labels{}, "") }, "want [L, S, D]"},
 		{"PE block", func() (*Figure, error) { tb, sh := gridPE(); return PELayout(tb, sh, 2, g, Labels{}, "") }, "block 2 outside"},
 	} {
@@ -804,5 +806,47 @@ func TestSamplePage(t *testing.T) {
 	add(Scatter(g3, GridLabels(g3), ScatterOptions{Title: "3×3×3 grid"}))
 	if err := WriteHTML(out, "pelab interactive views (sample data)", figs...); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRecordViews(t *testing.T) {
+	store, err := results.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, sh := gridPE()
+	g := grid4()
+	coords := make([][]float64, 16)
+	for i := range coords {
+		coords[i] = mat.Row(nil, i, g)
+	}
+	r := results.Record{ID: "rec1", Experiment: "lst", Condition: "learn-0.1", Seed: 7, Status: results.StatusOK, Coords: coords}
+	if err := sweep.WriteArtifact(store, r.ID, "pe", tb, sh...); err != nil {
+		t.Fatal(err)
+	}
+	f, err := PELayoutOf(store, r, 0, Labels{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, f)
+	if title := get(m, "layout", "title", "text").(string); !strings.HasPrefix(title, "learn-0.1 (seed 7): PE block 0") {
+		t.Errorf("title %q", title)
+	}
+	if n := traces(m)[0]["name"]; n != "x₁ = 0" {
+		t.Errorf("first group %v, want the grid's rows", n)
+	}
+	f, err = RSMOf(store, r, -1, Labels{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y := strs(traces(decode(t, f))[0]["y"]); y[5] != "1,1 · x₁ = 1" {
+		t.Errorf("row 5 %q", y[5])
+	}
+	r.Coords = nil // no true positions: principal components
+	if f, err = PELayoutOf(store, r, 1, Labels{}); err != nil || !strings.HasPrefix(get(decode(t, f), "layout", "xaxis", "title", "text").(string), "PC 1") {
+		t.Errorf("without coordinates: %v", err)
+	}
+	if _, err := PELayoutOf(store, results.Record{ID: "absent"}, 0, Labels{}); err == nil {
+		t.Error("a record without a PE table: no error")
 	}
 }
