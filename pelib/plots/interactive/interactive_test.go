@@ -850,3 +850,29 @@ func TestRecordViews(t *testing.T) {
 		t.Error("a record without a PE table: no error")
 	}
 }
+
+// TestHeatmapSize: a 360-region FC by network stays near 1 MB of JSON
+// (values to 5 significant digits, names per axis, not per cell).
+func TestHeatmapSize(t *testing.T) {
+	const n = 360
+	_, lab := fakeBrain(n)
+	r := rand.New(rand.NewPCG(7, 8))
+	m := mat.NewSymDense(n, nil)
+	for i := range n {
+		for j := i; j < n; j++ {
+			m.SetSym(i, j, 2*r.Float64()-1)
+		}
+	}
+	f, err := Heatmap(m, HeatmapOptions{Labels: lab, ZeroDiagonal: true, ColorLabel: "Pearson r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 1600000 {
+		t.Errorf("360×360 heatmap: %d bytes of JSON", len(b))
+	}
+	t.Logf("360×360 heatmap: %d bytes of JSON", len(b))
+}
