@@ -14,6 +14,8 @@
 # Environment:
 #   PELAB_SKIP_APT=1   do not check or install Debian packages
 #   PELAB_SKIP_ONNX=1  do not fetch ONNX Runtime (the pure Go backend is used)
+#   PELAB_SKIP_PLOTLY=1  do not fetch plotly.js (the notebooks' interactive
+#                      views then say that it is missing)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +30,15 @@ readonly ORT_LIB="${ORT_DIR}/libonnxruntime.so.1"
 # registry's dist.integrity sha512-twhs1C2C…) and of the library in it.
 readonly ORT_TGZ_SHA256=6e3390d6b783e7be946fad629292799da28d0b42f84856e50d2c1b0383291e75
 readonly ORT_LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
+# plotly.js for the interactive views (pelib/plots/interactive, which pins
+# the same version and checksum): SHA-256 of the npm archive
+# plotly.js-dist-min-4.1.2.tgz (it matches the registry's dist.integrity
+# sha512-VSmS9KVN…) and of plotly.min.js in it.
+readonly PLOTLY_VERSION=4.1.2
+readonly PLOTLY_DIR=".tools/plotly/${PLOTLY_VERSION}"
+readonly PLOTLY_JS="${PLOTLY_DIR}/plotly.min.js"
+readonly PLOTLY_TGZ_SHA256=4d4a67f627e33fa3b5296134210d5ba51e5312d7d287436fcc29eb533018e1b8
+readonly PLOTLY_JS_SHA256=2f645d1bade8182fce161b7f10f89402f8b315805250ff4a94672a28d23c390a
 readonly APT_PACKAGES=(jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat jupyter-notebook)
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -150,5 +161,38 @@ if [[ "${PELAB_SKIP_ONNX:-}" != 1 && ! -f "$ORT_LIB" ]]; then
 		rm -rf "$tmp"
 		trap - EXIT
 		say "ONNX Runtime library: $ORT_LIB (SHA-256 checked)"
+	fi
+fi
+
+# 5. plotly.js, the one JavaScript bundle of the notebooks' interactive views
+#    (pelib/plots/interactive inlines it into the notebook, so the views work
+#    offline), from the npm package plotly.js-dist-min (npm pack runs no
+#    install scripts) into the git-ignored .tools/plotly/<version>/. The
+#    archive and plotly.min.js are checked against their pinned SHA-256; a
+#    file already in place with another checksum is fetched again.
+if [[ "${PELAB_SKIP_PLOTLY:-}" != 1 && -f "$PLOTLY_JS" ]] && ! sha256_is "$PLOTLY_JS" "$PLOTLY_JS_SHA256"; then
+	say "$PLOTLY_JS does not have the pinned SHA-256 ${PLOTLY_JS_SHA256}: fetching it again"
+	rm -f "$PLOTLY_JS"
+fi
+if [[ "${PELAB_SKIP_PLOTLY:-}" != 1 && ! -f "$PLOTLY_JS" ]]; then
+	if ! command -v npm >/dev/null; then
+		say "npm not found: skipping plotly.js (install npm, or set PELAB_PLOTLY_JS to a plotly.min.js); the interactive notebook views will say it is missing"
+	else
+		say "fetching plotly.js ${PLOTLY_VERSION} (npm pack plotly.js-dist-min@${PLOTLY_VERSION})"
+		mkdir -p "$PLOTLY_DIR"
+		ptmp="$(mktemp -d "$PLOTLY_DIR/.fetch.XXXXXX")"
+		trap 'rm -rf "$ptmp"' EXIT
+		(cd "$ptmp" && npm pack --silent "plotly.js-dist-min@${PLOTLY_VERSION}" >/dev/null)
+		ptgz="$ptmp/plotly.js-dist-min-${PLOTLY_VERSION}.tgz"
+		sha256_is "$ptgz" "$PLOTLY_TGZ_SHA256" ||
+			die "$(basename "$ptgz") has SHA-256 $(sha256sum "$ptgz" | cut -d' ' -f1), not the pinned ${PLOTLY_TGZ_SHA256}"
+		tar -xzf "$ptgz" -C "$ptmp" package/plotly.min.js package/LICENSE
+		sha256_is "$ptmp/package/plotly.min.js" "$PLOTLY_JS_SHA256" ||
+			die "plotly.min.js in the archive does not have the pinned SHA-256 ${PLOTLY_JS_SHA256}"
+		mv -f "$ptmp/package/LICENSE" "$PLOTLY_DIR/LICENSE"
+		mv -f "$ptmp/package/plotly.min.js" "$PLOTLY_JS" # same directory tree: atomic
+		rm -rf "$ptmp"
+		trap - EXIT
+		say "plotly.js: $PLOTLY_JS (SHA-256 checked)"
 	fi
 fi

@@ -1,0 +1,159 @@
+package interactive
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/pelab/pelab/pelib/plots"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
+)
+
+// SigmaOptions configures MetricVsSigma. All fields are optional.
+type SigmaOptions struct {
+	// Title (Plotly pseudo-HTML); default "<metric label> against σ".
+	Title string
+	// YLabel titles the y axis; default results.MetricLabel(metric).
+	YLabel string
+	// Scale multiplies every value (100 for accuracies in percent); 0
+	// means 1.
+	Scale float64
+	// Others are the conditions that are not learned-σ (e.g. "2d-fixed",
+	// "none") drawn as horizontal levels at their mean, in this order; nil
+	// draws every one present, in pelab's condition order.
+	Others []string
+	// Levels are fixed horizontal lines (e.g. chance), dotted grey.
+	Levels []plots.Level
+}
+
+// seedPoint is one record's value.
+type seedPoint struct {
+	cond  string
+	seed  int64
+	id    string
+	value float64
+}
+
+// MetricVsSigma draws a final metric of records against the σ of their
+// learned PE's initialisation ("learn-<σ>" conditions, sweep.SigmaOf): one
+// point per seed (hover: condition, seed, value, record id), the mean ± SD
+// over seeds (results.MeanSD) as a line with error bars, the other
+// conditions as dashed levels at their mean (hover: mean ± SD, n) and
+// opt.Levels. The x axis is logarithmic with a tick at each σ trained,
+// labelled with its value. Records are used as sweep.BySigma uses them:
+// status ok and a finite value only; pick an experiment's records first
+// (results.Select).
+func MetricVsSigma(recs []results.Record, metric string, opt SigmaOptions) (*Figure, error) {
+	scale := opt.Scale
+	if scale == 0 {
+		scale = 1
+	}
+	bySigma := map[float64][]seedPoint{}
+	others := map[string][]seedPoint{}
+	for _, r := range recs {
+		v, ok := r.Final[metric]
+		if !ok || r.Status != results.StatusOK || !finite(v) {
+			continue
+		}
+		p := seedPoint{cond: r.Condition, seed: r.Seed, id: r.ID, value: scale * v}
+		if s, ok := sweep.SigmaOf(r.Condition); ok {
+			bySigma[s] = append(bySigma[s], p)
+		} else {
+			others[r.Condition] = append(others[r.Condition], p)
+		}
+	}
+	if len(bySigma) == 0 {
+		return nil, fmt.Errorf("interactive: MetricVsSigma: no usable learned-σ record with metric %q (of %d records)", metric, len(recs))
+	}
+	sigmas := make([]float64, 0, len(bySigma))
+	for s := range bySigma {
+		if s <= 0 {
+			return nil, fmt.Errorf("interactive: MetricVsSigma: σ = %g cannot go on a log axis", s)
+		}
+		sigmas = append(sigmas, s)
+	}
+	sort.Float64s(sigmas)
+	label := results.MetricLabel(metric)
+	ylabel := opt.YLabel
+	if ylabel == "" {
+		ylabel = label
+	}
+	colour := func(i int) string { return hexColour(plots.Categorical(i)) }
+
+	seeds := &ScatterTrace{Type: "scatter", Mode: "markers", Name: "each seed", HoverTemplate: "%{text}<extra></extra>",
+		Marker: &Marker{Color: colour(0), Size: 7, Opacity: 0.55, Symbol: "circle-open", Line: &Line{Width: 1.5}}}
+	mean := &ScatterTrace{Type: "scatter", Mode: "lines+markers", Name: "mean ± SD over seeds", HoverTemplate: "%{text}<extra></extra>",
+		Marker: &Marker{Color: colour(0), Size: 9}, Line: &Line{Color: colour(0), Width: 2},
+		ErrorY: &ErrorBar{Type: "data", Visible: true, Color: colour(0), Thickness: 1.5, Width: 6}}
+	for _, s := range sigmas {
+		ps := bySigma[s]
+		vals := make([]float64, len(ps))
+		for i, p := range ps {
+			vals[i] = p.value
+			seeds.X, seeds.Y = append(seeds.X, s), append(seeds.Y, p.value)
+			seeds.Text = append(seeds.Text, fmt.Sprintf("<b>%s</b>, seed %d<br>σ = %s<br>%s = %s<br>record %s",
+				esc(p.cond), p.seed, strconv.FormatFloat(s, 'g', -1, 64), esc(metric), num(p.value), esc(p.id)))
+		}
+		m, sd := results.MeanSD(vals)
+		mean.X, mean.Y = append(mean.X, s), append(mean.Y, m)
+		mean.ErrorY.Array = append(mean.ErrorY.Array, sd)
+		mean.Text = append(mean.Text, fmt.Sprintf("<b>σ = %s</b><br>%s = %s ± %s (mean ± SD, n = %d)",
+			strconv.FormatFloat(s, 'g', -1, 64), esc(metric), num(m), num(sd), len(vals)))
+	}
+	f := &Figure{Data: []Trace{mean, seeds}, Config: defaultConfig()}
+
+	names := opt.Others
+	if names == nil {
+		for n := range others {
+			names = append(names, n)
+		}
+		slices.SortFunc(names, func(a, b string) int { return sweep.CompareConditions(nil, a, b) })
+	}
+	lo, hi := sigmas[0], sigmas[len(sigmas)-1]
+	if lo == hi {
+		lo, hi = lo/1.5, hi*1.5
+	}
+	ci := 1
+	for _, n := range names {
+		ps := others[n]
+		if len(ps) == 0 {
+			continue
+		}
+		vals := make([]float64, len(ps))
+		for i, p := range ps {
+			vals[i] = p.value
+		}
+		m, sd := results.MeanSD(vals)
+		text := fmt.Sprintf("<b>%s</b><br>%s = %s ± %s (mean ± SD, n = %d)", esc(n), esc(metric), num(m), num(sd), len(vals))
+		f.Data = append(f.Data, &ScatterTrace{Type: "scatter", Mode: "lines", Name: esc(n) + " (mean)",
+			X: Numbers{lo, hi}, Y: Numbers{m, m}, Text: []string{text, text}, HoverTemplate: "%{text}<extra></extra>",
+			Line: &Line{Color: colour(ci), Width: 2, Dash: "dash"}})
+		ci++
+	}
+	for _, l := range opt.Levels {
+		if !finite(l.Y) {
+			return nil, fmt.Errorf("interactive: MetricVsSigma: level %q at %v", l.Name, l.Y)
+		}
+		text := esc(l.Name)
+		f.Data = append(f.Data, &ScatterTrace{Type: "scatter", Mode: "lines", Name: esc(l.Name),
+			X: Numbers{lo, hi}, Y: Numbers{l.Y, l.Y}, Text: []string{text, text}, HoverTemplate: "%{text}<extra></extra>",
+			Line: &Line{Color: "#606060", Width: 1.5, Dash: "dot"}})
+	}
+
+	title := opt.Title
+	if title == "" {
+		title = esc(label) + " against σ"
+	}
+	ticks := make([]string, len(sigmas))
+	for i, s := range sigmas {
+		ticks[i] = strconv.FormatFloat(s, 'g', -1, 64)
+	}
+	f.Layout = Layout{Title: &Title{Text: title}, Height: 520, HoverMode: "closest", Margin: &Margin{L: 70, R: 20, T: 60, B: 60},
+		XAxis: &Axis{Title: &Title{Text: "σ of the learned PE's N(0, σ²) initialisation (log scale)"}, Type: "log",
+			TickMode: "array", TickVals: Numbers(slices.Clone(sigmas)), TickText: ticks},
+		YAxis:  &Axis{Title: &Title{Text: esc(ylabel)}},
+		Legend: &Legend{ItemSizing: "constant"}}
+	return f, nil
+}
