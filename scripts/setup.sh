@@ -136,6 +136,28 @@ fi
 #    checked against their pinned SHA-256; a library already in place with
 #    another checksum is fetched again.
 sha256_is() { [[ "$(sha256sum "$1" | cut -d' ' -f1)" == "$2" ]]; }
+# npm_extract PACKAGE VERSION TGZ_SHA256 MEMBER MEMBER_SHA256 DEST [MEMBER2 DEST2]
+#   npm pack PACKAGE@VERSION (no install scripts run) into a temporary folder
+#   beside DEST, check the archive's SHA-256 and MEMBER's (a path inside the
+#   package), then move MEMBER to DEST (same file system: atomic) and MEMBER2,
+#   unchecked (a licence), to DEST2. Any mismatch stops setup.
+npm_extract() {
+	local pkg=$1 ver=$2 tgz_sha=$3 member=$4 member_sha=$5 dest=$6 member2=${7:-} dest2=${8:-} tgz
+	mkdir -p "$(dirname "$dest")"
+	fetch_tmp="$(mktemp -d "$(dirname "$dest")/.fetch.XXXXXX")"
+	trap 'rm -rf "$fetch_tmp"' EXIT
+	(cd "$fetch_tmp" && npm pack --silent "${pkg}@${ver}" >/dev/null)
+	tgz="$fetch_tmp/${pkg}-${ver}.tgz"
+	sha256_is "$tgz" "$tgz_sha" ||
+		die "$(basename "$tgz") has SHA-256 $(sha256sum "$tgz" | cut -d' ' -f1), not the pinned ${tgz_sha}"
+	tar -xzf "$tgz" -C "$fetch_tmp" "package/$member" ${member2:+"package/$member2"}
+	sha256_is "$fetch_tmp/package/$member" "$member_sha" ||
+		die "$member in $(basename "$tgz") does not have the pinned SHA-256 ${member_sha}"
+	if [[ -n "$member2" ]]; then mv -f "$fetch_tmp/package/$member2" "$dest2"; fi
+	mv -f "$fetch_tmp/package/$member" "$dest"
+	rm -rf "$fetch_tmp"
+	trap - EXIT
+}
 if [[ "${PELAB_SKIP_ONNX:-}" != 1 && -f "$ORT_LIB" ]] && ! sha256_is "$ORT_LIB" "$ORT_LIB_SHA256"; then
 	say "$ORT_LIB does not have the pinned SHA-256 ${ORT_LIB_SHA256}: fetching it again"
 	rm -f "$ORT_LIB"
@@ -147,19 +169,8 @@ if [[ "${PELAB_SKIP_ONNX:-}" != 1 && ! -f "$ORT_LIB" ]]; then
 		say "npm not found: skipping ONNX Runtime (install npm, or set ONNXRUNTIME_SHARED_LIBRARY_PATH); the pure Go backend will be used"
 	else
 		say "fetching ONNX Runtime ${ORT_VERSION} (npm pack onnxruntime-node@${ORT_VERSION})"
-		mkdir -p "$ORT_DIR"
-		tmp="$(mktemp -d "$ORT_DIR/.fetch.XXXXXX")"
-		trap 'rm -rf "$tmp"' EXIT
-		(cd "$tmp" && npm pack --silent "onnxruntime-node@${ORT_VERSION}" >/dev/null)
-		tgz="$tmp/onnxruntime-node-${ORT_VERSION}.tgz"
-		sha256_is "$tgz" "$ORT_TGZ_SHA256" ||
-			die "$(basename "$tgz") has SHA-256 $(sha256sum "$tgz" | cut -d' ' -f1), not the pinned ${ORT_TGZ_SHA256}"
-		tar -xzf "$tgz" -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
-		sha256_is "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ORT_LIB_SHA256" ||
-			die "libonnxruntime.so.1 in the archive does not have the pinned SHA-256 ${ORT_LIB_SHA256}"
-		mv -f "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ORT_LIB" # same directory tree: atomic
-		rm -rf "$tmp"
-		trap - EXIT
+		npm_extract onnxruntime-node "$ORT_VERSION" "$ORT_TGZ_SHA256" \
+			bin/napi-v6/linux/x64/libonnxruntime.so.1 "$ORT_LIB_SHA256" "$ORT_LIB"
 		say "ONNX Runtime library: $ORT_LIB (SHA-256 checked)"
 	fi
 fi
@@ -179,20 +190,8 @@ if [[ "${PELAB_SKIP_PLOTLY:-}" != 1 && ! -f "$PLOTLY_JS" ]]; then
 		say "npm not found: skipping plotly.js (install npm, or set PELAB_PLOTLY_JS to a plotly.min.js); the interactive notebook views will say it is missing"
 	else
 		say "fetching plotly.js ${PLOTLY_VERSION} (npm pack plotly.js-dist-min@${PLOTLY_VERSION})"
-		mkdir -p "$PLOTLY_DIR"
-		ptmp="$(mktemp -d "$PLOTLY_DIR/.fetch.XXXXXX")"
-		trap 'rm -rf "$ptmp"' EXIT
-		(cd "$ptmp" && npm pack --silent "plotly.js-dist-min@${PLOTLY_VERSION}" >/dev/null)
-		ptgz="$ptmp/plotly.js-dist-min-${PLOTLY_VERSION}.tgz"
-		sha256_is "$ptgz" "$PLOTLY_TGZ_SHA256" ||
-			die "$(basename "$ptgz") has SHA-256 $(sha256sum "$ptgz" | cut -d' ' -f1), not the pinned ${PLOTLY_TGZ_SHA256}"
-		tar -xzf "$ptgz" -C "$ptmp" package/plotly.min.js package/LICENSE
-		sha256_is "$ptmp/package/plotly.min.js" "$PLOTLY_JS_SHA256" ||
-			die "plotly.min.js in the archive does not have the pinned SHA-256 ${PLOTLY_JS_SHA256}"
-		mv -f "$ptmp/package/LICENSE" "$PLOTLY_DIR/LICENSE"
-		mv -f "$ptmp/package/plotly.min.js" "$PLOTLY_JS" # same directory tree: atomic
-		rm -rf "$ptmp"
-		trap - EXIT
+		npm_extract plotly.js-dist-min "$PLOTLY_VERSION" "$PLOTLY_TGZ_SHA256" \
+			plotly.min.js "$PLOTLY_JS_SHA256" "$PLOTLY_JS" LICENSE "$PLOTLY_DIR/LICENSE"
 		say "plotly.js: $PLOTLY_JS (SHA-256 checked)"
 	fi
 fi

@@ -100,23 +100,10 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	}
-	if opt.Min == 0 && opt.Max == 0 {
-		opt.Min, opt.Max = lo, hi
-		if lo < 0 && hi > 0 {
-			a := math.Max(-lo, hi)
-			opt.Min, opt.Max = -a, a
-		}
-	}
+	opt.Min, opt.Max = ColourRange(lo, hi, opt.Min, opt.Max)
 	newMap := moreland.ExtendedBlackBody
 	if opt.Min < 0 && opt.Max > 0 {
 		newMap = func() palette.ColorMap { return moreland.SmoothBlueRed() }
-	}
-	// A constant or nearly constant matrix (e.g. uniform attention, 1/16
-	// everywhere up to rounding): widen the range, or the colour map's
-	// steps round past its maximum and gonum/plot panics.
-	if scale := math.Max(1, math.Max(math.Abs(opt.Min), math.Abs(opt.Max))); opt.Max-opt.Min <= 1e-6*scale {
-		d := math.Max(math.Abs(opt.Min)*0.01, 1e-6)
-		opt.Min, opt.Max = opt.Min-d, opt.Max+d
 	}
 	cmap := newMap() // for the colour bar, in data units
 	cmap.SetMin(opt.Min)
@@ -262,6 +249,29 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 	})
 	f.keys = leg.n
 	return f, nil
+}
+
+// ColourRange is the colour scale of a heatmap whose values span [lo, hi]
+// given the requested [min, max]: the request when set (min ≠ 0 or
+// max ≠ 0), else the data's range, made symmetric about 0 (±max(|lo|, hi))
+// when it straddles 0, so that 0 sits at the diverging map's centre. A
+// constant or nearly constant range (width ≤ 1e-6·max(1, |min|, |max|),
+// e.g. uniform attention, 1/16 everywhere up to rounding) is widened by
+// max(1 % of |min|, 1e-6) each side: a colour map of zero width has no
+// steps (gonum/plot panics when rounding steps past its maximum).
+func ColourRange(lo, hi, min, max float64) (float64, float64) {
+	if min == 0 && max == 0 {
+		min, max = lo, hi
+		if lo < 0 && hi > 0 {
+			a := math.Max(-lo, hi)
+			min, max = -a, a
+		}
+	}
+	if scale := math.Max(1, math.Max(math.Abs(min), math.Abs(max))); max-min <= 1e-6*scale {
+		d := math.Max(math.Abs(min)*0.01, 1e-6)
+		min, max = min-d, max+d
+	}
+	return min, max
 }
 
 func identity(n int) []int {

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/palette/moreland"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/plots"
 )
 
 // HeatmapOptions configures Heatmap. All fields are optional.
@@ -110,17 +111,7 @@ func Heatmap(m mat.Matrix, opt HeatmapOptions) (*Figure, error) {
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	}
-	if opt.Min == 0 && opt.Max == 0 {
-		opt.Min, opt.Max = lo, hi
-		if lo < 0 && hi > 0 {
-			a := math.Max(-lo, hi)
-			opt.Min, opt.Max = -a, a
-		}
-		if opt.Max-opt.Min <= 1e-12*math.Max(1, math.Abs(opt.Max)) {
-			d := math.Max(math.Abs(opt.Min)*0.01, 1e-6)
-			opt.Min, opt.Max = opt.Min-d, opt.Max+d
-		}
-	}
+	opt.Min, opt.Max = plots.ColourRange(lo, hi, opt.Min, opt.Max)
 	value := opt.ColorLabel
 	if value == "" {
 		value = "value"
