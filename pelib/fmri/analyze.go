@@ -3,8 +3,8 @@ package fmri
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"math/rand/v2"
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/analysis"
@@ -13,7 +13,6 @@ import (
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
 )
 
 // EvalSeed seeds the masks of the harder held-out test and of the
@@ -122,47 +121,11 @@ func (r *Reference) SimilarityMetrics(sim mat.Symmetric, skipFC bool) (train.Met
 	} else if err := skip(err); err != nil {
 		return nil, fmt.Errorf("fmri: PE vs distance: %w", err)
 	}
-	pos := mat.NewSymDense(S, nil)
-	for i := range S {
-		for j := i; j < S; j++ {
-			pos.SetSym(i, j, max(sim.At(i, j), 0))
-		}
+	pm, err := analysis.PartitionMetrics(sim, r.Networks, r.Permutations, r.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
 	}
-	rng := rand.New(rand.NewPCG(r.Seed, 0x6d6f64))
-	for _, m := range []struct {
-		name string
-		fn   func(mat.Matrix, []int) (float64, error)
-	}{{"mod_q", analysis.Modularity}, {"seg", analysis.Segregation}} {
-		v, err := m.fn(pos, r.Networks)
-		if err != nil {
-			if err := skip(err); err != nil {
-				return nil, fmt.Errorf("fmri: %s: %w", m.name, err)
-			}
-			continue
-		}
-		out[m.name] = v
-		null := make([]float64, r.Permutations)
-		labels := append([]int(nil), r.Networks...)
-		below := 0
-		for k := range null {
-			rng.Shuffle(len(labels), func(i, j int) { labels[i], labels[j] = labels[j], labels[i] })
-			if null[k], err = m.fn(pos, labels); err != nil {
-				return nil, fmt.Errorf("fmri: %s null: %w", m.name, err)
-			}
-			if null[k] < v {
-				below++
-			}
-		}
-		base := m.name
-		if base == "mod_q" {
-			base = "mod"
-		}
-		mean, sd := stat.MeanStdDev(null, nil)
-		if sd > 0 {
-			out[base+"_z"] = (v - mean) / sd
-		}
-		out[base+"_pct"] = float64(below) / float64(len(null))
-	}
+	maps.Copy(out, pm)
 	half := S / 2
 	var homo, all float64
 	for i := range half {
