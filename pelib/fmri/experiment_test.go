@@ -14,6 +14,7 @@ import (
 	"github.com/pelab/pelab/internal/shared"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -455,7 +456,7 @@ func TestNewTaskQuick(t *testing.T) {
 	if task.Params["test_subjects"] != strings.Join(d.TestSubjects, ",") {
 		t.Errorf("params %v", task.Params)
 	}
-	if _, err := NewTask(Protocol{Name: "bad"}, TaskOptions{Dir: dir}); err == nil {
+	if _, err := NewTask(Protocol{Training: sweep.Training{Name: "bad"}}, TaskOptions{Dir: dir}); err == nil {
 		t.Error("invalid protocol accepted")
 	}
 	p = Quick()
