@@ -19,7 +19,6 @@
 package experiment
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/fetch"
+	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
@@ -389,13 +389,58 @@ func CheckOptions(e Experiment, opts map[string]any) error {
 	return nil
 }
 
-// NoMaskRatio is the error of a request with a masking ratio for an
-// experiment that has none.
-func NoMaskRatio(e Experiment, r Request) error {
-	if r.MaskRatio > 0 {
-		return &FieldError{Field: "mask_ratio", Err: errors.New(e.Name() + " is a classification task: it has no mask ratio")}
+// Setup is what every experiment's Build does first: it checks that the
+// request's options are e's (CheckOptions), takes the request's protocol
+// from protocols (a FieldError "protocol"), sets its seeds (SeedsOf, n
+// seeds drawn from all; nil: sweep.ReferenceSeeds) and masking ratio
+// (sweep.Training.SetMaskRatio: a FieldError "mask_ratio" for a
+// classification protocol), and parses the conditions in e's vocabulary
+// (ConditionsOf: the protocol's defaults when the request names none).
+// The experiment then reads its own options and builds its task and plan.
+func Setup[P any, PT interface {
+	*P
+	Base() *sweep.Training
+}](e Experiment, req Request, protocols sweep.Protocols[P], all []int64) (P, []sweep.Condition, error) {
+	var zero P
+	if err := CheckOptions(e, req.Options); err != nil {
+		return zero, nil, err
 	}
-	return nil
+	proto, err := protocols.ByName(req.Protocol)
+	if err != nil {
+		return zero, nil, &FieldError{Field: "protocol", Err: err}
+	}
+	t := PT(&proto).Base()
+	if all == nil {
+		all = sweep.ReferenceSeeds()
+	}
+	if t.Seeds, err = req.SeedsOf(t.Seeds, all); err != nil {
+		return zero, nil, err
+	}
+	if err := t.SetMaskRatio(req.MaskRatio); err != nil {
+		return zero, nil, &FieldError{Field: "mask_ratio", Err: fmt.Errorf("%s: %w", e.Name(), err)}
+	}
+	conds, err := req.ConditionsOf(e, t.Name)
+	if err != nil {
+		return zero, nil, err
+	}
+	return proto, conds, nil
+}
+
+// Tracked are the sweep options every experiment's plan runs with:
+// analyze as the Analyze hook, each evaluation's PE geometry measured
+// against truth (geometry.Tracker), and PE snapshots.
+func Tracked(analyze func(*train.Run, []sweep.Cell) ([]train.Metrics, []error, error), truth *geometry.Truth) sweep.Options {
+	return sweep.Options{Analyze: analyze, Track: geometry.Tracker(truth), Snapshots: true}
+}
+
+// TrackLayout is Tracked against the Euclidean distances of the tokens'
+// true layout (geometry.New).
+func TrackLayout(analyze func(*train.Run, []sweep.Cell) ([]train.Metrics, []error, error), layout pe.Layout) (sweep.Options, error) {
+	truth, err := geometry.New(layout, geometry.Euclidean)
+	if err != nil {
+		return sweep.Options{}, err
+	}
+	return Tracked(analyze, truth), nil
 }
 
 // BenchModel is what `pelab bench` trains for an experiment: a training

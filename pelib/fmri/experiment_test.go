@@ -78,7 +78,7 @@ func TestPEConditions(t *testing.T) {
 
 func TestProtocols(t *testing.T) {
 	for _, name := range []string{"quick", "paper"} {
-		p, err := ProtocolByName(name)
+		p, err := protocols.ByName(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func TestProtocols(t *testing.T) {
 			t.Errorf("%s: tokens, features, outputs = %d, %d, %d", name, mc.Tokens, mc.Features, mc.Outputs)
 		}
 	}
-	if _, err := ProtocolByName("slow"); err == nil {
+	if _, err := protocols.ByName("slow"); err == nil {
 		t.Error("unknown protocol accepted")
 	}
 	for i, mut := range []func(*Protocol){

@@ -182,7 +182,7 @@ func exportCommand(args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("netsim export: want one folder, DIR")
 	}
-	p, err := ProtocolByName(*protocol)
+	p, err := protocols.ByName(*protocol)
 	if err != nil {
 		return err
 	}
