@@ -19,6 +19,7 @@
 package experiment
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -80,18 +81,27 @@ type Preparer interface {
 
 // Commander is implemented by experiments with commands of their own
 // beside training, e.g. `pelab netsim export DIR`: the command line runs
-// `pelab <experiment> <command> args…` as Command.Run(args).
+// `pelab <experiment> <command> args…` (see Command).
 type Commander interface {
 	Commands() []Command
 }
 
-// Command is one command of an experiment (see Commander).
+// Command is one command of an experiment (see Commander). The command
+// line parses its flags and positional arguments as those of every pelab
+// command (a bad value, a missing or extra argument: a usage error, exit
+// status 2) and then runs it.
 type Command struct {
 	Name  string // e.g. "export"; never a flag (no leading '-')
 	Short string // one line for the experiment's usage message
-	// Run executes the command with the arguments after its name; stdout
-	// receives what it prints. flag.ErrHelp means -h was given.
-	Run func(args []string, stdout io.Writer) error
+	// Args names the positional arguments, each required, e.g. ["DIR"].
+	Args []string
+	// About is what the command does, for its usage message.
+	About string
+	// Flags defines the command's flags on fs and returns the function
+	// that runs it once they are parsed, with the positional arguments
+	// (len(Args) of them); stdout receives what it prints. An error about
+	// one flag is a FieldError of its key (train_runs for -train-runs).
+	Flags func(fs *flag.FlagSet) (run func(args []string, stdout io.Writer) error)
 }
 
 // CommandOf returns e's command called name, if e has one.
