@@ -218,7 +218,7 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 	if err := checkOut("-out", f.outDir(e.Name(), proto)); err != nil {
 		return err
 	}
-	b, err := e.Build(req)
+	b, err := experiment.Build(e, req)
 	if err != nil {
 		return f.flagError(err)
 	}

@@ -56,7 +56,8 @@ type Experiment interface {
 	// Options are the experiment-specific options of a request: pelab's
 	// flags -<key with - for _> and a sweep spec's [task] keys.
 	Options() []Option
-	// Build makes the plan of one request.
+	// Build makes the plan of one request, leaving req.Overrides to the
+	// function Build (call that, not this method).
 	Build(req Request) (*Built, error)
 	// Headline names the metrics a report leads with.
 	Headline() Headline
@@ -152,7 +153,7 @@ type Request struct {
 	// MaskRatio > 0 sets the training masking ratio (masked-token
 	// experiments only; an error for others).
 	MaskRatio float64
-	Overrides sweep.Overrides // applied to the plan by Overrides.Apply
+	Overrides sweep.Overrides // applied to the plan by the function Build
 }
 
 // Built is a request's plan with what running and summarising it needs.
@@ -397,6 +398,17 @@ func CheckOptions(e Experiment, opts map[string]any) error {
 		}
 	}
 	return nil
+}
+
+// Build builds e's plan of req and applies the request's overrides to it
+// (sweep.Overrides.Apply): the one place where overrides reach a plan.
+func Build(e Experiment, req Request) (*Built, error) {
+	b, err := e.Build(req)
+	if err != nil {
+		return nil, err
+	}
+	req.Overrides.Apply(b.Plan)
+	return b, nil
 }
 
 // Setup is what every experiment's Build does first: it checks that the

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/analysis"
-	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
@@ -413,17 +412,8 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 				continue
 			}
 		}
-		if c.Condition.PE.Additive() && c.Condition.PE.Kind != pe.None {
-			if tab, shape, err := run.PETable(m); err == nil {
-				pm, err := a.Ref.PEMetrics(tab, shape[0], shape[1], shape[2])
-				if err != nil {
-					errs[m] = fmt.Errorf("fmri: %s seed %d: %w", c.Condition.Name, c.Seed, err)
-					continue
-				}
-				for k, v := range pm {
-					ms[k] = v
-				}
-			}
+		if err := sweep.AddPEMetrics(run, m, c.Condition.PE, ms, a.Ref.PEMetrics); err != nil {
+			errs[m] = fmt.Errorf("fmri: %s seed %d: %w", c.Condition.Name, c.Seed, err)
 		}
 	}
 	return out, errs, nil

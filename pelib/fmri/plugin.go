@@ -73,7 +73,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 		return nil, subjectField(err)
 	}
 	plan := NewPlan(proto, task, conds)
-	req.Overrides.Apply(plan)
 	return &experiment.Built{
 		Plan: plan,
 		Info: fmt.Sprintf("fmri: train subjects %s; held-out %s; %d training windows, %d held-out, T %d",

@@ -63,7 +63,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 		return nil, err
 	}
 	plan := NewPlan(proto, task, conds)
-	req.Overrides.Apply(plan)
 	return &experiment.Built{
 		Plan: plan,
 		Options: func(st *results.Store, _ compute.Backend) (sweep.Options, error) {

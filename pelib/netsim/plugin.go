@@ -75,7 +75,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Overrides.Apply(plan)
 	return &experiment.Built{
 		Plan: plan,
 		Info: fmt.Sprintf("layout %s: %d nodes, %d training windows of %d points, %d held-out; model width %d",

@@ -7,7 +7,6 @@ import (
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/netsim"
-	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
@@ -195,40 +194,14 @@ func Similarity(table []float64, shape []int) (*mat.SymDense, error) {
 // and a model whose metrics fail gets its own error. A diverged model gets
 // none.
 func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
-	test, err := a.Task.Eval(EvalTest)
+	out, err := netsim.HeldOutMetrics(run, a.Task.Task, a.TestMaskRatio)
 	if err != nil {
 		return nil, nil, err
 	}
-	hard, err := run.Evaluate(test, train.EvalOptions{MaskRatio: a.TestMaskRatio, Seed: 1})
-	if err != nil {
-		return nil, nil, err
-	}
-	tr, err := run.Evaluate(a.Task.Task.Train, train.EvalOptions{Seed: 2})
-	if err != nil {
-		return nil, nil, err
-	}
-	out := make([]train.Metrics, len(cells))
 	errs := make([]error, len(cells))
 	for m, c := range cells {
-		ms := train.Metrics{EvalTest90 + "_mse": hard[m]["mse"], "train_mse": tr[m]["mse"]}
-		for k, v := range a.data {
-			ms[k] = v
-		}
-		out[m] = ms
-		spec := c.Condition.PE
-		if !run.Members()[m].Alive || !spec.Additive() || spec.Kind == pe.None {
-			continue
-		}
-		tab, shape, err := run.PETable(m)
-		if err == nil {
-			var pm train.Metrics
-			if pm, err = a.PEMetrics(tab, shape[0], shape[1], shape[2]); err == nil {
-				for k, v := range pm {
-					ms[k] = v
-				}
-			}
-		}
-		if err != nil {
+		maps.Copy(out[m], a.data)
+		if err := sweep.AddPEMetrics(run, m, c.Condition.PE, out[m], a.PEMetrics); err != nil {
 			errs[m] = fmt.Errorf("tokens: %s seed %d: %w", c.Condition.Name, c.Seed, err)
 		}
 	}

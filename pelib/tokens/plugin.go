@@ -168,7 +168,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Overrides.Apply(plan)
 	data := task.Params["data"].(string)
 	part := "no partition"
 	if task.Tokens.Partition != nil {
