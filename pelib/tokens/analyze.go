@@ -178,15 +178,11 @@ func Similarity(table []float64, shape []int) (*mat.SymDense, error) {
 	if len(shape) != 3 {
 		return nil, fmt.Errorf("tokens: PE table of shape %v, want [L, S, D]", shape)
 	}
-	blocks, err := analysis.Blocks(table, shape[0], shape[1], shape[2])
-	if err != nil {
-		return nil, fmt.Errorf("tokens: PE table: %w", err)
-	}
-	_, mean, err := analysis.BlockSimilarity(blocks, analysis.Cosine)
+	sim, err := analysis.MeanBlockSimilarity(table, shape[0], shape[1], shape[2], analysis.Cosine)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: PE similarity: %w", err)
 	}
-	return mean, nil
+	return sim, nil
 }
 
 // Analyze implements sweep.Options.Analyze. The evaluations run once for
