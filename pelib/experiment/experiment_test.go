@@ -30,7 +30,7 @@ var protos = sweep.Protocols[proto]{Experiment: "fake", List: []sweep.Named[prot
 type fake struct{ About }
 
 func (fake) Build(Request) (*Built, error) { return nil, errors.New("unused") }
-func (fake) Headline() Headline             { return Headline{} }
+func (fake) Headline() Headline            { return Headline{} }
 func (fake) Report([]results.Record, string, string) (ReportPart, error) {
 	return ReportPart{}, nil
 }
