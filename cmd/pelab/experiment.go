@@ -130,11 +130,18 @@ func (f *expFlags) request() (experiment.Request, error) {
 // flagError turns a request's FieldError into a usage error naming the
 // flag.
 func (f *expFlags) flagError(err error) error {
+	return fieldUsage(err, map[string]string{"conditions": "-pe", "seeds": "-seeds " + f.seeds})
+}
+
+// fieldUsage turns an experiment.FieldError into a usage error naming the
+// flag of its field: names[field], else -<field with - for _>. Other
+// errors are returned as they are.
+func fieldUsage(err error, names map[string]string) error {
 	var fe *experiment.FieldError
 	if !errors.As(err, &fe) {
 		return err
 	}
-	name := map[string]string{"protocol": "-protocol", "conditions": "-pe", "seeds": "-seeds " + f.seeds}[fe.Field]
+	name := names[fe.Field]
 	if name == "" {
 		name = "-" + strings.ReplaceAll(fe.Field, "_", "-")
 	}
@@ -144,12 +151,32 @@ func (f *expFlags) flagError(err error) error {
 	return usagef("%s: %w", name, err)
 }
 
+// runCommand is `pelab <experiment> <command> [flags] ARGS…`: the
+// experiment's own command c, its flags and positional arguments parsed as
+// every pelab command's (flags before or after the arguments).
+func runCommand(e experiment.Experiment, c experiment.Command, args []string, stdout io.Writer) error {
+	fs := newFlagSet(e.Name() + " " + c.Name)
+	run := c.Flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: pelab %s %s [flags] %s\n\n%s\n\nFlags:\n", e.Name(), c.Name, strings.Join(c.Args, " "), c.About)
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != len(c.Args) {
+		return usagef("%s: want %s, got %d argument(s) (pelab %s %s -h for help)", c.Name, strings.Join(c.Args, " "), len(pos), e.Name(), c.Name)
+	}
+	return fieldUsage(run(pos, stdout), nil)
+}
+
 // runExperiment is `pelab <experiment>`: it builds the experiment's plan
 // from the flags, runs it and writes its summary.
 func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) error {
 	if len(args) > 0 {
 		if c, ok := experiment.CommandOf(e, args[0]); ok {
-			return c.Run(args[1:], stdout)
+			return runCommand(e, c, args[1:], stdout)
 		}
 	}
 	fs := newFlagSet(e.Name())
@@ -191,7 +218,7 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 	if err := checkOut("-out", f.outDir(e.Name(), proto)); err != nil {
 		return err
 	}
-	b, err := e.Build(req)
+	b, err := experiment.Build(e, req)
 	if err != nil {
 		return f.flagError(err)
 	}

@@ -44,7 +44,7 @@ Flags (after SPEC or before it):
 // sweep options, the summary) are kept in built, keyed by plan.
 func specBuilder(e experiment.Experiment, built map[*sweep.Plan]*experiment.Built) sweep.Builder {
 	return func(s *sweep.Spec, v sweep.Variant) (*sweep.Plan, error) {
-		b, err := e.Build(experiment.Request{
+		b, err := experiment.Build(e, experiment.Request{
 			Protocol: s.Protocol, Conditions: strings.Join(s.ConditionList(), ";"),
 			Seeds: s.Seeds, SeedCount: s.SeedCount, Options: s.Task, MaskRatio: v.MaskRatio,
 		})

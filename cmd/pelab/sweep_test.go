@@ -72,7 +72,7 @@ test_runs = 2
 		{"experiment = \"netsim\"\nprotocol = \"full\"\nconditions = [\"sinnd\"]", `line 2: netsim: unknown protocol "full" (want quick or paper)`},
 		{"experiment = \"netsim\"\nconditions = [\"learn-0\"]", `line 2: item 1: netsim: condition "learn-0"`},
 		{"experiment = \"netsim\"\nconditions = [\"sinnd\"]\nseeds = 16", `line 3: seed count 16: the experiment lists only 15 seeds`},
-		{"experiment = \"lst\"\nconditions = [\"2d-fixed\"]\n[grid]\nmask_ratio = [0.5]", `line 4: [grid] lst is a classification task: it has no mask ratio`},
+		{"experiment = \"lst\"\nconditions = [\"2d-fixed\"]\n[grid]\nmask_ratio = [0.5]", `line 4: [grid] lst: a classification task has no mask ratio`},
 		{"experiment = \"netsim\"\nconditions = [\"sinnd\"]\n[task]\nlayout = 3", `line 4: [task] layout = 3: want a string`},
 	} {
 		if _, _, err := specPlans(t, tc.src); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -67,6 +67,10 @@
 // the signed form of Rubinov and Sporns (2011), within- and between-network
 // means, and system segregation (Chan et al. 2014)
 // (mean within − mean between) / mean within. Diagonals are ignored.
+// Relabelling nulls (relabel.go): a partition statistic q against its
+// values q_k on N random relabellings of the tokens (network sizes kept),
+// Z = (q − mean q_k)/SD(q_k) and Pct = #{q_k < q}/N; [PartitionMetrics]
+// gives modularity and segregation of max(similarity, 0) with theirs.
 //
 // Sweeps (sweep.go): Spearman ρ of a metric against generalisation with a
 // two-sided p-value: exact (complete enumeration of permutations) for

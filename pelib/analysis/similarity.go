@@ -127,6 +127,19 @@ func BlockSimilarity(blocks []*mat.Dense, m Measure) (perBlock []*mat.SymDense, 
 	return perBlock, mean, nil
 }
 
+// MeanBlockSimilarity is the element-wise mean over the L blocks of the
+// similarity matrices (S, S) of a row-major flat PE of shape [L, S, D] —
+// Blocks, then BlockSimilarity's mean: the one similarity of a PE with a
+// table per block.
+func MeanBlockSimilarity(flat []float64, l, s, d int, m Measure) (*mat.SymDense, error) {
+	blocks, err := Blocks(flat, l, s, d)
+	if err != nil {
+		return nil, err
+	}
+	_, mean, err := BlockSimilarity(blocks, m)
+	return mean, err
+}
+
 // Blocks splits a row-major flat PE of shape [L, S, D] (the layout of a
 // GoMLX tensor's flat data) into L (S, D) tables. The tables copy the data.
 func Blocks(flat []float64, l, s, d int) ([]*mat.Dense, error) {

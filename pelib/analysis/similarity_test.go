@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -148,4 +149,26 @@ func TestDistancesBadInput(t *testing.T) {
 	wantErr(t, "two tokens", err, ErrTooFew)
 	_, err = GridCoords(0, 4)
 	wantErr(t, "empty grid", err, ErrShape)
+}
+
+// TestMeanBlockSimilarity checks that the similarity of a flat [L, S, D]
+// PE is the mean of its blocks' similarities: two blocks of 3 tokens whose
+// cosine similarities are known (block 0: tokens 0 and 1 equal, 2
+// orthogonal to both; block 1: token 1 opposite to 0, 2 orthogonal).
+func TestMeanBlockSimilarity(t *testing.T) {
+	flat := []float64{
+		1, 0, 1, 0, 0, 1, // block 0: (1,0), (1,0), (0,1)
+		2, 0, -3, 0, 0, 5, // block 1: (2,0), (−3,0), (0,5)
+	}
+	got, err := MeanBlockSimilarity(flat, 2, 3, 2, Cosine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mat.NewSymDense(3, []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}) // (1 + −1)/2 = 0 for tokens 0, 1
+	if !matNear(got, want, 1e-12) {
+		t.Errorf("mean similarity\n%v\nwant\n%v", mat.Formatted(got), mat.Formatted(want))
+	}
+	if _, err := MeanBlockSimilarity(flat, 2, 3, 3, Cosine); !errors.Is(err, ErrShape) {
+		t.Errorf("wrong shape: err = %v, want ErrShape", err)
+	}
 }

@@ -13,11 +13,13 @@ import "github.com/pelab/pelab/pelib/sweep"
 //
 //	func init() { experiment.Register(Plugin()) }
 type About struct {
-	ID       string
-	Desc     string
-	Protos   []string // the first is the default
-	Vocab    func() sweep.Vocabulary
-	Defaults func(protocol string) string
+	ID     string
+	Desc   string
+	Protos []string // the first is the default
+	Vocab  func() sweep.Vocabulary
+	// Defaults are the default condition lists by protocol name; the
+	// list of "" is that of every protocol not named.
+	Defaults map[string]string
 	Help     string
 	Opts     []Option
 }
@@ -35,7 +37,12 @@ func (a About) Protocols() []string { return append([]string(nil), a.Protos...) 
 func (a About) Vocabulary() sweep.Vocabulary { return a.Vocab() }
 
 // DefaultConditions implements Experiment.
-func (a About) DefaultConditions(protocol string) string { return a.Defaults(protocol) }
+func (a About) DefaultConditions(protocol string) string {
+	if d, ok := a.Defaults[protocol]; ok {
+		return d
+	}
+	return a.Defaults[""]
+}
 
 // ConditionHelp implements Experiment.
 func (a About) ConditionHelp() string { return a.Help }

@@ -19,7 +19,7 @@
 package experiment
 
 import (
-	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -28,6 +28,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/fetch"
+	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
@@ -55,7 +56,8 @@ type Experiment interface {
 	// Options are the experiment-specific options of a request: pelab's
 	// flags -<key with - for _> and a sweep spec's [task] keys.
 	Options() []Option
-	// Build makes the plan of one request.
+	// Build makes the plan of one request, leaving req.Overrides to the
+	// function Build (call that, not this method).
 	Build(req Request) (*Built, error)
 	// Headline names the metrics a report leads with.
 	Headline() Headline
@@ -80,18 +82,27 @@ type Preparer interface {
 
 // Commander is implemented by experiments with commands of their own
 // beside training, e.g. `pelab netsim export DIR`: the command line runs
-// `pelab <experiment> <command> args…` as Command.Run(args).
+// `pelab <experiment> <command> args…` (see Command).
 type Commander interface {
 	Commands() []Command
 }
 
-// Command is one command of an experiment (see Commander).
+// Command is one command of an experiment (see Commander). The command
+// line parses its flags and positional arguments as those of every pelab
+// command (a bad value, a missing or extra argument: a usage error, exit
+// status 2) and then runs it.
 type Command struct {
 	Name  string // e.g. "export"; never a flag (no leading '-')
 	Short string // one line for the experiment's usage message
-	// Run executes the command with the arguments after its name; stdout
-	// receives what it prints. flag.ErrHelp means -h was given.
-	Run func(args []string, stdout io.Writer) error
+	// Args names the positional arguments, each required, e.g. ["DIR"].
+	Args []string
+	// About is what the command does, for its usage message.
+	About string
+	// Flags defines the command's flags on fs and returns the function
+	// that runs it once they are parsed, with the positional arguments
+	// (len(Args) of them); stdout receives what it prints. An error about
+	// one flag is a FieldError of its key (train_runs for -train-runs).
+	Flags func(fs *flag.FlagSet) (run func(args []string, stdout io.Writer) error)
 }
 
 // CommandOf returns e's command called name, if e has one.
@@ -142,7 +153,7 @@ type Request struct {
 	// MaskRatio > 0 sets the training masking ratio (masked-token
 	// experiments only; an error for others).
 	MaskRatio float64
-	Overrides sweep.Overrides // applied to the plan by Overrides.Apply
+	Overrides sweep.Overrides // applied to the plan by the function Build
 }
 
 // Built is a request's plan with what running and summarising it needs.
@@ -389,13 +400,69 @@ func CheckOptions(e Experiment, opts map[string]any) error {
 	return nil
 }
 
-// NoMaskRatio is the error of a request with a masking ratio for an
-// experiment that has none.
-func NoMaskRatio(e Experiment, r Request) error {
-	if r.MaskRatio > 0 {
-		return &FieldError{Field: "mask_ratio", Err: errors.New(e.Name() + " is a classification task: it has no mask ratio")}
+// Build builds e's plan of req and applies the request's overrides to it
+// (sweep.Overrides.Apply): the one place where overrides reach a plan.
+func Build(e Experiment, req Request) (*Built, error) {
+	b, err := e.Build(req)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	req.Overrides.Apply(b.Plan)
+	return b, nil
+}
+
+// Setup is what every experiment's Build does first: it checks that the
+// request's options are e's (CheckOptions), takes the request's protocol
+// from protocols (a FieldError "protocol"), sets its seeds (SeedsOf, n
+// seeds drawn from all; nil: sweep.ReferenceSeeds) and masking ratio
+// (sweep.Training.SetMaskRatio: a FieldError "mask_ratio" for a
+// classification protocol), and parses the conditions in e's vocabulary
+// (ConditionsOf: the protocol's defaults when the request names none).
+// The experiment then reads its own options and builds its task and plan.
+func Setup[P any, PT interface {
+	*P
+	Base() *sweep.Training
+}](e Experiment, req Request, protocols sweep.Protocols[P], all []int64) (P, []sweep.Condition, error) {
+	var zero P
+	if err := CheckOptions(e, req.Options); err != nil {
+		return zero, nil, err
+	}
+	proto, err := protocols.ByName(req.Protocol)
+	if err != nil {
+		return zero, nil, &FieldError{Field: "protocol", Err: err}
+	}
+	t := PT(&proto).Base()
+	if all == nil {
+		all = sweep.ReferenceSeeds()
+	}
+	if t.Seeds, err = req.SeedsOf(t.Seeds, all); err != nil {
+		return zero, nil, err
+	}
+	if err := t.SetMaskRatio(req.MaskRatio); err != nil {
+		return zero, nil, &FieldError{Field: "mask_ratio", Err: fmt.Errorf("%s: %w", e.Name(), err)}
+	}
+	conds, err := req.ConditionsOf(e, t.Name)
+	if err != nil {
+		return zero, nil, err
+	}
+	return proto, conds, nil
+}
+
+// Tracked are the sweep options every experiment's plan runs with:
+// analyze as the Analyze hook, each evaluation's PE geometry measured
+// against truth (geometry.Tracker), and PE snapshots.
+func Tracked(analyze func(*train.Run, []sweep.Cell) ([]train.Metrics, []error, error), truth *geometry.Truth) sweep.Options {
+	return sweep.Options{Analyze: analyze, Track: geometry.Tracker(truth), Snapshots: true}
+}
+
+// TrackLayout is Tracked against the Euclidean distances of the tokens'
+// true layout (geometry.New).
+func TrackLayout(analyze func(*train.Run, []sweep.Cell) ([]train.Metrics, []error, error), layout pe.Layout) (sweep.Options, error) {
+	truth, err := geometry.New(layout, geometry.Euclidean)
+	if err != nil {
+		return sweep.Options{}, err
+	}
+	return Tracked(analyze, truth), nil
 }
 
 // BenchModel is what `pelab bench` trains for an experiment: a training

@@ -3,17 +3,15 @@ package fmri
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"math/rand/v2"
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/analysis"
-	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
 )
 
 // EvalSeed seeds the masks of the harder held-out test and of the
@@ -122,47 +120,11 @@ func (r *Reference) SimilarityMetrics(sim mat.Symmetric, skipFC bool) (train.Met
 	} else if err := skip(err); err != nil {
 		return nil, fmt.Errorf("fmri: PE vs distance: %w", err)
 	}
-	pos := mat.NewSymDense(S, nil)
-	for i := range S {
-		for j := i; j < S; j++ {
-			pos.SetSym(i, j, max(sim.At(i, j), 0))
-		}
+	pm, err := analysis.PartitionMetrics(sim, r.Networks, r.Permutations, r.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
 	}
-	rng := rand.New(rand.NewPCG(r.Seed, 0x6d6f64))
-	for _, m := range []struct {
-		name string
-		fn   func(mat.Matrix, []int) (float64, error)
-	}{{"mod_q", analysis.Modularity}, {"seg", analysis.Segregation}} {
-		v, err := m.fn(pos, r.Networks)
-		if err != nil {
-			if err := skip(err); err != nil {
-				return nil, fmt.Errorf("fmri: %s: %w", m.name, err)
-			}
-			continue
-		}
-		out[m.name] = v
-		null := make([]float64, r.Permutations)
-		labels := append([]int(nil), r.Networks...)
-		below := 0
-		for k := range null {
-			rng.Shuffle(len(labels), func(i, j int) { labels[i], labels[j] = labels[j], labels[i] })
-			if null[k], err = m.fn(pos, labels); err != nil {
-				return nil, fmt.Errorf("fmri: %s null: %w", m.name, err)
-			}
-			if null[k] < v {
-				below++
-			}
-		}
-		base := m.name
-		if base == "mod_q" {
-			base = "mod"
-		}
-		mean, sd := stat.MeanStdDev(null, nil)
-		if sd > 0 {
-			out[base+"_z"] = (v - mean) / sd
-		}
-		out[base+"_pct"] = float64(below) / float64(len(null))
-	}
+	maps.Copy(out, pm)
 	half := S / 2
 	var homo, all float64
 	for i := range half {
@@ -450,17 +412,8 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 				continue
 			}
 		}
-		if c.Condition.PE.Additive() && c.Condition.PE.Kind != pe.None {
-			if tab, shape, err := run.PETable(m); err == nil {
-				pm, err := a.Ref.PEMetrics(tab, shape[0], shape[1], shape[2])
-				if err != nil {
-					errs[m] = fmt.Errorf("fmri: %s seed %d: %w", c.Condition.Name, c.Seed, err)
-					continue
-				}
-				for k, v := range pm {
-					ms[k] = v
-				}
-			}
+		if err := sweep.AddPEMetrics(run, m, c.Condition.PE, ms, a.Ref.PEMetrics); err != nil {
+			errs[m] = fmt.Errorf("fmri: %s seed %d: %w", c.Condition.Name, c.Seed, err)
 		}
 	}
 	return out, errs, nil

@@ -281,7 +281,7 @@ func TestNamedSplit(t *testing.T) {
 		{"held out twice", quick, nil, []string{"102", "102"}, nil, "held-out subject 102 is listed twice", true},
 		{"training twice", quick, []string{"101", "101"}, []string{"102"}, nil, "training subject 101 is listed twice", false},
 		{"overlap", quick, []string{"101", "102"}, []string{"102"}, nil, "held-out subject 102 is also a training subject", true},
-		{"too few left", Protocol{Name: "big", Subjects: 9, TestSubjects: 1}, nil, []string{"101"}, nil, "wants 8 training subjects", false},
+		{"too few left", Protocol{Training: sweep.Training{Name: "big"}, Subjects: 9, TestSubjects: 1}, nil, []string{"101"}, nil, "wants 8 training subjects", false},
 	} {
 		got, err := namedSplit(tc.p, dir, tc.train, tc.test)
 		if tc.wantErr == "" {

@@ -71,7 +71,10 @@ func paperSeeds() []int64 { return sweep.ReferenceSeeds()[:5] }
 // Protocol is a training protocol of Experiment 3: which data, which model,
 // how long.
 type Protocol struct {
-	Name string
+	// Training: the masked-region encoder (ModelConfig), Adam, MaskRatio
+	// the fraction of regions masked in training (and in the "test"
+	// evaluation), TestMaskRatio the harder held-out test's ("test90").
+	sweep.Training
 	// Subjects > 0 uses the first Subjects subjects of the data set in
 	// sorted order (0: all). TestSubjects of them, drawn with SplitSeed
 	// (SplitSubjects), are held out.
@@ -85,16 +88,6 @@ type Protocol struct {
 	// of each part (0: all). TrainEval is the number of training windows
 	// (evenly spaced) evaluated as "train" to report the training MSE.
 	TrainWindows, TestWindows, TrainEval int
-
-	Width, Blocks, Heads int
-
-	LR                       float64
-	Batch, Epochs, EvalEvery int
-	// MaskRatio is the fraction of regions masked in training (and in the
-	// "test" evaluation); TestMaskRatio the harder held-out test ("test90").
-	MaskRatio, TestMaskRatio float64
-	Seeds                    []int64
-	MaxM                     int // models per compiled group (0: all of a PE structure)
 
 	// Permutations is the number of token permutations of each Mantel test
 	// and of partition shuffles for the modularity z-scores.
@@ -110,10 +103,10 @@ type Protocol struct {
 // σ = 0.1 predicts held-out masked regions better than zero (0.90 against
 // 0.99) but not yet as well as the FC-neighbour baseline (0.80).
 func Quick() Protocol {
-	return Protocol{Name: "quick", Subjects: 6, TestSubjects: 2, SplitSeed: 1, T: 16, Stride: 16,
-		TrainWindows: 240, TestWindows: 64, TrainEval: 64,
-		Width: 24, Blocks: 4, Heads: 1, LR: 3e-3, Batch: 16, Epochs: 4, EvalEvery: 2,
-		MaskRatio: 0.5, TestMaskRatio: 0.9, Seeds: paperSeeds()[:2], Permutations: 99}
+	return Protocol{Training: sweep.Training{Name: "quick", Width: 24, Blocks: 4, Heads: 1, LR: 3e-3,
+		Objective: train.Masked, MaskRatio: 0.5, TestMaskRatio: 0.9, Batch: 16, Epochs: 4, EvalEvery: 2, Seeds: paperSeeds()[:2]},
+		Subjects: 6, TestSubjects: 2, SplitSeed: 1, T: 16, Stride: 16,
+		TrainWindows: 240, TestWindows: 64, TrainEval: 64, Permutations: 99}
 }
 
 // Paper is the full protocol: all 20 subjects (4 held out), windows of
@@ -124,28 +117,25 @@ func Quick() Protocol {
 // coordinate for rope3d); Adam lr 1e-3, batch 32, 40 epochs (2,920 steps),
 // evaluated every 5; 5 seeds.
 func Paper() Protocol {
-	return Protocol{Name: "paper", Subjects: 0, TestSubjects: 4, SplitSeed: 1, T: 32, Stride: 8,
-		TrainEval: 148, Width: 96, Blocks: 4, Heads: 1, LR: 1e-3, Batch: 32, Epochs: 40, EvalEvery: 5,
-		MaskRatio: 0.5, TestMaskRatio: 0.9, Seeds: paperSeeds(), Permutations: 999}
+	return Protocol{Training: sweep.Training{Name: "paper", Width: 96, Blocks: 4, Heads: 1, LR: 1e-3,
+		Objective: train.Masked, MaskRatio: 0.5, TestMaskRatio: 0.9, Batch: 32, Epochs: 40, EvalEvery: 5, Seeds: paperSeeds()},
+		Subjects: 0, TestSubjects: 4, SplitSeed: 1, T: 32, Stride: 8, TrainEval: 148, Permutations: 999}
 }
 
 // Validate reports the first problem with p.
 func (p Protocol) Validate() error {
+	if err := p.Training.Validate(Experiment); err != nil {
+		return err
+	}
 	switch {
-	case p.Name == "":
-		return errors.New("fmri: protocol has no name")
 	case p.Subjects < 0 || p.TestSubjects < 1 || (p.Subjects > 0 && p.TestSubjects >= p.Subjects):
-		return fmt.Errorf("fmri: protocol %s: %d subjects, %d held out: want ≥ 1 held out and ≥ 1 for training", p.Name, p.Subjects, p.TestSubjects)
+		return fmt.Errorf("fmri: protocol %q: %d subjects, %d held out: want ≥ 1 held out and ≥ 1 for training", p.Name, p.Subjects, p.TestSubjects)
 	case p.T < 1 || p.Stride < 0:
-		return fmt.Errorf("fmri: protocol %s: window T %d, stride %d: want T ≥ 1, stride ≥ 0", p.Name, p.T, p.Stride)
+		return fmt.Errorf("fmri: protocol %q: window T %d, stride %d: want T ≥ 1, stride ≥ 0", p.Name, p.T, p.Stride)
 	case p.TrainWindows < 0 || p.TestWindows < 0 || p.TrainEval < 0:
-		return fmt.Errorf("fmri: protocol %s: window counts %d, %d, %d must be ≥ 0", p.Name, p.TrainWindows, p.TestWindows, p.TrainEval)
-	case !(p.MaskRatio > 0 && p.MaskRatio < 1) || !(p.TestMaskRatio > 0 && p.TestMaskRatio < 1):
-		return fmt.Errorf("fmri: protocol %s: mask ratios %g and %g, want both in (0, 1)", p.Name, p.MaskRatio, p.TestMaskRatio)
+		return fmt.Errorf("fmri: protocol %q: window counts %d, %d, %d must be ≥ 0", p.Name, p.TrainWindows, p.TestWindows, p.TrainEval)
 	case p.Permutations < 1:
-		return fmt.Errorf("fmri: protocol %s: %d permutations, want ≥ 1", p.Name, p.Permutations)
-	case len(p.Seeds) == 0:
-		return fmt.Errorf("fmri: protocol %s has no seeds", p.Name)
+		return fmt.Errorf("fmri: protocol %q: %d permutations, want ≥ 1", p.Name, p.Permutations)
 	}
 	return nil
 }
@@ -495,12 +485,5 @@ func (p Protocol) ModelConfig() model.Config {
 
 // NewPlan builds the sweep of protocol p over conditions on task.
 func NewPlan(p Protocol, task *Task, conds []sweep.Condition) *sweep.Plan {
-	opt := train.PaperAdam()
-	opt.LR = p.LR
-	return &sweep.Plan{
-		Experiment: Experiment, Protocol: p.Name, Task: task.Task,
-		Train: train.Config{Model: p.ModelConfig(), Optimizer: opt, Objective: train.Masked, MaskRatio: p.MaskRatio,
-			BatchSize: p.Batch, Epochs: p.Epochs, EvalEvery: p.EvalEvery},
-		Conditions: conds, Seeds: p.Seeds, MaxM: p.MaxM,
-	}
+	return p.Plan(Experiment, task.Task, p.ModelConfig(), conds)
 }

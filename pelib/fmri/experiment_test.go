@@ -14,6 +14,7 @@ import (
 	"github.com/pelab/pelab/internal/shared"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -77,7 +78,7 @@ func TestPEConditions(t *testing.T) {
 
 func TestProtocols(t *testing.T) {
 	for _, name := range []string{"quick", "paper"} {
-		p, err := ProtocolByName(name)
+		p, err := protocols.ByName(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func TestProtocols(t *testing.T) {
 			t.Errorf("%s: tokens, features, outputs = %d, %d, %d", name, mc.Tokens, mc.Features, mc.Outputs)
 		}
 	}
-	if _, err := ProtocolByName("slow"); err == nil {
+	if _, err := protocols.ByName("slow"); err == nil {
 		t.Error("unknown protocol accepted")
 	}
 	for i, mut := range []func(*Protocol){
@@ -455,7 +456,7 @@ func TestNewTaskQuick(t *testing.T) {
 	if task.Params["test_subjects"] != strings.Join(d.TestSubjects, ",") {
 		t.Errorf("params %v", task.Params)
 	}
-	if _, err := NewTask(Protocol{Name: "bad"}, TaskOptions{Dir: dir}); err == nil {
+	if _, err := NewTask(Protocol{Training: sweep.Training{Name: "bad"}}, TaskOptions{Dir: dir}); err == nil {
 		t.Error("invalid protocol accepted")
 	}
 	p = Quick()

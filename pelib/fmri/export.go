@@ -2,7 +2,6 @@ package fmri
 
 import (
 	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -68,28 +67,20 @@ func WriteTokenCoords(dataDir, out string) (coords, signals string, err error) {
 
 // Commands implements experiment.Commander: `pelab fmri export`.
 func (Exp) Commands() []experiment.Command {
-	return []experiment.Command{{Name: "export", Short: "write the regions' centroids and networks as coords.csv for `pelab tokens`", Run: exportCommand}}
+	return []experiment.Command{{Name: "export", Short: "write the regions' centroids and networks as coords.csv for `pelab tokens`",
+		Args: []string{"OUT"}, About: "Writes OUT/coords.csv: each region's name, MNI centroid (mm) and network.", Flags: exportFlags}}
 }
 
-func exportCommand(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("pelab fmri export", flag.ContinueOnError)
+// exportFlags are the flags of `pelab fmri export [-data DIR] OUT`.
+func exportFlags(fs *flag.FlagSet) func([]string, io.Writer) error {
 	data := fs.String("data", "", "the hcp-glasser360 folder (default: ../shared/data/hcp-glasser360 or the fetch cache)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: pelab fmri export [-data DIR] OUT\n\nWrites OUT/coords.csv: each region's name, MNI centroid (mm) and network.\n\nFlags:\n")
-		fs.PrintDefaults()
+	return func(args []string, stdout io.Writer) error {
+		coords, signals, err := WriteTokenCoords(*data, args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s; train on the time series with\n  pelab tokens -coords %s -partition network -signals %s -dataset %s -coord-unit %g\n",
+			coords, coords, signals, HCPDataset, CoordUnit)
+		return nil
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("fmri export: want one folder, OUT")
-	}
-	coords, signals, err := WriteTokenCoords(*data, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s; train on the time series with\n  pelab tokens -coords %s -partition network -signals %s -dataset %s -coord-unit %g\n",
-		coords, coords, signals, HCPDataset, CoordUnit)
-	return nil
 }

@@ -87,15 +87,11 @@ func PESimilarity(table []float64, shape []int) (*mat.SymDense, error) {
 	if len(shape) != 3 {
 		return nil, fmt.Errorf("fmri: PE table of shape %v, want [L, S, D]", shape)
 	}
-	blocks, err := analysis.Blocks(table, shape[0], shape[1], shape[2])
-	if err != nil {
-		return nil, fmt.Errorf("fmri: PE table: %w", err)
-	}
-	_, mean, err := analysis.BlockSimilarity(blocks, analysis.Cosine)
+	sim, err := analysis.MeanBlockSimilarity(table, shape[0], shape[1], shape[2], analysis.Cosine)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: PE similarity: %w", err)
 	}
-	return mean, nil
+	return sim, nil
 }
 
 // PCColours colours each row of an (S, D) table by its scores on the

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
-	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -23,16 +22,11 @@ type Exp struct{ experiment.About }
 // Plugin returns the experiment as it is registered.
 func Plugin() Exp {
 	return Exp{experiment.About{
-		ID:     Experiment,
-		Desc:   "Experiment 3: masked-region prediction on resting-state fMRI (HCP, Glasser-360)",
-		Protos: protocols.Names(),
-		Vocab:  Vocabulary,
-		Defaults: func(protocol string) string {
-			if protocol == "paper" {
-				return "paper"
-			}
-			return QuickConditions
-		},
+		ID:       Experiment,
+		Desc:     "Experiment 3: masked-region prediction on resting-state fMRI (HCP, Glasser-360)",
+		Protos:   protocols.Names(),
+		Vocab:    Vocabulary,
+		Defaults: map[string]string{"": QuickConditions, "paper": "paper"},
 		Help: "Conditions: learn-<σ>, sin3d, rope3d, shaw (bidirectional Shaw; 'relative' is a deprecated alias of it here),\n" +
 			"none (nope), random, any PE spec, 'sigmas' for the σ sweep or 'paper' for all.\nDefault: " + QuickConditions +
 			" (quick), paper (paper).\n\n" + HCPAcknowledgment,
@@ -50,29 +44,13 @@ var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.
 	{Name: "quick", New: Quick}, {Name: "paper", New: Paper},
 }}
 
-// ProtocolByName returns quick or paper ("" is quick).
-func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }
-
 // Build implements experiment.Experiment.
 func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
-	if err := experiment.CheckOptions(e, req.Options); err != nil {
-		return nil, err
-	}
-	proto, err := ProtocolByName(req.Protocol)
+	proto, conds, err := experiment.Setup(e, req, protocols, paperSeeds())
 	if err != nil {
-		return nil, &experiment.FieldError{Field: "protocol", Err: err}
-	}
-	if proto.Seeds, err = req.SeedsOf(proto.Seeds, paperSeeds()); err != nil {
 		return nil, err
-	}
-	if req.MaskRatio > 0 {
-		proto.MaskRatio = req.MaskRatio
 	}
 	if proto.TrainWindows, err = req.Int("train_windows", proto.TrainWindows); err != nil {
-		return nil, err
-	}
-	conds, err := req.ConditionsOf(e, proto.Name)
-	if err != nil {
 		return nil, err
 	}
 	dir, err := req.String("data", "")
@@ -95,7 +73,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 		return nil, subjectField(err)
 	}
 	plan := NewPlan(proto, task, conds)
-	req.Overrides.Apply(plan)
 	return &experiment.Built{
 		Plan: plan,
 		Info: fmt.Sprintf("fmri: train subjects %s; held-out %s; %d training windows, %d held-out, T %d",
@@ -106,11 +83,7 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 				return sweep.Options{}, err
 			}
 			an.Backend, an.Store = b, st // per-region error maps
-			truth, err := geometry.New(task.Layout, geometry.Euclidean)
-			if err != nil {
-				return sweep.Options{}, err
-			}
-			return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}, nil
+			return experiment.TrackLayout(an.Analyze, task.Layout)
 		},
 		SummaryName: "summary.md",
 		Summary: func(st *results.Store, recs []results.Record, w io.Writer) (string, error) {

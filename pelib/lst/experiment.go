@@ -11,21 +11,17 @@ import (
 
 // Protocol is a training protocol of Experiment 1.
 type Protocol struct {
-	Name                 string
-	Width, Blocks, Heads int
-	LR                   float64
-	Batch                int
-	Epochs, EvalEvery    int
-	Seeds                []int64
-	MaxM                 int // models per compiled group (0: all of a PE structure)
+	// Training: the paper's LST encoder at Width (ModelConfig), Adam,
+	// classification of the token-15 readout.
+	sweep.Training
 }
 
 // Paper is the paper's protocol: d 160, 4 blocks, 1 head, PE at every
 // block, Adam lr 1e-4, batch 128, 4,000 epochs evaluated every 200, the 15
 // reference seeds (sweep.ReferenceSeeds).
 func Paper() Protocol {
-	return Protocol{Name: "paper", Width: 160, Blocks: 4, Heads: 1, LR: 1e-4, Batch: 128,
-		Epochs: 4000, EvalEvery: 200, Seeds: sweep.ReferenceSeeds()}
+	return Protocol{sweep.Training{Name: "paper", Width: 160, Blocks: 4, Heads: 1, LR: 1e-4, Objective: train.Classify,
+		Batch: 128, Epochs: 4000, EvalEvery: 200, Seeds: sweep.ReferenceSeeds()}}
 }
 
 // Paper200 is the paper's protocol stopped at epoch 200, where the
@@ -48,8 +44,8 @@ func Paper200() Protocol {
 // 80 ± 11 % against 27.4 %. The CI test TestQuickShowsPaperDirection
 // asserts that direction.
 func Quick() Protocol {
-	return Protocol{Name: "quick", Width: 32, Blocks: 4, Heads: 1, LR: 3e-3, Batch: 128,
-		Epochs: 12, EvalEvery: 4, Seeds: sweep.ReferenceSeeds()[:3]}
+	return Protocol{sweep.Training{Name: "quick", Width: 32, Blocks: 4, Heads: 1, LR: 3e-3, Objective: train.Classify,
+		Batch: 128, Epochs: 12, EvalEvery: 4, Seeds: sweep.ReferenceSeeds()[:3]}}
 }
 
 // PaperSigmas are the learned-PE σ values of the paper's sweep.
@@ -185,12 +181,5 @@ func (p Protocol) ModelConfig() model.Config {
 
 // NewPlan builds the sweep of protocol p over conditions on task.
 func NewPlan(p Protocol, task *sweep.Task, conds []sweep.Condition) *sweep.Plan {
-	opt := train.PaperAdam()
-	opt.LR = p.LR
-	return &sweep.Plan{
-		Experiment: "lst", Protocol: p.Name, Task: task,
-		Train: train.Config{Model: p.ModelConfig(), Optimizer: opt, Objective: train.Classify,
-			BatchSize: p.Batch, Epochs: p.Epochs, EvalEvery: p.EvalEvery},
-		Conditions: conds, Seeds: p.Seeds, MaxM: p.MaxM,
-	}
+	return p.Plan("lst", task, p.ModelConfig(), conds)
 }

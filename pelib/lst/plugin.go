@@ -5,7 +5,6 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
-	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -19,13 +18,11 @@ type Exp struct{ experiment.About }
 // Plugin returns the experiment as it is registered.
 func Plugin() Exp {
 	return Exp{experiment.About{
-		ID:     "lst",
-		Desc:   "Experiment 1: the Latin Square Task (train, evaluate, compare with the paper)",
-		Protos: protocols.Names(),
-		Vocab:  Vocabulary,
-		Defaults: func(string) string {
-			return "2d-fixed,learn-0.1,learn-0.5,learn-1,learn-2"
-		},
+		ID:       "lst",
+		Desc:     "Experiment 1: the Latin Square Task (train, evaluate, compare with the paper)",
+		Protos:   protocols.Names(),
+		Vocab:    Vocabulary,
+		Defaults: map[string]string{"": "2d-fixed,learn-0.1,learn-0.5,learn-1,learn-2"},
 		Help: "Conditions: learn-<σ>, learn-<σ>-wd, 2d-fixed, 1d-fixed, relative (the reference's causal Shaw without output\n" +
 			"projection, shaw,causal,noout), relative-bidir (shaw,noout), shaw (bidirectional, with output projection),\n" +
 			"rope1d, rope2d, nope, random, uniform, t5, alibi, alibi2d, any PE spec (" + pe.Syntax + "),\n" +
@@ -42,20 +39,7 @@ var _ experiment.Sectioner = Plugin()
 
 // Build implements experiment.Experiment.
 func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
-	if err := experiment.NoMaskRatio(e, req); err != nil {
-		return nil, err
-	}
-	if err := experiment.CheckOptions(e, req.Options); err != nil {
-		return nil, err
-	}
-	proto, err := ProtocolByName(req.Protocol)
-	if err != nil {
-		return nil, &experiment.FieldError{Field: "protocol", Err: err}
-	}
-	if proto.Seeds, err = req.SeedsOf(proto.Seeds, sweep.ReferenceSeeds()); err != nil {
-		return nil, err
-	}
-	conds, err := req.ConditionsOf(e, proto.Name)
+	proto, conds, err := experiment.Setup(e, req, protocols, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +63,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 		return nil, err
 	}
 	plan := NewPlan(proto, task, conds)
-	req.Overrides.Apply(plan)
 	return &experiment.Built{
 		Plan: plan,
 		Options: func(st *results.Store, _ compute.Backend) (sweep.Options, error) {
@@ -89,7 +72,7 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 			}
 			an := NewAnalyzer(task)
 			an.Store = st
-			return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}, nil
+			return experiment.Tracked(an.Analyze, truth), nil
 		},
 		SummaryName: "summary.md",
 		Summary: func(_ *results.Store, recs []results.Record, _ io.Writer) (string, error) {
@@ -136,6 +119,3 @@ func (Exp) Prepare(st *results.Store, recs []results.Record) error {
 var protocols = sweep.Protocols[Protocol]{Experiment: "lst", List: []sweep.Named[Protocol]{
 	{Name: "quick", New: Quick}, {Name: "paper200", New: Paper200}, {Name: "paper", New: Paper},
 }}
-
-// ProtocolByName returns quick, paper200 or paper ("" is quick).
-func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }

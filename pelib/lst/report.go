@@ -63,7 +63,7 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 	// Across learned σ: condition means.
 	var learned []results.Summary
 	for _, s := range rep.Summaries {
-		if strings.HasPrefix(s.Group, "learn-") && !strings.HasSuffix(s.Group, "-wd") {
+		if _, ok := sweep.SigmaOf(s.Group); ok { // learn-<σ>, not learn-<σ>-wd
 			learned = append(learned, s)
 		}
 	}

@@ -220,42 +220,46 @@ func NewAnalyzer(task *sweep.Task, testMaskRatio float64) (*Analyzer, error) {
 // the whole group (an error there is the group's); the geometry is per
 // model, and a model whose geometry fails gets its own error.
 func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
-	test, err := a.Task.Eval(EvalTest)
+	out, err := HeldOutMetrics(run, a.Task, a.TestMaskRatio)
 	if err != nil {
 		return nil, nil, err
 	}
-	hard, err := run.Evaluate(test, train.EvalOptions{MaskRatio: a.TestMaskRatio, Seed: 1})
-	if err != nil {
-		return nil, nil, err
-	}
-	tr, err := run.Evaluate(a.Task.Train, train.EvalOptions{Seed: 2})
-	if err != nil {
-		return nil, nil, err
-	}
-	out := make([]train.Metrics, len(cells))
 	errs := make([]error, len(cells))
 	for m, c := range cells {
-		ms := train.Metrics{EvalTest90 + "_mse": hard[m]["mse"], "train_mse": tr[m]["mse"]}
-		out[m] = ms
-		spec := c.Condition.PE
-		// A diverged model keeps its last finite parameters; its geometry
-		// would describe a model that failed, so it gets none.
-		if alive := run.Members()[m].Alive; alive && spec.Additive() && spec.Kind != pe.None {
-			tab, shape, err := run.PETable(m)
-			if err == nil {
-				var pm train.Metrics
-				if pm, err = PEMetrics(tab, shape[0], shape[1], shape[2], a.Geometry, a.Config); err == nil {
-					for k, v := range pm {
-						ms[k] = v
-					}
-				}
-			}
-			if err != nil {
-				errs[m] = fmt.Errorf("netsim: %s seed %d: %w", c.Condition.Name, c.Seed, err)
-			}
+		pem := func(table []float64, L, S, D int) (train.Metrics, error) {
+			return PEMetrics(table, L, S, D, a.Geometry, a.Config)
+		}
+		if err := sweep.AddPEMetrics(run, m, c.Condition.PE, out[m], pem); err != nil {
+			errs[m] = fmt.Errorf("netsim: %s seed %d: %w", c.Condition.Name, c.Seed, err)
 		}
 	}
 	return out, errs, nil
+}
+
+// HeldOutMetrics evaluates every model of run on task's EvalTest windows
+// masked at testMaskRatio (evaluation seed 1: the same masks for every
+// model) and on its training windows at the training ratio (seed 2), and
+// returns each model's EvalTest90+"_mse" and "train_mse": the first
+// metrics of netsim's Analyzer and of every masked-token experiment
+// built on it (tokens).
+func HeldOutMetrics(run *train.Run, task *sweep.Task, testMaskRatio float64) ([]train.Metrics, error) {
+	test, err := task.Eval(EvalTest)
+	if err != nil {
+		return nil, err
+	}
+	hard, err := run.Evaluate(test, train.EvalOptions{MaskRatio: testMaskRatio, Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	tr, err := run.Evaluate(task.Train, train.EvalOptions{Seed: 2})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]train.Metrics, len(hard))
+	for m := range out {
+		out[m] = train.Metrics{EvalTest90 + "_mse": hard[m]["mse"], "train_mse": tr[m]["mse"]}
+	}
+	return out, nil
 }
 
 // GeometryOf returns the Geometry of a network's nodes (the ground truth

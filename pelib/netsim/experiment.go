@@ -38,19 +38,12 @@ func EvalG(g float64) string { return "g" + strconv.FormatFloat(g, 'g', -1, 64) 
 // optimiser, and how much simulated data it sees. The paper gives only
 // "4 layers, d = 64"; everything else is this package's choice.
 type Protocol struct {
-	Name string
-
-	// Width, Blocks and Heads size the encoder (post-LN, MLP ratio 4, GELU
-	// after both MLP layers, PE added at every block: Experiment 1's
-	// architecture). The width is rounded up to a multiple of 2c for a
-	// c-dimensional layout (see WidthFor).
-	Width, Blocks, Heads int
-	// LR is Adam's learning rate (β 0.9, 0.999, ε 1e-8, no decay, no
-	// schedule, as in Experiment 1).
-	LR                       float64
-	Batch, Epochs, EvalEvery int
-	Seeds                    []int64
-	MaxM                     int // models per compiled group (0: all of a PE structure)
+	// Training: the encoder (post-LN, MLP ratio 4, GELU after both MLP
+	// layers, PE added at every block: Experiment 1's architecture; the
+	// width is rounded up to a multiple of 2c for a c-dimensional layout,
+	// see WidthFor), Adam, masked-token training at MaskRatio (also the
+	// EvalTest and coupling sets' ratio; TestMaskRatio is EvalTest90's).
+	sweep.Training
 
 	// Window is the number of recorded points per token (the token
 	// features, T) and Stride the step between window starts (0: Window).
@@ -59,9 +52,6 @@ type Protocol struct {
 	// netsim's default 128 recorded points) in the training and held-out
 	// sets.
 	TrainRuns, TestRuns int
-	// MaskRatio is the fraction of nodes masked in training (and in the
-	// EvalTest and coupling sets), TestMaskRatio that of EvalTest90.
-	MaskRatio, TestMaskRatio float64
 	// TestG are the other global couplings of the coupling test sets.
 	TestG []float64
 	// DataSeed is the base seed of the run seeds (SplitSeeds).
@@ -75,10 +65,10 @@ type Protocol struct {
 // beside the training 3.9. The seeds are the 15 of Experiment 1's
 // reference code (sweep.ReferenceSeeds), so the experiments share seeds.
 func Paper() Protocol {
-	return Protocol{Name: "paper", Width: 64, Blocks: 4, Heads: 1, LR: 1e-3,
-		Batch: 64, Epochs: 200, EvalEvery: 20, Seeds: sweep.ReferenceSeeds(),
-		Window: 16, TrainRuns: 256, TestRuns: 64,
-		MaskRatio: 0.5, TestMaskRatio: 0.9, TestG: []float64{3.4, 4.2}, DataSeed: 1}
+	return Protocol{Training: sweep.Training{Name: "paper", Width: 64, Blocks: 4, Heads: 1, LR: 1e-3,
+		Objective: train.Masked, MaskRatio: 0.5, TestMaskRatio: 0.9,
+		Batch: 64, Epochs: 200, EvalEvery: 20, Seeds: sweep.ReferenceSeeds()},
+		Window: 16, TrainRuns: 256, TestRuns: 64, TestG: []float64{3.4, 4.2}, DataSeed: 1}
 }
 
 // Quick is a protocol small enough for a 2-core CPU in about a minute per
@@ -117,21 +107,14 @@ func (p Protocol) WidthFor(c int) int {
 
 // Validate reports the first problem with p.
 func (p Protocol) Validate() error {
+	if err := p.Training.Validate(Experiment); err != nil {
+		return err
+	}
 	switch {
-	case p.Width < 1 || p.Blocks < 1 || p.Heads < 1:
-		return fmt.Errorf("netsim: protocol %q: width %d, blocks %d, heads %d: want all ≥ 1", p.Name, p.Width, p.Blocks, p.Heads)
-	case !(p.LR > 0) || math.IsInf(p.LR, 0):
-		return fmt.Errorf("netsim: protocol %q: learning rate %g, want > 0", p.Name, p.LR)
-	case p.Batch < 1 || p.Epochs < 0 || p.EvalEvery < 0:
-		return fmt.Errorf("netsim: protocol %q: batch %d, epochs %d, eval every %d: want batch ≥ 1, epochs and eval every ≥ 0", p.Name, p.Batch, p.Epochs, p.EvalEvery)
-	case len(p.Seeds) == 0:
-		return fmt.Errorf("netsim: protocol %q has no seeds", p.Name)
 	case p.Window < 1 || p.Stride < 0:
 		return fmt.Errorf("netsim: protocol %q: window %d, stride %d: want window ≥ 1, stride ≥ 0", p.Name, p.Window, p.Stride)
 	case p.TrainRuns < 1 || p.TestRuns < 1:
 		return fmt.Errorf("netsim: protocol %q: %d training and %d test runs, want ≥ 1 each", p.Name, p.TrainRuns, p.TestRuns)
-	case !(p.MaskRatio > 0 && p.MaskRatio < 1) || !(p.TestMaskRatio > 0 && p.TestMaskRatio < 1):
-		return fmt.Errorf("netsim: protocol %q: mask ratios %g (train) and %g (test), want each in (0, 1)", p.Name, p.MaskRatio, p.TestMaskRatio)
 	}
 	for _, g := range p.TestG {
 		if math.IsNaN(g) || math.IsInf(g, 0) {
@@ -319,12 +302,5 @@ func NewPlan(p Protocol, task *sweep.Task, conds []sweep.Condition) (*sweep.Plan
 	if task == nil || task.Train == nil {
 		return nil, fmt.Errorf("netsim: NewPlan: no task")
 	}
-	opt := train.PaperAdam()
-	opt.LR = p.LR
-	return &sweep.Plan{
-		Experiment: Experiment, Protocol: p.Name, Task: task,
-		Train: train.Config{Model: p.ModelConfig(task), Optimizer: opt, Objective: train.Masked,
-			MaskRatio: p.MaskRatio, BatchSize: p.Batch, Epochs: p.Epochs, EvalEvery: p.EvalEvery},
-		Conditions: conds, Seeds: p.Seeds, MaxM: p.MaxM,
-	}, nil
+	return p.Plan(Experiment, task, p.ModelConfig(task), conds), nil
 }

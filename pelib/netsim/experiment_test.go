@@ -22,7 +22,7 @@ func TestProtocols(t *testing.T) {
 		{"quick", 16, 18},
 		{"paper", 64, 66},
 	} {
-		p, err := ProtocolByName(tc.name)
+		p, err := protocols.ByName(tc.name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func TestProtocols(t *testing.T) {
 			t.Errorf("%s: 3D width %d, want %d", tc.name, w, tc.width3)
 		}
 	}
-	if _, err := ProtocolByName("full"); err == nil {
+	if _, err := protocols.ByName("full"); err == nil {
 		t.Error("protocol \"full\" accepted")
 	}
 	bad := Quick()

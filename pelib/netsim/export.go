@@ -1,7 +1,6 @@
 package netsim
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -158,52 +157,41 @@ func BlockPartition(points [][]float64) []int {
 // Commands implements experiment.Commander: `pelab netsim export`.
 func (Exp) Commands() []experiment.Command {
 	return []experiment.Command{{Name: "export", Short: "write a simulated network's coordinates, partition and runs as files for `pelab tokens`",
-		Run: exportCommand}}
+		Args: []string{"DIR"},
+		About: "Writes DIR/coords.csv, DIR/partition.csv and DIR/signals/{train,test}-NNN.npy:\n" +
+			"the network of -layout and the runs of -protocol, as ordinary files. Then\n" +
+			"  pelab tokens -coords DIR/coords.csv -partition DIR/partition.csv -signals DIR/signals -test 'test-*'\n" +
+			"trains on them what `pelab netsim` trains on the simulated runs.",
+		Flags: exportFlags}}
 }
 
-// exportCommand is `pelab netsim export [flags] DIR`.
-func exportCommand(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("pelab netsim export", flag.ContinueOnError)
+// exportFlags are the flags of `pelab netsim export [flags] DIR`.
+func exportFlags(fs *flag.FlagSet) func([]string, io.Writer) error {
 	layout := fs.String("layout", "2d", "node layout: 2d or 3d")
 	protocol := fs.String("protocol", "quick", "protocol whose run counts, window and data seed are exported: "+strings.Join(protocols.Names(), ", "))
-	trainRuns := fs.Int("train-runs", 0, "training runs (0: the protocol's)")
-	testRuns := fs.Int("test-runs", 0, "held-out runs (0: the protocol's)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: pelab netsim export [flags] DIR\n\nWrites DIR/coords.csv, DIR/partition.csv and DIR/signals/{train,test}-NNN.npy:\n"+
-			"the network of -layout and the runs of -protocol, as ordinary files. Then\n"+
-			"  pelab tokens -coords DIR/coords.csv -partition DIR/partition.csv -signals DIR/signals -test 'test-*'\n"+
-			"trains on them what `pelab netsim` trains on the simulated runs.\n\nFlags:\n")
-		fs.PrintDefaults()
+	trainRuns := fs.Int("train-runs", 0, "training runs (≥ 0; 0: the protocol's)")
+	testRuns := fs.Int("test-runs", 0, "held-out runs (≥ 0; 0: the protocol's)")
+	return func(args []string, stdout io.Writer) error {
+		p, err := protocols.ByName(*protocol)
+		if err != nil {
+			return &experiment.FieldError{Field: "protocol", Value: *protocol, Err: err}
+		}
+		if *trainRuns > 0 {
+			p.TrainRuns = *trainRuns
+		}
+		if *testRuns > 0 {
+			p.TestRuns = *testRuns
+		}
+		opt, err := p.TaskOptions(*layout)
+		if err != nil {
+			return &experiment.FieldError{Field: "layout", Value: *layout, Err: err}
+		}
+		ex, err := Export(args[0], opt)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s: %d nodes in %d dimensions; %d training and %d held-out runs of %d points\n",
+			ex.Dir, ex.Nodes, ex.Dim, len(ex.Train), len(ex.Test), ex.Points)
+		return nil
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("netsim export: want one folder, DIR")
-	}
-	p, err := ProtocolByName(*protocol)
-	if err != nil {
-		return err
-	}
-	if *trainRuns < 0 || *testRuns < 0 {
-		return fmt.Errorf("netsim export: -train-runs %d, -test-runs %d: want ≥ 0", *trainRuns, *testRuns)
-	}
-	if *trainRuns > 0 {
-		p.TrainRuns = *trainRuns
-	}
-	if *testRuns > 0 {
-		p.TestRuns = *testRuns
-	}
-	opt, err := p.TaskOptions(*layout)
-	if err != nil {
-		return err
-	}
-	ex, err := Export(fs.Arg(0), opt)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s: %d nodes in %d dimensions; %d training and %d held-out runs of %d points\n",
-		ex.Dir, ex.Nodes, ex.Dim, len(ex.Train), len(ex.Test), ex.Points)
-	return nil
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
-	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -20,16 +19,11 @@ type Exp struct{ experiment.About }
 // Plugin returns the experiment as it is registered.
 func Plugin() Exp {
 	return Exp{experiment.About{
-		ID:     Experiment,
-		Desc:   "Experiment 2: network simulation with known node positions (train, evaluate, PE geometry)",
-		Protos: protocols.Names(),
-		Vocab:  Vocabulary,
-		Defaults: func(protocol string) string {
-			if protocol == "paper" {
-				return "all"
-			}
-			return "quick-sigmas,sinnd,ropend,shaw,none,random"
-		},
+		ID:       Experiment,
+		Desc:     "Experiment 2: network simulation with known node positions (train, evaluate, PE geometry)",
+		Protos:   protocols.Names(),
+		Vocab:    Vocabulary,
+		Defaults: map[string]string{"": "quick-sigmas,sinnd,ropend,shaw,none,random", "paper": "all"},
 		Help: "Conditions: learn-<σ>, sinnd (oracle N-D sinusoid of the true positions), ropend, shaw (bidirectional Shaw;\n" +
 			"'relative' is a deprecated alias of it here), none, random, any PE spec; 'sigmas' (paper σ sweep), 'quick-sigmas',\n" +
 			"'all'. Default: the quick σ sweep plus sinnd, ropend, shaw, none, random (quick); all (paper).",
@@ -48,23 +42,11 @@ var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.
 	{Name: "quick", New: Quick}, {Name: "paper", New: Paper},
 }}
 
-// ProtocolByName returns quick or paper ("" is quick).
-func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }
-
 // Build implements experiment.Experiment.
 func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
-	if err := experiment.CheckOptions(e, req.Options); err != nil {
-		return nil, err
-	}
-	proto, err := ProtocolByName(req.Protocol)
+	proto, conds, err := experiment.Setup(e, req, protocols, nil)
 	if err != nil {
-		return nil, &experiment.FieldError{Field: "protocol", Err: err}
-	}
-	if proto.Seeds, err = req.SeedsOf(proto.Seeds, sweep.ReferenceSeeds()); err != nil {
 		return nil, err
-	}
-	if req.MaskRatio > 0 {
-		proto.MaskRatio = req.MaskRatio
 	}
 	layout, err := req.String("layout", "2d")
 	if err != nil {
@@ -81,10 +63,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	} else if n > 0 {
 		proto.TestRuns = n
 	}
-	conds, err := req.ConditionsOf(e, proto.Name)
-	if err != nil {
-		return nil, err
-	}
 	opt, err := proto.TaskOptions(layout)
 	if err != nil {
 		return nil, &experiment.FieldError{Field: "layout", Err: err}
@@ -97,7 +75,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Overrides.Apply(plan)
 	return &experiment.Built{
 		Plan: plan,
 		Info: fmt.Sprintf("layout %s: %d nodes, %d training windows of %d points, %d held-out; model width %d",
@@ -107,11 +84,7 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 			if err != nil {
 				return sweep.Options{}, err
 			}
-			truth, err := geometry.New(task.Layout, geometry.Euclidean)
-			if err != nil {
-				return sweep.Options{}, err
-			}
-			return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}, nil
+			return experiment.TrackLayout(an.Analyze, task.Layout)
 		},
 		SummaryName: "summary-" + opt.Layout + ".md",
 		Summary: func(_ *results.Store, recs []results.Record, _ io.Writer) (string, error) {
@@ -138,19 +111,25 @@ func (Exp) SectionKey(r results.Record) string {
 
 // Report implements experiment.Experiment: key is the layout.
 func (Exp) Report(rs []results.Record, protocol, layout string) (experiment.ReportPart, error) {
-	var part experiment.ReportPart
 	r, err := Report(rs, protocol, layout)
 	if err != nil {
-		return part, err
+		return experiment.ReportPart{}, err
 	}
-	part.Markdown = r.Markdown
+	return MSEPart(rs, r.Markdown, r.Summaries), nil
+}
+
+// MSEPart is the report part of a masked-token experiment (netsim,
+// tokens): its Markdown and the held-out masked MSE against σ
+// (SweepFigure), every condition of summaries without a σ drawn as a
+// reference level.
+func MSEPart(rs []results.Record, markdown string, summaries []results.Summary) experiment.ReportPart {
+	part := experiment.ReportPart{Markdown: markdown, SigmaCaption: "held-out masked MSE against σ (mean ± SD over seeds)"}
 	var refs []string
-	for _, sm := range r.Summaries {
+	for _, sm := range summaries {
 		if _, ok := sweep.SigmaOf(sm.Group); !ok {
 			refs = append(refs, sm.Group)
 		}
 	}
 	part.SigmaFigure, part.SigmaErr = SweepFigure(rs, "test_mse", refs, "held-out MSE against σ")
-	part.SigmaCaption = "held-out masked MSE against σ (mean ± SD over seeds)"
-	return part, nil
+	return part
 }

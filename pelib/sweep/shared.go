@@ -3,11 +3,13 @@ package sweep
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/train"
 )
@@ -170,4 +172,27 @@ func BySigma(recs []results.Record, metric string, scale float64) (sigmas []floa
 	}
 	sort.Float64s(sigmas)
 	return sigmas, learned, other
+}
+
+// AddPEMetrics adds to ms the metrics that fn gives of model m's PE table
+// [L, S, D] (train.Run.PETable), for a model still alive whose PE is a
+// per-token table added to the embeddings (pe.Spec.Additive, not none:
+// learned, random, the sinusoids). A diverged model keeps its last finite
+// parameters, so its table would describe a model that failed: it gets
+// none; so do rotary and relative PEs, which have no per-token table. The
+// error is fn's (or the table's), for the model alone.
+func AddPEMetrics(run *train.Run, m int, spec pe.Spec, ms train.Metrics, fn func(table []float64, L, S, D int) (train.Metrics, error)) error {
+	if !run.Members()[m].Alive || !spec.Additive() || spec.Kind == pe.None {
+		return nil
+	}
+	tab, shape, err := run.PETable(m)
+	if err != nil {
+		return err
+	}
+	pm, err := fn(tab, shape[0], shape[1], shape[2])
+	if err != nil {
+		return err
+	}
+	maps.Copy(ms, pm)
+	return nil
 }

@@ -3,15 +3,13 @@ package tokens
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"maps"
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/netsim"
-	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
 )
 
 // Metric names beyond netsim's geometry metrics (netsim.GeometryMetrics:
@@ -25,16 +23,17 @@ const (
 	MetricFCP   = "fc_p"
 	// MetricModQ is Newman's modularity of max(similarity, 0) under the
 	// partition; MetricModZ and MetricModPct place it among random
-	// relabellings that keep the network sizes (z-score, fraction below).
-	MetricModQ   = "mod_q"
-	MetricModZ   = "mod_z"
-	MetricModPct = "mod_pct"
+	// relabellings that keep the network sizes (z-score, fraction below;
+	// analysis.PartitionMetrics).
+	MetricModQ   = analysis.MetricModQ
+	MetricModZ   = analysis.MetricModZ
+	MetricModPct = analysis.MetricModPct
 	// MetricSeg is system segregation (within − between)/within of
 	// max(similarity, 0) under the partition, with MetricSegZ and
 	// MetricSegPct as for modularity.
-	MetricSeg    = "seg"
-	MetricSegZ   = "seg_z"
-	MetricSegPct = "seg_pct"
+	MetricSeg    = analysis.MetricSeg
+	MetricSegZ   = analysis.MetricSegZ
+	MetricSegPct = analysis.MetricSegPct
 )
 
 // NullSeed seeds the Mantel permutations of fc_rsa and the partition
@@ -78,42 +77,11 @@ func (r *Reference) SimilarityMetrics(sim mat.Symmetric, skipFC bool) (train.Met
 	if r.Partition == nil {
 		return out, nil
 	}
-	pos := mat.NewSymDense(S, nil)
-	for i := range S {
-		for j := i; j < S; j++ {
-			pos.SetSym(i, j, max(sim.At(i, j), 0))
-		}
+	pm, err := analysis.PartitionMetrics(sim, r.Partition, r.Permutations, NullSeed)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
 	}
-	rng := rand.New(rand.NewPCG(NullSeed, 0x6d6f64))
-	for _, m := range []struct {
-		q, z, pct string
-		fn        func(mat.Matrix, []int) (float64, error)
-	}{{MetricModQ, MetricModZ, MetricModPct, analysis.Modularity}, {MetricSeg, MetricSegZ, MetricSegPct, analysis.Segregation}} {
-		v, err := m.fn(pos, r.Partition)
-		if err != nil {
-			if err := skip(err); err != nil {
-				return nil, fmt.Errorf("tokens: %s: %w", m.q, err)
-			}
-			continue
-		}
-		out[m.q] = v
-		null := make([]float64, r.Permutations)
-		labels := append([]int(nil), r.Partition...)
-		below := 0
-		for k := range null {
-			rng.Shuffle(len(labels), func(i, j int) { labels[i], labels[j] = labels[j], labels[i] })
-			if null[k], err = m.fn(pos, labels); err != nil {
-				return nil, fmt.Errorf("tokens: %s null: %w", m.q, err)
-			}
-			if null[k] < v {
-				below++
-			}
-		}
-		if mean, sd := stat.MeanStdDev(null, nil); sd > 0 {
-			out[m.z] = (v - mean) / sd
-		}
-		out[m.pct] = float64(below) / float64(len(null))
-	}
+	maps.Copy(out, pm)
 	return out, nil
 }
 
@@ -210,15 +178,11 @@ func Similarity(table []float64, shape []int) (*mat.SymDense, error) {
 	if len(shape) != 3 {
 		return nil, fmt.Errorf("tokens: PE table of shape %v, want [L, S, D]", shape)
 	}
-	blocks, err := analysis.Blocks(table, shape[0], shape[1], shape[2])
-	if err != nil {
-		return nil, fmt.Errorf("tokens: PE table: %w", err)
-	}
-	_, mean, err := analysis.BlockSimilarity(blocks, analysis.Cosine)
+	sim, err := analysis.MeanBlockSimilarity(table, shape[0], shape[1], shape[2], analysis.Cosine)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: PE similarity: %w", err)
 	}
-	return mean, nil
+	return sim, nil
 }
 
 // Analyze implements sweep.Options.Analyze. The evaluations run once for
@@ -226,40 +190,14 @@ func Similarity(table []float64, shape []int) (*mat.SymDense, error) {
 // and a model whose metrics fail gets its own error. A diverged model gets
 // none.
 func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
-	test, err := a.Task.Eval(EvalTest)
+	out, err := netsim.HeldOutMetrics(run, a.Task.Task, a.TestMaskRatio)
 	if err != nil {
 		return nil, nil, err
 	}
-	hard, err := run.Evaluate(test, train.EvalOptions{MaskRatio: a.TestMaskRatio, Seed: 1})
-	if err != nil {
-		return nil, nil, err
-	}
-	tr, err := run.Evaluate(a.Task.Task.Train, train.EvalOptions{Seed: 2})
-	if err != nil {
-		return nil, nil, err
-	}
-	out := make([]train.Metrics, len(cells))
 	errs := make([]error, len(cells))
 	for m, c := range cells {
-		ms := train.Metrics{EvalTest90 + "_mse": hard[m]["mse"], "train_mse": tr[m]["mse"]}
-		for k, v := range a.data {
-			ms[k] = v
-		}
-		out[m] = ms
-		spec := c.Condition.PE
-		if !run.Members()[m].Alive || !spec.Additive() || spec.Kind == pe.None {
-			continue
-		}
-		tab, shape, err := run.PETable(m)
-		if err == nil {
-			var pm train.Metrics
-			if pm, err = a.PEMetrics(tab, shape[0], shape[1], shape[2]); err == nil {
-				for k, v := range pm {
-					ms[k] = v
-				}
-			}
-		}
-		if err != nil {
+		maps.Copy(out[m], a.data)
+		if err := sweep.AddPEMetrics(run, m, c.Condition.PE, out[m], a.PEMetrics); err != nil {
 			errs[m] = fmt.Errorf("tokens: %s seed %d: %w", c.Condition.Name, c.Seed, err)
 		}
 	}

@@ -66,12 +66,12 @@ func TestReproducesNetsim(t *testing.T) {
 	}
 	ov := sweep.Overrides{Epochs: 3, EvalEvery: 1}
 	seeds := []int64{p.Seeds[0]}
-	nb, err := netsim.Plugin().Build(experiment.Request{Conditions: conds, Seeds: seeds, Overrides: ov,
+	nb, err := experiment.Build(netsim.Plugin(), experiment.Request{Conditions: conds, Seeds: seeds, Overrides: ov,
 		Options: map[string]any{"train_runs": p.TrainRuns, "test_runs": p.TestRuns}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb, err := Plugin().Build(experiment.Request{Conditions: conds, Seeds: seeds, Overrides: ov,
+	tb, err := experiment.Build(Plugin(), experiment.Request{Conditions: conds, Seeds: seeds, Overrides: ov,
 		Options: map[string]any{"coords": dir + "/coords.csv", "partition": dir + "/partition.csv", "signals": dir + "/signals",
 			"test": []string{"test-*"}}})
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
-	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -25,16 +24,11 @@ type Exp struct{ experiment.About }
 // Plugin returns the experiment as it is registered.
 func Plugin() Exp {
 	return Exp{experiment.About{
-		ID:     Experiment,
-		Desc:   "your own tokens: masked-token prediction on your recordings, PE geometry against your coordinates",
-		Protos: protocols.Names(),
-		Vocab:  Vocabulary,
-		Defaults: func(protocol string) string {
-			if protocol == "paper" {
-				return "all"
-			}
-			return "quick-sigmas,sinnd,ropend,none,random"
-		},
+		ID:       Experiment,
+		Desc:     "your own tokens: masked-token prediction on your recordings, PE geometry against your coordinates",
+		Protos:   protocols.Names(),
+		Vocab:    Vocabulary,
+		Defaults: map[string]string{"": "quick-sigmas,sinnd,ropend,none,random", "paper": "all"},
 		Help: "Conditions: learn-<σ>, sinnd (N-D sinusoid of your coordinates), ropend (N-D RoPE of them), shaw, none, random,\n" +
 			"any PE spec; 'sigmas', 'quick-sigmas', 'all'.\n\n" +
 			"Input: -coords (CSV with a header: a name column, one column per coordinate; or NPY [S, c]), -signals (a folder\n" +
@@ -65,9 +59,6 @@ var _ experiment.Sectioner = Plugin()
 var protocols = sweep.Protocols[Protocol]{Experiment: Experiment, List: []sweep.Named[Protocol]{
 	{Name: "quick", New: Quick}, {Name: "paper", New: Paper},
 }}
-
-// ProtocolByName returns quick or paper ("" is quick).
-func ProtocolByName(name string) (Protocol, error) { return protocols.ByName(name) }
 
 // Vocabulary is the tokens experiment's condition language: learn-<σ>,
 // sinnd (N-D sinusoid of the given coordinates), ropend (N-D RoPE of
@@ -116,18 +107,9 @@ func nonNegative(req experiment.Request, key string, def int) (int, error) {
 
 // Build implements experiment.Experiment.
 func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
-	if err := experiment.CheckOptions(e, req.Options); err != nil {
-		return nil, err
-	}
-	proto, err := ProtocolByName(req.Protocol)
+	proto, conds, err := experiment.Setup(e, req, protocols, nil)
 	if err != nil {
-		return nil, &experiment.FieldError{Field: "protocol", Err: err}
-	}
-	if proto.Seeds, err = req.SeedsOf(proto.Seeds, sweep.ReferenceSeeds()); err != nil {
 		return nil, err
-	}
-	if req.MaskRatio > 0 {
-		proto.MaskRatio = req.MaskRatio
 	}
 	if proto.TestMaskRatio, err = floatOption(req, "test_mask_ratio", proto.TestMaskRatio, 0, 1); err != nil {
 		return nil, err
@@ -178,10 +160,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	if proto.Stride, err = nonNegative(req, "stride", proto.Stride); err != nil {
 		return nil, err
 	}
-	conds, err := req.ConditionsOf(e, proto.Name)
-	if err != nil {
-		return nil, err
-	}
 	task, err := NewTask(proto, in)
 	if err != nil {
 		return nil, err
@@ -190,7 +168,6 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Overrides.Apply(plan)
 	data := task.Params["data"].(string)
 	part := "no partition"
 	if task.Tokens.Partition != nil {
@@ -206,11 +183,7 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 			if err != nil {
 				return sweep.Options{}, err
 			}
-			truth, err := geometry.New(task.Layout, geometry.Euclidean)
-			if err != nil {
-				return sweep.Options{}, err
-			}
-			return sweep.Options{Analyze: an.Analyze, Track: geometry.Tracker(truth), Snapshots: true}, nil
+			return experiment.TrackLayout(an.Analyze, task.Layout)
 		},
 		SummaryName: "summary-" + safeName(data) + ".md",
 		Summary: func(_ *results.Store, recs []results.Record, _ io.Writer) (string, error) {
@@ -244,19 +217,9 @@ func (Exp) SectionKey(r results.Record) string { return DataOf(r) }
 
 // Report implements experiment.Experiment: key is the data set.
 func (Exp) Report(rs []results.Record, protocol, data string) (experiment.ReportPart, error) {
-	var part experiment.ReportPart
 	r, err := Report(rs, protocol, data)
 	if err != nil {
-		return part, err
+		return experiment.ReportPart{}, err
 	}
-	part.Markdown = r.Markdown
-	var refs []string
-	for _, sm := range r.Summaries {
-		if _, ok := sweep.SigmaOf(sm.Group); !ok {
-			refs = append(refs, sm.Group)
-		}
-	}
-	part.SigmaFigure, part.SigmaErr = netsim.SweepFigure(rs, "test_mse", refs, "held-out MSE against σ")
-	part.SigmaCaption = "held-out masked MSE against σ (mean ± SD over seeds)"
-	return part, nil
+	return netsim.MSEPart(rs, r.Markdown, r.Summaries), nil
 }

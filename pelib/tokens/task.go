@@ -32,21 +32,15 @@ const (
 // optimiser of netsim's protocol of the same name (Experiment 2's
 // masked-token setting), windows, mask ratios and the held-out split.
 type Protocol struct {
-	Name string
-	// Width, Blocks, Heads size the encoder; the width is rounded up to a
-	// multiple of 2c·Heads for c coordinates (netsim.Protocol.WidthFor),
-	// so that sinnd and ropend exist for any c ≥ 1.
-	Width, Blocks, Heads     int
-	LR                       float64
-	Batch, Epochs, EvalEvery int
-	Seeds                    []int64
-	MaxM                     int
+	// Training: netsim's; the width is rounded up to a multiple of
+	// 2c·Heads for c coordinates (netsim.Protocol.WidthFor), so that sinnd
+	// and ropend exist for any c ≥ 1. MaskRatio is the fraction of tokens
+	// masked in training and in EvalTest, TestMaskRatio that of
+	// EvalTest90.
+	sweep.Training
 	// Window is T, the time points per token (the token features), and
 	// Stride the step between window starts (0: Window).
 	Window, Stride int
-	// MaskRatio is the fraction of tokens masked in training and in
-	// EvalTest, TestMaskRatio that of EvalTest90.
-	MaskRatio, TestMaskRatio float64
 	// TestRecordings is the number of held-out recordings drawn with
 	// SplitSeed when none are named (0: a fifth, at least 1).
 	TestRecordings int
@@ -59,10 +53,7 @@ type Protocol struct {
 // fromNetsim is netsim's protocol p as a tokens protocol: the same model,
 // optimiser, seeds, window and mask ratios.
 func fromNetsim(p netsim.Protocol, perms int) Protocol {
-	return Protocol{Name: p.Name, Width: p.Width, Blocks: p.Blocks, Heads: p.Heads, LR: p.LR,
-		Batch: p.Batch, Epochs: p.Epochs, EvalEvery: p.EvalEvery, Seeds: p.Seeds, MaxM: p.MaxM,
-		Window: p.Window, Stride: p.Stride, MaskRatio: p.MaskRatio, TestMaskRatio: p.TestMaskRatio,
-		SplitSeed: 1, Permutations: perms}
+	return Protocol{Training: p.Training, Window: p.Window, Stride: p.Stride, SplitSeed: 1, Permutations: perms}
 }
 
 // Quick is netsim.Quick's model and training (width 16, 2 blocks, Adam lr
@@ -74,26 +65,17 @@ func Quick() Protocol { return fromNetsim(netsim.Quick(), 199) }
 // epochs, 15 seeds) with 999 permutations.
 func Paper() Protocol { return fromNetsim(netsim.Paper(), 999) }
 
-// net is p as a netsim protocol (model sizes only).
-func (p Protocol) net() netsim.Protocol {
-	return netsim.Protocol{Width: p.Width, Blocks: p.Blocks, Heads: p.Heads}
-}
+// net is p as a netsim protocol (its Training only: the model's size).
+func (p Protocol) net() netsim.Protocol { return netsim.Protocol{Training: p.Training} }
 
 // Validate reports the first problem with p.
 func (p Protocol) Validate() error {
+	if err := p.Training.Validate(Experiment); err != nil {
+		return err
+	}
 	switch {
-	case p.Width < 1 || p.Blocks < 1 || p.Heads < 1:
-		return fmt.Errorf("tokens: protocol %q: width %d, blocks %d, heads %d: want all ≥ 1", p.Name, p.Width, p.Blocks, p.Heads)
-	case !(p.LR > 0) || math.IsInf(p.LR, 0):
-		return fmt.Errorf("tokens: protocol %q: learning rate %g, want > 0", p.Name, p.LR)
-	case p.Batch < 1 || p.Epochs < 0 || p.EvalEvery < 0:
-		return fmt.Errorf("tokens: protocol %q: batch %d, epochs %d, eval every %d: want batch ≥ 1, the others ≥ 0", p.Name, p.Batch, p.Epochs, p.EvalEvery)
-	case len(p.Seeds) == 0:
-		return fmt.Errorf("tokens: protocol %q has no seeds", p.Name)
 	case p.Window < 2 || p.Stride < 0:
 		return fmt.Errorf("tokens: protocol %q: window %d, stride %d: want window ≥ 2, stride ≥ 0", p.Name, p.Window, p.Stride)
-	case !(p.MaskRatio > 0 && p.MaskRatio < 1) || !(p.TestMaskRatio > 0 && p.TestMaskRatio < 1):
-		return fmt.Errorf("tokens: protocol %q: mask ratios %g (train) and %g (test), want each in (0, 1)", p.Name, p.MaskRatio, p.TestMaskRatio)
 	case p.TestRecordings < 0 || p.Permutations < 1:
 		return fmt.Errorf("tokens: protocol %q: %d held-out recordings, %d permutations: want ≥ 0 and ≥ 1", p.Name, p.TestRecordings, p.Permutations)
 	}
@@ -289,12 +271,5 @@ func NewPlan(p Protocol, task *Task, conds []sweep.Condition) (*sweep.Plan, erro
 	if task == nil || task.Task == nil || task.Train == nil {
 		return nil, fmt.Errorf("tokens: NewPlan: no task")
 	}
-	opt := train.PaperAdam()
-	opt.LR = p.LR
-	return &sweep.Plan{
-		Experiment: Experiment, Protocol: p.Name, Task: task.Task,
-		Train: train.Config{Model: p.net().ModelConfig(task.Task), Optimizer: opt, Objective: train.Masked,
-			MaskRatio: p.MaskRatio, BatchSize: p.Batch, Epochs: p.Epochs, EvalEvery: p.EvalEvery},
-		Conditions: conds, Seeds: p.Seeds, MaxM: p.MaxM,
-	}, nil
+	return p.Plan(Experiment, task.Task, p.net().ModelConfig(task.Task), conds), nil
 }

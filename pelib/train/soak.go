@@ -230,13 +230,3 @@ func centredSums(x, y []float64) (sxy, sxx float64) {
 	}
 	return sxy, sxx
 }
-
-// slope is the least-squares slope of y on x (0 for fewer than two points
-// or constant x).
-func slope(x, y []float64) float64 {
-	sxy, sxx := centredSums(x, y)
-	if sxx == 0 {
-		return 0
-	}
-	return sxy / sxx
-}

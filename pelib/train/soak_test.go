@@ -1,6 +1,7 @@
 package train
 
 import (
+	"math"
 	"os"
 	"runtime"
 	"strings"
@@ -54,18 +55,22 @@ func TestSoakFlatMemory(t *testing.T) {
 	}
 }
 
-func TestSlope(t *testing.T) {
+// TestCentredSums checks the sums behind SoakResult's pooled slope: their
+// ratio Σ(x−x̄)(y−ȳ)/Σ(x−x̄)² is the least-squares slope of y on x, and
+// fewer than two points give zero sums (no slope).
+func TestCentredSums(t *testing.T) {
 	for _, tc := range []struct {
-		x, y []float64
-		want float64
+		x, y     []float64
+		sxy, sxx float64
 	}{
-		{[]float64{0, 1, 2}, []float64{1, 3, 5}, 2},
-		{[]float64{0, 1, 2, 3}, []float64{0, 1, 0, 1}, 0.2},
-		{[]float64{1}, []float64{5}, 0},
-		{[]float64{2, 2}, []float64{1, 5}, 0},
+		{[]float64{0, 1, 2}, []float64{1, 3, 5}, 4, 2},       // slope 2
+		{[]float64{0, 1, 2, 3}, []float64{0, 1, 0, 1}, 1, 5}, // slope 0.2
+		{[]float64{1}, []float64{5}, 0, 0},                   // one point
+		{[]float64{2, 2}, []float64{1, 5}, 0, 0},             // constant x
 	} {
-		if got := slope(tc.x, tc.y); got != tc.want && !(got-tc.want < 1e-12 && tc.want-got < 1e-12) {
-			t.Errorf("slope(%v, %v) = %g, want %g", tc.x, tc.y, got, tc.want)
+		sxy, sxx := centredSums(tc.x, tc.y)
+		if math.Abs(sxy-tc.sxy) > 1e-12 || math.Abs(sxx-tc.sxx) > 1e-12 {
+			t.Errorf("centredSums(%v, %v) = %g, %g, want %g, %g", tc.x, tc.y, sxy, sxx, tc.sxy, tc.sxx)
 		}
 	}
 }
