@@ -44,8 +44,17 @@ OUT ?= out
 # Flags for `make notebook`; Jupyter refuses to run as root without
 # --allow-root. The Dockerfile starts the server itself, on 0.0.0.0.
 NOTEBOOK_FLAGS ?= --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
+# The folder `make notebook` serves, and the PATH Jupyter and its kernels run
+# with (the browser check passes one without gopls, as scripts/nbexec.sh does).
+NOTEBOOK_DIR ?= notebooks
+NOTEBOOK_PATH ?= $(PATH)
 
-.PHONY: help setup build run test test-go test-onnx soak notebook xla-install gpu-bench bench-compare report sweep-demo clean
+# The notebooks `make browser-check` opens in headless Chromium; `make test`
+# checks the tutorial only.
+BROWSER_NOTEBOOKS ?= $(RUN_NOTEBOOKS)
+BROWSER_TEST_NOTEBOOKS ?= notebooks/00_tutorial.ipynb
+
+.PHONY: help setup build run test test-go test-onnx soak notebook browser-setup browser-check xla-install gpu-bench bench-compare report sweep-demo clean
 
 help:
 	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
@@ -128,7 +137,17 @@ soak: build
 	bin/pelab bench -soak 600 -soak-groups 3 -model all
 
 notebook: setup
-	jupyter notebook --notebook-dir=notebooks $(NOTEBOOK_FLAGS)
+	env PATH="$(NOTEBOOK_PATH)" jupyter notebook --notebook-dir=$(NOTEBOOK_DIR) $(NOTEBOOK_FLAGS)
+
+# Chromium from Debian, for the browser check (setup.sh with PELAB_BROWSER=1).
+browser-setup:
+	PELAB_BROWSER=1 scripts/setup.sh
+
+# Every notebook opened in headless Chromium through `make notebook`, all
+# cells run, failing on any error or missing image; screenshots, executed
+# copies and summary.txt in $(OUT)/browser/ (scripts/browser-check.sh).
+browser-check:
+	OUT=$(OUT) scripts/browser-check.sh $(BROWSER_NOTEBOOKS)
 
 xla-install:
 	$(GO) run ./xla/cmd/pjrt-install

@@ -14,6 +14,8 @@
 # Environment:
 #   PELAB_SKIP_APT=1   do not check or install Debian packages
 #   PELAB_SKIP_ONNX=1  do not fetch ONNX Runtime (the pure Go backend is used)
+#   PELAB_BROWSER=1    also install Chromium (Debian package chromium) for the
+#                      browser check (`make browser-setup`, scripts/browser-check.sh)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +31,9 @@ readonly ORT_LIB="${ORT_DIR}/libonnxruntime.so.1"
 readonly ORT_TGZ_SHA256=6e3390d6b783e7be946fad629292799da28d0b42f84856e50d2c1b0383291e75
 readonly ORT_LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
 readonly APT_PACKAGES=(jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat jupyter-notebook)
+# The browser check drives Chromium over the DevTools protocol (chromedp, in
+# go.mod), so it needs no chromium-driver.
+readonly BROWSER_APT_PACKAGES=(chromium)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -79,10 +84,13 @@ gobin="$(go env GOBIN)"
 export PATH="$gobin:$PATH"
 
 # 1. Debian packages for Jupyter (nbconvert/nbclient run notebooks headlessly;
-#    jupyter-notebook is the classic UI used by `make notebook`).
+#    jupyter-notebook is the classic UI used by `make notebook`), and
+#    Chromium with PELAB_BROWSER=1.
 if [[ "${PELAB_SKIP_APT:-}" != 1 ]]; then
 	missing=()
-	for p in "${APT_PACKAGES[@]}"; do
+	wanted=("${APT_PACKAGES[@]}")
+	[[ "${PELAB_BROWSER:-}" != 1 ]] || wanted+=("${BROWSER_APT_PACKAGES[@]}")
+	for p in "${wanted[@]}"; do
 		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 			missing+=("$p")
 		fi
