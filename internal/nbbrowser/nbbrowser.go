@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -73,7 +74,7 @@ type Result struct {
 	CodeCells   int           // non-empty code cells
 	Executed    int           // code cells whose execution the kernel answered "ok"
 	Images      int           // images rendered in outputs
-	Problems    []string      // what failed; empty when the notebook passed
+	Problems    []string      // what failed ("cell N": the Nth cell, counting from 1); empty when the notebook passed
 	Notes       []string      // stderr text and other things worth reading, not failures
 	Screenshots []string      // the PNG files written
 	Saved       string        // the executed notebook written under Out
@@ -189,7 +190,7 @@ func KernelPath(tmp string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("go env: %w", err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	lines := strings.Split(string(out), "\n") // GOBIN, GOPATH; GOBIN may be empty
 	bin := strings.TrimSpace(lines[0])
 	if bin == "" && len(lines) > 1 {
 		bin = filepath.Join(strings.TrimSpace(lines[1]), "bin")
@@ -486,7 +487,7 @@ const jsCells = `(() => {
 			Output: c.output_area.outputs.map(o => ({
 				Type: o.output_type || "", Name: o.name || "", Text: str(o.text).slice(0, 8000),
 				Ename: o.ename || "", Evalue: str(o.evalue).slice(0, 2000),
-				HTML: str((o.data || {})["text/html"]).slice(0, 4000), Mimes: Object.keys(o.data || {})})),
+				HTML: str((o.data || {})["text/html"]).slice(0, 20000), Mimes: Object.keys(o.data || {})})),
 			Imgs: Array.from(el.querySelectorAll("img")).map(im => ({OK: im.complete && im.naturalWidth > 0, W: im.naturalWidth, H: im.naturalHeight})),
 			Svgs: el.querySelectorAll("svg").length,
 		};
@@ -499,17 +500,19 @@ const jsUnfix = `(() => {
 	const s = document.createElement("style");
 	s.textContent = "html, body { height: auto !important; overflow: visible !important; }" +
 		" #site { height: auto !important; overflow: visible !important; position: static !important; }" +
-		" #header { position: static !important; }";
+		" #header { position: static !important; }" +
+		" .output_scroll { height: auto !important; max-height: none !important; overflow: visible !important; box-shadow: none !important; }";
 	document.head.appendChild(s);
+	Jupyter.notebook.get_cells().forEach(c => { if (c.output_area && c.output_area.unscroll_area) c.output_area.unscroll_area(); });
 	return Math.ceil(Math.max(document.documentElement.scrollHeight, document.body.scrollHeight));
 })()`
 
 // stderrFailure matches stderr text that fails a notebook.
 var stderrFailure = regexp.MustCompile(`panic:|fatal error:|Traceback \(most recent call last\)|goroutine \d+ \[`)
 
-func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf func(string, ...any)) Result {
+func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf func(string, ...any)) (r Result) {
 	name := strings.TrimSuffix(filepath.Base(nb), ".ipynb")
-	r := Result{Notebook: nb}
+	r.Notebook = nb
 	start := time.Now()
 	defer func() { r.Duration = time.Since(start) }()
 	fail := func(format string, args ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, args...)) }
@@ -592,7 +595,7 @@ func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf
 			continue
 		}
 		r.CodeCells++
-		where := fmt.Sprintf("cell %d (%s)", c.Index, firstLine(c.Text))
+		where := fmt.Sprintf("cell %d (%s)", c.Index+1, cellLabel(c.Text))
 		switch {
 		case c.Reply == nil:
 			fail("%s: not executed", where)
@@ -600,8 +603,8 @@ func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf
 			r.Executed++
 		case c.Reply.Status == "aborted":
 			fail("%s: not executed (aborted after an earlier error)", where)
-		default:
-			fail("%s: execution %s: %s %s", where, c.Reply.Status, c.Reply.Ename, firstLine(c.Reply.Evalue))
+		case !hasErrorOutput(c):
+			fail("%s: execution %s: %s %s", where, c.Reply.Status, c.Reply.Ename, clip(c.Reply.Evalue, 300))
 		}
 		images := c.Svgs
 		for _, im := range c.Imgs {
@@ -615,7 +618,7 @@ func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf
 		for _, out := range c.Output {
 			switch {
 			case out.Type == "error":
-				fail("%s: error output %s: %s", where, out.Ename, firstLine(out.Evalue))
+				fail("%s: error output %s: %s", where, out.Ename, clip(out.Evalue, 300))
 			case out.Name == "stderr" && stderrFailure.MatchString(out.Text):
 				fail("%s: stderr: %s", where, clip(out.Text, 600))
 			case out.Name == "stderr" && strings.TrimSpace(out.Text) != "":
@@ -719,6 +722,18 @@ func writeSummary(out string, results []Result, logf func(string, ...any)) {
 	}
 }
 
+// cellLabel is a cell's first line of code, skipping GoNB's %% line and
+// special commands.
+func cellLabel(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "%") {
+			return clip(l, 80)
+		}
+	}
+	return firstLine(s)
+}
+
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
@@ -735,6 +750,22 @@ func clip(s string, n int) string {
 	return s
 }
 
-var tagRE = regexp.MustCompile(`<[^>]*>`)
+var (
+	styleRE = regexp.MustCompile(`(?is)<style.*?</style>`)
+	tagRE   = regexp.MustCompile(`<[^>]*>`)
+)
 
-func stripTags(s string) string { return strings.Join(strings.Fields(tagRE.ReplaceAllString(s, " ")), " ") }
+// stripTags returns the text of an HTML fragment, without its style sheets.
+func stripTags(s string) string {
+	s = tagRE.ReplaceAllString(styleRE.ReplaceAllString(s, " "), " ")
+	return html.UnescapeString(strings.Join(strings.Fields(s), " "))
+}
+
+func hasErrorOutput(c cellState) bool {
+	for _, o := range c.Output {
+		if o.Type == "error" {
+			return true
+		}
+	}
+	return false
+}
