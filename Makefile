@@ -4,9 +4,12 @@
 #               protocols on the default backend into out/, the notebooks in
 #               quick mode, and a report
 #   make test   set up, then go vet and every test, on the pure Go backend and
-#               again on ONNX Runtime
+#               again on ONNX Runtime, and the tutorial notebook in headless
+#               Chromium
 #
 # Other targets: setup, build (bin/pelab), notebook (Jupyter on notebooks/),
+# browser-check (every notebook run in headless Chromium through `make
+# notebook`; screenshots in out/browser/), browser-setup (Chromium),
 # xla-install (downloads XLA PJRT plugins; needs internet; never run by the
 # other targets), gpu-bench (builds the GPU binaries and prints the command
 # for a GPU machine), bench-compare (pelab bench against PyTorch here),
@@ -57,7 +60,7 @@ BROWSER_TEST_NOTEBOOKS ?= notebooks/00_tutorial.ipynb
 .PHONY: help setup build run test test-go test-onnx soak notebook browser-setup browser-check xla-install gpu-bench bench-compare report sweep-demo clean
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	scripts/setup.sh
@@ -89,10 +92,11 @@ report: build
 sweep-demo: build
 	deploy/demo-shards.sh bin/pelab deploy/specs/lst-demo.toml $(OUT)/sweep-demo
 
-test: setup
+test: setup browser-setup
 	$(GO) vet ./...
 	if $(have_onnx); then $(GO) vet -tags onnx $(ONNX_TEST_PKGS); fi
 	$(MAKE) --no-print-directory test-go test-onnx
+	$(MAKE) --no-print-directory browser-check BROWSER_NOTEBOOKS="$(BROWSER_TEST_NOTEBOOKS)"
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10000x
 
 # Every package on the pure Go backend.
