@@ -514,7 +514,14 @@ func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf
 	name := strings.TrimSuffix(filepath.Base(nb), ".ipynb")
 	r.Notebook = nb
 	start := time.Now()
-	defer func() { r.Duration = time.Since(start) }()
+	defer func() {
+		r.Duration = time.Since(start)
+		status := "ok"
+		if !r.OK() {
+			status = fmt.Sprintf("FAILED (%d problems)", len(r.Problems))
+		}
+		logf("%s: %s in %v", name, status, r.Duration.Round(time.Second))
+	}()
 	fail := func(format string, args ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, args...)) }
 
 	// Screenshots of an earlier check of this notebook would mislead.
