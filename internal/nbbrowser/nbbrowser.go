@@ -540,7 +540,10 @@ func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf
 		fail("opening the notebook: %v", err)
 		return r
 	}
-	if msg := poll(ctx, jsReady); msg != "" {
+	rctx, rcancel := context.WithTimeout(ctx, min(o.Timeout, 3*time.Minute)) // a kernel that cannot start fails fast
+	msg := poll(rctx, jsReady)
+	rcancel()
+	if msg != "" {
 		fail("the notebook never became ready: %s", msg)
 		r.Screenshots = screenshot(tctx, o.Out, name, logf)
 		return r
@@ -749,8 +752,9 @@ func firstLine(s string) string {
 	return clip(s, 100)
 }
 
+// clip returns s on one line, without terminal escapes, cut at n bytes.
 func clip(s string, n int) string {
-	s = strings.TrimSpace(s)
+	s = strings.Join(strings.Fields(ansiRE.ReplaceAllString(s, "")), " ")
 	if len(s) > n {
 		return s[:n] + "…"
 	}
@@ -758,6 +762,7 @@ func clip(s string, n int) string {
 }
 
 var (
+	ansiRE  = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
 	styleRE = regexp.MustCompile(`(?is)<style.*?</style>`)
 	tagRE   = regexp.MustCompile(`<[^>]*>`)
 )

@@ -154,3 +154,14 @@ func TestCheckFails(t *testing.T) {
 		t.Errorf("the check changed a notebook file")
 	}
 }
+
+func TestClip(t *testing.T) {
+	got := clip("panic: x\n\ngoroutine 1 [running]:\n\t \x1b[7m[[ Cell [3] Line 2 ]]\x1b[0m main.go:23", 200)
+	want := "panic: x goroutine 1 [running]: [[ Cell [3] Line 2 ]] main.go:23"
+	if got != want {
+		t.Errorf("clip: %q, want %q", got, want)
+	}
+	if got := stripTags("<style>.a { b: c; }</style><div>x &lt; y</div>"); got != "x < y" {
+		t.Errorf("stripTags: %q", got)
+	}
+}
