@@ -4,9 +4,12 @@
 #               protocols on the default backend into out/, the notebooks in
 #               quick mode, and a report
 #   make test   set up, then go vet and every test, on the pure Go backend and
-#               again on ONNX Runtime
+#               again on ONNX Runtime, and the tutorial notebook in headless
+#               Chromium
 #
 # Other targets: setup, build (bin/pelab), notebook (Jupyter on notebooks/),
+# browser-check (every notebook run in headless Chromium through `make
+# notebook`; screenshots in out/browser/), browser-setup (Chromium),
 # xla-install (downloads XLA PJRT plugins; needs internet; never run by the
 # other targets), gpu-bench (builds the GPU binaries and prints the command
 # for a GPU machine), bench-compare (pelab bench against PyTorch here),
@@ -44,11 +47,20 @@ OUT ?= out
 # Flags for `make notebook`; Jupyter refuses to run as root without
 # --allow-root. The Dockerfile starts the server itself, on 0.0.0.0.
 NOTEBOOK_FLAGS ?= --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
+# The folder `make notebook` serves, and the PATH Jupyter and its kernels run
+# with (the browser check passes one without gopls, as scripts/nbexec.sh does).
+NOTEBOOK_DIR ?= notebooks
+NOTEBOOK_PATH ?= $(PATH)
 
-.PHONY: help setup build run test test-go test-onnx soak notebook xla-install gpu-bench bench-compare report sweep-demo clean
+# The notebooks `make browser-check` opens in headless Chromium; `make test`
+# checks the tutorial only.
+BROWSER_NOTEBOOKS ?= $(RUN_NOTEBOOKS)
+BROWSER_TEST_NOTEBOOKS ?= notebooks/00_tutorial.ipynb
+
+.PHONY: help setup build run test test-go test-onnx soak notebook browser-setup browser-check xla-install gpu-bench bench-compare report sweep-demo clean
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	scripts/setup.sh
@@ -80,10 +92,11 @@ report: build
 sweep-demo: build
 	deploy/demo-shards.sh bin/pelab deploy/specs/lst-demo.toml $(OUT)/sweep-demo
 
-test: setup
+test: setup browser-setup
 	$(GO) vet ./...
 	if $(have_onnx); then $(GO) vet -tags onnx $(ONNX_TEST_PKGS); fi
 	$(MAKE) --no-print-directory test-go test-onnx
+	$(MAKE) --no-print-directory browser-check BROWSER_NOTEBOOKS="$(BROWSER_TEST_NOTEBOOKS)"
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10000x
 
 # Every package on the pure Go backend.
@@ -128,7 +141,17 @@ soak: build
 	bin/pelab bench -soak 600 -soak-groups 3 -model all
 
 notebook: setup
-	jupyter notebook --notebook-dir=notebooks $(NOTEBOOK_FLAGS)
+	env PATH="$(NOTEBOOK_PATH)" jupyter notebook --notebook-dir=$(NOTEBOOK_DIR) $(NOTEBOOK_FLAGS)
+
+# Chromium from Debian, for the browser check (setup.sh with PELAB_BROWSER=1).
+browser-setup:
+	PELAB_BROWSER=1 scripts/setup.sh
+
+# Every notebook opened in headless Chromium through `make notebook`, all
+# cells run, failing on any error or missing image; screenshots, executed
+# copies and summary.txt in $(OUT)/browser/ (scripts/browser-check.sh).
+browser-check:
+	OUT=$(OUT) scripts/browser-check.sh $(BROWSER_NOTEBOOKS)
 
 xla-install:
 	$(GO) run ./xla/cmd/pjrt-install

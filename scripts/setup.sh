@@ -16,6 +16,8 @@
 #   PELAB_SKIP_ONNX=1  do not fetch ONNX Runtime (the pure Go backend is used)
 #   PELAB_SKIP_PLOTLY=1  do not fetch plotly.js (the notebooks' interactive
 #                      views then say that it is missing)
+#   PELAB_BROWSER=1    also install Chromium (Debian package chromium) for the
+#                      browser check (`make browser-setup`, scripts/browser-check.sh)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +42,9 @@ readonly PLOTLY_JS="${PLOTLY_DIR}/plotly.min.js"
 readonly PLOTLY_TGZ_SHA256=4d4a67f627e33fa3b5296134210d5ba51e5312d7d287436fcc29eb533018e1b8
 readonly PLOTLY_JS_SHA256=2f645d1bade8182fce161b7f10f89402f8b315805250ff4a94672a28d23c390a
 readonly APT_PACKAGES=(jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat jupyter-notebook)
+# The browser check drives Chromium over the DevTools protocol (chromedp, in
+# go.mod), so it needs no chromium-driver.
+readonly BROWSER_APT_PACKAGES=(chromium)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -90,10 +95,13 @@ gobin="$(go env GOBIN)"
 export PATH="$gobin:$PATH"
 
 # 1. Debian packages for Jupyter (nbconvert/nbclient run notebooks headlessly;
-#    jupyter-notebook is the classic UI used by `make notebook`).
+#    jupyter-notebook is the classic UI used by `make notebook`), and
+#    Chromium with PELAB_BROWSER=1.
 if [[ "${PELAB_SKIP_APT:-}" != 1 ]]; then
 	missing=()
-	for p in "${APT_PACKAGES[@]}"; do
+	wanted=("${APT_PACKAGES[@]}")
+	[[ "${PELAB_BROWSER:-}" != 1 ]] || wanted+=("${BROWSER_APT_PACKAGES[@]}")
+	for p in "${wanted[@]}"; do
 		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 			missing+=("$p")
 		fi
