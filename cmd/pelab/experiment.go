@@ -215,7 +215,9 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 	if req.Options, err = options(); err != nil {
 		return err
 	}
-	if err := checkOut("-out", f.outDir(e.Name(), proto)); err != nil {
+	// -out is checked before the data are read, and created only once the
+	// plan is built: a bad flag leaves no empty folder behind.
+	if err := checkOutCreatable("-out", f.outDir(e.Name(), proto)); err != nil {
 		return err
 	}
 	b, err := experiment.Build(e, req)

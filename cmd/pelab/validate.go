@@ -163,8 +163,17 @@ func (f *expFlags) seedRequest() (seeds []int64, count int, err error) {
 	return nil, 0, nil
 }
 
+// checkOutCreatable is checkOut without creating dir
+// (results.CheckCreatable), for the check before the data are read.
+func checkOutCreatable(flagName, dir string) error {
+	if err := results.CheckCreatable(dir); err != nil {
+		return fmt.Errorf("%s: %w", flagName, err)
+	}
+	return nil
+}
+
 // checkOut makes sure the output directory dir of the flag name (e.g.
-// "-out") can be written before any data is loaded or model trained.
+// "-out") can be written before any model is trained; it creates dir.
 func checkOut(flagName, dir string) error {
 	if err := results.CheckWritable(dir); err != nil {
 		return fmt.Errorf("%s: %w", flagName, err)

@@ -100,12 +100,22 @@ func TestCheckWritable(t *testing.T) {
 		if tc.skipRoot && os.Geteuid() == 0 {
 			continue
 		}
-		err := CheckWritable(tc.dir)
-		switch {
-		case tc.want == "" && err != nil:
-			t.Errorf("%s: %v", tc.name, err)
-		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-			t.Errorf("%s: error %v; want one containing %q", tc.name, err, tc.want)
+		// CheckCreatable first: it must answer the same and create nothing.
+		for _, check := range []struct {
+			name string
+			fn   func(string) error
+		}{{"CheckCreatable", CheckCreatable}, {"CheckWritable", CheckWritable}} {
+			_, statErr := os.Stat(tc.dir)
+			err := check.fn(tc.dir)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("%s %s: %v", check.name, tc.name, err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("%s %s: error %v; want one containing %q", check.name, tc.name, err, tc.want)
+			}
+			if _, err := os.Stat(tc.dir); check.name == "CheckCreatable" && tc.dir != "" && os.IsNotExist(statErr) && !os.IsNotExist(err) {
+				t.Errorf("CheckCreatable %s: created %s", tc.name, tc.dir)
+			}
 		}
 	}
 	entries, _ := os.ReadDir(dir)

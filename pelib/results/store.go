@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/pelab/pelab/internal/atomicfile"
 )
@@ -141,6 +142,42 @@ func CheckWritable(dir string) error {
 		return fmt.Errorf("results: directory %s: cannot remove the test file %s: %w", dir, name, err)
 	}
 	return nil
+}
+
+// CheckCreatable is CheckWritable without side effects, for commands that
+// check their output directory before their other inputs: it fails when dir
+// is a file, lies under a file, or it or its nearest existing ancestor is
+// not a directory the process may write (access(2), W_OK: permissions and
+// read-only file systems), and it creates nothing, so that a command that
+// stops at a later bad input leaves no empty folder behind. CheckWritable
+// still runs before the first write.
+func CheckCreatable(dir string) error {
+	if dir == "" {
+		return errors.New("results: empty directory name")
+	}
+	for p := filepath.Clean(dir); ; {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && !fi.IsDir() && p == filepath.Clean(dir):
+			return fmt.Errorf("results: %s is a file, not a directory", dir)
+		case err == nil && !fi.IsDir():
+			return fmt.Errorf("results: cannot create directory %s: %s is a file", dir, p)
+		case err == nil:
+			err := syscall.Access(p, 2 /* W_OK */)
+			switch {
+			case err != nil && p == filepath.Clean(dir):
+				return fmt.Errorf("results: directory %s is not writable: %w", dir, err)
+			case err != nil:
+				return fmt.Errorf("results: cannot create directory %s: %s is not writable: %w", dir, p, err)
+			}
+			return nil
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return fmt.Errorf("results: cannot create directory %s: no existing ancestor", dir)
+		}
+		p = parent
+	}
 }
 
 // Get reads the record with the given id. It returns ok = false and no
