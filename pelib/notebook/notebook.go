@@ -126,6 +126,8 @@ type Session struct {
 	getenv  func(string) string
 	started time.Time
 	choice  *xla.Choice
+	ctx     context.Context
+	stop    context.CancelFunc
 }
 
 // Open returns the session of notebook name (see the package doc for where
@@ -285,8 +287,12 @@ func (s *Session) Backend() *xla.Choice {
 	return c
 }
 
-// Close releases the backend, if one was started.
+// Close releases the backend and the signal handler, if they were started.
 func (s *Session) Close() {
+	if s.stop != nil {
+		s.stop()
+		s.ctx, s.stop = nil, nil
+	}
 	if s.choice != nil {
 		s.choice.Backend.Finalize()
 		s.choice = nil
@@ -350,6 +356,29 @@ func (s *Session) Records() []results.Record {
 	return recs
 }
 
+// Artifact returns the array name ("pe", "attn", a snapshot) kept for the
+// record id in the current mode's store, and false when there is none (a
+// PE without a table, say); an array that cannot be read stops the cell.
+func (s *Session) Artifact(id, name string) (data []float64, shape []int, ok bool) {
+	st := s.Store()
+	if _, err := os.Stat(sweep.ArtifactPath(st, id, name)); errors.Is(err, os.ErrNotExist) {
+		return nil, nil, false
+	}
+	data, shape, err := sweep.ReadArtifact(st, id, name)
+	Check(err)
+	return data, shape, true
+}
+
+// Context returns the cell's signal-aware context (train.SignalContext):
+// SIGINT (Jupyter's stop button) or SIGTERM cancels it, and training stops
+// at the next step with its checkpoint saved. Close releases it.
+func (s *Session) Context() context.Context {
+	if s.ctx == nil {
+		s.ctx, s.stop = train.SignalContext(context.Background(), s.Log)
+	}
+	return s.ctx
+}
+
 // Train runs plan into the current mode's store (or opt.Store) on the
 // session's backend, with opt's hooks. It logs at once what it trains and
 // where, draws each group's progress from its first step, and logs the wall
@@ -367,8 +396,7 @@ func (s *Session) Train(plan *sweep.Plan, opt sweep.Options) sweep.Summary {
 		opt.Progress = s.Log
 	}
 	s.Logf("training on %s into %s", c.Config, opt.Store.Dir)
-	ctx, stop := train.SignalContext(context.Background(), s.Log)
-	defer stop()
+	ctx := s.Context()
 	start := time.Now()
 	sum, err := sweep.Run(ctx, plan, opt)
 	if ctx.Err() != nil {
@@ -452,6 +480,14 @@ func Must[T any](v T, err error) T {
 		fail(err, 2)
 	}
 	return v
+}
+
+// Must2 is Must for a call that returns two values and an error.
+func Must2[A, B any](a A, b B, err error) (A, B) {
+	if err != nil {
+		fail(err, 2)
+	}
+	return a, b
 }
 
 // Check stops the cell with err, as Must does, when err is not nil.

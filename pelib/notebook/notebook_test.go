@@ -315,6 +315,7 @@ func TestShowResults(t *testing.T) {
 		"/no/such/folder (from $PELAB_RESULTS)",
 		"Recorded results: `results/lst-paper100-h100` (20 records)",
 		"| learn-0.1 | 5 |",
+		"\n### lst, protocol paper",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("markdown lacks %q", want)
