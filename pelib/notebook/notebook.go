@@ -438,6 +438,10 @@ func (s *Session) Show(name string, figs ...*plots.Figure) {
 	s.showPNGs(name, pngs, nil)
 }
 
+// ShowPNG is Show for figures already rendered as PNG (fmri.BrainViews,
+// say).
+func (s *Session) ShowPNG(name string, pngs ...[]byte) { s.showPNGs(name, pngs, nil) }
+
 func (s *Session) showPNGs(name string, pngs [][]byte, captions []string) {
 	if len(pngs) == 0 {
 		return
