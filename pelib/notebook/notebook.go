@@ -399,7 +399,7 @@ func (s *Session) Train(plan *sweep.Plan, opt sweep.Options) sweep.Summary {
 	ctx := s.Context()
 	start := time.Now()
 	sum, err := sweep.Run(ctx, plan, opt)
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
 		Check(&Interrupted{Err: err})
 	}
 	Check(err)
