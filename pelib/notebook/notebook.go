@@ -504,15 +504,15 @@ func Check(err error) {
 // Error is what Must and Check panic with.
 type Error struct {
 	Err error
-	At  string // file:line of the failing call
+	At  string // file:line of the failing call (for a debugger; not in the message)
 }
 
-func (e *Error) Error() string {
-	if e.At == "" {
-		return e.Err.Error()
-	}
-	return e.Err.Error() + " (at " + e.At + ")"
-}
+// Error is the error's message alone. The location stays out of it: GoNB
+// maps the panic's stack trace to the cell's line itself, and a "main.go:N"
+// inside a panic message crashes GoNB v0.11.4's stack-trace annotator
+// (strings.Repeat with a negative count in errorLine.getColLine), killing
+// the kernel.
+func (e *Error) Error() string { return e.Err.Error() }
 
 func (e *Error) Unwrap() error { return e.Err }
 
