@@ -22,8 +22,9 @@
 // The checkout (Session.Root) is $PELAB_ROOT, else the directory of this
 // package's source (a notebook compiles pelab from its checkout through a Go
 // workspace), else the first pelab module above the working directory or
-// $GONB_DIR. The output folder (Session.Out) is $PELAB_NOTEBOOK_OUT/<name>,
-// else <root>/out/notebooks/<name>: never GoNB's temporary folder, which is
+// $GONB_DIR. The output folder (Session.Out) is $PELAB_NOTEBOOK_OUT/<name>
+// (a relative $PELAB_NOTEBOOK_OUT is taken from the checkout, as make run
+// gives it), else <root>/out/notebooks/<name>: never GoNB's temporary folder, which is
 // deleted with the kernel, and never wiped — a training cell run again skips
 // the models already recorded and resumes an interrupted group from its
 // checkpoint. A data set <name> is looked for in $PELAB_SHARED/data/<name>,
@@ -155,9 +156,13 @@ func open(name string, getenv func(string) string, src, cwd string) (*Session, e
 		return nil, err
 	}
 	s.Root = root
-	switch {
-	case getenv(EnvOut) != "":
-		s.Out = filepath.Join(getenv(EnvOut), name)
+	switch out := getenv(EnvOut); {
+	case out != "" && !filepath.IsAbs(out) && root != "":
+		// make run passes out/notebooks: relative to the checkout, not to
+		// the kernel's folder (notebooks/).
+		s.Out = filepath.Join(root, out, name)
+	case out != "":
+		s.Out = filepath.Join(out, name)
 	case root != "":
 		s.Out = filepath.Join(root, "out", "notebooks", name)
 	default:

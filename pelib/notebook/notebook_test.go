@@ -88,6 +88,8 @@ func TestOpenFolders(t *testing.T) {
 		wantErr  string
 	}{
 		{name: "PELAB_NOTEBOOK_OUT", nb: "03_fmri", env: env{EnvOut: out}, src: root, want: filepath.Join(out, "03_fmri")},
+		{name: "relative PELAB_NOTEBOOK_OUT is from the checkout", nb: "02", env: env{EnvOut: "out/notebooks"}, src: root,
+			want: filepath.Join(root, "out", "notebooks", "02")},
 		{name: "under the checkout", nb: "01_latin_square", env: env{EnvQuick: "1"}, src: root,
 			want: filepath.Join(root, "out", "notebooks", "01_latin_square"), quick: true},
 		{name: "PELAB_QUICK must be 1", nb: "x", env: env{EnvQuick: "true"}, src: root, want: filepath.Join(root, "out", "notebooks", "x")},
