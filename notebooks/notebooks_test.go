@@ -238,7 +238,7 @@ func TestInterruptCellResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("/usr/bin/python3", script, "02_network_simulation.ipynb", "trainLayout(ctx", "16")
+	cmd := exec.Command("/usr/bin/python3", script, "02_network_simulation.ipynb", "trainLayout(layout)", "16")
 	cmd.Env = append(os.Environ(), "PATH="+kernelPath(t), "PELAB_QUICK=1", "PELAB_BACKEND="+backend, "PELAB_NOTEBOOK_OUT="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
@@ -250,4 +250,57 @@ func TestInterruptCellResumes(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	t.Log(lines[len(lines)-1])
+}
+
+// TestNotebooksUseSession checks, without running them, that every notebook's
+// cells go through pelib/notebook: one session named after the notebook, one
+// error idiom (notebook.Must/Check, no hand-written must or panic), the
+// backend chosen by the session (no xla.Choose in a cell) and no output in
+// GoNB's temporary folder.
+func TestNotebooksUseSession(t *testing.T) {
+	nbs, err := filepath.Glob("*.ipynb")
+	if err != nil || len(nbs) == 0 {
+		t.Fatalf("no notebooks in notebooks/ (%v)", err)
+	}
+	forbidden := []string{"panic(", "func must", "xla.Choose(", "GONB_TMP_DIR", "os.TempDir()", "train.SignalContext("}
+	for _, nb := range nbs {
+		b, err := os.ReadFile(nb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Cells []struct {
+				CellType string          `json:"cell_type"`
+				Source   json.RawMessage `json:"source"`
+			} `json:"cells"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: %v", nb, err)
+		}
+		var code strings.Builder
+		for _, c := range doc.Cells {
+			if c.CellType != "code" {
+				continue
+			}
+			var lines []string
+			if err := json.Unmarshal(c.Source, &lines); err != nil {
+				var s string
+				if err := json.Unmarshal(c.Source, &s); err != nil {
+					t.Fatalf("%s: cell source: %v", nb, err)
+				}
+				lines = []string{s}
+			}
+			code.WriteString(strings.Join(lines, "") + "\n")
+		}
+		src := code.String()
+		name := strings.TrimSuffix(nb, ".ipynb")
+		if want := fmt.Sprintf("var nb = notebook.New(%q)", name); strings.Count(src, want) != 1 {
+			t.Errorf("%s: want exactly one %s", nb, want)
+		}
+		for _, f := range forbidden {
+			if strings.Contains(src, f) {
+				t.Errorf("%s: a cell uses %q; use the session of pelib/notebook", nb, f)
+			}
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/plots"
@@ -64,7 +65,9 @@ func (p *Partition) networkColourMap() map[int]color.Color {
 // drawn, and a strip of network colours (the partition's own, as in
 // BrainViews) along both axes with a key. The diagonal (1 for a correlation
 // or cosine similarity) is drawn as 0, so that the colour range shows the
-// off-diagonal values.
+// off-diagonal values. The colour scale is fixed at ±1 (and the colour bar
+// says so), so that an FC and a PE similarity drawn with it can be compared
+// colour for colour; values beyond ±1 take the end colours.
 func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plots.Figure, error) {
 	if p == nil {
 		return nil, fmt.Errorf("fmri: heatmap %q: no partition", title)
@@ -78,7 +81,7 @@ func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plot
 		off.Set(i, i, 0)
 	}
 	return plots.Heatmap(off, plots.HeatmapOptions{Title: title, Partition: p.Keys(), PartitionNames: p.NetworkNames(),
-		PartitionColors: p.networkColourMap(), ColorLabel: colorLabel})
+		PartitionColors: p.networkColourMap(), ColorLabel: strings.TrimSpace(colorLabel + " (scale fixed at ±1)"), Min: -1, Max: 1})
 }
 
 // PESimilarity returns the block-mean cosine similarity (S, S) of a PE

@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/plots"
@@ -13,7 +14,9 @@ import (
 // with the diagonal drawn as 0, so the colours show the off-diagonal
 // values. With a partition, tokens are grouped by network and the
 // boundaries drawn; without one, tokens keep their order and, up to 40,
-// are labelled by name.
+// are labelled by name. The colour scale is fixed at ±1 (the colour bar
+// says so), so that the data's correlation and a PE's similarity compare
+// colour for colour.
 func SimilarityFigure(sim mat.Symmetric, tok *Tokens, title, colorLabel string) (*plots.Figure, error) {
 	S := sim.SymmetricDim()
 	if tok == nil || tok.S() != S {
@@ -27,7 +30,7 @@ func SimilarityFigure(sim mat.Symmetric, tok *Tokens, title, colorLabel string) 
 			}
 		}
 	}
-	opt := plots.HeatmapOptions{Title: title, ColorLabel: colorLabel}
+	opt := plots.HeatmapOptions{Title: title, ColorLabel: strings.TrimSpace(colorLabel + " (scale fixed at ±1)"), Min: -1, Max: 1}
 	if tok.Partition != nil {
 		opt.Partition = tok.Partition
 		opt.PartitionNames = map[int]string{}

@@ -39,6 +39,20 @@ func (b *bar) update(done int, loss float64) {
 	b.drawn = true
 }
 
+// begin draws the bar before the first step of this call, so that progress
+// shows at once: the first call of a run compiles its programs, which can
+// take longer than many steps.
+func (b *bar) begin() {
+	if b.w == nil || b.total == 0 || b.first >= b.total {
+		return
+	}
+	const width = 30
+	n := int(float64(b.first) / float64(b.total) * width)
+	fmt.Fprintf(b.w, "\r[%s%s] %3.0f%% step %d/%d  starting (the first step compiles) ",
+		strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*float64(b.first)/float64(b.total), b.first, b.total)
+	b.drawn = true
+}
+
 // line prints a full line below the bar.
 func (b *bar) line(s string) {
 	if b.w == nil {

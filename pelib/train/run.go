@@ -540,6 +540,9 @@ func (r *Run) Train(ctx context.Context) error {
 			return err
 		}
 	}
+	if r.epoch < r.cfg.Epochs {
+		bar.begin()
+	}
 	for r.epoch < r.cfg.Epochs {
 		if err := ctx.Err(); err != nil {
 			return interrupted(err)
