@@ -73,7 +73,7 @@ func (s *Session) ShowResults(names ...string) []string {
 		}
 		s.Markdown(head)
 		for si, sec := range rep.Sections {
-			s.Markdown(demote(withoutFigures(sec.Markdown)))
+			s.Markdown(report.Demote(withoutFigures(sec.Markdown), 2)) // under the notebook's own headings
 			var pngs [][]byte
 			var caps []string
 			for _, f := range sec.Figures {
@@ -121,18 +121,6 @@ func withoutFigures(md string) string {
 		return md[:i]
 	}
 	return md
-}
-
-// demote turns a report's headings two levels down ("# x" → "### x"), under
-// the notebook's own.
-func demote(md string) string {
-	lines := strings.Split(md, "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(l, "#") {
-			lines[i] = "##" + l
-		}
-	}
-	return strings.Join(lines, "\n")
 }
 
 // readmeLead returns the first paragraph of a README after its title, with

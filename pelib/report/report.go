@@ -221,7 +221,7 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 		fmt.Fprintf(&b, "(The experiment's own report could not be made: %v.)\n\n", expErr)
 	}
 	if expMD != "" {
-		b.WriteString(demote(expMD))
+		b.WriteString(Demote(expMD, 1))
 		b.WriteString("\n")
 	} else if st := results.StatusMarkdown(rs, func(r results.Record) string { return r.Condition }); st != "" {
 		// The experiments' own reports say this; others get it here.
@@ -275,12 +275,13 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 	return s, nil
 }
 
-// demote turns the headings of an experiment report into subheadings.
-func demote(md string) string {
+// Demote moves every Markdown heading of md down by levels ("# x" →
+// "## x" for 1), to nest a report under other headings.
+func Demote(md string, levels int) string {
 	lines := strings.Split(md, "\n")
 	for i, l := range lines {
 		if strings.HasPrefix(l, "#") {
-			lines[i] = "#" + l
+			lines[i] = strings.Repeat("#", levels) + l
 		}
 	}
 	return strings.Join(lines, "\n")
