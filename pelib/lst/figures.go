@@ -1,9 +1,11 @@
 package lst
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"math"
+	"os"
 	"sort"
 	"strings"
 
@@ -142,33 +144,92 @@ func PELayout(table []float64, L, D, b int, title string) (*plots.Figure, error)
 		PointLabels: cellLabels(), AxisLabels: []string{"PC 1", "PC 2"}})
 }
 
+// headMean is the head-averaged attention of block b of maps flat
+// [L, H, 16, 16], as a 16 × 16 matrix (query × key).
+func headMean(maps []float64, H, b int) *mat.Dense {
+	S := Tokens
+	m := mat.NewDense(S, S, nil)
+	for h := range H {
+		off := (b*H + h) * S * S
+		for i := range S * S {
+			m.Set(i/S, i%S, m.At(i/S, i%S)+maps[off+i]/float64(H))
+		}
+	}
+	return m
+}
+
+// attentionHeatmap draws a 16 × 16 head-averaged attention map on [0, top].
+func attentionHeatmap(m *mat.Dense, top float64, title, scale string) (*plots.Figure, error) {
+	if top <= 0 {
+		top = 1
+	}
+	lab := cellLabels()
+	return plots.Heatmap(m, plots.HeatmapOptions{Title: title, XLabel: "key cell (row,col)", YLabel: "query cell (row,col)",
+		RowLabels: lab, ColLabels: lab, ColorLabel: "attention weight (" + scale + ")", Min: 0, Max: top})
+}
+
 // AttentionMap draws the attention of block b (heads averaged) from maps
 // flat [L, H, 16, 16], as returned by train.Run.Attention, on a colour
 // scale from 0 to the largest head-averaged weight of any block, so that
 // the blocks of one model share a scale (the colour bar says so).
 func AttentionMap(maps []float64, L, H, b int, title string) (*plots.Figure, error) {
-	S := Tokens
-	if len(maps) != L*H*S*S || b < 0 || b >= L {
+	if len(maps) != L*H*Tokens*Tokens || b < 0 || b >= L {
 		return nil, fmt.Errorf("lst: attention maps have %d values for L=%d, H=%d (block %d)", len(maps), L, H, b)
-	}
-	mean := func(b int) *mat.Dense {
-		m := mat.NewDense(S, S, nil)
-		for h := range H {
-			off := (b*H + h) * S * S
-			for i := range S * S {
-				m.Set(i/S, i%S, m.At(i/S, i%S)+maps[off+i]/float64(H))
-			}
-		}
-		return m
 	}
 	top := 0.0
 	for k := range L {
-		top = math.Max(top, mat.Max(mean(k)))
+		top = math.Max(top, mat.Max(headMean(maps, H, k)))
 	}
-	if top <= 0 {
-		top = 1
+	return attentionHeatmap(headMean(maps, H, b), top, title, "scale shared by all blocks")
+}
+
+// AttentionFigures draws, for every record of recs with saved attention
+// maps (the "attn" artifact, [L, H, 16, 16], averaged over the 108 original
+// puzzles), the head-averaged attention of block b (b < 0: the last block),
+// all on one colour scale from 0 to the largest weight among them, so that
+// conditions can be compared panel by panel (the colour bar says so).
+// Records without the artifact are skipped; none with it is an error.
+func AttentionFigures(store *results.Store, recs []results.Record, b int) ([]*plots.Figure, error) {
+	type panel struct {
+		m     *mat.Dense
+		title string
 	}
-	lab := cellLabels()
-	return plots.Heatmap(mean(b), plots.HeatmapOptions{Title: title, XLabel: "key cell (row,col)", YLabel: "query cell (row,col)",
-		RowLabels: lab, ColLabels: lab, ColorLabel: "attention weight (scale shared by all blocks)", Min: 0, Max: top})
+	var panels []panel
+	top := 0.0
+	for _, r := range recs {
+		path := sweep.ArtifactPath(store, r.ID, "attn")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		maps, shape, err := sweep.ReadArtifact(store, r.ID, "attn")
+		if err != nil {
+			return nil, fmt.Errorf("lst: attention of %s: %w", r.ID, err)
+		}
+		if len(shape) != 4 || shape[2] != Tokens || shape[3] != Tokens {
+			return nil, fmt.Errorf("lst: attention of %s: shape %v, want [L, H, %d, %d]", r.ID, shape, Tokens, Tokens)
+		}
+		L, H := shape[0], shape[1]
+		blk := b
+		if blk < 0 {
+			blk = L - 1
+		}
+		if blk >= L {
+			return nil, fmt.Errorf("lst: attention of %s: block %d of %d", r.ID, blk, L)
+		}
+		m := headMean(maps, H, blk)
+		top = math.Max(top, mat.Max(m))
+		panels = append(panels, panel{m, fmt.Sprintf("%s, seed %d: block %d", r.Condition, r.Seed, blk)})
+	}
+	if len(panels) == 0 {
+		return nil, fmt.Errorf("lst: none of %d records has saved attention maps", len(recs))
+	}
+	figs := make([]*plots.Figure, len(panels))
+	for i, p := range panels {
+		f, err := attentionHeatmap(p.m, top, p.title, "one scale for all panels")
+		if err != nil {
+			return nil, err
+		}
+		figs[i] = f
+	}
+	return figs, nil
 }
