@@ -4,8 +4,10 @@
 # `make notebook` (the classic Jupyter Notebook server with the GoNB kernel)
 # on a free port with a random token, opens each notebook in headless
 # Chromium, runs all cells (Cell > Run All), and fails when a cell does not
-# run, shows an error, prints a panic or traceback, shows a broken image, or
-# shows no image although its code displays one. Screenshots
+# run, shows an error, prints a panic or traceback, shows a broken image, has
+# an interactive view (pelib/plots/interactive) that plotly.js did not draw,
+# or shows no image although its code displays one (nb.Show,
+# interactive.Show, gonbui's image displays; a drawn view counts). Screenshots
 # (<name>-NN.png, the page top to bottom), the executed notebooks and
 # summary.txt go to $OUT/browser (OUT defaults to out). The server and its
 # kernels are shut down also on failure; the notebook files are never written.

@@ -6,8 +6,11 @@ import (
 )
 
 // imageCall matches a call that displays an image in a GoNB notebook:
-// gonbui's PNG, SVG and image.Image displays and Plotly figures.
-var imageCall = regexp.MustCompile(`\bgonbui\.Display(PNG|Png|SVG|Svg|Image)\s*\(|\bplotly\.DisplayFig\w*\s*\(`)
+// gonbui's PNG, SVG and image.Image displays, GoNB's Plotly figures, the
+// figures of a pelib/notebook session (nb.Show, nb.ShowPNG: the notebooks
+// name their session nb) and pelab's interactive views
+// (interactive.Show, a Figure's Display).
+var imageCall = regexp.MustCompile(`\bgonbui\.Display(PNG|Png|SVG|Svg|Image)\s*\(|\bplotly\.DisplayFig\w*\s*\(|\bnb\.Show(PNG)?\s*\(|\binteractive\.Show\s*\(|\.Display\(\)`)
 
 // funcDecl matches the first line of a top-level function or method
 // declaration; group 1 is the name.

@@ -4,7 +4,9 @@
 // headless Chromium (driven over the DevTools protocol by chromedp), runs
 // all its cells as a user's "Run All" does, and fails on any cell that did
 // not run, any error output, a panic or traceback on stderr, an image that
-// did not render, or a cell that should show an image and shows none. It
+// did not render, an interactive view (pelib/plots/interactive) that plotly.js
+// did not draw, or a cell that should show an image and shows none (a drawn
+// interactive view counts as an image). It
 // saves full-page screenshots and the executed notebook (as the browser holds
 // it) and shuts the server and its kernels down, also on failure.
 //
@@ -421,8 +423,11 @@ const jsRunAll = `(() => {
 	nb.set_autosave_interval(0);
 	nb.save_notebook = function () { return Promise.resolve(); };
 	nb.save_checkpoint = function () {};
-	const st = {replies: {}, kernelEvents: []};
+	const st = {replies: {}, kernelEvents: [], jsErrors: []};
 	window.__pelab = st;
+	// Errors of the outputs' scripts (an interactive view that fails to draw).
+	window.addEventListener("error", (e) => st.jsErrors.push(String(e.message || e.error || "error")));
+	window.addEventListener("unhandledrejection", (e) => st.jsErrors.push("unhandled rejection: " + String((e.reason && e.reason.message) || e.reason)));
 	nb.events.on("kernel_restarting.Kernel kernel_dead.Kernel kernel_autorestarting.Kernel kernel_killed.Kernel", (e) => st.kernelEvents.push(e.type));
 	nb.get_cells().forEach((c, i) => {
 		if (c.cell_type !== "code") return;
@@ -460,6 +465,17 @@ const jsProgress = `(() => {
 // jsImagesPending counts output images still loading.
 const jsImagesPending = `Array.from(document.querySelectorAll(".output_area img")).filter(im => !im.complete).length`
 
+// plotlyPlaceholder starts the text of an interactive view (package
+// pelib/plots/interactive) that its script has not drawn yet.
+const plotlyPlaceholder = "Interactive view (plotly.js)"
+
+// jsPlotsPending counts interactive views still waiting for plotly.js
+// (their script polls for up to 20 s, then says it gave up).
+const jsPlotsPending = `Array.from(document.querySelectorAll(".output_area .pelab-plotly")).filter(d => !d.classList.contains("js-plotly-plot") && (d.textContent || "").trim().startsWith(` + "\"" + plotlyPlaceholder + "\"" + `)).length`
+
+// jsErrors returns the page's script errors since Run All.
+const jsErrors = `(window.__pelab && window.__pelab.jsErrors) || []`
+
 // cellState is one code cell as the page holds it after the run.
 type cellState struct {
 	Index  int
@@ -473,7 +489,15 @@ type cellState struct {
 		OK   bool
 		W, H int
 	}
-	Svgs int
+	Svgs  int // SVG elements outside interactive views
+	Plots []plotState
+}
+
+// plotState is one interactive view (a div of class pelab-plotly) in a
+// cell's output.
+type plotState struct {
+	Drawn bool   // plotly.js drew it (the div became a plot with its SVG layer)
+	Text  string // its text: the placeholder or the give-up message when not drawn
 }
 
 const jsCells = `(() => {
@@ -489,7 +513,10 @@ const jsCells = `(() => {
 				Ename: o.ename || "", Evalue: str(o.evalue).slice(0, 2000),
 				HTML: str((o.data || {})["text/html"]).slice(0, 20000), Mimes: Object.keys(o.data || {})})),
 			Imgs: Array.from(el.querySelectorAll("img")).map(im => ({OK: im.complete && im.naturalWidth > 0, W: im.naturalWidth, H: im.naturalHeight})),
-			Svgs: el.querySelectorAll("svg").length,
+			Svgs: Array.from(el.querySelectorAll("svg")).filter(s => !s.closest(".pelab-plotly")).length,
+			Plots: Array.from(el.querySelectorAll(".pelab-plotly")).map(d => ({
+				Drawn: d.classList.contains("js-plotly-plot") && !!d.querySelector(".main-svg"),
+				Text: (d.textContent || "").trim().slice(0, 2000)})),
 		};
 	}).filter(c => c !== null);
 })()`
@@ -590,6 +617,18 @@ func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+	// Interactive views still waiting for plotly.js: their scripts give up
+	// after 20 s.
+	for i := 0; i < 50; i++ {
+		if pending, err := chromedp.Run(tctx, chromedp.Evaluate[int](jsPlotsPending)); err != nil || pending == 0 {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	scriptErrors, _ := chromedp.Run(tctx, chromedp.Evaluate[[]string](jsErrors))
+	for _, e := range scriptErrors {
+		r.Notes = append(r.Notes, "script error: "+clip(e, 300))
+	}
 
 	cells, err := chromedp.Run(tctx, chromedp.Evaluate[[]cellState](jsCells))
 	if err != nil {
@@ -622,6 +661,23 @@ func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf
 				images++
 			} else {
 				fail("%s: an image did not render (broken <img>)", where)
+			}
+		}
+		for k, pl := range c.Plots {
+			switch {
+			case !pl.Drawn:
+				msg := clip(pl.Text, 300)
+				if msg == "" {
+					msg = "its script stopped"
+				}
+				if len(scriptErrors) > 0 {
+					msg += "; script errors: " + clip(strings.Join(scriptErrors, " | "), 300)
+				}
+				fail("%s: interactive view %d was not drawn: %s", where, k+1, msg)
+			case strings.Contains(pl.Text, "WebGL is not supported"):
+				fail("%s: interactive view %d (3D) could not draw: the browser has no WebGL", where, k+1)
+			default:
+				images++
 			}
 		}
 		r.Images += images

@@ -29,8 +29,14 @@ func TestExpectImages(t *testing.T) {
 		"func main() {\n\tplotAll()\n}\n",
 		// 7: a method named like a display helper, called as a method.
 		"%%\nfig.show()",
+		// 8: a pelib/notebook session's figures.
+		"%%\nnb.Show(\"x\", fig)",
+		// 9: an interactive view, inside a condition.
+		"%%\nif ok {\n\tinteractive.Show(interactive.RSMOf(store, r, -1, interactive.Labels{}))\n}",
+		// 10: a session's Markdown and results are not images.
+		"%%\nnb.Markdown(\"x\")\nnb.ShowResults(\"lst\")",
 	}
-	want := []bool{false, true, true, true, true, false, true, true}
+	want := []bool{false, true, true, true, true, false, true, true, true, true, false}
 	got := ExpectImages(cells)
 	for i := range want {
 		if got[i] != want[i] {
@@ -77,8 +83,9 @@ func writeNotebook(t *testing.T, path string, cells ...string) {
 }
 
 // TestCheckFails runs the check on two broken notebooks in a real browser: one
-// whose cell panics after a cell that should show an image shows none, one
-// with a compile error. Both must fail, for those reasons, with screenshots,
+// whose cell panics after a cell that should show an image shows none and an
+// interactive view fails to draw (its plotly.js throws), one with a compile
+// error. Both must fail, for those reasons, with screenshots,
 // and the files must be unchanged.
 func TestCheckFails(t *testing.T) {
 	requireBrowser(t)
@@ -94,6 +101,9 @@ func TestCheckFails(t *testing.T) {
 	writeNotebook(t, panics,
 		workspace,
 		"import \"github.com/janpfeifer/gonb/gonbui\"\n\nfunc show(png []byte) {\n\tif len(png) > 0 {\n\t\tgonbui.DisplayPNG(png)\n\t}\n}\n\n%%\nshow(nil)\nfmt.Println(\"no image shown\")",
+		// An interactive view whose plotly.js (the stand-in below) fails.
+		"import (\n\t\"github.com/pelab/pelab/pelib/plots/interactive\"\n\t\"gonum.org/v1/gonum/mat\"\n)\n\n%%\n"+
+			"interactive.Show(interactive.Heatmap(mat.NewDense(2, 2, []float64{1, 0, 0, 1}), interactive.HeatmapOptions{Title: \"broken\"}))",
 		"%%\npanic(\"deliberate panic from the browser check's test\")",
 		"%%\nfmt.Println(\"after the panic\")",
 	)
@@ -105,6 +115,11 @@ func TestCheckFails(t *testing.T) {
 	}
 
 	tmp := t.TempDir()
+	// A plotly.js whose newPlot throws: the view's script fails.
+	badPlotly := filepath.Join(tmp, "plotly-broken.js")
+	if err := os.WriteFile(badPlotly, []byte(`window.Plotly = {newPlot: function () { throw new Error("deliberate plotly failure"); }};`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	kpath, err := KernelPath(tmp)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +129,7 @@ func TestCheckFails(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	results, err := Check(ctx, Options{Root: root, Notebooks: []string{panics, broken}, Out: out,
-		Timeout: 4 * time.Minute, KernelPath: kpath, Log: &log})
+		Timeout: 4 * time.Minute, KernelPath: kpath, Log: &log, Env: []string{"PELAB_PLOTLY_JS=" + badPlotly}})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
@@ -132,8 +147,8 @@ func TestCheckFails(t *testing.T) {
 	p, c := results[0], results[1]
 	t.Logf("panics.ipynb: %q", p.Problems)
 	t.Logf("compile_error.ipynb: %q", c.Problems)
-	if p.OK() || !has(p, "deliberate panic") || !has(p, "shows no image") {
-		t.Errorf("panics.ipynb: problems %q: want the panic and the missing image\n%s", p.Problems, log.String())
+	if p.OK() || !has(p, "deliberate panic") || !has(p, "shows no image") || !has(p, "deliberate plotly failure") {
+		t.Errorf("panics.ipynb: problems %q: want the panic, the missing image and the interactive view that failed\n%s", p.Problems, log.String())
 	}
 	if c.OK() || !has(c, "undefinedName") {
 		t.Errorf("compile_error.ipynb: problems %q: want the compile error naming undefinedName\n%s", c.Problems, log.String())

@@ -97,6 +97,22 @@ func PESimilarity(table []float64, shape []int) (*mat.SymDense, error) {
 	return sim, nil
 }
 
+// MeanPE returns the mean over blocks of a PE table [L, S, D] (flat, as
+// sweep.ReadArtifact returns it with its shape): the (S, D) table whose
+// principal components PCColours and the brain views colour by.
+func MeanPE(table []float64, shape []int) (*mat.Dense, error) {
+	if len(shape) != 3 || shape[0] < 1 || len(table) != shape[0]*shape[1]*shape[2] {
+		return nil, fmt.Errorf("fmri: PE table of %d values and shape %v, want [L, S, D]", len(table), shape)
+	}
+	L, S, D := shape[0], shape[1], shape[2]
+	mean := mat.NewDense(S, D, nil)
+	for l := range L {
+		mean.Add(mean, mat.NewDense(S, D, table[l*S*D:(l+1)*S*D]))
+	}
+	mean.Scale(1/float64(L), mean)
+	return mean, nil
+}
+
 // PCColours colours each row of an (S, D) table by its scores on the
 // first three principal components: red, green and blue are the scores on
 // PCs 1, 2, 3, each mapped linearly from its range onto [0, 1] (with fewer

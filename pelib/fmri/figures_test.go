@@ -126,3 +126,16 @@ func TestBrainViewsKey(t *testing.T) {
 		t.Errorf("NetworkKey() = %v", k)
 	}
 }
+
+func TestMeanPE(t *testing.T) {
+	m, err := MeanPE([]float64{1, 2, 3, 4, 3, 4, 5, 6}, []int{2, 2, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.At(0, 0) != 2 || m.At(1, 1) != 5 {
+		t.Errorf("mean %v", mat.Formatted(m))
+	}
+	if _, err := MeanPE([]float64{1, 2, 3}, []int{2, 2, 2}); err == nil {
+		t.Errorf("a short table: no error")
+	}
+}

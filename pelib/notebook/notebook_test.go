@@ -345,3 +345,40 @@ func TestReadmeLead(t *testing.T) {
 		}
 	}
 }
+
+func TestCommittedAndPick(t *testing.T) {
+	repoRoot := moduleAbove(sourceDir())
+	if repoRoot == "" || !isDir(filepath.Join(repoRoot, "results", "lst-paper100-h100")) {
+		t.Skip("skipping: no committed results/lst-paper100-h100 in this checkout")
+	}
+	s, rec := testSession(t, env{})
+	s.Root = repoRoot
+	store, recs, ok := s.Committed("lst-paper100-h100")
+	if !ok || len(recs) != 20 || store.Dir != filepath.Join(repoRoot, "results", "lst-paper100-h100") {
+		t.Fatalf("Committed: ok %v, %d records, store %v", ok, len(recs), store)
+	}
+	if _, _, ok := s.Committed("no-such-results"); ok || len(rec.md) != 1 || !strings.Contains(rec.md[0], "results/no-such-results") {
+		t.Errorf("a missing folder: ok %v, markdown %q", ok, rec.md)
+	}
+	if isDir(filepath.Join(repoRoot, "results", "no-such-results")) {
+		t.Errorf("Committed created the missing folder")
+	}
+	r, err := SmallestSigma(recs)
+	if err != nil || r.Condition != "learn-0.1" {
+		t.Errorf("SmallestSigma: %s seed %d, %v", r.Condition, r.Seed, err)
+	}
+	for _, o := range recs {
+		if o.Condition == r.Condition && o.Seed < r.Seed {
+			t.Errorf("SmallestSigma: seed %d, but seed %d exists", r.Seed, o.Seed)
+		}
+	}
+	if p, err := Pick(recs, "learn-2"); err != nil || p.Condition != "learn-2" {
+		t.Errorf("Pick: %s, %v", p.Condition, err)
+	}
+	if _, err := Pick(recs, "sinnd"); err == nil || !strings.Contains(err.Error(), "learn-0.1") {
+		t.Errorf("Pick of a missing condition: %v", err)
+	}
+	if _, err := SmallestSigma(nil); err == nil {
+		t.Errorf("SmallestSigma(nil): no error")
+	}
+}

@@ -18,7 +18,14 @@ import (
 // The notebook side, replaced by tests.
 var (
 	inNotebook  = func() bool { return gonbui.IsNotebook }
-	displayHTML = gonbui.DisplayHTML
+	displayHTML = func(h string) {
+		gonbui.DisplayHTML(h)
+		// Wait until GoNB has taken the output: a cell's process that exits
+		// while GoNB still forwards a large output (the bundle) can lose
+		// the outputs queued behind it (seen with GoNB v0.11.4: the second
+		// of two views in a cell went missing).
+		gonbui.Sync()
+	}
 )
 
 // Display shows the figure as the output of the running GoNB cell. The
