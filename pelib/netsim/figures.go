@@ -28,9 +28,15 @@ func rowGroups(coords mat.Matrix) []int {
 }
 
 func embed(xy mat.Matrix, groups []int, title string) (*plots.Figure, error) {
+	return embedFramed(xy, groups, title, nil)
+}
+
+// embedFramed is embed with the axes covering at least the points of frame
+// (the true positions, for a PE aligned to them).
+func embedFramed(xy mat.Matrix, groups []int, title string, frame mat.Matrix) (*plots.Figure, error) {
 	_, c := xy.Dims()
 	axes := []string{"x₁", "x₂", "x₃"}
-	opt := plots.EmbeddingOptions{Title: title, Groups: groups}
+	opt := plots.EmbeddingOptions{Title: title, Groups: groups, Frame: frame}
 	names := map[int]string{}
 	for _, g := range groups {
 		names[g] = "x₁ = " + strconv.Itoa(g)
@@ -77,7 +83,7 @@ func PEGeometryFigure(table []float64, L, S, D, l int, g *Geometry, title string
 	if err != nil {
 		return nil, nil, fmt.Errorf("netsim: PE figure: %w", err)
 	}
-	f, err := embed(al.Aligned, rowGroups(g.Coords), title)
+	f, err := embedFramed(al.Aligned, rowGroups(g.Coords), title, g.Coords)
 	return f, al, err
 }
 

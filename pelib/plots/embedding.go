@@ -25,6 +25,12 @@ type EmbeddingOptions struct {
 	GroupNames map[int]string
 	// PointLabels is drawn beside each point (for example the token index).
 	PointLabels []string
+	// Frame, when set, is a matrix of points (rows, same columns as the
+	// embedding) whose range the axes cover at least: with the true
+	// positions as the frame, a PE aligned to them that collapsed to a
+	// small cloud reads as collapsed instead of being magnified to fill
+	// the plot.
+	Frame mat.Matrix
 }
 
 // Embedding2D draws the first two columns of the (S, ≥2) matrix xy (for
@@ -170,9 +176,12 @@ func (e *embedding) plot(a, b int, title string, legend *sideLegend) (*plot.Plot
 			if !ok {
 				name = fmt.Sprintf("group %d", g)
 			}
-			legend.add(name, sc)
+			th := *sc // the legend's glyph at the normal size, nested or not
+			th.Radius = vg.Points(4)
+			legend.add(name, &th)
 		}
 	}
+	e.frame(p, a, b)
 	if e.opt.PointLabels != nil {
 		xys := make(plotter.XYs, s)
 		for i := range xys {
@@ -186,6 +195,26 @@ func (e *embedding) plot(a, b int, title string, legend *sideLegend) (*plot.Plot
 		p.Add(lb)
 	}
 	return p, nil
+}
+
+// frame widens the axes of p (dims a and b) to cover opt.Frame, and any
+// axis whose data span is (nearly) zero — every point on one spot — to a
+// unit span around it, so that its ticks are distinct numbers.
+func (e *embedding) frame(p *plot.Plot, a, b int) {
+	for k, ax := range []*plot.Axis{&p.X, &p.Y} {
+		col := []int{a, b}[k]
+		if e.opt.Frame != nil {
+			r, c := e.opt.Frame.Dims()
+			for i := 0; i < r && col < c; i++ {
+				v := e.opt.Frame.At(i, col)
+				ax.Min, ax.Max = math.Min(ax.Min, v), math.Max(ax.Max, v)
+			}
+		}
+		if span := ax.Max - ax.Min; span <= 1e-9*math.Max(1, math.Max(math.Abs(ax.Min), math.Abs(ax.Max))) {
+			mid := (ax.Min + ax.Max) / 2
+			ax.Min, ax.Max = mid-0.5, mid+0.5
+		}
+	}
 }
 
 // overlap reports whether two points of different groups coincide in dims

@@ -126,6 +126,28 @@ func figureFixtures(t *testing.T) []struct {
 		{"embedding-2d-small-range", func() (*Figure, error) {
 			return Embedding2D(small, EmbeddingOptions{Title: "sinnd", Groups: rows})
 		}, 4},
+		{"embedding-2d-collapsed", func() (*Figure, error) {
+			// A PE aligned to the grid with a fitted scale near 0 (the 2D
+			// sinusoid): every point at (3.5, 3.5) to 1e-12 — the axes once
+			// read "3.5000000000" at every tick.
+			c := mat.NewDense(16, 2, nil)
+			for i := range 16 {
+				c.Set(i, 0, 3.5+1e-12*float64(i))
+				c.Set(i, 1, 3.5)
+			}
+			return Embedding2D(c, EmbeddingOptions{Title: "collapsed", Groups: rows})
+		}, 4},
+		{"embedding-2d-framed", func() (*Figure, error) {
+			c := mat.NewDense(16, 2, nil)
+			frame := mat.NewDense(16, 2, nil)
+			for i := range 16 {
+				c.Set(i, 0, 1.5+0.01*float64(i%4))
+				c.Set(i, 1, 1.5+0.01*float64(i/4))
+				frame.Set(i, 0, float64(i%4))
+				frame.Set(i, 1, float64(i/4))
+			}
+			return Embedding2D(c, EmbeddingOptions{Title: "framed by the grid", Groups: rows, Frame: frame})
+		}, 4},
 		{"embedding-3d-grid", func() (*Figure, error) {
 			return Embedding3D(grid3, EmbeddingOptions{Title: "layout", Groups: layers})
 		}, 4},
