@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -222,18 +223,61 @@ func checkNames(path string, names []string) error {
 	return nil
 }
 
+// setPartition codes the networks of labels 0, 1, … in natural order of
+// their names (digit runs compared as numbers: "net2" before "net10"), so
+// that figures and tables list them in an order a reader expects, whatever
+// the order of the tokens.
 func (t *Tokens) setPartition(labels []string) {
-	index := map[string]int{}
+	t.Networks = slices.Compact(slices.SortedFunc(slices.Values(labels), naturalCompare))
+	index := make(map[string]int, len(t.Networks))
+	for k, n := range t.Networks {
+		index[n] = k
+	}
 	t.Partition = make([]int, len(labels))
 	for s, l := range labels {
-		k, ok := index[l]
-		if !ok {
-			k = len(t.Networks)
-			index[l] = k
-			t.Networks = append(t.Networks, l)
-		}
-		t.Partition[s] = k
+		t.Partition[s] = index[l]
 	}
+}
+
+// naturalCompare orders strings with their runs of ASCII digits compared as
+// numbers and the rest byte by byte; strings equal that way ("net02",
+// "net2") are ordered byte by byte.
+func naturalCompare(a, b string) int {
+	if c := natural(a, b); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+func natural(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digitRun is the length of the run of ASCII digits that starts s.
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 func readCoordsNPY(path, namesFile string) (*Tokens, error) {

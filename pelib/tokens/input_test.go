@@ -191,3 +191,17 @@ func TestNewTask(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNaturalCompare(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"block2", "block10", -1}, {"block10", "block2", 1}, {"block02", "block2", -1}, {"a", "b", -1},
+		{"Visual1", "Visual2", -1}, {"net", "net1", -1}, {"", "", 0}, {"x9y", "x10a", -1},
+	} {
+		if got := naturalCompare(tc.a, tc.b); got != tc.want {
+			t.Errorf("naturalCompare(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
