@@ -2,6 +2,7 @@ package lst
 
 import (
 	"fmt"
+	"github.com/pelab/pelab/pelib/plots"
 	"math"
 	"strings"
 
@@ -91,7 +92,7 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 			if p == "" {
 				p = "–"
 			}
-			fmt.Fprintf(&rows, "| %s | %.2f | %.3g | %d | %s |\n", k, t.Rho, t.P, len(x), p)
+			fmt.Fprintf(&rows, "| %s | %.2f | %s | %d | %s |\n", k, t.Rho, strings.TrimPrefix(strings.TrimPrefix(plots.FormatP(t.P), "p = "), "p "), len(x), p)
 		}
 		if rows.Len() > 0 { // a correlation needs variation: none when every accuracy ties
 			b.WriteString("\nAcross learned-σ conditions (condition means), Spearman ρ with val accuracy:\n\n| metric | ρ | p | n | paper |\n|---|---|---|---|---|\n")

@@ -56,6 +56,15 @@ func figureFixtures(t *testing.T) []struct {
 			fc.Set(i, j, v)
 		}
 	}
+	sweep23 := []float64{0.01, 0.05}
+	for i := 1; i <= 20; i++ {
+		sweep23 = append(sweep23, float64(i)/10)
+	}
+	sweep23 = append(sweep23, 3)
+	ramp23 := make([]float64, len(sweep23))
+	for i := range ramp23 {
+		ramp23[i] = 90 - 3*float64(i)
+	}
 	cells := mat.NewDense(16, 16, nil)
 	labels := make([]string, 16)
 	for i := range 16 {
@@ -117,6 +126,15 @@ func figureFixtures(t *testing.T) []struct {
 				{Name: "paper", X: sigma, Mean: []float64{92, 94, 89, 37}, Reference: true},
 			}, LinesOptions{Title: "accuracy", XLabel: "σ", YLabel: "%", XTicksAtData: true, Levels: []Level{{Name: "chance (25 %)", Y: 25}}})
 		}, 3},
+		{"lines-23-sigmas", func() (*Figure, error) {
+			// The paper's σ sweep on a linear axis: labels once overprinted.
+			return Lines([]Series{{Name: "learned", X: sweep23, Mean: ramp23}, {Name: "paper", X: sweep23, Mean: ramp23, Reference: true}},
+				LinesOptions{Title: "accuracy against σ", XLabel: "σ", YLabel: "%", XTicksAtData: true})
+		}, 2},
+		{"lines-23-sigmas-log", func() (*Figure, error) {
+			return Lines([]Series{{Name: "learned", X: sweep23, Mean: ramp23}},
+				LinesOptions{Title: "RSA against σ", XLabel: "σ", YLabel: "ρ", LogX: true, XTicksAtData: true})
+		}, 1},
 		{"scatter-fit-many", func() (*Figure, error) {
 			return ScatterFit(dist, corr, FitOptions{Title: "correlation against distance", XLabel: "distance", YLabel: "r"})
 		}, 2},

@@ -100,7 +100,7 @@ func Lines(series []Series, opt LinesOptions) (*Figure, error) {
 				xs = append(xs, s.X...)
 			}
 		}
-		p.X.Tick.Marker = ValueTicks(xs)
+		p.X.Tick.Marker = valueTicks{xs, opt.LogX}
 	}
 	leg := newSideLegend()
 	var refs []Series

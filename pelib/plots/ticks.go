@@ -80,15 +80,87 @@ func formatTick(v float64, prec int) string {
 }
 
 // ValueTicks marks exactly the given values (for example the σ values of a
-// sweep on a log axis), labelled with the shortest decimal that reads back
-// as the value ("0.1", "0.5", "1", "2").
-func ValueTicks(values []float64) plot.Ticker {
-	v := slices.Compact(slices.Sorted(slices.Values(values)))
-	ticks := make(plot.ConstantTicks, len(v))
+// sweep), labelled with the shortest decimal that reads back as the value
+// ("0.1", "0.5", "1", "2"). When labels would crowd (23 σ values), every
+// value keeps its tick mark but only some are labelled: the first and the
+// last, then values of the form 1, 2 or 5 × 10ᵏ, then the others, each
+// where it lies at least a sixteenth of the axis from every label already
+// placed (measured on the axis's scale: LogValueTicks for a log axis).
+func ValueTicks(values []float64) plot.Ticker { return valueTicks{values, false} }
+
+// LogValueTicks is ValueTicks for a logarithmic axis (positive values).
+func LogValueTicks(values []float64) plot.Ticker { return valueTicks{values, true} }
+
+type valueTicks struct {
+	values []float64
+	log    bool
+}
+
+// minLabelGap is the least distance between two labelled ticks, as a
+// fraction of the axis: about five characters of tick label on a 6 in axis.
+const minLabelGap = 1.0 / 16
+
+func (vt valueTicks) Ticks(lo, hi float64) []plot.Tick {
+	v := slices.Compact(slices.Sorted(slices.Values(vt.values)))
+	pos := func(x float64) float64 {
+		a, b := lo, hi
+		if vt.log {
+			x, a, b = math.Log(x), math.Log(a), math.Log(b)
+		}
+		if b <= a {
+			return 0
+		}
+		return (x - a) / (b - a)
+	}
+	labelled := make([]bool, len(v))
+	var at []float64
+	fits := func(i int) bool {
+		for _, q := range at {
+			if math.Abs(pos(v[i])-q) < minLabelGap {
+				return false
+			}
+		}
+		return true
+	}
+	place := func(i int) {
+		if !labelled[i] && fits(i) {
+			labelled[i] = true
+			at = append(at, pos(v[i]))
+		}
+	}
+	if len(v) > 0 {
+		place(0)
+		place(len(v) - 1)
+	}
+	for _, round := range []bool{true, false} {
+		for i, x := range v {
+			if isRound(x) == round {
+				place(i)
+			}
+		}
+	}
+	ticks := make([]plot.Tick, len(v))
 	for i, x := range v {
-		ticks[i] = plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)}
+		ticks[i] = plot.Tick{Value: x}
+		if labelled[i] {
+			ticks[i].Label = strconv.FormatFloat(x, 'g', -1, 64)
+		}
 	}
 	return ticks
+}
+
+// isRound reports whether x is 1, 2 or 5 × 10ᵏ (or 0).
+func isRound(x float64) bool {
+	if x == 0 {
+		return true
+	}
+	m := math.Abs(x) / math.Pow(10, math.Floor(math.Log10(math.Abs(x))))
+	for _, r := range []float64{1, 2, 5, 10} {
+		if math.Abs(m-r) < 1e-9 {
+			return true
+		}
+	}
+	return false
 }
 
 // FormatP writes a p-value as a statement a reader can take at face value:
