@@ -45,7 +45,7 @@ func SigmaFigure(recs []results.Record, metric string, opt SigmaOptions) (*plots
 	if len(sig) == 0 {
 		return nil, fmt.Errorf("sweep: %s against σ: no learned-σ record has it", metric)
 	}
-	learned := plots.Series{Name: "learned, N(0, σ²) init (mean ± SD)", X: sig, Mean: make([]float64, len(sig))}
+	learned := plots.Series{Name: "learned PE (mean ± SD)", X: sig, Mean: make([]float64, len(sig))}
 	withSD := true
 	for _, s := range sig {
 		withSD = withSD && len(bySigma[s]) > 1
@@ -53,7 +53,7 @@ func SigmaFigure(recs []results.Record, metric string, opt SigmaOptions) (*plots
 	if withSD {
 		learned.SD = make([]float64, len(sig))
 	} else {
-		learned.Name = "learned, N(0, σ²) init (mean)"
+		learned.Name = "learned PE (mean)"
 	}
 	for i, s := range sig {
 		m, sd := results.MeanSD(bySigma[s])
@@ -86,7 +86,7 @@ func SigmaFigure(recs []results.Record, metric string, opt SigmaOptions) (*plots
 	if title == "" {
 		title = results.MetricLabel(metric) + " against σ"
 	}
-	xlabel := "σ of the learned PE's N(0, σ²) initialisation"
+	xlabel := "σ of the N(0, σ²) initialisation"
 	if opt.LogX {
 		xlabel += " (log scale)"
 	}
