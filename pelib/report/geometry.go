@@ -15,11 +15,15 @@ import (
 // token embeddings, before attention has mixed positions: the most direct
 // readout), the mean over blocks beside it, the scale-free disparity to the
 // true coordinates and the PE's norm (which raw Procrustes distances track).
-var geometryHeadline = []struct{ metric, caption, ylabel string }{
-	{geometry.Name("rsa_cos", 0), "RSA of the first block's PE (cosine RSM) with −distance, against epoch", "Spearman ρ"},
-	{geometry.Name("rsa_cos", -1), "RSA (cosine RSM) with −distance, mean over blocks, against epoch", "Spearman ρ"},
-	{geometry.Name("disparity", 0), "scale-free Procrustes disparity of the first block's PE to the true coordinates, against epoch", "disparity (0 = same shape)"},
-	{geometry.Name("norm", -1), "RMS row norm of the PE, mean over blocks, against epoch", "‖P‖_F / √S"},
+var geometryHeadline = []struct{ metric, caption, title, ylabel string }{
+	{geometry.Name("rsa_cos", 0), "RSA of the first block's PE (cosine RSM) with −distance, against epoch",
+		"First block's PE: RSA with −distance", "Spearman ρ"},
+	{geometry.Name("rsa_cos", -1), "RSA (cosine RSM) with −distance, mean over blocks, against epoch",
+		"PE RSA with −distance (mean over blocks)", "Spearman ρ"},
+	{geometry.Name("disparity", 0), "scale-free Procrustes disparity of the first block's PE to the true coordinates, against epoch",
+		"First block's PE: disparity to the true layout", "disparity (0 = same shape)"},
+	{geometry.Name("norm", -1), "RMS row norm of the PE, mean over blocks, against epoch",
+		"PE norm (mean over blocks)", "‖P‖_F / √S"},
 }
 
 // geometryAgainstSigma are the final geometry metrics a report draws
@@ -58,7 +62,7 @@ func geometrySection(b *strings.Builder, rs []results.Record, gen, base string, 
 			continue
 		}
 		fmt.Fprintf(b, "**%s** (`%s`):\n\n%s\n", strings.ToUpper(h.caption[:1])+h.caption[1:], h.metric, tab)
-		f, err := geometry.Figure(rs, h.metric, h.caption, h.ylabel)
+		f, err := geometry.Figure(rs, h.metric, h.title, h.ylabel)
 		add(fmt.Sprintf("%s-geometry-%d.png", base, i+1), h.caption+" (mean ± SD over seeds)", f, err)
 	}
 	// Final geometry against σ, controls as flat lines: the other half of
