@@ -1,6 +1,7 @@
 package fmri
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,5 +62,29 @@ func TestDatasetMatchesShared(t *testing.T) {
 		if strings.ReplaceAll(string(b), "\r\n", "\n") != text {
 			t.Errorf("embedded text differs from %s", path)
 		}
+	}
+}
+
+// TestReadAnatomy reads the partition and the centroids without any time
+// series: 360 regions, each centroid finite and within 100 mm of the MNI
+// origin; and an error for a folder without the data.
+func TestReadAnatomy(t *testing.T) {
+	dir := shared.TestData(t, "hcp-glasser360")
+	part, c, err := ReadAnatomy(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(part.Regions) != NumRegions || len(c) != NumRegions {
+		t.Fatalf("%d regions and %d centroids, want %d each", len(part.Regions), len(c), NumRegions)
+	}
+	for r, p := range c {
+		for k, v := range p {
+			if math.IsNaN(v) || math.Abs(v) > 100 {
+				t.Fatalf("region %d centroid coordinate %d = %v mm: not in MNI space", r, k, v)
+			}
+		}
+	}
+	if _, _, err := ReadAnatomy(t.TempDir()); err == nil {
+		t.Error("an empty folder gave no error")
 	}
 }

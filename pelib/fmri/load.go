@@ -149,3 +149,27 @@ func checkNamedSplit(train, test []string) error {
 	}
 	return nil
 }
+
+// ReadAnatomy reads the regions' anatomy alone, without any time series:
+// the Cole-Anticevic partition of the 360 Glasser regions and each region's
+// MNI centroid in mm (GlasserCentroids of the atlas volume), from the data
+// set folder dir ("" searches as FindDir does).
+func ReadAnatomy(dir string) (*Partition, [][3]float64, error) {
+	d, err := FindDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	part, err := ReadPartition(filepath.Join(d, CabnpDir), NumRegions)
+	if err != nil {
+		return nil, nil, err
+	}
+	vol, err := ReadNIfTI(filepath.Join(d, filepath.FromSlash(AtlasFile)))
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := GlasserCentroids(vol)
+	if err != nil {
+		return nil, nil, err
+	}
+	return part, c, nil
+}

@@ -79,3 +79,15 @@ func conditions(recs []results.Record) []string {
 	}
 	return out
 }
+
+// SmallestSigmaPE returns the record of the live run's learned PE with the
+// smallest σ (SmallestSigma: its lowest seed) and its PE table, flat
+// [L, S, D] with its shape; it stops the cell when there is none.
+func (s *Session) SmallestSigmaPE() (results.Record, []float64, []int) {
+	r := Must(SmallestSigma(s.Records()))
+	table, shape, ok := s.Artifact(r.ID, "pe")
+	if !ok {
+		Check(fmt.Errorf("record %s (%s) has no PE table in %s", r.ID, r.Condition, s.Store().Dir))
+	}
+	return r, table, shape
+}

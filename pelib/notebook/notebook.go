@@ -102,11 +102,16 @@ type Display interface {
 	PNG(png []byte)
 }
 
+// gonbDisplay sends each output to GoNB and waits until GoNB has taken it
+// (gonbui.Sync): a cell's process that exits while GoNB still forwards
+// earlier, large outputs can lose the ones queued behind them (seen with
+// GoNB v0.11.4: notebook 03's six brain maps after the committed report's
+// figures, shown in one run and missing in the next).
 type gonbDisplay struct{}
 
-func (gonbDisplay) HTML(h string)     { gonbui.DisplayHTML(h) }
-func (gonbDisplay) Markdown(m string) { gonbui.DisplayMarkdown(m) }
-func (gonbDisplay) PNG(p []byte)      { gonbui.DisplayPNG(p) }
+func (gonbDisplay) HTML(h string)     { gonbui.DisplayHTML(h); gonbui.Sync() }
+func (gonbDisplay) Markdown(m string) { gonbui.DisplayMarkdown(m); gonbui.Sync() }
+func (gonbDisplay) PNG(p []byte)      { gonbui.DisplayPNG(p); gonbui.Sync() }
 
 // Session is one notebook's workspace for the cell that runs.
 type Session struct {
