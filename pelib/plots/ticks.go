@@ -102,9 +102,22 @@ const minLabelGap = 1.0 / 16
 
 func (vt valueTicks) Ticks(lo, hi float64) []plot.Tick {
 	v := slices.Compact(slices.Sorted(slices.Values(vt.values)))
+	labels := ValueLabels(v, lo, hi, vt.log)
+	ticks := make([]plot.Tick, len(v))
+	for i, x := range v {
+		ticks[i] = plot.Tick{Value: x, Label: labels[i]}
+	}
+	return ticks
+}
+
+// ValueLabels are ValueTicks' labels of the sorted, distinct values on an
+// axis from lo to hi (logarithmic when log): each value's shortest decimal,
+// or "" where it would crowd a label already placed (the ends first, then
+// 1, 2 or 5 × 10ᵏ, then the rest). The interactive σ axes use it too.
+func ValueLabels(v []float64, lo, hi float64, log bool) []string {
 	pos := func(x float64) float64 {
 		a, b := lo, hi
-		if vt.log {
+		if log {
 			x, a, b = math.Log(x), math.Log(a), math.Log(b)
 		}
 		if b <= a {
@@ -112,21 +125,19 @@ func (vt valueTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 		return (x - a) / (b - a)
 	}
-	labelled := make([]bool, len(v))
+	labels := make([]string, len(v))
 	var at []float64
-	fits := func(i int) bool {
+	place := func(i int) {
+		if labels[i] != "" {
+			return
+		}
 		for _, q := range at {
 			if math.Abs(pos(v[i])-q) < minLabelGap {
-				return false
+				return
 			}
 		}
-		return true
-	}
-	place := func(i int) {
-		if !labelled[i] && fits(i) {
-			labelled[i] = true
-			at = append(at, pos(v[i]))
-		}
+		labels[i] = strconv.FormatFloat(v[i], 'g', -1, 64)
+		at = append(at, pos(v[i]))
 	}
 	if len(v) > 0 {
 		place(0)
@@ -139,14 +150,7 @@ func (vt valueTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 		}
 	}
-	ticks := make([]plot.Tick, len(v))
-	for i, x := range v {
-		ticks[i] = plot.Tick{Value: x}
-		if labelled[i] {
-			ticks[i].Label = strconv.FormatFloat(x, 'g', -1, 64)
-		}
-	}
-	return ticks
+	return labels
 }
 
 // isRound reports whether x is 1, 2 or 5 × 10ᵏ (or 0).

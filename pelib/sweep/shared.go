@@ -149,13 +149,13 @@ func Percent(rs []results.Record, isPct func(metric string) bool) []results.Reco
 	return out
 }
 
-// BySigma gathers a final metric of the usable (status ok, finite) records:
-// per σ for the learned-σ conditions (SigmaOf), sorted σ first, and per
-// condition name for the others — what every metric-against-σ figure
-// plots, the other conditions as reference levels. Each value is
-// multiplied by scale (100 for accuracies in percent).
-func BySigma(recs []results.Record, metric string, scale float64) (sigmas []float64, learned map[float64][]float64, other map[string][]float64) {
-	learned, other = map[float64][]float64{}, map[string][]float64{}
+// SigmaGroups gathers the usable records for a final metric (status ok, a
+// finite value): per σ for the learned-σ conditions (SigmaOf), σ sorted,
+// and per condition name for the others — the records every
+// metric-against-σ figure plots, the other conditions as reference
+// levels. BySigma gives their values.
+func SigmaGroups(recs []results.Record, metric string) (sigmas []float64, learned map[float64][]results.Record, other map[string][]results.Record) {
+	learned, other = map[float64][]results.Record{}, map[string][]results.Record{}
 	for _, r := range recs {
 		v, ok := r.Final[metric]
 		if !ok || r.Status != results.StatusOK || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -165,12 +165,33 @@ func BySigma(recs []results.Record, metric string, scale float64) (sigmas []floa
 			if _, seen := learned[s]; !seen {
 				sigmas = append(sigmas, s)
 			}
-			learned[s] = append(learned[s], scale*v)
+			learned[s] = append(learned[s], r)
 		} else {
-			other[r.Condition] = append(other[r.Condition], scale*v)
+			other[r.Condition] = append(other[r.Condition], r)
 		}
 	}
 	sort.Float64s(sigmas)
+	return sigmas, learned, other
+}
+
+// BySigma is SigmaGroups' values of metric, each multiplied by scale (100
+// for accuracies in percent).
+func BySigma(recs []results.Record, metric string, scale float64) (sigmas []float64, learned map[float64][]float64, other map[string][]float64) {
+	sigmas, lr, or := SigmaGroups(recs, metric)
+	values := func(rs []results.Record) []float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = scale * r.Final[metric]
+		}
+		return v
+	}
+	learned, other = make(map[float64][]float64, len(lr)), make(map[string][]float64, len(or))
+	for s, rs := range lr {
+		learned[s] = values(rs)
+	}
+	for c, rs := range or {
+		other[c] = values(rs)
+	}
 	return sigmas, learned, other
 }
 

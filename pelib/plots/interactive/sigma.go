@@ -3,7 +3,6 @@ package interactive
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 
 	"github.com/pelab/pelab/pelib/plots"
@@ -50,31 +49,28 @@ func MetricVsSigma(recs []results.Record, metric string, opt SigmaOptions) (*Fig
 	if scale == 0 {
 		scale = 1
 	}
-	bySigma := map[float64][]seedPoint{}
-	others := map[string][]seedPoint{}
-	for _, r := range recs {
-		v, ok := r.Final[metric]
-		if !ok || r.Status != results.StatusOK || !finite(v) {
-			continue
-		}
-		p := seedPoint{cond: r.Condition, seed: r.Seed, id: r.ID, value: scale * v}
-		if s, ok := sweep.SigmaOf(r.Condition); ok {
-			bySigma[s] = append(bySigma[s], p)
-		} else {
-			others[r.Condition] = append(others[r.Condition], p)
-		}
-	}
-	if len(bySigma) == 0 {
+	sigmas, learned, otherRecs := sweep.SigmaGroups(recs, metric)
+	if len(sigmas) == 0 {
 		return nil, fmt.Errorf("interactive: MetricVsSigma: no usable learned-σ record with metric %q (of %d records)", metric, len(recs))
 	}
-	sigmas := make([]float64, 0, len(bySigma))
-	for s := range bySigma {
-		if s <= 0 {
-			return nil, fmt.Errorf("interactive: MetricVsSigma: σ = %g cannot go on a log axis", s)
-		}
-		sigmas = append(sigmas, s)
+	if sigmas[0] <= 0 {
+		return nil, fmt.Errorf("interactive: MetricVsSigma: σ = %g cannot go on a log axis", sigmas[0])
 	}
-	sort.Float64s(sigmas)
+	points := func(rs []results.Record) []seedPoint {
+		ps := make([]seedPoint, len(rs))
+		for i, r := range rs {
+			ps[i] = seedPoint{cond: r.Condition, seed: r.Seed, id: r.ID, value: scale * r.Final[metric]}
+		}
+		return ps
+	}
+	bySigma := make(map[float64][]seedPoint, len(learned))
+	for s, rs := range learned {
+		bySigma[s] = points(rs)
+	}
+	others := make(map[string][]seedPoint, len(otherRecs))
+	for c, rs := range otherRecs {
+		others[c] = points(rs)
+	}
 	label := results.MetricLabel(metric)
 	ylabel := opt.YLabel
 	if ylabel == "" {
@@ -146,10 +142,9 @@ func MetricVsSigma(recs []results.Record, metric string, opt SigmaOptions) (*Fig
 	if title == "" {
 		title = esc(label) + " against σ"
 	}
-	ticks := make([]string, len(sigmas))
-	for i, s := range sigmas {
-		ticks[i] = strconv.FormatFloat(s, 'g', -1, 64)
-	}
+	// Every σ a tick; labels thinned where they would crowd, as on the
+	// static figures (23 σ of the LST sweep).
+	ticks := plots.ValueLabels(sigmas, sigmas[0], sigmas[len(sigmas)-1], true)
 	f.Layout = Layout{Title: &Title{Text: title}, Height: 520, HoverMode: "closest", Margin: &Margin{L: 70, R: 20, T: 60, B: 60},
 		XAxis: &Axis{Title: &Title{Text: "σ of the learned PE's N(0, σ²) initialisation (log scale)"}, Type: "log",
 			TickMode: "array", TickVals: Numbers(slices.Clone(sigmas)), TickText: ticks},
