@@ -270,7 +270,7 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 			return nil, fmt.Errorf("plots: %s: %w", fn, err)
 		}
 		lb.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(3)}
-		p.Add(lb)
+		p.Add(sparseLabels{lb})
 	}
 	f := newFigure(DefaultWidth, DefaultHeight, func(c draw.Canvas) error {
 		drawPlot(p, c)
@@ -354,4 +354,30 @@ func fitLine(x, y []float64) (plotter.XYs, string) {
 		name = "median at each x"
 	}
 	return out, name
+}
+
+// sparseLabels draws point labels in order, leaving out any whose text
+// would overlap one already drawn (23 σ labels of a sweep crowd where the
+// points do): every point keeps its marker, and a label never prints over
+// another.
+type sparseLabels struct{ *plotter.Labels }
+
+func (l sparseLabels) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	var placed []vg.Rectangle
+	for i, label := range l.Labels.Labels {
+		pt := vg.Point{X: trX(l.XYs[i].X), Y: trY(l.XYs[i].Y)}
+		if !c.Contains(pt) {
+			continue
+		}
+		pt = pt.Add(l.Offset)
+		r := l.TextStyle[i].Rectangle(label).Add(pt)
+		if slices.ContainsFunc(placed, func(q vg.Rectangle) bool {
+			return r.Min.X < q.Max.X && q.Min.X < r.Max.X && r.Min.Y < q.Max.Y && q.Min.Y < r.Max.Y
+		}) {
+			continue
+		}
+		placed = append(placed, r)
+		c.FillText(l.TextStyle[i], pt, label)
+	}
 }
