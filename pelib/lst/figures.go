@@ -50,21 +50,7 @@ func PuzzlesHTML(ps []Puzzle) string {
 // reference curve, chance level (25 %: one of four symbols) and, when
 // present, the 2d-fixed model's level; x ticks mark the σ values trained.
 func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error) {
-	xs, by, other := sweep.BySigma(recs, metric, 100)
-	fixed := other["2d-fixed"]
-	if len(xs) == 0 {
-		return nil, fmt.Errorf("lst: no learned-σ records with metric %q", metric)
-	}
-	ours := plots.Series{Name: "pelab (mean ± SD)"}
-	for _, s := range xs {
-		m, sd := results.MeanSD(by[s])
-		ours.X, ours.Mean, ours.SD = append(ours.X, s), append(ours.Mean, m), append(ours.SD, sd)
-	}
-	series := []plots.Series{ours}
-	if len(fixed) > 0 {
-		m, _ := results.MeanSD(fixed)
-		series = append(series, plots.Series{Name: "2d-fixed (pelab)", X: []float64{xs[0], xs[len(xs)-1]}, Mean: []float64{m, m}})
-	}
+	var extra []plots.Series
 	refKey := map[string]func(Reference) float64{
 		"val_acc": func(r Reference) float64 { return r.Val }, "test_acc": func(r Reference) float64 { return r.Test },
 		"val_acc_1vec": func(r Reference) float64 { return r.Val1 }, "val_acc_2vec": func(r Reference) float64 { return r.Val2 },
@@ -83,11 +69,15 @@ func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error
 		for _, p := range pts {
 			ref.X, ref.Mean = append(ref.X, p.s), append(ref.Mean, p.v)
 		}
-		series = append(series, ref)
+		extra = append(extra, ref)
 	}
-	return plots.Lines(series, plots.LinesOptions{Title: "LST: " + strings.TrimSuffix(results.MetricLabel(metric), " (%)") + " against σ",
-		XLabel: "σ of the learned PE's N(0, σ²) initialisation", YLabel: results.MetricLabel(metric),
-		XTicksAtData: true, Levels: []plots.Level{{Name: "chance (25 %)", Y: ChancePercent}}})
+	f, err := sweep.SigmaFigure(recs, metric, sweep.SigmaOptions{Scale: 100, Controls: []string{"2d-fixed"}, Extra: extra,
+		Title:  "LST: " + strings.TrimSuffix(results.MetricLabel(metric), " (%)") + " against σ",
+		Levels: []plots.Level{{Name: "chance (25 %)", Y: ChancePercent}}})
+	if err != nil {
+		return nil, fmt.Errorf("lst: %w", err)
+	}
+	return f, nil
 }
 
 // ChancePercent is the accuracy of guessing among the four symbols.

@@ -25,6 +25,9 @@ type SigmaOptions struct {
 	Oracle string
 	// Levels are extra horizontal lines (chance level, zero).
 	Levels []plots.Level
+	// Extra are further series drawn after the controls, such as the
+	// paper's curve (Reference: dashed black).
+	Extra []plots.Series
 	// LogX draws σ on a logarithmic axis.
 	LogX bool
 }
@@ -79,6 +82,7 @@ func SigmaFigure(recs []results.Record, metric string, opt SigmaOptions) (*plots
 		series = append(series, plots.Series{Name: fmt.Sprintf("%s (n = %d)", name, len(v)),
 			X: []float64{sig[0], sig[len(sig)-1]}, Mean: []float64{m, m}, Reference: name == opt.Oracle})
 	}
+	series = append(series, opt.Extra...)
 	title, ylabel := opt.Title, opt.YLabel
 	if ylabel == "" {
 		ylabel = results.MetricLabel(metric)
