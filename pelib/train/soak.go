@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -57,6 +58,56 @@ type SoakResult struct {
 	// SlopeMiBPer1000 is the least-squares slope of RSS against step
 	// within groups, past each group's warm-up, in MiB per 1,000 steps.
 	SlopeMiBPer1000 float64
+	// Groups holds, per group, RSS at the end of the group's own warm-up
+	// (its first sample at or past both 10 % of its steps and its second
+	// evaluation) and at its last step, before its run is closed.
+	Groups []SoakGroup
+}
+
+// SoakGroup is one group's resident memory: Warm after its warm-up, End
+// at its last step (its plateau).
+type SoakGroup struct{ Warm, End int64 }
+
+// WithinGrowth is the (lower) median over groups of End − Warm in MiB: what a group
+// gains once warm, while only steps and evaluations run. A leak of b bytes
+// per step shows in every group as b × (steps past warm-up). The median
+// ignores one group in which the allocator happened to take one more chunk
+// (ONNX Runtime's arena grows in steps of tens of MiB, at moments that vary
+// with the machine's load).
+func (r SoakResult) WithinGrowth() float64 {
+	d := make([]float64, len(r.Groups))
+	for i, g := range r.Groups {
+		d[i] = float64(g.End-g.Warm) / (1 << 20)
+	}
+	return median(d)
+}
+
+// GroupGrowth is the (lower) median over successive groups of End(g) − End(g−1)
+// in MiB: how much higher each group's plateau sits than the one before
+// (0 with fewer than two groups). What a finished group leaves behind
+// raises every later plateau by its size; one arena chunk taken in one
+// group raises one increment, which the median ignores given three or more.
+func (r SoakResult) GroupGrowth() float64 {
+	if len(r.Groups) < 2 {
+		return 0
+	}
+	d := make([]float64, len(r.Groups)-1)
+	for i := range d {
+		d[i] = float64(r.Groups[i+1].End-r.Groups[i].End) / (1 << 20)
+	}
+	return median(d)
+}
+
+// median is the lower median of x, x₍⌊(n−1)/2⌋₎ in ascending order (x is
+// reordered); 0 for none. The lower one, so that with an even count two
+// high values out of four do not carry it: leaks raise every value, the
+// allocator's chunks only some.
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	sort.Float64s(x)
+	return x[(len(x)-1)/2]
 }
 
 // Growth is End − Warm in MiB: what the run gained after warm-up.
@@ -65,8 +116,12 @@ func (r SoakResult) Growth() float64 { return float64(r.End-r.Warm) / (1 << 20) 
 // String is the one-line summary pelab bench -soak prints.
 func (r SoakResult) String() string {
 	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
-	return fmt.Sprintf("%d steps: RSS %.0f MiB at 10 %%, %.0f at 50 %%, %.0f at 100 %%; %+.1f MiB since warm-up (%.0f MiB at step %d), slope %+.2f MiB per 1,000 steps; peak %.0f MiB",
+	s := fmt.Sprintf("%d steps: RSS %.0f MiB at 10 %%, %.0f at 50 %%, %.0f at 100 %%; %+.1f MiB since warm-up (%.0f MiB at step %d), slope %+.2f MiB per 1,000 steps; peak %.0f MiB",
 		r.TotalSteps, mib(r.At10), mib(r.At50), mib(r.End), r.Growth(), mib(r.Warm), r.WarmStep, r.SlopeMiBPer1000, mib(r.Peak))
+	if len(r.Groups) > 1 {
+		s += fmt.Sprintf("; median per group: %+.1f MiB once warm, plateau %+.1f MiB above the previous group's", r.WithinGrowth(), r.GroupGrowth())
+	}
+	return s
 }
 
 // Soak trains opt.Groups groups of opt.M models of cfg.Model, opt.Steps steps
@@ -133,7 +188,9 @@ func Soak(backend compute.Backend, cfg Config, opt SoakOptions) (SoakResult, err
 		warm = opt.Steps
 	}
 	res.summarise(warm)
-	res.withinSlope(opt.Steps, min(max(opt.Steps/10, 2*opt.EvalEvery), opt.Steps-2))
+	groupWarm := min(max(opt.Steps/10, 2*opt.EvalEvery), opt.Steps-2)
+	res.withinSlope(opt.Steps, groupWarm)
+	res.groupPlateaus(opt.Steps, groupWarm)
 	return res, nil
 }
 
@@ -188,6 +245,28 @@ func (r *SoakResult) summarise(warm int) {
 	r.At50, _ = at(0.5 * T)
 	r.End = r.Samples[len(r.Samples)-1].RSS
 	r.Warm, r.WarmStep = at(float64(warm))
+}
+
+// groupPlateaus fills Groups: per group, RSS at its first sample at or
+// past its own step warm and at its last sample.
+func (r *SoakResult) groupPlateaus(groupSteps, warm int) {
+	r.Groups = r.Groups[:0]
+	for g := 0; g*groupSteps < r.TotalSteps; g++ {
+		var grp SoakGroup
+		found := false
+		for _, s := range r.Samples {
+			if s.Step <= g*groupSteps || s.Step > (g+1)*groupSteps {
+				continue
+			}
+			if !found && s.Step >= g*groupSteps+warm {
+				grp.Warm, found = s.RSS, true
+			}
+			grp.End = s.RSS
+		}
+		if found {
+			r.Groups = append(r.Groups, grp)
+		}
+	}
 }
 
 // withinSlope is the least-squares slope of RSS (MiB) against step pooled

@@ -15,43 +15,108 @@ import (
 	"github.com/pelab/pelab/pelib/pe"
 )
 
-// soakModel is a masked-token model large enough that a leak of its per-step
-// inputs (the mask [M, B, S] is 32 KiB a step at M 2) or of a finished
-// group's programs shows within a few hundred steps.
+// soakModel is a masked-token model whose per-step inputs are large next to
+// its compute (the mask [M, B, S] is 128 KiB a step at M 2; one block of
+// width 8), so that a leak of them, or of a finished group's programs,
+// shows within a few hundred steps.
 func soakModel(t *testing.T) Config {
 	return Config{
-		Model: model.Config{Tokens: 128, Features: 9, Width: 16, Blocks: 2, Heads: 1, MLPRatio: 2,
+		Model: model.Config{Tokens: 128, Features: 9, Width: 8, Blocks: 1, Heads: 1, MLPRatio: 2,
 			Outputs: 8, Readout: model.ReadoutTokens, GELUAfterMLP: true, LNEps: 1e-5,
 			PE: sigmaSpec(t, "learn-0.5"), Layout: pe.Line(128), DType: dtypes.Float32},
-		Objective: Masked, MaskRatio: 0.5, BatchSize: 32, Optimizer: Optimizer{LR: 1e-3},
+		Objective: Masked, MaskRatio: 0.5, BatchSize: 128, Optimizer: Optimizer{LR: 1e-3},
 	}
 }
 
-// TestSoakFlatMemory trains three groups of two models, 200 steps each with
+// TestSoakFlatMemory trains four groups of two models, 200 steps each with
 // an evaluation every 50 steps, one after another — a small sweep — and
-// fails when resident memory grows by more than 24 MiB after warm-up (the
-// first group). Before the per-call inputs and finished groups were
-// released the same test failed on ONNX Runtime (docs/memory.md).
+// fails when, in the median group, resident memory grows by more than
+// 8 MiB once the group is warm (its last 100 steps), or when the median
+// group's plateau sits more than 12 MiB above the previous group's.
+// Medians, not the last sample against the first group: ONNX Runtime's
+// arena grows in chunks of 23–47 MiB, and on a loaded machine one group now
+// and then takes one more chunk than the others (a CI run once read
+// +25.3 MiB on End − Warm with every group flat).
+//
+// Measured on ONNX Runtime (docs/memory.md): the code as it is, within
+// +0.3 MiB and plateau +1.2 MiB; with each call's input tensors left
+// unfinalized (cause 2), +13.0 and +26.6 MiB; with finished groups not
+// closed either (cause 1), the plateau +270 MiB.
 func TestSoakFlatMemory(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc/self/status: RSS cannot be read here")
 	}
 	be := testbackend.Get(t)
-	opt := SoakOptions{M: 2, Steps: 200, Groups: 3, EvalEvery: 50, EvalN: 64, Samples: 8}
+	opt := SoakOptions{M: 2, Steps: 200, Groups: 4, EvalEvery: 50, EvalN: 64, Samples: 8}
+	cfg := soakModel(t)
 	if testing.Short() || strings.HasPrefix(testbackend.Name(t), "go") {
 		// The pure Go backend is ~10× slower (and its buffers are Go
 		// memory, which the garbage collector frees).
 		opt.Steps, opt.EvalEvery, opt.EvalN = 60, 20, 32
+		cfg.BatchSize = 32
 	}
 	var log strings.Builder
 	opt.Progress = &log
-	res, err := Soak(be, soakModel(t), opt)
+	res, err := Soak(be, cfg, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("\n%s%s", log.String(), res)
-	if g := res.Growth(); g > 24 {
-		t.Errorf("resident memory grew by %.1f MiB after warm-up (limit 24), %.1f KiB per step", g, g*1024/float64(res.TotalSteps-res.WarmStep))
+	if len(res.Groups) != opt.Groups {
+		t.Fatalf("%d group plateaus for %d groups", len(res.Groups), opt.Groups)
+	}
+	if g := res.WithinGrowth(); g > 8 {
+		t.Errorf("resident memory grew by %.1f MiB within the median group once warm (limit 8): something made per step or evaluation is not freed", g)
+	}
+	if g := res.GroupGrowth(); g > 12 {
+		t.Errorf("each group's plateau sits %.1f MiB above the previous group's (median; limit 12): what a finished group held was not released", g)
+	}
+}
+
+// TestSoakStatistics checks the per-group statistics on made-up samples:
+// flat groups with one extra allocator chunk pass, a leak per step or per
+// group shows in every group and is measured.
+func TestSoakStatistics(t *testing.T) {
+	const MiB = 1 << 20
+	// groups of 100 steps, samples every 25, warm from step 50 of a group.
+	samples := func(rss func(g, step int) int64) []SoakSample {
+		var s []SoakSample
+		for g := range 4 {
+			for k := 25; k <= 100; k += 25 {
+				s = append(s, SoakSample{Step: g*100 + k, RSS: rss(g, k)})
+			}
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name            string
+		rss             func(g, step int) int64
+		within, plateau float64
+	}{
+		{"flat", func(g, k int) int64 { return 300 * MiB }, 0, 0},
+		{"one chunk late in group 2", func(g, k int) int64 {
+			if g == 2 && k == 100 {
+				return 347 * MiB
+			}
+			return 300 * MiB
+		}, 0, 0},
+		{"group 3 one chunk higher", func(g, k int) int64 {
+			if g == 3 {
+				return 347 * MiB
+			}
+			return 300 * MiB
+		}, 0, 0},
+		{"1 MiB per step", func(g, k int) int64 { return int64(300+g*100+k) * MiB }, 50, 100},
+		{"100 MiB per group", func(g, k int) int64 { return int64(300+100*g) * MiB }, 0, 100},
+	} {
+		r := SoakResult{TotalSteps: 400, Samples: samples(tc.rss)}
+		r.groupPlateaus(100, 50)
+		if len(r.Groups) != 4 {
+			t.Fatalf("%s: %d groups, want 4", tc.name, len(r.Groups))
+		}
+		if w, p := r.WithinGrowth(), r.GroupGrowth(); w != tc.within || p != tc.plateau {
+			t.Errorf("%s: within %g, plateau %g MiB; want %g, %g", tc.name, w, p, tc.within, tc.plateau)
+		}
 	}
 }
 
