@@ -43,6 +43,7 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"lst", "-k", "-1"}, "pelab lst: -k -1: want an integer ≥ 0 (0: one step per device call)"},
 		{[]string{"netsim", "-train-runs", "-1"}, "pelab netsim: -train-runs -1: want an integer ≥ 0"},
 		{[]string{"netsim", "-test-runs", "-2"}, "pelab netsim: -test-runs -2: want an integer ≥ 0"},
+		{[]string{"netsim", "-train-runs", "2", "-out", filepath.Join(dir, "ns")}, "pelab netsim: -train-runs 2: 16 training windows (8 per run), fewer than the batch size 32: want at least 4 runs (0: the protocol's, 32)"},
 		{[]string{"fmri", "-train-windows", "-3"}, "pelab fmri: -train-windows -3: want an integer ≥ 0 (0: every training window)"},
 		{[]string{"fmri", "-subjects", "100206,100307,100206"}, "pelab fmri: -subjects: subject 100206 appears twice"},
 		{[]string{"fmri", "-test-subjects", "100206,100206"}, "pelab fmri: -test-subjects: subject 100206 appears twice"},
