@@ -81,6 +81,8 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"sweep", "run", spec, "more"}, "pelab sweep: want one spec file, got 2 arguments"},
 		{[]string{"sweep", "walk", spec}, `pelab sweep: unknown subcommand "walk"`},
 		{[]string{"data", "list", "x"}, `pelab data: list takes no arguments, got "x"`},
+		{[]string{"help", "foo"}, `pelab help: unknown command "foo"`},
+		{[]string{"help", "lst", "extra"}, "pelab help: want at most one command, got 2 arguments (lst extra)"},
 		{[]string{"lst", "-bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"lst", "-epochs", "two"}, `invalid value "two" for flag -epochs`},
 	} {
