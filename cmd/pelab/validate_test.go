@@ -72,6 +72,11 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"netsim", "-pe", "sigmas,learn-0.5"}, `"learn-0.5" (from list "sigmas") at item 1 and "learn-0.5" at item 2`},
 		{[]string{"lst", "-pe", "learn-0.1,bogus"}, `pelab lst: -pe: item 2: lst: condition "bogus"`},
 
+		// Blank values (an empty shell variable) are not the default.
+		{[]string{"lst", "-pe", ""}, `pelab lst: -pe "": empty (leave -pe out for the protocol's default)`},
+		{[]string{"netsim", "-seed-list", " "}, `pelab netsim: -seed-list " ": empty`},
+		{[]string{"fmri", "-out", ""}, `pelab fmri: -out "": empty`},
+
 		// Stray arguments.
 		{[]string{"lst", "learn-0.1", "-epochs", "1", "-out", filepath.Join(dir, "x")}, `pelab lst: unexpected argument "learn-0.1" (flags come as -name value, and none are read after an argument that is not one; did you mean -pe learn-0.1?)`},
 		{[]string{"netsim", "-epochs", "1", "sin2d"}, `pelab netsim: unexpected argument "sin2d" (flags come as -name value, and none are read after an argument that is not one; did you mean -pe sin2d?)`},
