@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -15,6 +18,7 @@ import (
 	"github.com/pelab/pelab/pelib/experiment"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/train"
 	"github.com/pelab/pelab/xla"
 )
@@ -55,7 +59,7 @@ func benchNames() []string {
 func runBench(args []string, stdout io.Writer) error {
 	fs := newFlagSet("bench")
 	backend := fs.String("backend", "", "backend (go, onnx:cpu, xla:<plugin>; default: automatic, see pelab env)")
-	ms := fs.String("m", "1,8,32,128", "comma-separated numbers of models per compiled step (1 … 1024)")
+	ms := fs.String("m", "1,8,32,128", fmt.Sprintf("comma-separated numbers of models per compiled step (1 … %d)", maxBenchM))
 	steps := fs.Int("steps", 5, "timed steps per M (after one compiling call and one warm-up call)")
 	batch := fs.Int("batch", 128, "batch size per model")
 	spec := fs.String("pe", "learn:0.2", "PE spec (see pe.Syntax)")
@@ -75,26 +79,37 @@ func runBench(args []string, stdout io.Writer) error {
 		if *soak < 10 || *soakGroups < 1 {
 			return usagef("-soak %d -soak-groups %d: want at least 10 steps and 1 group", *soak, *soakGroups)
 		}
+		if err := soakOnly(fs); err != nil {
+			return err
+		}
 		return runSoak(stdout, *backend, *modelName, *soak, *soakGroups)
 	}
-	var Ms []int
-	for f := range strings.SplitSeq(*ms, ",") {
-		m, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || m < 1 {
-			return fmt.Errorf("-m: %q is not a list of positive integers", *ms)
-		}
-		Ms = append(Ms, m)
+	Ms, err := benchMs(*ms)
+	if err != nil {
+		return err
 	}
-	if *steps < 1 || *batch < 1 || *k < 1 {
-		return fmt.Errorf("-steps, -batch and -k must be ≥ 1 (got %d, %d, %d)", *steps, *batch, *k)
+	for _, v := range []struct {
+		name string
+		n    int
+	}{{"steps", *steps}, {"batch", *batch}, {"k", *k}} {
+		if v.n < 1 {
+			return usagef("-%s %d: want an integer ≥ 1", v.name, v.n)
+		}
 	}
 	p, err := pe.Parse(*spec)
 	if err != nil {
-		return fmt.Errorf("-pe: %w", err)
+		return usagef("-pe: %w", err)
 	}
 	mdt, err := model.ParseMatmulDType(*matmul)
 	if err != nil {
-		return fmt.Errorf("-matmul: %w", err)
+		return usagef("-matmul: %w", err)
+	}
+	// Output files are checked before anything is timed, so that a path
+	// that cannot be written fails now rather than after the first M.
+	for _, o := range []struct{ flag, path string }{{"-csv", *csvPath}, {"-save-program", *program}} {
+		if err := checkOutFile(o.flag, o.path); err != nil {
+			return err
+		}
 	}
 	be, err := benchmarked(*modelName)
 	if err != nil {
@@ -197,6 +212,52 @@ func runSoak(stdout io.Writer, backend, models string, steps, groups int) error 
 			return fmt.Errorf("soak %s: %w", name, err)
 		}
 		fmt.Fprintf(stdout, "%s: %s\n", name, res)
+	}
+	return nil
+}
+
+// maxBenchM is the most models per compiled step -m accepts.
+const maxBenchM = 1024
+
+// benchMs parses -m: comma-separated numbers of models per compiled step,
+// each 1 … maxBenchM.
+func benchMs(list string) ([]int, error) {
+	var Ms []int
+	for i, f := range strings.Split(list, ",") {
+		m, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || m < 1 || m > maxBenchM {
+			return nil, usagef("-m %q: item %d (%q): want comma-separated numbers of models per compiled step, each 1 … %d", list, i+1, f, maxBenchM)
+		}
+		Ms = append(Ms, m)
+	}
+	return Ms, nil
+}
+
+// soakOnly rejects the timing flags with -soak, which would otherwise be
+// ignored: a soak trains each experiment's quick model as it is.
+func soakOnly(fs *flag.FlagSet) error {
+	allowed := map[string]bool{"soak": true, "soak-groups": true, "model": true, "backend": true}
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err == nil && !allowed[f.Name] {
+			err = usagef("-%s: not used with -soak (a soak trains each experiment's quick model as it is; with -soak give only -model, -soak-groups and -backend)", f.Name)
+		}
+	})
+	return err
+}
+
+// checkOutFile checks, before any work, that the output file path of the
+// flag name (empty: none) can be written: it is not a folder, and its folder
+// exists or can be created and is writable.
+func checkOutFile(name, path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s %s: is a folder, want a file name", name, path)
+	}
+	if err := results.CheckWritable(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("%s %s: %w", name, path, err)
 	}
 	return nil
 }

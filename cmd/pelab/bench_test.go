@@ -73,6 +73,50 @@ func TestBenchCommandErrors(t *testing.T) {
 	}
 }
 
+// TestBenchFlagErrors: every bad bench flag is a usage error (exit 2)
+// naming the flag, -m beyond the 1 … 1024 its help states included; with
+// -soak the timing flags, which a soak ignores, are errors; an output file
+// that cannot be written fails (exit 1) before anything is timed.
+func TestBenchFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-m", "0"}, 2, `pelab bench: -m "0": item 1 ("0"): want comma-separated numbers of models per compiled step, each 1 … 1024`},
+		{[]string{"-m", "1,2000"}, 2, `pelab bench: -m "1,2000": item 2 ("2000"): want`},
+		{[]string{"-m", "1,x"}, 2, `pelab bench: -m "1,x": item 2 ("x")`},
+		{[]string{"-steps", "-1"}, 2, "pelab bench: -steps -1: want an integer ≥ 1"},
+		{[]string{"-batch", "0"}, 2, "pelab bench: -batch 0: want an integer ≥ 1"},
+		{[]string{"-k", "0"}, 2, "pelab bench: -k 0: want an integer ≥ 1"},
+		{[]string{"-pe", "nonsense"}, 2, `pelab bench: -pe: pe: spec "nonsense"`},
+		{[]string{"-matmul", "fp8"}, 2, "pelab bench: -matmul:"},
+		{[]string{"-soak", "20", "-m", "8"}, 2, "pelab bench: -m: not used with -soak"},
+		{[]string{"-soak", "20", "-csv", filepath.Join(dir, "x.csv")}, 2, "pelab bench: -csv: not used with -soak"},
+		{[]string{"-m", "1", "-csv", dir}, 1, "pelab bench: -csv " + dir + ": is a folder, want a file name"},
+		{[]string{"-m", "1", "-csv", filepath.Join(file, "x.csv")}, 1, "pelab bench: -csv " + filepath.Join(file, "x.csv") + ": results: " + file + " is a file, not a directory"},
+		{[]string{"-m", "1", "-save-program", filepath.Join(file, "x.onnx")}, 1, "pelab bench: -save-program " + filepath.Join(file, "x.onnx") + ": results: " + file + " is a file, not a directory"},
+	} {
+		var out, errb bytes.Buffer
+		args := []string{"bench", "-model", "netsim"}
+		if tc.args[0] != "-soak" { // a small bench, should a check fail to stop it
+			args = append(args, "-batch", "2", "-steps", "1")
+		}
+		code := runMain(append(args, tc.args...), &out, &errb)
+		if code != tc.code || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("pelab bench %s: exit %d, stderr %q;\nwant exit %d and %q", strings.Join(tc.args, " "), code, errb.String(), tc.code, tc.want)
+		}
+		if strings.Contains(out.String(), "ms/step") {
+			t.Errorf("pelab bench %s: timed before failing:\n%s", strings.Join(tc.args, " "), out.String())
+		}
+	}
+}
+
 // TestBenchSaveProgram: on ONNX Runtime -save-program writes the step as an
 // ONNX model (a protobuf naming its producer); elsewhere it is a clear error.
 func TestBenchSaveProgram(t *testing.T) {

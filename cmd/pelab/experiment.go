@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,6 +115,20 @@ func commaList(name, item, list string) ([]string, error) {
 	return out, nil
 }
 
+// notBlank rejects the named string flags when given on the command line
+// with a blank value (-pe "" from an empty shell variable): left out, each
+// keeps the protocol's default, so a blank one would silently run the
+// protocol's grid, seeds or output folder instead of what was meant.
+func notBlank(fs *flag.FlagSet, names ...string) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err == nil && slices.Contains(names, f.Name) && strings.TrimSpace(f.Value.String()) == "" {
+			err = usagef("-%s %q: empty (leave -%s out for the protocol's default)", f.Name, f.Value.String(), f.Name)
+		}
+	})
+	return err
+}
+
 // request is the experiment request of the shared flags (seeds and options
 // are the caller's).
 func (f *expFlags) request() (experiment.Request, error) {
@@ -199,6 +214,9 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := notBlank(fs, "pe", "seeds", "seed-list", "out", "protocol"); err != nil {
 		return err
 	}
 	req, err := f.request()

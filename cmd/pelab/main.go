@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand of pelab.
@@ -57,9 +58,12 @@ func main() {
 }
 
 func runMain(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(stdout)
 		return 0
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		return runHelp(args[1:], stdout, stderr)
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -81,6 +85,26 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// runHelp is pelab help [COMMAND]: the list of commands, or one command's
+// help (as pelab COMMAND -h). An unknown command or more than one argument
+// is a usage error, not the list.
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	switch len(args) {
+	case 0:
+		usage(stdout)
+		return 0
+	case 1:
+		if _, ok := commands[args[0]]; !ok {
+			fmt.Fprintf(stderr, "pelab help: unknown command %q\n\n", args[0])
+			usage(stderr)
+			return 2
+		}
+		return runMain([]string{args[0], "-h"}, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "pelab help: want at most one command, got %d arguments (%s)\n", len(args), strings.Join(args, " "))
+	return 2
 }
 
 // newFlagSet returns a FlagSet for a subcommand that reports errors instead

@@ -43,6 +43,7 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"lst", "-k", "-1"}, "pelab lst: -k -1: want an integer ≥ 0 (0: one step per device call)"},
 		{[]string{"netsim", "-train-runs", "-1"}, "pelab netsim: -train-runs -1: want an integer ≥ 0"},
 		{[]string{"netsim", "-test-runs", "-2"}, "pelab netsim: -test-runs -2: want an integer ≥ 0"},
+		{[]string{"netsim", "-train-runs", "2", "-out", filepath.Join(dir, "ns")}, "pelab netsim: -train-runs 2: 16 training windows (8 per run), fewer than the batch size 32: want at least 4 runs (0: the protocol's, 32)"},
 		{[]string{"fmri", "-train-windows", "-3"}, "pelab fmri: -train-windows -3: want an integer ≥ 0 (0: every training window)"},
 		{[]string{"fmri", "-subjects", "100206,100307,100206"}, "pelab fmri: -subjects: subject 100206 appears twice"},
 		{[]string{"fmri", "-test-subjects", "100206,100206"}, "pelab fmri: -test-subjects: subject 100206 appears twice"},
@@ -71,6 +72,11 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"netsim", "-pe", "sigmas,learn-0.5"}, `"learn-0.5" (from list "sigmas") at item 1 and "learn-0.5" at item 2`},
 		{[]string{"lst", "-pe", "learn-0.1,bogus"}, `pelab lst: -pe: item 2: lst: condition "bogus"`},
 
+		// Blank values (an empty shell variable) are not the default.
+		{[]string{"lst", "-pe", ""}, `pelab lst: -pe "": empty (leave -pe out for the protocol's default)`},
+		{[]string{"netsim", "-seed-list", " "}, `pelab netsim: -seed-list " ": empty`},
+		{[]string{"fmri", "-out", ""}, `pelab fmri: -out "": empty`},
+
 		// Stray arguments.
 		{[]string{"lst", "learn-0.1", "-epochs", "1", "-out", filepath.Join(dir, "x")}, `pelab lst: unexpected argument "learn-0.1" (flags come as -name value, and none are read after an argument that is not one; did you mean -pe learn-0.1?)`},
 		{[]string{"netsim", "-epochs", "1", "sin2d"}, `pelab netsim: unexpected argument "sin2d" (flags come as -name value, and none are read after an argument that is not one; did you mean -pe sin2d?)`},
@@ -80,6 +86,8 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"sweep", "run", spec, "more"}, "pelab sweep: want one spec file, got 2 arguments"},
 		{[]string{"sweep", "walk", spec}, `pelab sweep: unknown subcommand "walk"`},
 		{[]string{"data", "list", "x"}, `pelab data: list takes no arguments, got "x"`},
+		{[]string{"help", "foo"}, `pelab help: unknown command "foo"`},
+		{[]string{"help", "lst", "extra"}, "pelab help: want at most one command, got 2 arguments (lst extra)"},
 		{[]string{"lst", "-bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"lst", "-epochs", "two"}, `invalid value "two" for flag -epochs`},
 	} {

@@ -119,7 +119,10 @@ func TestReadNIfTIDamaged(t *testing.T) {
 
 // TestReadDirStray puts files that are not subjects beside real ones: hidden
 // files, notes, other extensions. Beside HCP-named files only HCP-named files
-// are subjects; elsewhere every non-hidden data file is.
+// are subjects; elsewhere every non-hidden data file is. The experiment's
+// subject listing (listSubjects: a protocol's first n subjects) must agree:
+// it once listed .hidden and 0notes, so `pelab fmri` failed with "no file for
+// subject .hidden" although ReadDir ignored them.
 func TestReadDirStray(t *testing.T) {
 	stray := []string{".hidden.h5", "0notes.csv", "._sub-03.npy", "notes.txt", "README.md", "#sub-04.csv#", "sub-05.csv~"}
 	cases := []struct {
@@ -162,6 +165,15 @@ func TestReadDirStray(t *testing.T) {
 			}
 			if strings.Join(got, ",") != c.want {
 				t.Fatalf("subjects %v, want %s", got, c.want)
+			}
+			// The experiment's subject listing (a protocol's first n
+			// subjects, -test-subjects) must list the same subjects.
+			ids, err := listSubjects(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(ids, ",") != c.want {
+				t.Fatalf("listSubjects: %v, want %s", ids, c.want)
 			}
 		})
 	}

@@ -417,21 +417,19 @@ func namedSplit(p Protocol, dir string, train, test []string) ([]string, error) 
 }
 
 // listSubjects returns the sorted subject IDs of the time-series files in
-// dir.
+// dir, the files ReadDir reads (see subjectFiles): a hidden file or a stray
+// notes.csv beside HCP-named files is not a subject.
 func listSubjects(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
+	files, err := subjectFiles(dir)
 	if err != nil {
-		return nil, fmt.Errorf("fmri: %w", err)
+		return nil, err
 	}
-	var ids []string
-	for _, e := range entries {
-		switch strings.ToLower(filepath.Ext(e.Name())) {
-		case ".h5", ".hdf5", ".csv", ".npy":
-			ids = append(ids, SubjectID(e.Name()))
-		}
+	ids := make([]string, 0, len(files))
+	for id := range files {
+		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	return slices.Compact(ids), nil
+	return ids, nil
 }
 
 // testWindows reads and z-scores the held-out subjects and cuts them into

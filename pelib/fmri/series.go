@@ -305,36 +305,9 @@ func SubjectID(path string) string {
 // .hdf5, .csv and .npy file is. Hidden files (names starting with '.', such
 // as macOS's ._ files) and folders are always ignored.
 func ReadDir(dir string, opt ReadOptions, subjects ...string) ([]*Series, error) {
-	entries, err := os.ReadDir(dir)
+	files, err := subjectFiles(dir)
 	if err != nil {
-		return nil, fmt.Errorf("fmri: %w", err)
-	}
-	var names []string
-	hcp := false
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") {
-			continue
-		}
-		switch strings.ToLower(filepath.Ext(name)) {
-		case ".h5", ".hdf5", ".csv", ".npy":
-		default:
-			continue
-		}
-		names = append(names, name)
-		hcp = hcp || hcpName.MatchString(name)
-	}
-	files := map[string]string{} // subject → path
-	for _, name := range names {
-		if hcp && !hcpName.MatchString(name) {
-			continue
-		}
-		p := filepath.Join(dir, name)
-		id := SubjectID(p)
-		if prev, dup := files[id]; dup {
-			return nil, fmt.Errorf("fmri: %s: subject %s has two files, %s and %s", dir, id, filepath.Base(prev), name)
-		}
-		files[id] = p
+		return nil, err
 	}
 	if len(subjects) == 0 {
 		for id := range files {
@@ -367,6 +340,47 @@ func ReadDir(dir string, opt ReadOptions, subjects ...string) ([]*Series, error)
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// subjectFiles returns the subjects' time-series files in dir (subject →
+// path), chosen by ReadDir's rules: hidden files and folders are never
+// subjects; beside files named like the HCP example files only files so
+// named are; otherwise every .h5, .hdf5, .csv and .npy file is. Two files of
+// one subject are an error. ReadDir and the experiment's subject listing
+// both use it, so that a subject is listed only if it can be read.
+func subjectFiles(dir string) (map[string]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
+	}
+	var names []string
+	hcp := false
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") {
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".h5", ".hdf5", ".csv", ".npy":
+		default:
+			continue
+		}
+		names = append(names, name)
+		hcp = hcp || hcpName.MatchString(name)
+	}
+	files := map[string]string{} // subject → path
+	for _, name := range names {
+		if hcp && !hcpName.MatchString(name) {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		id := SubjectID(p)
+		if prev, dup := files[id]; dup {
+			return nil, fmt.Errorf("fmri: %s: subject %s has two files, %s and %s", dir, id, filepath.Base(prev), name)
+		}
+		files[id] = p
+	}
+	return files, nil
 }
 
 // WriteNPY writes a regions × time matrix as a little-endian float64, C-order

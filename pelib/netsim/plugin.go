@@ -52,6 +52,7 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	protoRuns := proto.TrainRuns
 	// 0 keeps the protocol's.
 	if n, err := req.Int("train_runs", 0); err != nil {
 		return nil, err
@@ -70,6 +71,14 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	task, _, err := NewTask(opt)
 	if err != nil {
 		return nil, err
+	}
+	// Too few windows for one batch is the runs' fault: say so before
+	// training, not as a failed record per model.
+	if n := task.Train.N; n < proto.Batch {
+		perRun := max(n/max(proto.TrainRuns, 1), 1)
+		return nil, experiment.BadValue("train_runs", proto.TrainRuns,
+			"%d training windows (%d per run), fewer than the batch size %d: want at least %d runs (0: the protocol's, %d)",
+			n, perRun, proto.Batch, (proto.Batch+perRun-1)/perRun, protoRuns)
 	}
 	plan, err := NewPlan(proto, task, conds)
 	if err != nil {
