@@ -126,10 +126,14 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 	if f.out == "" {
 		f.out = filepath.Join("out", "sweep-"+strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0])))
 	}
-	if sub == "run" { // before the plans load any data
-		if err := checkOut("-out", f.out); err != nil {
-			return err
-		}
+	// Before the plans load any data: run writes to -out; plan only reads
+	// what is done there, so it may not exist yet, but must not be a file.
+	check := checkOutCreatable
+	if sub == "run" {
+		check = checkOut
+	}
+	if err := check("-out", f.out); err != nil {
+		return err
 	}
 	exp, err := experiment.Get(spec.Experiment)
 	if err != nil {

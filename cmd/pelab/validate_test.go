@@ -34,9 +34,12 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"lst", "-epochs", "-1"}, "pelab lst: " + epochs},
 		{[]string{"netsim", "-epochs", "-1"}, "pelab netsim: " + epochs},
 		{[]string{"fmri", "-epochs", "-1"}, "pelab fmri: " + epochs},
-		{[]string{"lst", "-lr", "NaN"}, "pelab lst: -lr NaN: want a finite number ≥ 0 (0 keeps the protocol's learning rate)"},
-		{[]string{"lst", "-lr", "-1"}, "pelab lst: -lr -1: want a finite number ≥ 0"},
-		{[]string{"lst", "-lr", "Inf"}, "pelab lst: -lr +Inf: want a finite number ≥ 0"},
+		{[]string{"lst", "-lr", "NaN"}, "pelab lst: -lr NaN: want 0 (the protocol's learning rate) or a number float32 holds, 1.2e-38 … 3.4e38"},
+		{[]string{"lst", "-lr", "-1"}, "pelab lst: -lr -1: want 0 (the protocol's learning rate) or a number float32 holds"},
+		{[]string{"lst", "-lr", "Inf"}, "pelab lst: -lr +Inf: want 0 (the protocol's learning rate) or a number float32 holds"},
+		// Finite in float64, but 0 or +Inf in float32 training.
+		{[]string{"lst", "-lr", "1e-300"}, "pelab lst: -lr 1e-300: want 0 (the protocol's learning rate) or a number float32 holds"},
+		{[]string{"lst", "-lr", "1e39"}, "pelab lst: -lr 1e+39: want 0 (the protocol's learning rate) or a number float32 holds"},
 		{[]string{"lst", "-eval-every", "-5"}, "pelab lst: -eval-every -5: want an integer ≥ 0 (0 keeps the protocol's evaluation interval)"},
 		{[]string{"lst", "-max-m", "-1"}, "pelab lst: -max-m -1: want an integer ≥ 0 (0 keeps the protocol's models per compiled step)"},
 		{[]string{"lst", "-subset", "-5"}, "pelab lst: -subset -5: want an integer ≥ 0 (0: every training puzzle)"},
@@ -122,6 +125,7 @@ func TestOutChecked(t *testing.T) {
 		{[]string{"netsim", "-out", file}, "pelab netsim: -out: results: " + file + " is a file"},
 		{[]string{"fmri", "-data", noData, "-out", file}, "pelab fmri: -out: results: " + file + " is a file"},
 		{[]string{"sweep", "run", spec, "-out", file}, "pelab sweep: -out: results: " + file + " is a file"},
+		{[]string{"sweep", "plan", spec, "-out", file}, "pelab sweep: -out: results: " + file + " is a file"},
 		{[]string{"report", dir, "-o", file}, "pelab report: -o: results: " + file + " is a file"},
 		{[]string{"data", "fetch", "lst", "--dir", file}, "pelab data: --dir: results: " + file + " is a file"},
 	} {
@@ -131,7 +135,9 @@ func TestOutChecked(t *testing.T) {
 			t.Errorf("pelab %s: exit %d, stderr %q;\nwant exit 1 and %q", strings.Join(tc.args, " "), code, errOut.String(), tc.want)
 		}
 	}
-	if os.Geteuid() != 0 { // root writes through permissions
+	if os.Geteuid() == 0 {
+		t.Log("running as root, which writes through permissions: read-only -out not checked")
+	} else {
 		ro := filepath.Join(dir, "ro")
 		if err := os.Mkdir(ro, 0o555); err != nil {
 			t.Fatal(err)
@@ -225,9 +231,9 @@ func TestCheckFlags(t *testing.T) {
 		{nil, ""}, // the -1 default of -train-windows is not checked
 		{[]string{"-epochs", "3", "-lr", "1e-3", "-train-windows", "0", "-seeds", "x", "-other", "-7"}, ""},
 		{[]string{"-train-windows", "-1"}, "-train-windows -1: want an integer ≥ 0"},
-		{[]string{"-lr", "-0.5"}, "-lr -0.5: want a finite number ≥ 0"},
+		{[]string{"-lr", "-0.5"}, "-lr -0.5: want 0 (the protocol's learning rate) or a number float32 holds"},
 		{[]string{"-lr", "1e999"}, `invalid value "1e999" for flag -lr`},
-		{[]string{"-lr", "-Inf"}, "-lr -Inf: want a finite number ≥ 0"},
+		{[]string{"-lr", "-Inf"}, "-lr -Inf: want 0 (the protocol's learning rate) or a number float32 holds"},
 		{[]string{"-epochs", "1", "x"}, `unexpected argument "x"`},
 		{[]string{"learn-2", "-epochs", "1"}, `unexpected argument "learn-2" (flags come as -name value, and none are read after an argument that is not one; did you mean -pe learn-2?)`},
 		{[]string{"-epochs", "1", "--", "-lr"}, `unexpected argument "-lr"`},

@@ -35,6 +35,13 @@ func TestReadHDF5Damaged(t *testing.T) {
 		{"shape 360x1194", 0x348, 0xaa, "shape [360 1194]"},
 		// Byte 3 of the contiguous data address: past the end of the file.
 		{"data address", 0x39d, 0x7f, "beyond the end"},
+		// The dataset's datatype class, float (0x11) turned fixed-point
+		// (0x10): was read as huge integers without an error.
+		{"float read as integer", 0x368, 0x10, "fixed-point datatype with reserved bit-field bits set"},
+		// The float's size, 8 → 9 bytes.
+		{"float size", 0x36c, 0x09, "floating-point datatype of 9 bytes"},
+		// The mantissa's size, 52 → 255 bits.
+		{"mantissa size", 0x377, 0xff, "not inside its 64 bits"},
 	}
 	dir := t.TempDir()
 	for _, c := range cases {

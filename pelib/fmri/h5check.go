@@ -493,6 +493,65 @@ func (w *h5Walker) parseLink(b []byte) (h5Link, error) {
 	return l, nil
 }
 
+// checkNumericType checks the numeric datatypes (HDF5 format spec, IV.A.2.d):
+// the message starts with class and version (byte 0: class in the low
+// nibble, version 1–5 in the high one), a 24-bit class bit field (bytes
+// 1–3) and the size in bytes (4–7), then the class's properties.
+//
+//   - fixed-point (class 0): bit field bits 0–3 are byte order, padding
+//     and sign; bits 4–23 are reserved zero. Size 1, 2, 4 or 8; properties
+//     bit offset and precision (2 bytes each), offset + precision ≤ 8 · size.
+//   - floating-point (class 1): bit field bits 8–15 are the sign bit's
+//     location, < 8 · size; size 2, 4 or 8; properties bit offset,
+//     precision (2 bytes each), exponent location and size, mantissa
+//     location and size (1 byte each) and exponent bias (4), with exponent
+//     and mantissa inside the precision.
+//
+// Without it one bit flipped in a float64 dataset's class byte (0x11 →
+// 0x10) made the file read as huge integers without an error; a float's
+// bit field (0x20 0x3f 0x00: mantissa normalisation, sign at bit 63) sets
+// fixed-point's reserved bits. Other classes pass unchecked: ReadHDF5
+// refuses what is not a number.
+func checkNumericType(b []byte, size uint64) error {
+	class, version := b[0]&0x0f, b[0]>>4
+	if version < 1 || version > 5 {
+		return fmt.Errorf("datatype message version %d, want 1–5 (damaged header?)", version)
+	}
+	switch class {
+	case 0:
+		if b[1]&0xf0 != 0 || b[2] != 0 || b[3] != 0 {
+			return fmt.Errorf("fixed-point datatype with reserved bit-field bits set (%#02x %#02x %#02x): damaged header? (a float's bit field reads so when its class byte is damaged)", b[1], b[2], b[3])
+		}
+		if size != 1 && size != 2 && size != 4 && size != 8 {
+			return fmt.Errorf("fixed-point datatype of %d bytes, want 1, 2, 4 or 8", size)
+		}
+		p, err := h5Field(b, 8, 4, "fixed-point datatype properties")
+		if err != nil {
+			return err
+		}
+		if off, prec := h5Uint(p[0:2]), h5Uint(p[2:4]); prec == 0 || off+prec > 8*size {
+			return fmt.Errorf("fixed-point datatype: bit offset %d + precision %d outside its %d bits", off, prec, 8*size)
+		}
+	case 1:
+		if size != 2 && size != 4 && size != 8 {
+			return fmt.Errorf("floating-point datatype of %d bytes, want 2, 4 or 8", size)
+		}
+		if sign := uint64(b[2]); sign >= 8*size {
+			return fmt.Errorf("floating-point datatype: sign bit %d outside its %d bits", sign, 8*size)
+		}
+		p, err := h5Field(b, 8, 12, "floating-point datatype properties")
+		if err != nil {
+			return err
+		}
+		off, prec := h5Uint(p[0:2]), h5Uint(p[2:4])
+		eLoc, eSize, mLoc, mSize := uint64(p[4]), uint64(p[5]), uint64(p[6]), uint64(p[7])
+		if prec == 0 || off+prec > 8*size || eSize == 0 || mSize == 0 || eLoc+eSize > prec || mLoc+mSize > prec {
+			return fmt.Errorf("floating-point datatype: bit offset %d, precision %d, exponent %d bits at %d, mantissa %d bits at %d: not inside its %d bits", off, prec, eSize, eLoc, mSize, mLoc, 8*size)
+		}
+	}
+	return nil
+}
+
 // parseDatasetMessage records a dataspace, datatype or layout message in ds.
 func (w *h5Walker) parseDatasetMessage(ds *h5Dataset, m h5Message) error {
 	b := m.data
@@ -521,6 +580,9 @@ func (w *h5Walker) parseDatasetMessage(ds *h5Dataset, m h5Message) error {
 			return err
 		}
 		ds.elemSize = h5Uint(f)
+		if err := checkNumericType(b, ds.elemSize); err != nil {
+			return err
+		}
 	case h5MsgLayout:
 		if len(b) < 2 {
 			return errors.New("data layout message too short")

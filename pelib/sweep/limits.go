@@ -59,7 +59,12 @@ func LimitOf(name string) (Limit, bool) {
 	case "train_runs", "test_runs":
 		return keep("number of runs"), true
 	case "lr":
-		return Limit{Key: key, Want: "a finite number ≥ 0 (0 keeps the protocol's learning rate)", ok: atLeast(0)}, true
+		// Training is float32: a rate below its smallest normal number
+		// (≈ 1.2e-38) would round to 0 or lose its precision, one above
+		// its largest (≈ 3.4e38) to +Inf.
+		return Limit{Key: key, Want: "0 (the protocol's learning rate) or a number float32 holds, 1.2e-38 … 3.4e38", ok: func(x float64) bool {
+			return x == 0 || (x >= 0x1p-126 && x <= math.MaxFloat32)
+		}}, true
 	case "subset":
 		return Limit{Key: key, Int: true, Want: "an integer ≥ 0 (0: every training puzzle)", ok: atLeast(0)}, true
 	case "train_windows":

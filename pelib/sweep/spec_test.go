@@ -111,7 +111,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{"negative sigma", "experiment = \"lst\"\nconditions = [\"a\"]\nsigmas = [-1]", "line 3: sigmas = [-1]: item 1 (-1): want a finite σ > 0"},
 		{"negative epochs", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepochs = -1", "line 4: [overrides] epochs = -1: want an integer ≥ 0 (0 keeps the protocol's number of epochs)"},
 		{"negative eval_every", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\neval_every = -5", "line 4: [overrides] eval_every = -5: want an integer ≥ 0"},
-		{"negative lr", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\n\nlr = -1", "line 5: [overrides] lr = -1: want a finite number ≥ 0"},
+		{"negative lr", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\n\nlr = -1", "line 5: [overrides] lr = -1: want 0 (the protocol's learning rate) or a number float32 holds"},
 		{"negative max_m", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nmax_m = -1", "line 4: [overrides] max_m = -1: want an integer ≥ 0"},
 		{"negative k", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nk = -2", "line 4: [overrides] k = -2: want an integer ≥ 0"},
 		{"inf lr", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nlr = 1e999", "line 4: key \"lr\": value \"1e999\""},

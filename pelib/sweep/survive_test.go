@@ -3,6 +3,7 @@ package sweep_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -83,6 +85,12 @@ func childCmd(t *testing.T, dir string, epochs, shard, shards int) *exec.Cmd {
 // runInProcess runs the tiny plan uninterrupted in this process.
 func runInProcess(t *testing.T, dir string, epochs int) sweep.Summary {
 	t.Helper()
+	return runInProcessLog(t, dir, epochs, nil)
+}
+
+// runInProcessLog is runInProcess with the sweep's progress written to w.
+func runInProcessLog(t *testing.T, dir string, epochs int, w io.Writer) sweep.Summary {
+	t.Helper()
 	be := testbackend.Get(t)
 	st, err := results.Open(dir)
 	if err != nil {
@@ -90,7 +98,7 @@ func runInProcess(t *testing.T, dir string, epochs int) sweep.Summary {
 	}
 	p := tinyPlan(t, epochs)
 	p.Train.CheckpointEvery = 1
-	sum, err := sweep.Run(context.Background(), p, sweep.Options{Backend: be, BackendName: testbackend.Name(t), Store: st})
+	sum, err := sweep.Run(context.Background(), p, sweep.Options{Backend: be, BackendName: testbackend.Name(t), Store: st, Progress: w})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +197,9 @@ func TestShardsPartition(t *testing.T) {
 }
 
 // TestCorruptRecordRedone: a truncated record and a tampered one are
-// detected, retrained (and only they), and end up equal to the originals.
+// detected, each named once in the progress (the check again after claiming
+// once printed it a second time), retrained (and only they), and end up
+// equal to the originals.
 func TestCorruptRecordRedone(t *testing.T) {
 	dir := t.TempDir()
 	first := runInProcess(t, dir, 2)
@@ -229,9 +239,15 @@ func TestCorruptRecordRedone(t *testing.T) {
 			t.Fatalf("record %s: Has gave %v, want a *CorruptError", id, err)
 		}
 	}
-	second := runInProcess(t, dir, 2)
+	var log strings.Builder
+	second := runInProcessLog(t, dir, 2, &log)
 	if second.Trained != 2 || second.Skipped != 7 {
 		t.Fatalf("second run trained %d and skipped %d, want 2 and 7", second.Trained, second.Skipped)
+	}
+	for _, id := range ids {
+		if n := strings.Count(log.String(), "corrupt record file "+st.Path(id)); n != 1 {
+			t.Errorf("record %s named %d times as corrupt in the progress, want once:\n%s", id, n, log.String())
+		}
 	}
 	sameRecords(t, orig, records(t, dir), 0)
 }

@@ -310,7 +310,7 @@ func Run(ctx context.Context, p *Plan, opt Options) (Summary, error) {
 			sum.OtherShards++
 			continue
 		}
-		todo, failedBefore, err := needsTraining(opt, c.ID)
+		todo, failedBefore, err := needsTraining(opt, c.ID, true)
 		if err != nil {
 			return sum, err
 		}
@@ -390,12 +390,15 @@ func Run(ctx context.Context, p *Plan, opt Options) (Summary, error) {
 // needsTraining reports whether the cell with this ID must be trained: no
 // valid record is stored, or it is a failed one and opt.RetryFailed is set.
 // failedBefore tells a skipped failed record. A damaged record file is
-// logged and redone.
-func needsTraining(opt Options, id string) (todo, failedBefore bool, err error) {
+// redone, and logged when warn is set (Run's listing warns; the check
+// again after claiming does not, so the warning is printed once).
+func needsTraining(opt Options, id string, warn bool) (todo, failedBefore bool, err error) {
 	r, ok, err := opt.Store.Get(id)
 	var ce *results.CorruptError
 	if errors.As(err, &ce) {
-		logf(opt.Progress, "sweep: %v — redoing that cell\n", err)
+		if warn {
+			logf(opt.Progress, "sweep: %v — redoing that cell\n", err)
+		}
 		return true, false, nil
 	}
 	if err != nil {
@@ -426,7 +429,7 @@ func claimGroup(opt Options, g []Cell) (held []Cell, claims []*claim, doneMeanwh
 		if cl == nil {
 			continue
 		}
-		todo, _, err := needsTraining(opt, c.ID)
+		todo, _, err := needsTraining(opt, c.ID, false)
 		if err != nil || !todo {
 			cl.release(err == nil) // done meanwhile: its record is written, the claim file is spent
 			if err != nil {
