@@ -2,11 +2,11 @@ package lst
 
 import (
 	"fmt"
-	"github.com/pelab/pelab/pelib/plots"
 	"math"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
