@@ -35,7 +35,7 @@ type expFlags struct {
 	protocol, pe, seeds, seedList, out, backend, shard string
 	epochs, evalEvery, maxM, k                         int
 	lr                                                 float64
-	matmul                                             string
+	matmul, lastBatch                                  string
 	retryFailed                                        bool
 }
 
@@ -53,6 +53,7 @@ func (f *expFlags) register(fs *flag.FlagSet, e experiment.Experiment) {
 	fs.Float64Var(&f.lr, "lr", 0, "override the protocol's learning rate (finite, ≥ 0; 0: the protocol's)")
 	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; ≥ 0; 0: one)")
 	fs.StringVar(&f.matmul, "matmul", "f32", "matrix-product operand dtype: f32, or bf16 (f32 accumulation)")
+	fs.StringVar(&f.lastBatch, "last-batch", "", "what an epoch does with the N mod batch samples left after its full batches: drop (the\ndefault: ⌊N/B⌋ steps) or keep (one smaller last batch, ⌈N/B⌉ steps, as the paper's reference code;\nthe record's ID then says so)")
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "retrain the models whose record has status failed (by default a failed record is final,\nlike any other: delete it or use this flag)")
 }
 
@@ -136,9 +137,12 @@ func (f *expFlags) request() (experiment.Request, error) {
 	if err != nil {
 		return experiment.Request{}, usagef("-matmul: %w", err)
 	}
+	if err := train.CheckLastBatch(f.lastBatch); err != nil {
+		return experiment.Request{}, usagef("-last-batch: %w", err)
+	}
 	return experiment.Request{
 		Protocol: f.protocol, Conditions: f.pe,
-		Overrides: sweep.Overrides{Epochs: f.epochs, EvalEvery: f.evalEvery, MaxM: f.maxM, LR: f.lr, K: f.k, Matmul: dt},
+		Overrides: sweep.Overrides{Epochs: f.epochs, EvalEvery: f.evalEvery, MaxM: f.maxM, LR: f.lr, K: f.k, Matmul: dt, LastBatch: f.lastBatch},
 	}, nil
 }
 

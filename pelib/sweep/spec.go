@@ -10,6 +10,7 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/pelab/pelab/pelib/model"
+	"github.com/pelab/pelab/pelib/train"
 )
 
 // Spec is a sweep specification file: which experiment and protocol, the
@@ -40,6 +41,7 @@ import (
 //	k = 0
 //	max_m = 0
 //	matmul = "f32"               # or "bf16"
+//	last_batch = "keep"          # or "drop" (train.Config.LastBatch)
 //
 //	[task]                       # experiment-specific task options
 //	subset = 64                  # lst: keep 64 training puzzles
@@ -87,6 +89,8 @@ type Overrides struct {
 	// Matmul is the matrix-product operand dtype (model.ParseMatmulDType;
 	// the zero value keeps float32).
 	Matmul dtypes.DType
+	// LastBatch is train.Config.LastBatch ("" keeps the protocol's).
+	LastBatch string
 }
 
 // Variant is one point of a spec's grid; zero fields keep the protocol's
@@ -163,6 +167,12 @@ func ParseSpec(name, src string) (*Spec, error) {
 			return nil, s.Errorf("overrides", "matmul", "matmul = %q: %w", m, err)
 		}
 		s.Overrides.Matmul = dt
+	}
+	if lb := g.str("overrides", "last_batch"); lb != "" && g.err == nil {
+		if err := train.CheckLastBatch(lb); err != nil {
+			return nil, s.Errorf("overrides", "last_batch", "last_batch = %q: %w", lb, err)
+		}
+		s.Overrides.LastBatch = lb
 	}
 	s.Task = doc["task"]
 	if g.err != nil {
@@ -405,6 +415,9 @@ func (o Overrides) Apply(p *Plan) {
 	}
 	if o.Matmul != dtypes.InvalidDType {
 		p.Train.Model.MatmulDType = o.Matmul
+	}
+	if o.LastBatch != "" {
+		p.Train.LastBatch = o.LastBatch
 	}
 }
 

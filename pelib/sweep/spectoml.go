@@ -41,6 +41,7 @@ type specFile struct {
 		K         any `toml:"k"`
 		MaxM      any `toml:"max_m"`
 		Matmul    any `toml:"matmul"`
+		LastBatch any `toml:"last_batch"`
 	} `toml:"overrides"`
 	Task map[string]any `toml:"task"`
 }
@@ -52,7 +53,7 @@ var specTables = []string{"grid", "overrides", "task"}
 var specKeys = map[string][]string{
 	"":          {"experiment", "protocol", "conditions", "sigmas", "seeds", "out"},
 	"grid":      {"width", "blocks", "mask_ratio"},
-	"overrides": {"epochs", "eval_every", "lr", "k", "max_m", "matmul"},
+	"overrides": {"epochs", "eval_every", "lr", "k", "max_m", "matmul", "last_batch"},
 }
 
 // parseTOML parses src with github.com/BurntSushi/toml into the tables and
@@ -116,6 +117,7 @@ func parseTOML(name, src string) (tomlDoc, tomlLines, error) {
 	set("overrides", "k", f.Overrides.K)
 	set("overrides", "max_m", f.Overrides.MaxM)
 	set("overrides", "matmul", f.Overrides.Matmul)
+	set("overrides", "last_batch", f.Overrides.LastBatch)
 	if f.Task != nil || md.IsDefined("task") {
 		doc["task"] = map[string]any{}
 		for k, v := range f.Task {

@@ -79,9 +79,19 @@ func (r *Run) identity() string {
 		BatchSize, N int
 		Members      []member
 		TrainSum     [32]byte
-	}{mc, mc.PE.String(), r.cfg.Optimizer, r.cfg.Objective, r.cfg.MaskRatio, r.cfg.BatchSize, r.train.N, ms, dataSum(r.train)})
+		LastBatch    string `json:",omitempty"` // empty by default: older checkpoints stay valid
+	}{mc, mc.PE.String(), r.cfg.Optimizer, r.cfg.Objective, r.cfg.MaskRatio, r.cfg.BatchSize, r.train.N, ms, dataSum(r.train), lastBatchID(r)})
 	s := sha256.Sum256(b)
 	return fmt.Sprintf("%x", s[:16])
+}
+
+// lastBatchID is "keep" when the run keeps each epoch's last, smaller batch,
+// else "" (the default, which leaves identities as they were before the option).
+func lastBatchID(r *Run) string {
+	if r.keepLast() {
+		return LastBatchKeep
+	}
+	return ""
 }
 
 func dataSum(d *Data) [32]byte {

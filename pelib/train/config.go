@@ -131,6 +131,22 @@ func (o Optimizer) LRAt(t, total int) float64 {
 	return o.LR
 }
 
+// The values of Config.LastBatch.
+const (
+	LastBatchDrop = "drop"
+	LastBatchKeep = "keep"
+)
+
+// CheckLastBatch reports whether v is a value of Config.LastBatch: "",
+// LastBatchDrop or LastBatchKeep.
+func CheckLastBatch(v string) error {
+	switch v {
+	case "", LastBatchDrop, LastBatchKeep:
+		return nil
+	}
+	return fmt.Errorf("%q, want %q (each epoch's last N mod B samples left out) or %q (trained as one smaller batch, as the paper's reference code does)", v, LastBatchDrop, LastBatchKeep)
+}
+
 // Config is one training protocol for a model-axis group.
 type Config struct {
 	Model     model.Config
@@ -139,6 +155,17 @@ type Config struct {
 	MaskRatio float64 // Masked: fraction of tokens masked in training (e.g. 0.5)
 
 	BatchSize int
+	// LastBatch says what an epoch does with the N mod B samples left after
+	// its ⌊N/B⌋ full batches: LastBatchDrop ("" or "drop", the default)
+	// leaves them out (⌊N/B⌋ steps per epoch, a different remainder each
+	// epoch); LastBatchKeep ("keep") trains on them as one smaller batch at
+	// the end of the epoch (⌈N/B⌉ steps, as PyTorch's DataLoader with
+	// drop_last=False, which the paper's reference code uses: 8,100 LST
+	// puzzles at B 128 are 63 batches of 128 and one of 36). A kept batch's
+	// loss is the mean over its own samples, so its gradient is that of a
+	// batch of N mod B; it is computed as a full-size batch whose padding
+	// rows have weight 0.
+	LastBatch string
 	Epochs    int
 	EvalEvery int // evaluate every this many epochs (0: at the end only)
 	EvalBatch int // evaluation chunk size (default 256)
@@ -205,6 +232,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("train: objective %q, want %q or %q", c.Objective, Classify, Masked)
+	}
+	if err := CheckLastBatch(c.LastBatch); err != nil {
+		return fmt.Errorf("train: LastBatch: %w", err)
 	}
 	if c.StepsPerCall < 0 {
 		return fmt.Errorf("train: StepsPerCall %d, want ≥ 0", c.StepsPerCall)

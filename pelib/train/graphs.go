@@ -53,7 +53,8 @@ func (r *Run) perSample(out, yb, mask *Node) (loss, metric *Node) {
 //
 // Inputs, in order: P params, S optimiser-state tensors (2 per trainable
 // param for Adam/AdamW, 1 for SGD), X [N,S,F], Y, idx [M,B] int32,
-// mask [M,B,S] (Masked only), lr, bias-correction 1 (1−β1ᵗ),
+// mask [M,B,S] (Masked only), weight [M,B] float32 (only when the last
+// batch is kept, Config.LastBatch), lr, bias-correction 1 (1−β1ᵗ),
 // bias-correction 2 (1−β2ᵗ) as scalars, alive [M] bool, rng state (dropout
 // only).
 // Outputs: the trainable params (in spec order), S states, loss [M], ok [M]
@@ -71,6 +72,10 @@ func (r *Run) stepGraph(in []*Node) []*Node {
 	i += 3
 	if c.Objective == Masked {
 		s.mask = in[i]
+		i++
+	}
+	if r.keepLast() {
+		s.weight = in[i]
 		i++
 	}
 	s.lr, s.bc1, s.bc2, s.alive = in[i], in[i+1], in[i+2], in[i+3]
@@ -98,12 +103,13 @@ func (r *Run) trainableOnly(params []*Node) []*Node {
 
 // stepIn are the nodes one optimisation step reads: the parameters and
 // optimiser state, the training set X, Y, this step's indices idx [M, B]
-// (and mask [M, B, S]), the scalars lr, bc1 = 1−β1ᵗ, bc2 = 1−β2ᵗ, alive [M]
-// and, with dropout, an RNG state.
+// (and mask [M, B, S]; weight [M, B] when the last batch is kept), the
+// scalars lr, bc1 = 1−β1ᵗ, bc2 = 1−β2ᵗ, alive [M] and, with dropout, an
+// RNG state.
 type stepIn struct {
 	params, states                       []*Node
 	X, Y, idx, mask, lr, bc1, bc2, alive *Node
-	rng                                  *Node
+	weight, rng                          *Node
 }
 
 // stepCore builds one optimisation step of all M models from s and returns
@@ -125,7 +131,14 @@ func (r *Run) stepCore(s stepIn) (newParams, newStates []*Node, lossM, ok *Node)
 		panic(err)
 	}
 	lossMB, _ := r.perSample(outp.Out, yb, s.mask)
-	lossM = ReduceMean(lossMB, 1) // [M]
+	if s.weight != nil {
+		// The weighted mean Σ_b w_b·ℓ_b / Σ_b w_b: the mean over the
+		// batch's own samples (padding rows have w 0).
+		w := ConvertDType(s.weight, dt)
+		lossM = Div(ReduceSum(Mul(lossMB, w), 1), ReduceSum(w, 1))
+	} else {
+		lossM = ReduceMean(lossMB, 1) // [M]
+	}
 	// Frozen models contribute nothing (their gradient is zero).
 	lossM = Where(s.alive, lossM, ZerosLike(lossM))
 	total := ReduceAllSum(lossM)

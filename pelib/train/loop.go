@@ -64,7 +64,8 @@ func (r *Run) StepsPerCall() int { return r.stepsPerCall() }
 // set stay on the device and the host is reached once per K steps.
 //
 // Inputs, in order: P params, S states, X, Y, idx [K, M, B] int32,
-// mask [K, M, B, S] (Masked only), lr [K], bc1 [K], bc2 [K], alive [M] bool,
+// mask [K, M, B, S] (Masked only), weight [K, M, B] (only when the last
+// batch is kept, see stepGraph), lr [K], bc1 [K], bc2 [K], alive [M] bool,
 // n (int32 scalar, the steps to run, 1 ≤ n ≤ K), rng [K, 3] (dropout only).
 // Step i reads row i of every [K, …] input.
 // Outputs: the trainable params, S states (as stepGraph), loss [K, M] float32 and ok [K, M] bool (rows
@@ -79,9 +80,13 @@ func (r *Run) loopGraph(in []*Node) []*Node {
 	i := P + nS
 	X, Y, idxK := in[i], in[i+1], in[i+2]
 	i += 3
-	var maskK *Node
+	var maskK, weightK *Node
 	if c.Objective == Masked {
 		maskK = in[i]
+		i++
+	}
+	if r.keepLast() {
+		weightK = in[i]
 		i++
 	}
 	lrK, bc1K, bc2K, alive, n := in[i], in[i+1], in[i+2], in[i+3], in[i+4]
@@ -129,6 +134,9 @@ func (r *Run) loopGraph(in []*Node) []*Node {
 		}
 		if maskK != nil {
 			s.mask = row(maskK)
+		}
+		if weightK != nil {
+			s.weight = row(weightK)
 		}
 		if rngK != nil {
 			s.rng = row(rngK)

@@ -48,6 +48,9 @@ func RecordID(cfg Config, info RecordInfo, condition string, m model.Member) (js
 		"eval_every": cfg.EvalEvery,
 		"seed":       m.Seed,
 	}
+	if cfg.LastBatch == LastBatchKeep { // absent by default: older IDs stay
+		c["last_batch"] = cfg.LastBatch
+	}
 	raw, err := results.Canonical(c)
 	if err != nil {
 		return nil, "", fmt.Errorf("train: record config: %w", err)

@@ -87,8 +87,8 @@ func New(backend compute.Backend, cfg Config, members []MemberState, train *Data
 			return nil, err
 		}
 	}
-	if train.N < cfg.BatchSize {
-		return nil, fmt.Errorf("train: training set %q has %d samples, fewer than the batch size %d", train.Name, train.N, cfg.BatchSize)
+	if train.N < cfg.BatchSize && cfg.LastBatch != LastBatchKeep {
+		return nil, fmt.Errorf("train: training set %q has %d samples, fewer than the batch size %d (keep the last batch to train on them as one smaller batch)", train.Name, train.N, cfg.BatchSize)
 	}
 	r.specs = model.Specs(cfg.Model)
 	mems := make([]model.Member, len(members))
@@ -165,8 +165,21 @@ func (r *Run) Epoch() int { return r.epoch }
 // Wall is the training wall time so far (evaluation included).
 func (r *Run) Wall() time.Duration { return r.wall }
 
-// StepsPerEpoch is ⌊N/B⌋.
-func (r *Run) StepsPerEpoch() int { return r.train.N / r.cfg.BatchSize }
+// StepsPerEpoch is ⌊N/B⌋, or ⌈N/B⌉ when the last, smaller batch is kept
+// (Config.LastBatch).
+func (r *Run) StepsPerEpoch() int {
+	if r.keepLast() {
+		return (r.train.N + r.cfg.BatchSize - 1) / r.cfg.BatchSize
+	}
+	return r.train.N / r.cfg.BatchSize
+}
+
+// keepLast reports whether each epoch ends with a smaller batch of the
+// N mod B remaining samples (Config.LastBatch "keep" and N mod B > 0). Only
+// then do the step programs take per-sample weights.
+func (r *Run) keepLast() bool {
+	return r.cfg.LastBatch == LastBatchKeep && r.train.N%r.cfg.BatchSize != 0
+}
 
 // TotalSteps is Epochs × StepsPerEpoch.
 func (r *Run) TotalSteps() int { return r.cfg.Epochs * r.StepsPerEpoch() }
@@ -201,8 +214,11 @@ func (r *Run) Steps(n int) error {
 }
 
 // stepInputs fills, for the step r.step+k, the batch indices of every model
-// (idx [M, B]) and, for the Masked objective, their masks ([M, B, S]).
-func (r *Run) stepInputs(k int, idx []int32, mask []float32) {
+// (idx [M, B]), for the Masked objective their masks ([M, B, S]) and, when
+// the last batch is kept, the samples' weights (weight [M, B]: 1 for a
+// sample of the batch, 0 for the padding rows that fill the last, smaller
+// batch up to B; they repeat the epoch's first samples).
+func (r *Run) stepInputs(k int, idx []int32, mask, weight []float32) {
 	spe := r.StepsPerEpoch()
 	B := r.cfg.BatchSize
 	S := r.cfg.Model.Tokens
@@ -215,9 +231,18 @@ func (r *Run) stepInputs(k int, idx []int32, mask []float32) {
 		}
 		r.permEpoch = epoch
 	}
+	N := r.train.N
 	for m := range r.members {
 		for j := range B {
-			idx[m*B+j] = int32(r.perms[m][within*B+j])
+			i := within*B + j
+			w := float32(1)
+			if i >= N { // padding of the kept last batch
+				i, w = j%N, 0
+			}
+			idx[m*B+j] = int32(r.perms[m][i])
+			if weight != nil {
+				weight[m*B+j] = w
+			}
 		}
 		if mask != nil {
 			fillMask(mask[m*B*S:(m+1)*B*S], B, S, r.cfg.MaskRatio, r.members[m].Seed, 0x7a1, uint64(step))
@@ -304,7 +329,11 @@ func (r *Run) stepCall() error {
 	if r.cfg.Objective == Masked {
 		mask = make([]float32, r.M*B*S)
 	}
-	r.stepInputs(0, idx, mask)
+	var weight []float32
+	if r.keepLast() {
+		weight = make([]float32, r.M*B)
+	}
+	r.stepInputs(0, idx, mask, weight)
 	X, Y := r.train.tensors(r.cfg.Objective)
 	args, err := r.stateArgs(make([]any, 0, len(r.params)+len(r.states)+8))
 	if err != nil {
@@ -315,6 +344,9 @@ func (r *Run) stepCall() error {
 	args = append(args, X, Y, tmp.add(tensors.FromFlatDataAndDimensions(idx, r.M, B)))
 	if mask != nil {
 		args = append(args, tmp.add(tensors.FromFlatDataAndDimensions(mask, r.M, B, S)))
+	}
+	if weight != nil {
+		args = append(args, tmp.add(tensors.FromFlatDataAndDimensions(weight, r.M, B)))
 	}
 	lr, bc1, bc2 := r.stepScalars(0)
 	args = append(args, tmp.add(r.scalar(lr)), tmp.add(r.scalar(bc1)), tmp.add(r.scalar(bc2)),
@@ -381,15 +413,22 @@ func (r *Run) loopArgs(K, k int, tmp *temps) ([]any, error) {
 	if r.cfg.Objective == Masked {
 		mask = make([]float32, K*M*B*S)
 	}
+	var weight []float32
+	if r.keepLast() {
+		weight = make([]float32, K*M*B)
+	}
 	dt := r.cfg.Model.DType
 	lr, bc1, bc2 := make([]float64, K), make([]float64, K), make([]float64, K)
 	var rng []uint64
 	for j := range k {
-		var mj []float32
+		var mj, wj []float32
 		if mask != nil {
 			mj = mask[j*M*B*S : (j+1)*M*B*S]
 		}
-		r.stepInputs(j, idx[j*M*B:(j+1)*M*B], mj)
+		if weight != nil {
+			wj = weight[j*M*B : (j+1)*M*B]
+		}
+		r.stepInputs(j, idx[j*M*B:(j+1)*M*B], mj, wj)
 		lr[j], bc1[j], bc2[j] = r.stepScalars(j)
 		if r.needsRNG() {
 			st, err := r.stepRNG(j)
@@ -414,6 +453,14 @@ func (r *Run) loopArgs(K, k int, tmp *temps) ([]any, error) {
 	args = append(args, X, Y, tmp.add(tensors.FromFlatDataAndDimensions(idx, K, M, B)))
 	if mask != nil {
 		args = append(args, tmp.add(tensors.FromFlatDataAndDimensions(mask, K, M, B, S)))
+	}
+	if weight != nil {
+		for j := k; j < K; j++ { // unused rows: weight 1, so the mean is defined
+			for i := range M * B {
+				weight[j*M*B+i] = 1
+			}
+		}
+		args = append(args, tmp.add(tensors.FromFlatDataAndDimensions(weight, K, M, B)))
 	}
 	args = append(args, tmp.add(model.FromFloat64(lr, dt, K)), tmp.add(model.FromFloat64(bc1, dt, K)), tmp.add(model.FromFloat64(bc2, dt, K)),
 		tmp.add(tensors.FromFlatDataAndDimensions(r.aliveVector(), M)), tmp.add(tensors.FromScalar(int32(k))))

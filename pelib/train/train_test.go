@@ -399,3 +399,118 @@ func TestNoiseEvalIndependentOfGroup(t *testing.T) {
 		t.Error("noise changed nothing")
 	}
 }
+
+// TestKeptLastBatch checks Config.LastBatch "keep" against a known answer:
+// three samples trained with B = 4 and the last batch kept (one batch of 3,
+// padded with a row of weight 0 that repeats one of them, so an unweighted
+// mean would count it twice) must train exactly as the same three samples
+// with B = 3 (one full batch): same steps per epoch, same
+// parameters after three epochs. It also checks the step counts of both
+// modes and that dropping stays the default.
+func TestKeptLastBatch(t *testing.T) {
+	be := testbackend.Get(t)
+	dt, tol, opt := dtypes.Float64, 1e-9, Optimizer{Kind: "adam", LR: 1e-2}
+	if !strings.HasPrefix(testbackend.Name(t), "go") {
+		dt, tol, opt = dtypes.Float32, 1e-5, Optimizer{Kind: "sgd", LR: 0.05}
+	}
+	members := []MemberState{
+		{Member: model.Member{Seed: 1, PE: sigmaSpec(t, "learn:0.1")}},
+		{Member: model.Member{Seed: 2, PE: sigmaSpec(t, "learn:2")}},
+	}
+	two := toyData(3, 5)
+	kept := Config{Model: tinyModel("learn:0.5", dt), Optimizer: opt, BatchSize: 4, LastBatch: LastBatchKeep, Epochs: 3}
+	full := kept
+	full.BatchSize, full.LastBatch = 3, ""
+	looped := kept // K steps per call: the in-graph loop where the backend has one
+	looped.StepsPerCall = 2
+	a, err := New(be, kept, members, two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(be, full, members, two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := New(be, looped, members, two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.StepsPerEpoch() != 1 || b.StepsPerEpoch() != 1 {
+		t.Fatalf("steps per epoch: kept %d, full %d; want 1 and 1", a.StepsPerEpoch(), b.StepsPerEpoch())
+	}
+	for _, r := range []*Run{a, b, l} {
+		if err := r.Train(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for m := range members {
+		pa, pb, pl := allParams(t, a, m), allParams(t, b, m), allParams(t, l, m)
+		if d := maxAbsDiff(pa, pb); d > tol {
+			t.Errorf("model %d: B 4 with the last batch (of 3) kept and B 3 differ by %g after 3 epochs", m, d)
+		}
+		if d := maxAbsDiff(pl, pb); d > tol {
+			t.Errorf("model %d: the kept last batch in the in-graph loop (K 2) and B 3 differ by %g after 3 epochs", m, d)
+		}
+		fresh, _ := New(be, full, members[m:m+1], two)
+		if d := maxAbsDiff(pb, allParams(t, fresh, 0)); d < 1e-4 {
+			t.Errorf("model %d: training changed parameters by only %g", m, d)
+		}
+	}
+
+	// Step counts: 10 samples at B 4 are 2 steps dropping the remainder, 3
+	// keeping it; 8 samples are 2 either way (no weights then).
+	cases := []struct {
+		n     int
+		last  string
+		steps int
+	}{{10, "", 2}, {10, LastBatchDrop, 2}, {10, LastBatchKeep, 3}, {8, LastBatchKeep, 2}}
+	for _, c := range cases {
+		cfg := kept
+		cfg.LastBatch = c.last
+		r, err := New(be, cfg, members[:1], toyData(c.n, 9))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.StepsPerEpoch(); got != c.steps {
+			t.Errorf("N %d, B 4, last batch %q: %d steps per epoch, want %d", c.n, c.last, got, c.steps)
+		}
+		r.Close()
+	}
+	// Fewer samples than a batch is an error unless the last batch is kept.
+	if _, err := New(be, full, members[:1], toyData(2, 3)); err == nil || !strings.Contains(err.Error(), "fewer than the batch size") {
+		t.Errorf("N 2 < B 3 without keeping the last batch: error %v, want one about the batch size", err)
+	}
+	bad := kept
+	bad.LastBatch = "sometimes"
+	if _, err := New(be, bad, members[:1], two); err == nil || !strings.Contains(err.Error(), "LastBatch") {
+		t.Errorf("LastBatch %q: error %v, want one naming LastBatch", bad.LastBatch, err)
+	}
+}
+
+// TestKeptLastBatchPadding checks the inputs of the kept last batch: real
+// rows carry weight 1 and the epoch's last samples in permutation order,
+// padding rows weight 0.
+func TestKeptLastBatchPadding(t *testing.T) {
+	be := testbackend.Get(t)
+	cfg := Config{Model: tinyModel("learn:0.5", dtypes.Float32), Optimizer: Optimizer{Kind: "sgd", LR: 0.01}, BatchSize: 4, LastBatch: LastBatchKeep, Epochs: 1}
+	r, err := New(be, cfg, []MemberState{{Member: model.Member{Seed: 4, PE: sigmaSpec(t, "learn:0.1")}}}, toyData(10, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	perm := permutation(4, 0, 10)
+	idx, w := make([]int32, 4), make([]float32, 4)
+	r.stepInputs(2, idx, nil, w) // step 2 of epoch 0: samples 8, 9 of the permutation
+	for j := range 4 {
+		wantW := float32(0)
+		if j < 2 {
+			wantW = 1
+			if idx[j] != int32(perm[8+j]) {
+				t.Errorf("row %d: sample %d, want %d (position %d of the epoch's permutation)", j, idx[j], perm[8+j], 8+j)
+			}
+		}
+		if w[j] != wantW {
+			t.Errorf("row %d: weight %g, want %g", j, w[j], wantW)
+		}
+	}
+}
