@@ -99,6 +99,20 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 			b.WriteString(rows.String())
 		}
 	}
+	if protocol == "paper" || protocol == "paper200" {
+		cmp, err := CompareSeeds(results.Select(recs, "lst", protocol))
+		if err != nil {
+			return nil, err
+		}
+		if md := SeedComparisonMarkdown(cmp); md != "" {
+			b.WriteString("\nSeed by seed against the reference runs of the same seed label (validation accuracy, the 108 original " +
+				"puzzles). The reference's evaluation e-k comes after k+1 epochs of 64 steps; pelab's epoch k after k epochs " +
+				"(63 steps each unless the last batch is kept). Reference columns: the evaluations before and after pelab's last, " +
+				"with the epochs trained in brackets. Shuffles and initial values are pelab's own, so the seed labels " +
+				"match, not the trajectories.\n\n")
+			b.WriteString(md)
+		}
+	}
 	if st := results.StatusMarkdown(rs, func(r results.Record) string { return r.Condition }); st != "" {
 		b.WriteString("\n" + st)
 	}
