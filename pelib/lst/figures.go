@@ -6,14 +6,17 @@ import (
 	"html"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot/vg"
 )
 
 // shapeGlyphs draws the four shapes and the query in HTML.
@@ -222,4 +225,111 @@ func AttentionFigures(store *results.Store, recs []results.Record, b int) ([]*pl
 		figs[i] = f
 	}
 	return figs, nil
+}
+
+// SimilarityPanels draws, side by side on one colour scale (±1), the
+// cosine similarity matrix (16 × 16, cells row-major) of block b of the PE
+// tables of recs, one panel per condition (the mean of its seeds' RSMs),
+// after two reference panels: the grid itself, as 1 − 2·d/6 with d the
+// Manhattan distance between cells (1 for a cell with itself, −1 for
+// opposite corners), and the 2d-fixed sinusoid at the records' width.
+// epoch selects the PE snapshot (sweep.SnapshotName); a negative epoch the
+// final table ("pe"). Conditions without a table (none) are left out, and
+// conditions are drawn in the report's order.
+func SimilarityPanels(store *results.Store, recs []results.Record, b, epoch int) (*plots.Figure, error) {
+	name := "pe"
+	when := "final"
+	if epoch >= 0 {
+		name, when = sweep.SnapshotName(epoch), fmt.Sprintf("epoch %d", epoch)
+	}
+	lab := cellLabels()
+	heat := func(m mat.Matrix, title string) (*plots.Figure, error) {
+		f, err := plots.Heatmap(m, plots.HeatmapOptions{Title: title, XLabel: "cell", YLabel: "cell", RowLabels: lab, ColLabels: lab,
+			ColorLabel: "cosine similarity (grid: 1 − 2d/6)", Min: -1, Max: 1})
+		if f != nil {
+			f.Width, f.Height = 4.2*vg.Inch, 3.6*vg.Inch
+		}
+		return f, err
+	}
+	// The grid.
+	coords := Coords()
+	grid := mat.NewSymDense(Tokens, nil)
+	for i := range Tokens {
+		for j := i; j < Tokens; j++ {
+			d := math.Abs(float64(coords[i][0]-coords[j][0])) + math.Abs(float64(coords[i][1]-coords[j][1]))
+			grid.SetSym(i, j, 1-2*d/6)
+		}
+	}
+	gridFig, err := heat(grid, "4×4 grid (Manhattan distance)")
+	if err != nil {
+		return nil, err
+	}
+	panels := []*plots.Figure{gridFig}
+	// The conditions' mean RSMs.
+	byCond := map[string][]*mat.SymDense{}
+	var order []string
+	D := 0
+	for _, r := range recs {
+		path := sweep.ArtifactPath(store, r.ID, name)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		t, shape, err := sweep.ReadArtifact(store, r.ID, name)
+		if err != nil {
+			return nil, fmt.Errorf("lst: PE of %s: %w", r.ID, err)
+		}
+		if len(shape) != 3 || shape[1] != Tokens || b < 0 || b >= shape[0] {
+			return nil, fmt.Errorf("lst: PE of %s: shape %v, want [L, %d, D] with block %d", r.ID, shape, Tokens, b)
+		}
+		if !slices.ContainsFunc(t, func(v float64) bool { return v != 0 }) {
+			continue // no PE (none): an all-zero table has no similarity
+		}
+		blocks, err := analysis.Blocks(t, shape[0], Tokens, shape[2])
+		if err != nil {
+			return nil, err
+		}
+		s, err := analysis.Similarity(blocks[b], analysis.Cosine)
+		if err != nil {
+			return nil, fmt.Errorf("lst: PE of %s: %w", r.ID, err)
+		}
+		if _, ok := byCond[r.Condition]; !ok {
+			order = append(order, r.Condition)
+		}
+		byCond[r.Condition] = append(byCond[r.Condition], s)
+		D = shape[2]
+	}
+	if len(order) == 0 {
+		return nil, fmt.Errorf("lst: none of %d records has a PE table %q", len(recs), name)
+	}
+	if _, ok := byCond["2d-fixed"]; !ok && D%4 == 0 {
+		sin := pe.Sinusoid2D(Side, Side, D, 10000)
+		s, err := analysis.Similarity(mat.NewDense(Tokens, D, sin), analysis.Cosine)
+		if err != nil {
+			return nil, err
+		}
+		f, err := heat(s, fmt.Sprintf("2d-fixed sinusoid (d %d)", D))
+		if err != nil {
+			return nil, err
+		}
+		panels = append(panels, f)
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return sweep.CompareConditions(Vocabulary().First, a, b) })
+	for _, c := range order {
+		ms := byCond[c]
+		mean := mat.NewSymDense(Tokens, nil)
+		for _, m := range ms {
+			mean.AddSym(mean, m)
+		}
+		mean.ScaleSym(1/float64(len(ms)), mean)
+		title := fmt.Sprintf("%s, block %d, %s (mean of %d)", c, b, when, len(ms))
+		if len(ms) == 1 {
+			title = fmt.Sprintf("%s, block %d, %s", c, b, when)
+		}
+		f, err := heat(mean, title)
+		if err != nil {
+			return nil, err
+		}
+		panels = append(panels, f)
+	}
+	return plots.Row(panels...)
 }

@@ -125,3 +125,34 @@ func (f *Figure) Save(path string) error {
 	}
 	return nil
 }
+
+// Row draws figs side by side, left to right, each in an equal share of the
+// width, at the size of one panel times their number (the first figure's
+// size). It is for panels meant to be read together, e.g. similarity
+// matrices on one colour scale; figs must not be empty or nil.
+func Row(figs ...*Figure) (*Figure, error) {
+	if len(figs) == 0 {
+		return nil, fmt.Errorf("plots: Row: no figures")
+	}
+	for i, f := range figs {
+		if f == nil || f.draw == nil {
+			return nil, fmt.Errorf("plots: Row: figure %d is empty", i)
+		}
+	}
+	w, h := figs[0].Width, figs[0].Height
+	keys := 0
+	for _, f := range figs {
+		keys += f.keys
+	}
+	out := newFigure(w*vg.Length(len(figs)), h, func(c draw.Canvas) error {
+		tiles := draw.Tiles{Rows: 1, Cols: len(figs)}
+		for i, f := range figs {
+			if err := f.Draw(tiles.At(c, i, 0)); err != nil {
+				return fmt.Errorf("plots: Row: panel %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+	out.keys = keys
+	return out, nil
+}
