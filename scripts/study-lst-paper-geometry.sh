@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# study-lst-paper-geometry.sh starts, or resumes, the paper-width LST geometry
+# study (issue 22): the paper's protocol (d 160, 4 post-LN blocks, PE at every
+# block, Adam 1e-4, batch 128) for 100 epochs, σ 0.1 / 0.5 / 2, 2d-fixed and no
+# PE × the first 3 reference seeds (2235, 6312, 6068), geometry per block and a
+# PE snapshot every 10 epochs, attention maps at the end. 15 models, about
+# 6 hours of one core on the project's 2-core machine (≈ 0.24 s per model-step
+# at M = 9), niced so that it yields to interactive work.
+#
+# Usage: scripts/study-lst-paper-geometry.sh [PELAB_BINARY] [OUT]
+#
+# It resumes from the checkpoints in OUT; a resumed run must use a binary whose
+# cell IDs match the records' (the study was started with bin/pelab built with
+# -tags onnx at commit e776bca: `git worktree add /tmp/e776bca e776bca && cd
+# /tmp/e776bca && go build -tags onnx -o pelab-e776bca ./cmd/pelab`). When it
+# ends: `PELAB_BINARY report OUT`, then copy OUT (without checkpoints/ and
+# claims/) to results/lst-paper-geometry-cpu.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="${1:-$root/bin/pelab}"
+out="${2:-/root/pelab-studies/lst-paper-geometry-cpu}"
+data="${PELAB_LST_DATA:-$root/../shared/data/lst}"
+cd "$root"
+exec nice -n 10 "$bin" lst -protocol paper -epochs 100 -eval-every 10 \
+	-pe learn-0.1,learn-0.5,learn-2,2d-fixed,none -seeds 3 -data "$data" -out "$out"
