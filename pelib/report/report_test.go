@@ -64,11 +64,15 @@ func TestReportFixture(t *testing.T) {
 		"# lst, protocol quick", "# other, protocol p1",
 		"### Experiment 1 (LST), protocol quick", // lst.Report, demoted
 		"paper val",                              // with the paper's references
-		// learn-0.1: val_acc 85 and 80 % → mean 82.5, SD 3.536,
-		// CI 82.5 ± 12.71·3.536/√2 = [50.73, 114.3].
-		"| learn-0.1 | 2 | 82.5 ± 3.536 [50.73, 114.3] |",
-		// other: loss 1 and 3 → mean 2, SD 1.414, CI 2 ± 12.71 = [-10.71, 14.71].
-		"| c | 2 | 2 ± 1.414 [-10.71, 14.71] |",
+		// learn-0.1: val_acc 85 and 80 % → mean 82.5, SD 3.536; the CI
+		// on the logit scale (results.BoundedCI): logits 1.735, 1.386,
+		// mean 1.561 ± 12.71·0.2466/√2 → [34.25, 97.75] % (the plain t
+		// interval was [50.73, 114.3], above 100 %).
+		"| learn-0.1 | 2 | 82.5 ± 3.536 [34.25, 97.75] |",
+		// other: loss 1 and 3 → mean 2, SD 1.414; a loss is ≥ 0, so the
+		// CI is on the log scale: exp(0.5493 ± 12.71·0.7768/√2) =
+		// [0.001612, 1861] (the plain t interval went to −10.71).
+		"| c | 2 | 2 ± 1.414 [0.001612, 1861] |",
 		"![validation accuracy against σ", "(lst-quick-sigma.png)", "(lst-quick-interp.png)",
 	} {
 		if !strings.Contains(md, want) {
@@ -98,7 +102,7 @@ func TestReportFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"<!DOCTYPE html>", `<img src="data:image/png;base64,iVBOR`, "<th>condition</th>",
-		`<td class="num">82.5 ± 3.536 [50.73, 114.3]</td>`, "<h1>lst, protocol quick</h1>"} {
+		`<td class="num">82.5 ± 3.536 [34.25, 97.75]</td>`, "<h1>lst, protocol quick</h1>"} {
 		if !bytes.Contains(h, []byte(want)) {
 			t.Errorf("report.html lacks %q", want)
 		}

@@ -1,6 +1,10 @@
 package results
 
-import "strings"
+import (
+	"math"
+	"slices"
+	"strings"
+)
 
 // metricLabels holds, for each metric key a figure may show, its
 // description in words with its unit: the one place figure titles, axes
@@ -38,4 +42,50 @@ func MetricLabel(key string) string {
 		return l
 	}
 	return strings.ReplaceAll(key, "_", " ")
+}
+
+// MetricBounds returns the range [lo, hi] a metric's values can take, by its
+// key (±Inf for an open side; the geometry prefix "geo_" and block suffixes
+// "_b<l>", "_mean" do not change it), so that intervals and bands respect it
+// (BoundedCI). values are the metric's values: an accuracy is a fraction in
+// [0, 1], or a percentage in [0, 100] when any value exceeds 1 (reports show
+// accuracies in percent).
+//
+//   - [0, 1] or [0, 100]: accuracies ("acc");
+//   - [−1, 1]: correlations and cosines (RSA "rsa", "mantel_r", "attn_sim");
+//   - [0, 1]: Procrustes disparities ("disparity"), p-values ("_p", "p_"),
+//     explained fractions ("explained");
+//   - (−∞, 1]: coefficients of determination ("r2");
+//   - [0, ∞): errors, losses, distances and norms ("mse", "loss", "err",
+//     "procrustes", "norm"); [1, ∞): effective dimensions ("eff_dim");
+//   - (−∞, ∞): everything else (z-scores, modularity, segregation, …).
+func MetricBounds(key string, values []float64) (lo, hi float64) {
+	inf := math.Inf(1)
+	k := strings.TrimPrefix(key, "geo_")
+	has := func(parts ...string) bool {
+		for _, p := range parts {
+			if strings.Contains(k, p) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("acc"):
+		if len(values) > 0 && slices.Max(values) > 1 {
+			return 0, 100
+		}
+		return 0, 1
+	case has("rsa", "mantel_r", "attn_sim"):
+		return -1, 1
+	case has("disparity", "explained") || strings.HasSuffix(k, "_p") || strings.HasPrefix(k, "p_") || strings.Contains(k, "_p_"):
+		return 0, 1
+	case has("r2"):
+		return -inf, 1
+	case has("eff_dim"):
+		return 1, inf
+	case has("mse", "loss", "err", "procrustes", "norm"):
+		return 0, inf
+	}
+	return -inf, inf
 }

@@ -16,8 +16,11 @@ import (
 // For a metric with n finite values x₁…xₙ among the group's ok records:
 // Mean = Σxᵢ/n; SD = √(Σ(xᵢ−Mean)²/(n−1)), the sample standard deviation;
 // CI95 = Mean ∓ t₀.₉₇₅(n−1)·SD/√n, the Student-t 95 % confidence interval of
-// the mean. SD and CI95 need n ≥ 2 and are absent otherwise; a metric with no
-// finite value is absent from every map.
+// the mean, for a metric with no bounds; for a bounded one (MetricBounds:
+// accuracies, correlations, disparities, p-values, R², errors and norms) the
+// same interval computed on a scale that respects the bounds and mapped back
+// (see BoundedCI), so it never leaves them. SD and CI95 need n ≥ 2 and are
+// absent otherwise; a metric with no finite value is absent from every map.
 type Summary struct {
 	Group  string             // the group's label, from the groupBy function
 	Params map[string]float64 // the parameters every record of the group shares
@@ -113,11 +116,77 @@ func summarize(group string, rs []Record) Summary {
 		}
 		mean, sd := stat.MeanStdDev(x, nil)
 		s.Mean[k], s.SD[k] = mean, sd
-		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
-		half := t * sd / math.Sqrt(float64(n))
-		s.CI95[k] = [2]float64{mean - half, mean + half}
+		lo, hi := MetricBounds(k, x)
+		s.CI95[k] = BoundedCI(x, lo, hi)
 	}
 	return s
+}
+
+// tInterval is the Student-t 95 % interval of the mean of x (n ≥ 2).
+func tInterval(x []float64) (lo, hi float64) {
+	mean, sd := stat.MeanStdDev(x, nil)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(x) - 1)}.Quantile(0.975)
+	half := t * sd / math.Sqrt(float64(len(x)))
+	return mean - half, mean + half
+}
+
+// BoundedCI is the 95 % confidence interval of the mean of x (n ≥ 2) for a
+// quantity within [lo, hi] (either bound may be infinite): the Student-t
+// interval of the mean of the values mapped to an unbounded scale, mapped
+// back:
+//
+//   - lo, hi both finite: u = (x − lo)/(hi − lo), z = logit(u) =
+//     ln(u/(1 − u)) — for a correlation in [−1, 1] this is 2·atanh(r),
+//     Fisher's z up to a factor the t interval does not see;
+//   - only lo finite: z = ln(x − lo); only hi finite: z = −ln(hi − x);
+//   - neither: z = x (the plain t interval).
+//
+// Values on a bound are moved inside by ε = 10⁻⁴ of the range (or of the
+// values' spread, with one finite bound) so the map is defined. When every
+// value is the same the interval is that value. The interval lies within
+// [lo, hi]; it is the interval of the mean on the transformed scale, so for
+// skewed values it may sit to one side of the arithmetic mean.
+func BoundedCI(x []float64, lo, hi float64) [2]float64 {
+	if len(x) < 2 {
+		return [2]float64{math.NaN(), math.NaN()}
+	}
+	if slices.Min(x) == slices.Max(x) {
+		return [2]float64{x[0], x[0]}
+	}
+	finLo, finHi := !math.IsInf(lo, 0), !math.IsInf(hi, 0)
+	if !finLo && !finHi {
+		a, b := tInterval(x)
+		return [2]float64{a, b}
+	}
+	spread := slices.Max(x) - slices.Min(x)
+	if finLo && finHi {
+		spread = hi - lo
+	}
+	eps := 1e-4 * spread
+	z := make([]float64, len(x))
+	for i, v := range x {
+		switch {
+		case finLo && finHi:
+			u := (min(max(v, lo+eps), hi-eps) - lo) / (hi - lo)
+			z[i] = math.Log(u / (1 - u))
+		case finLo:
+			z[i] = math.Log(max(v-lo, eps))
+		default:
+			z[i] = -math.Log(max(hi-v, eps))
+		}
+	}
+	a, b := tInterval(z)
+	back := func(t float64) float64 {
+		switch {
+		case finLo && finHi:
+			return lo + (hi-lo)/(1+math.Exp(-t))
+		case finLo:
+			return lo + math.Exp(t)
+		default:
+			return hi - math.Exp(-t)
+		}
+	}
+	return [2]float64{back(a), back(b)}
 }
 
 // commonParams returns the parameters with the same value in every record.

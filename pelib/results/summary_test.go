@@ -14,20 +14,22 @@ func rec(cond string, sigma float64, seed int64, status string, final map[string
 	}
 }
 
+// TestSummarizeKnownAnswers checks the statistics of unbounded metrics
+// (names MetricBounds does not know: the plain Student-t interval).
 func TestSummarizeKnownAnswers(t *testing.T) {
 	rs := []Record{
-		// Group A: acc = 1, 2, 3, 4, 5 (mean 3, SD √2.5); one failed run is skipped.
-		rec("A", 0.2, 5, StatusOK, map[string]float64{"acc": 5, "loss": 0.5}),
-		rec("A", 0.2, 1, StatusOK, map[string]float64{"acc": 1}),
-		rec("A", 0.2, 3, StatusOK, map[string]float64{"acc": 3, "loss": math.NaN()}),
-		rec("A", 0.2, 2, StatusOK, map[string]float64{"acc": 2, "loss": 1.5}),
-		rec("A", 0.2, 4, StatusOK, map[string]float64{"acc": 4}),
-		rec("A", 0.2, 6, StatusFailed, map[string]float64{"acc": 100}),
-		// Group B: acc = 2, 4, 9 (mean 5, SD √13); loss has a single value.
-		rec("B", 1, 11, StatusOK, map[string]float64{"acc": 2}),
-		rec("B", 1, 12, StatusOK, map[string]float64{"acc": 4, "loss": 7}),
-		rec("B", 1, 13, StatusOK, map[string]float64{"acc": 9}),
-		rec("B", 1, 14, StatusDiverged, map[string]float64{"acc": math.NaN()}),
+		// Group A: score = 1, 2, 3, 4, 5 (mean 3, SD √2.5); one failed run is skipped.
+		rec("A", 0.2, 5, StatusOK, map[string]float64{"score": 5, "shift": 0.5}),
+		rec("A", 0.2, 1, StatusOK, map[string]float64{"score": 1}),
+		rec("A", 0.2, 3, StatusOK, map[string]float64{"score": 3, "shift": math.NaN()}),
+		rec("A", 0.2, 2, StatusOK, map[string]float64{"score": 2, "shift": 1.5}),
+		rec("A", 0.2, 4, StatusOK, map[string]float64{"score": 4}),
+		rec("A", 0.2, 6, StatusFailed, map[string]float64{"score": 100}),
+		// Group B: score = 2, 4, 9 (mean 5, SD √13); shift has a single value.
+		rec("B", 1, 11, StatusOK, map[string]float64{"score": 2}),
+		rec("B", 1, 12, StatusOK, map[string]float64{"score": 4, "shift": 7}),
+		rec("B", 1, 13, StatusOK, map[string]float64{"score": 9}),
+		rec("B", 1, 14, StatusDiverged, map[string]float64{"score": math.NaN()}),
 		// Group C: only a diverged run.
 		rec("C", 2, 21, StatusDiverged, nil),
 	}
@@ -52,13 +54,13 @@ func TestSummarizeKnownAnswers(t *testing.T) {
 		absent  []string
 	}{
 		{ss[0], 5, 1, map[string]float64{"sigma": 0.2}, map[string]stats{
-			"acc":  {5, 3, math.Sqrt(2.5), 1, 5, 3 - halfA, 3 + halfA},
-			"loss": {2, 1, math.Sqrt(0.5), 0.5, 1.5, 1 - 12.706204736174705*0.5, 1 + 12.706204736174705*0.5},
+			"score": {5, 3, math.Sqrt(2.5), 1, 5, 3 - halfA, 3 + halfA},
+			"shift": {2, 1, math.Sqrt(0.5), 0.5, 1.5, 1 - 12.706204736174705*0.5, 1 + 12.706204736174705*0.5},
 		}, nil, nil},
 		{ss[1], 3, 1, map[string]float64{"sigma": 1}, map[string]stats{
-			"acc": {3, 5, math.Sqrt(13), 2, 9, 5 - halfB, 5 + halfB},
-		}, []string{"loss"}, nil},
-		{ss[2], 0, 1, map[string]float64{"sigma": 2, "seedgroup": 21}, nil, nil, []string{"acc", "loss"}},
+			"score": {3, 5, math.Sqrt(13), 2, 9, 5 - halfB, 5 + halfB},
+		}, []string{"shift"}, nil},
+		{ss[2], 0, 1, map[string]float64{"sigma": 2, "seedgroup": 21}, nil, nil, []string{"score", "shift"}},
 	}
 	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-8*math.Max(1, math.Abs(b)) }
 	for _, tt := range tests {
@@ -90,7 +92,7 @@ func TestSummarizeKnownAnswers(t *testing.T) {
 			}
 		}
 	}
-	if got := ss[1].Mean["loss"]; got != 7 {
+	if got := ss[1].Mean["shift"]; got != 7 {
 		t.Errorf("B loss mean = %v, want 7", got)
 	}
 }
@@ -164,5 +166,61 @@ func TestFormatMeanSD(t *testing.T) {
 		if got := formatMeanSD(tt.mean, tt.sd, tt.hasSD); got != tt.want {
 			t.Errorf("formatMeanSD(%v, %v, %v) = %q, want %q", tt.mean, tt.sd, tt.hasSD, got, tt.want)
 		}
+	}
+}
+
+// TestBoundedCI checks the intervals of bounded metrics: a known answer on
+// the logit scale, and that intervals stay within the metric's range for the
+// cases reports printed out of range before (accuracy [2.64, 131.3] %, RSA up
+// to 1.111, decode R² up to 1.33, a negative MSE bound).
+func TestBoundedCI(t *testing.T) {
+	// Known answer: accuracies 0.5, 0.8, 0.9 in [0, 1]: logits 0, ln 4, ln 9,
+	// mean m = ln 36 / 3, SD s, t₀.₉₇₅(2) = 4.302652729749464.
+	z := []float64{0, math.Log(4), math.Log(9)}
+	m := (z[0] + z[1] + z[2]) / 3
+	ss := 0.0
+	for _, v := range z {
+		ss += (v - m) * (v - m)
+	}
+	half := 4.302652729749464 * math.Sqrt(ss/2) / math.Sqrt(3)
+	sig := func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
+	got := BoundedCI([]float64{0.5, 0.8, 0.9}, 0, 1)
+	if math.Abs(got[0]-sig(m-half)) > 1e-12 || math.Abs(got[1]-sig(m+half)) > 1e-12 {
+		t.Errorf("BoundedCI(0.5, 0.8, 0.9 in [0, 1]) = %v, want [%v, %v]", got, sig(m-half), sig(m+half))
+	}
+	cases := []struct {
+		metric string
+		values []float64
+	}{
+		{"val_acc", []float64{26, 67, 100}},          // percent: the t interval reached 131
+		{"val_acc", []float64{0.3, 0.97, 1}},         // fraction
+		{"geo_rsa_cos_b0", []float64{0.6, 0.95, 1}},  // correlation: reached 1.111
+		{"decode_r2", []float64{0.2, 0.99, 0.995}},   // R²: reached 1.33
+		{"test90_mse", []float64{0.01, 0.9, 0.02}},   // MSE: the t interval went below 0
+		{"geo_disparity_b0", []float64{0.8, 0.1, 0}}, // disparity in [0, 1]
+		{"attn_sim", []float64{-0.99, 0.5, 0.2}},     // cosine in [−1, 1]
+		{"train_acc", []float64{100, 100, 100}},      // all on the bound
+		{"geo_eff_dim_b0", []float64{1, 1.2, 9}},     // ≥ 1
+	}
+	for _, c := range cases {
+		lo, hi := MetricBounds(c.metric, c.values)
+		ci := BoundedCI(c.values, lo, hi)
+		if !(ci[0] >= lo && ci[1] <= hi && ci[0] <= ci[1]) {
+			t.Errorf("%s %v: CI %v outside its range [%v, %v]", c.metric, c.values, ci, lo, hi)
+		}
+		if tl, th := tInterval(c.values); c.metric != "train_acc" && tl >= lo && th <= hi {
+			t.Errorf("%s %v: the plain t interval [%v, %v] is inside [%v, %v]: not a case that needs the bounded one", c.metric, c.values, tl, th, lo, hi)
+		}
+		s := Summarize([]Record{
+			rec("A", 0, 1, StatusOK, map[string]float64{c.metric: c.values[0]}),
+			rec("A", 0, 2, StatusOK, map[string]float64{c.metric: c.values[1]}),
+			rec("A", 0, 3, StatusOK, map[string]float64{c.metric: c.values[2]}),
+		}, func(Record) string { return "A" })[0]
+		if s.CI95[c.metric] != ci {
+			t.Errorf("%s: Summarize's CI %v, BoundedCI's %v", c.metric, s.CI95[c.metric], ci)
+		}
+	}
+	if got := BoundedCI([]float64{100, 100, 100}, 0, 100); got != [2]float64{100, 100} {
+		t.Errorf("three values on the bound: CI %v, want [100, 100]", got)
 	}
 }
