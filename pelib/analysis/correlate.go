@@ -19,6 +19,21 @@ const (
 	Pearson
 	// Kendall is Kendall's τ_b, which corrects for ties in either variable.
 	Kendall
+	// KendallTauA is Kendall's τ_a = (n_c − n_d)/(n(n−1)/2): ties count as
+	// neither concordant nor discordant and are not corrected for
+	// (rsatoolbox's recommended comparator for models that predict ties).
+	KendallTauA
+	// RDMCosine is x·y/(‖x‖‖y‖), not centred: meaningful for dissimilarities
+	// (RDMs: distances, 1 − similarity), whose zero is meaningful, as in
+	// rsatoolbox's "cosine".
+	RDMCosine
+	// RDMWhitenedCosine is xᵀV⁻¹y/√(xᵀV⁻¹x · yᵀV⁻¹y) for x, y the strict
+	// upper triangles of two S×S RDMs, V = (CCᵀ)∘(CCᵀ) the covariance of
+	// the dissimilarity estimates under i.i.d. pattern noise (C: one row
+	// e_i − e_j per pair), as rsatoolbox's "cosine_cov" (Diedrichsen et al.
+	// 2021). Its inputs must be full upper triangles (S(S−1)/2 values in
+	// UpperTriangle's order).
+	RDMWhitenedCosine
 )
 
 // String returns the name of the method.
@@ -30,6 +45,12 @@ func (m Method) String() string {
 		return "pearson"
 	case Kendall:
 		return "kendall"
+	case KendallTauA:
+		return "kendall-tau-a"
+	case RDMCosine:
+		return "cosine"
+	case RDMWhitenedCosine:
+		return "whitened-cosine"
 	}
 	return fmt.Sprintf("Method(%d)", int(m))
 }
@@ -44,6 +65,12 @@ func Correlate(x, y []float64, m Method) (float64, error) {
 		return PearsonR(x, y)
 	case Kendall:
 		return KendallTauB(x, y)
+	case KendallTauA:
+		return KendallTauAOf(x, y)
+	case RDMCosine:
+		return CosineOf(x, y)
+	case RDMWhitenedCosine:
+		return WhitenedCosineOf(x, y)
 	}
 	return 0, fmt.Errorf("analysis: Correlate: unknown method %v: %w", m, ErrInvalid)
 }
@@ -138,7 +165,35 @@ func KendallTauB(x, y []float64) (float64, error) {
 	return kendallTauB(x, y), nil
 }
 
+// KendallTauAOf returns Kendall's τ_a = (n_c − n_d)/n_0, n_0 = n(n−1)/2,
+// counting ties as neither concordant nor discordant (so a model with ties
+// cannot reach 1). Same preconditions and algorithm as KendallTauB.
+func KendallTauAOf(x, y []float64) (float64, error) {
+	const fn = "KendallTauAOf"
+	if err := checkPair(fn, x, y, minTokens); err != nil {
+		return 0, err
+	}
+	if isConstant(x) {
+		return 0, fmt.Errorf("analysis: %s: x is constant: %w", fn, ErrConstant)
+	}
+	if isConstant(y) {
+		return 0, fmt.Errorf("analysis: %s: y is constant: %w", fn, ErrConstant)
+	}
+	k := kendallCounts(x, y)
+	return math.Max(-1, math.Min(1, (k.nc-k.nd)/k.n0)), nil
+}
+
 func kendallTauB(x, y []float64) float64 {
+	k := kendallCounts(x, y)
+	tau := (k.nc - k.nd) / math.Sqrt((k.n0-k.n1)*(k.n0-k.n2))
+	return math.Max(-1, math.Min(1, tau))
+}
+
+// kendall holds the pair counts of Kendall's τ: n0 = n(n−1)/2 pairs, n1
+// tied in x, n2 tied in y, nc concordant and nd discordant.
+type kendall struct{ n0, n1, n2, nc, nd float64 }
+
+func kendallCounts(x, y []float64) kendall {
 	n := len(x)
 	idx := make([]int, n)
 	for i := range idx {
@@ -187,8 +242,7 @@ func kendallTauB(x, y []float64) float64 {
 	}
 	n0 := pairs(n)
 	nc := n0 - n1 - n2 + n3 - nd
-	tau := (nc - nd) / math.Sqrt((n0-n1)*(n0-n2))
-	return math.Max(-1, math.Min(1, tau))
+	return kendall{n0: n0, n1: n1, n2: n2, nc: nc, nd: nd}
 }
 
 // mergeCountInversions sorts a ascending and returns the number of pairs

@@ -44,6 +44,20 @@
 // Bootstrap intervals resample tokens with replacement and give percentile
 // intervals. All randomness is seeded through the config structs.
 //
+// RDM comparators with rsatoolbox's reach (compare.go; a [Method] for RSA,
+// Correlate and the bootstraps): besides Spearman, Pearson and τ_b, Kendall's
+// τ_a = (n_c − n_d)/(n(n−1)/2), the uncentred cosine x·y/(‖x‖‖y‖) and the
+// whitened cosine xᵀV⁻¹y/√(xᵀV⁻¹x·yᵀV⁻¹y), V = (CCᵀ)∘(CCᵀ) for the
+// pairwise contrasts C, computed through Woodbury's identity in O(S²)
+// (V = 2I + AAᵀ, A the pair–token incidence). The two cosines compare
+// dissimilarities (RDMs: distances, 1 − similarity), whose zero means
+// something. [NoiseCeilingOf] gives the lower (leave-one-subject-out) and
+// upper (all subjects) bounds of Nili et al. (2014) for comparisons with
+// RDMs measured in several subjects, pooling them on each method's scale.
+// [BootstrapRSASeeds] resamples models (seeds) and tokens together. The
+// numbers agree with scripts/rsa-oracle.py (numpy/scipy, the definitions
+// computed independently) to 1e-12.
+//
 // Alignment (procrustes.go, decode.go): orthogonal Procrustes
 // R* = argmin_{RᵀR=I} ‖PR − G‖_F = UVᵀ with UΣVᵀ = SVD(PᵀG), the raw distance
 // ‖PR* − G‖_F, and the standardised disparity 1 − (Σσ_i)² of the centred,

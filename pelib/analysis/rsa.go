@@ -219,11 +219,12 @@ func BootstrapRSA(a, b mat.Matrix, cfg BootstrapConfig) (Interval, error) {
 	idx := make([]int, n)
 	vals := make([]float64, 0, samples)
 	var xa, xb []float64
+	var pu, pv []int
 	for range samples {
 		for i := range idx {
 			idx[i] = rng.IntN(n)
 		}
-		xa, xb = xa[:0], xb[:0]
+		xa, xb, pu, pv = xa[:0], xb[:0], pu[:0], pv[:0]
 		for u := 0; u < n; u++ {
 			for v := u + 1; v < n; v++ {
 				if idx[u] == idx[v] {
@@ -231,9 +232,10 @@ func BootstrapRSA(a, b mat.Matrix, cfg BootstrapConfig) (Interval, error) {
 				}
 				xa = append(xa, am.At(idx[u], idx[v]))
 				xb = append(xb, bm.At(idx[u], idx[v]))
+				pu, pv = append(pu, u), append(pv, v)
 			}
 		}
-		r, err := Correlate(xa, xb, cfg.Method)
+		r, err := comparePairs(xa, xb, pu, pv, n, cfg.Method)
 		if errors.Is(err, ErrConstant) || errors.Is(err, ErrTooFew) {
 			continue
 		}
