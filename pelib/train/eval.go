@@ -264,3 +264,43 @@ func (r *Run) evalNoise(B int, seed int64, chunk int) *tensors.Tensor {
 	}
 	return model.FromFloat64(z, r.cfg.Model.DType, r.M, B, S, D)
 }
+
+// EvaluateWith evaluates d as Evaluate does, with the named parameter of
+// model m replaced by values[m] (its per-model size, as Param returns it;
+// nil keeps model m's own), and restores every model's parameter
+// afterwards. It is how a trained model is probed with an altered part —
+// e.g. its PE table removed or its rows permuted (package intervene) —
+// without a copy of the run: only the one parameter tensor is rebuilt.
+func (r *Run) EvaluateWith(d *Data, opt EvalOptions, name string, values [][]float64) ([]Metrics, error) {
+	if len(values) != r.M {
+		return nil, fmt.Errorf("train: EvaluateWith: %d replacement values for %d models", len(values), r.M)
+	}
+	for i, s := range r.specs {
+		if s.Name != name {
+			continue
+		}
+		n := s.Size()
+		all, err := model.ToFloat64(r.params[i])
+		if err != nil {
+			return nil, err
+		}
+		for m, v := range values {
+			if v == nil {
+				continue
+			}
+			if len(v) != n {
+				return nil, fmt.Errorf("train: EvaluateWith: model %d: %d values for %q, want %d", m, len(v), name, n)
+			}
+			copy(all[m*n:(m+1)*n], v)
+		}
+		orig := r.params[i]
+		dims := append([]int{r.M}, s.Shape...)
+		r.params[i] = model.FromFloat64(all, r.cfg.Model.DType, dims...)
+		defer func() {
+			r.params[i].FinalizeAll()
+			r.params[i] = orig
+		}()
+		return r.Evaluate(d, opt)
+	}
+	return nil, fmt.Errorf("train: EvaluateWith: no parameter %q (the PE %s may have none)", name, r.cfg.Model.PE.String())
+}

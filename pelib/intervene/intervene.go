@@ -1,0 +1,290 @@
+// Package intervene asks whether a trained model uses the geometry its
+// positional encoding learned: it evaluates the model again with its PE
+// table altered and reports how much worse it does.
+//
+// A PE can mirror the tokens' geometry while the model relies on something
+// else; a correlation across σ does not show that one model uses its PE.
+// An intervention does: if permuting the PE's rows among tokens — keeping
+// every row, so the PE's norm and spectrum, but breaking which token has
+// which — costs a model much, the model uses the PE's assignment of
+// positions; if it costs little, it does not.
+//
+// For a model whose PE is a table P ([L, S, D]: one (S, D) table per block,
+// the "pe/table" parameter of learned and random PEs), on held-out data:
+//
+//   - intact: P itself (the reference every Δ is taken against);
+//   - removed: P = 0 (no PE at all);
+//   - perm: the rows of every block permuted by one random permutation π
+//     of the S tokens, P'[l, s] = P[l, π(s)], for Permutations draws: the
+//     mean, SD and the 2.5 / 97.5 % points over draws;
+//   - within / across (with a partition of the tokens into networks): π
+//     restricted to map every token to a token of its own network (within),
+//     or of another network (across: networks sorted and shifted by a
+//     random offset at least the largest network's size, so no token stays
+//     in its network; it needs every network to hold at most half the
+//     tokens);
+//   - oracle (with a reference table G, (S, D), e.g. the sinusoid of the
+//     true coordinates): each block's table replaced by G mapped onto it by
+//     orthogonal Procrustes and scaled to its Frobenius norm, sGR with
+//     R = argmin ‖GR − P_l‖_F and s = ‖P_l‖_F/‖GR‖_F — the true geometry
+//     in the model's own PE space.
+//
+// Metric names: "iv_<what>_<metric>" (metric: acc or mse, the run's primary
+// metric) and "iv_d<what>_<metric>" = intervened − intact (for accuracy a
+// loss is negative, for MSE positive). Interventions need a PE table: for
+// fixed sinusoids, RoPE, relative and no PE, Evaluate returns nil metrics.
+package intervene
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/train"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Param is the name of the PE table parameter the interventions alter.
+const Param = "pe/table"
+
+// Options configure Evaluate.
+type Options struct {
+	// Data is the held-out data the model is evaluated on, with EvalOpt
+	// (e.g. MaskRatio 0.9 and a fixed Seed for masked-token tests).
+	Data    *train.Data
+	EvalOpt train.EvalOptions
+	// Permutations is the number of random row permutations (default 20;
+	// at least 2).
+	Permutations int
+	// Partition, when set, labels each of the S tokens with its network
+	// (within- and across-network permutations).
+	Partition []int
+	// Oracle, when set, is a reference table (S, D): the "oracle"
+	// intervention.
+	Oracle *mat.Dense
+	// Seed seeds the permutations (the same for every model of the run).
+	Seed uint64
+}
+
+// Evaluate runs the interventions on every model of run and returns one
+// Metrics per model (nil for a model without a PE table). The run's
+// parameters are unchanged afterwards.
+func Evaluate(run *train.Run, opt Options) ([]train.Metrics, error) {
+	if opt.Data == nil {
+		return nil, fmt.Errorf("intervene: no data to evaluate on")
+	}
+	nperm := opt.Permutations
+	if nperm == 0 {
+		nperm = 20
+	}
+	if nperm < 2 {
+		return nil, fmt.Errorf("intervene: %d permutations, want ≥ 2", nperm)
+	}
+	M := len(run.Members())
+	tables := make([][]float64, M)
+	var shape []int
+	for m := range M {
+		t, sh, err := run.Param(m, Param)
+		if err != nil {
+			return make([]train.Metrics, M), nil // no table: nothing to intervene on
+		}
+		tables[m], shape = t, sh
+	}
+	L, S, D := shape[0], shape[1], shape[2]
+	if opt.Partition != nil && len(opt.Partition) != S {
+		return nil, fmt.Errorf("intervene: partition has %d labels for %d tokens", len(opt.Partition), S)
+	}
+	if opt.Oracle != nil {
+		if r, c := opt.Oracle.Dims(); r != S || c != D {
+			return nil, fmt.Errorf("intervene: oracle table is %d×%d, the PE's blocks %d×%d", r, c, S, D)
+		}
+	}
+	metric := "acc"
+	if run.Config().Objective == train.Masked {
+		metric = "mse"
+	}
+	eval := func(vals [][]float64) ([]float64, error) {
+		ms, err := run.EvaluateWith(opt.Data, opt.EvalOpt, Param, vals)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]float64, M)
+		for m := range ms {
+			out[m] = ms[m][metric]
+		}
+		return out, nil
+	}
+	permuted := func(pi []int) [][]float64 {
+		out := make([][]float64, M)
+		for m, t := range tables {
+			out[m] = permuteRows(t, L, S, D, pi)
+		}
+		return out
+	}
+	out := make([]train.Metrics, M)
+	for m := range out {
+		out[m] = train.Metrics{}
+	}
+	put := func(what string, v []float64, intact []float64) {
+		for m := range out {
+			out[m]["iv_"+what+"_"+metric] = v[m]
+			if intact != nil {
+				out[m]["iv_d"+what+"_"+metric] = v[m] - intact[m]
+			}
+		}
+	}
+	intact, err := eval(tables)
+	if err != nil {
+		return nil, fmt.Errorf("intervene: intact: %w", err)
+	}
+	put("intact", intact, nil)
+	zeros := make([][]float64, M)
+	for m := range zeros {
+		zeros[m] = make([]float64, L*S*D)
+	}
+	removed, err := eval(zeros)
+	if err != nil {
+		return nil, fmt.Errorf("intervene: removed: %w", err)
+	}
+	put("removed", removed, intact)
+
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x1e7e))
+	series := func(what string, draw func() []int) error {
+		vals := make([][]float64, M)
+		for range nperm {
+			v, err := eval(permuted(draw()))
+			if err != nil {
+				return fmt.Errorf("intervene: %s: %w", what, err)
+			}
+			for m := range M {
+				vals[m] = append(vals[m], v[m])
+			}
+		}
+		mean := make([]float64, M)
+		for m := range M {
+			mean[m] = stat.Mean(vals[m], nil)
+			s := slices.Clone(vals[m])
+			slices.Sort(s)
+			out[m]["iv_"+what+"_"+metric+"_sd"] = stat.StdDev(vals[m], nil)
+			out[m]["iv_"+what+"_"+metric+"_lo"] = stat.Quantile(0.025, stat.LinInterp, s, nil)
+			out[m]["iv_"+what+"_"+metric+"_hi"] = stat.Quantile(0.975, stat.LinInterp, s, nil)
+		}
+		put(what, mean, intact)
+		return nil
+	}
+	if err := series("perm", func() []int { return rng.Perm(S) }); err != nil {
+		return nil, err
+	}
+	if opt.Partition != nil {
+		if err := series("within", func() []int { return withinPerm(rng, opt.Partition) }); err != nil {
+			return nil, err
+		}
+		if _, err := acrossPerm(rng, opt.Partition); err == nil {
+			if err := series("across", func() []int { p, _ := acrossPerm(rng, opt.Partition); return p }); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if opt.Oracle != nil {
+		vals := make([][]float64, M)
+		for m, t := range tables {
+			o, err := oracleTable(t, L, S, D, opt.Oracle)
+			if err != nil {
+				return nil, fmt.Errorf("intervene: oracle, model %d: %w", m, err)
+			}
+			vals[m] = o
+		}
+		v, err := eval(vals)
+		if err != nil {
+			return nil, fmt.Errorf("intervene: oracle: %w", err)
+		}
+		put("oracle", v, intact)
+	}
+	return out, nil
+}
+
+// permuteRows returns t ([L, S, D] flat) with the rows of every block
+// permuted: out[l, s] = t[l, π(s)].
+func permuteRows(t []float64, L, S, D int, pi []int) []float64 {
+	out := make([]float64, len(t))
+	for l := range L {
+		for s := range S {
+			copy(out[(l*S+s)*D:(l*S+s+1)*D], t[(l*S+pi[s])*D:(l*S+pi[s]+1)*D])
+		}
+	}
+	return out
+}
+
+// withinPerm is a random permutation that maps every token to a token of
+// its own network.
+func withinPerm(rng *rand.Rand, part []int) []int {
+	pi := make([]int, len(part))
+	members := map[int][]int{}
+	for s, g := range part {
+		members[g] = append(members[g], s)
+	}
+	for _, ms := range members {
+		to := slices.Clone(ms)
+		rng.Shuffle(len(to), func(i, j int) { to[i], to[j] = to[j], to[i] })
+		for i, s := range ms {
+			pi[s] = to[i]
+		}
+	}
+	return pi
+}
+
+// acrossPerm is a random permutation that maps every token to a token of
+// another network: the tokens sorted by network (shuffled within each),
+// each sent k places further round the circle for a random k in
+// [largest, S − largest]. It fails when a network holds more than half the
+// tokens.
+func acrossPerm(rng *rand.Rand, part []int) ([]int, error) {
+	S := len(part)
+	count := map[int]int{}
+	for _, g := range part {
+		count[g]++
+	}
+	largest := 0
+	for _, c := range count {
+		largest = max(largest, c)
+	}
+	if 2*largest > S {
+		return nil, fmt.Errorf("intervene: a network holds %d of %d tokens: no permutation moves every token to another network", largest, S)
+	}
+	order := rng.Perm(S)
+	slices.SortStableFunc(order, func(a, b int) int { return part[a] - part[b] })
+	k := largest + rng.IntN(S-2*largest+1)
+	pi := make([]int, S)
+	for i, s := range order {
+		pi[s] = order[(i+k)%S]
+	}
+	return pi, nil
+}
+
+// oracleTable replaces each block P_l of t by sGR_l (see the package doc).
+func oracleTable(t []float64, L, S, D int, g *mat.Dense) ([]float64, error) {
+	out := make([]float64, len(t))
+	for l := range L {
+		p := mat.NewDense(S, D, t[l*S*D:(l+1)*S*D])
+		pn := mat.Norm(p, 2)
+		if pn == 0 {
+			continue // a zero block stays zero
+		}
+		al, err := analysis.Procrustes(g, p)
+		if err != nil {
+			return nil, fmt.Errorf("block %d: %w", l, err)
+		}
+		var gr mat.Dense
+		gr.Mul(g, al.Rotation)
+		gn := mat.Norm(&gr, 2)
+		if gn == 0 || math.IsNaN(gn) {
+			return nil, fmt.Errorf("block %d: the oracle table is zero", l)
+		}
+		gr.Scale(pn/gn, &gr)
+		copy(out[l*S*D:(l+1)*S*D], gr.RawMatrix().Data)
+	}
+	return out, nil
+}
