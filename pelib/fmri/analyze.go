@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/intervene"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
@@ -399,10 +400,18 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	}
 	out := make([]train.Metrics, len(cells))
 	errs := make([]error, len(cells))
+	for m := range cells {
+		out[m] = a.shared(base)
+		out[m]["test90_mse"] = hard[m]["mse"]
+	}
+	// PE interventions on the held-out subjects at the test ratio, the
+	// networks of the partition for within/across permutations.
+	if err := intervene.Add(out, run, intervene.Options{Data: test, EvalOpt: train.EvalOptions{MaskRatio: a.Protocol.TestMaskRatio, Seed: EvalSeed},
+		Partition: a.Ref.Networks, Oracle: intervene.SinusoidOracle(run), Seed: 1}); err != nil {
+		return nil, nil, err
+	}
 	for m, c := range cells {
-		ms := a.shared(base)
-		ms["test90_mse"] = hard[m]["mse"]
-		out[m] = ms
+		ms := out[m]
 		if !run.Members()[m].Alive {
 			continue
 		}

@@ -17,7 +17,8 @@
 //   - perm: the rows of every block permuted by one random permutation π
 //     of the S tokens, P'[l, s] = P[l, π(s)], for Permutations draws: the
 //     mean, SD and the 2.5 / 97.5 % points over draws;
-//   - within / across (with a partition of the tokens into networks): π
+//   - within / across (with a partition of the tokens into networks,
+//     PartitionPermutations draws each): π
 //     restricted to map every token to a token of its own network (within),
 //     or of another network (across: networks sorted and shifted by a
 //     random offset at least the largest network's size, so no token stays
@@ -42,6 +43,7 @@ import (
 	"slices"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -60,8 +62,10 @@ type Options struct {
 	// at least 2).
 	Permutations int
 	// Partition, when set, labels each of the S tokens with its network
-	// (within- and across-network permutations).
-	Partition []int
+	// (within- and across-network permutations, PartitionPermutations
+	// draws each, default 10).
+	Partition             []int
+	PartitionPermutations int
 	// Oracle, when set, is a reference table (S, D): the "oracle"
 	// intervention.
 	Oracle *mat.Dense
@@ -80,8 +84,12 @@ func Evaluate(run *train.Run, opt Options) ([]train.Metrics, error) {
 	if nperm == 0 {
 		nperm = 20
 	}
-	if nperm < 2 {
-		return nil, fmt.Errorf("intervene: %d permutations, want ≥ 2", nperm)
+	npart := opt.PartitionPermutations
+	if npart == 0 {
+		npart = 10
+	}
+	if nperm < 2 || npart < 2 {
+		return nil, fmt.Errorf("intervene: %d and %d permutations, want ≥ 2 each", nperm, npart)
 	}
 	M := len(run.Members())
 	tables := make([][]float64, M)
@@ -152,9 +160,9 @@ func Evaluate(run *train.Run, opt Options) ([]train.Metrics, error) {
 	put("removed", removed, intact)
 
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x1e7e))
-	series := func(what string, draw func() []int) error {
+	series := func(what string, n int, draw func() []int) error {
 		vals := make([][]float64, M)
-		for range nperm {
+		for range n {
 			v, err := eval(permuted(draw()))
 			if err != nil {
 				return fmt.Errorf("intervene: %s: %w", what, err)
@@ -175,15 +183,15 @@ func Evaluate(run *train.Run, opt Options) ([]train.Metrics, error) {
 		put(what, mean, intact)
 		return nil
 	}
-	if err := series("perm", func() []int { return rng.Perm(S) }); err != nil {
+	if err := series("perm", nperm, func() []int { return rng.Perm(S) }); err != nil {
 		return nil, err
 	}
 	if opt.Partition != nil {
-		if err := series("within", func() []int { return withinPerm(rng, opt.Partition) }); err != nil {
+		if err := series("within", npart, func() []int { return withinPerm(rng, opt.Partition) }); err != nil {
 			return nil, err
 		}
 		if _, err := acrossPerm(rng, opt.Partition); err == nil {
-			if err := series("across", func() []int { p, _ := acrossPerm(rng, opt.Partition); return p }); err != nil {
+			if err := series("across", npart, func() []int { p, _ := acrossPerm(rng, opt.Partition); return p }); err != nil {
 				return nil, err
 			}
 		}
@@ -287,4 +295,41 @@ func oracleTable(t []float64, L, S, D int, g *mat.Dense) ([]float64, error) {
 		copy(out[l*S*D:(l+1)*S*D], gr.RawMatrix().Data)
 	}
 	return out, nil
+}
+
+// Add runs Evaluate and merges each model's intervention metrics into
+// out[m] (one Metrics per model, as a sweep analyzer returns them). A run
+// without a PE table adds nothing.
+func Add(out []train.Metrics, run *train.Run, opt Options) error {
+	ms, err := Evaluate(run, opt)
+	if err != nil {
+		return err
+	}
+	if len(ms) != len(out) {
+		return fmt.Errorf("intervene: %d results for %d models", len(ms), len(out))
+	}
+	for m, x := range ms {
+		for k, v := range x {
+			out[m][k] = v
+		}
+	}
+	return nil
+}
+
+// SinusoidOracle is the oracle table of the "oracle" intervention for run:
+// the N-D sinusoid of its layout's coordinates at its width (pe's sinnd,
+// which for a 4×4 grid at a width divisible by 4 is the paper's 2d-fixed
+// PE), (S, D); nil when the layout has no coordinates or the sinusoid is
+// not defined at that width.
+func SinusoidOracle(run *train.Run) *mat.Dense {
+	mc := run.Config().Model
+	spec, err := pe.Parse("sinnd")
+	if err != nil {
+		return nil
+	}
+	t, err := pe.Table(spec, mc.Layout, mc.Width, nil)
+	if err != nil || len(t) != mc.Tokens*mc.Width {
+		return nil
+	}
+	return mat.NewDense(mc.Tokens, mc.Width, t)
 }

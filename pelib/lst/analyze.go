@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/intervene"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -28,6 +29,9 @@ const NoiseStd = 0.2
 //     minus the grid (Manhattan) distance of the 16 cells; align_err, mean
 //     position error in grid cells after aligning the PE's top-2 principal
 //     axes to the grid; eff_dim, participation-ratio dimensionality;
+//   - iv_*: the PE interventions of package intervene on the original
+//     puzzles (table removed, rows permuted 20 times, replaced by the
+//     2d-fixed sinusoid mapped by Procrustes), for PEs with a table;
 //   - attn_sim: cosine similarity of the attention maps (all blocks,
 //     averaged over the original puzzles) to those of the 2d-fixed model of
 //     the same seed, when that model was trained earlier in this process
@@ -70,11 +74,18 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	if err != nil {
 		return nil, nil, err
 	}
+	ivs, err := intervene.Evaluate(run, intervene.Options{Data: val, Oracle: intervene.SinusoidOracle(run), Seed: 1})
+	if err != nil {
+		return nil, nil, err
+	}
 	mc := run.Config().Model
 	L, H, S := mc.Blocks, mc.Heads, mc.Tokens
 	members := run.Members()
 	for m, c := range cells {
 		ms := train.Metrics{"val_acc_noise": noisy[m]["acc"], "train_acc": tr[m]["acc"]}
+		for k, v := range ivs[m] { // PE interventions on the 108 original puzzles
+			ms[k] = v
+		}
 		out[m] = ms
 		if a.Store != nil {
 			if err := sweep.WriteArtifact(a.Store, c.ID, "attn", att[m], L, H, S, S); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/geometry"
+	"github.com/pelab/pelab/pelib/intervene"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
@@ -224,6 +225,9 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := AddInterventions(out, run, a.Task, a.TestMaskRatio, nil); err != nil {
+		return nil, nil, err
+	}
 	errs := make([]error, len(cells))
 	for m, c := range cells {
 		pem := func(table []float64, L, S, D int) (train.Metrics, error) {
@@ -260,6 +264,21 @@ func HeldOutMetrics(run *train.Run, task *sweep.Task, testMaskRatio float64) ([]
 		out[m] = train.Metrics{EvalTest90 + "_mse": hard[m]["mse"], "train_mse": tr[m]["mse"]}
 	}
 	return out, nil
+}
+
+// AddInterventions adds to out the PE interventions of package intervene
+// (iv_*) on task's EvalTest windows masked at testMaskRatio (evaluation
+// seed 1, as HeldOutMetrics): the table removed, its rows permuted 20
+// times (within and across the networks of partition, when given) and
+// replaced by the sinusoid of the true coordinates mapped by Procrustes.
+// Every masked-token experiment's analyzer calls it.
+func AddInterventions(out []train.Metrics, run *train.Run, task *sweep.Task, testMaskRatio float64, partition []int) error {
+	test, err := task.Eval(EvalTest)
+	if err != nil {
+		return err
+	}
+	return intervene.Add(out, run, intervene.Options{Data: test, EvalOpt: train.EvalOptions{MaskRatio: testMaskRatio, Seed: 1},
+		Partition: partition, Oracle: intervene.SinusoidOracle(run), Seed: 1})
 }
 
 // GeometryOf returns the Geometry of a network's nodes (the ground truth

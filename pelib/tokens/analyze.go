@@ -194,6 +194,13 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	if err != nil {
 		return nil, nil, err
 	}
+	var part []int
+	if a.Ref != nil {
+		part = a.Ref.Partition
+	}
+	if err := netsim.AddInterventions(out, run, a.Task.Task, a.TestMaskRatio, part); err != nil {
+		return nil, nil, err
+	}
 	errs := make([]error, len(cells))
 	for m, c := range cells {
 		maps.Copy(out[m], a.data)
