@@ -57,7 +57,7 @@ func benchNames() []string {
 }
 
 func runBench(args []string, stdout io.Writer) error {
-	fs := newFlagSet("bench")
+	fs := newFlagSet("bench", stdout)
 	backend := fs.String("backend", "", "backend (go, onnx:cpu, xla:<plugin>; default: automatic, see pelab env)")
 	ms := fs.String("m", "1,8,32,128", fmt.Sprintf("comma-separated numbers of models per compiled step (1 … %d)", maxBenchM))
 	steps := fs.Int("steps", 5, "timed steps per M (after one compiling call and one warm-up call)")

@@ -170,7 +170,7 @@ func fieldUsage(err error, names map[string]string) error {
 // experiment's own command c, its flags and positional arguments parsed as
 // every pelab command's (flags before or after the arguments).
 func runCommand(e experiment.Experiment, c experiment.Command, args []string, stdout io.Writer) error {
-	fs := newFlagSet(e.Name() + " " + c.Name)
+	fs := newFlagSet(e.Name()+" "+c.Name, stdout)
 	run := c.Flags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: pelab %s %s [flags] %s\n\n%s\n\nFlags:\n", e.Name(), c.Name, strings.Join(c.Args, " "), c.About)
@@ -194,7 +194,7 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 			return runCommand(e, c, args[1:], stdout)
 		}
 	}
-	fs := newFlagSet(e.Name())
+	fs := newFlagSet(e.Name(), stdout)
 	var f expFlags
 	f.register(fs, e)
 	options := optionFlags(fs, e)
@@ -217,6 +217,9 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 		return err
 	}
 	if err := notBlank(fs, "pe", "seeds", "seed-list", "out", "protocol"); err != nil {
+		return err
+	}
+	if _, _, err := parseShard(f.shard); err != nil { // before the data are read
 		return err
 	}
 	req, err := f.request()
