@@ -19,6 +19,7 @@ import (
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"github.com/pelab/pelab/xla"
 )
@@ -216,8 +217,9 @@ func runSoak(stdout io.Writer, backend, models string, steps, groups int) error 
 	return nil
 }
 
-// maxBenchM is the most models per compiled step -m accepts.
-const maxBenchM = 1024
+// maxBenchM is the most models per compiled step -m accepts (as -max-m
+// and a spec's max_m).
+const maxBenchM = sweep.MaxM
 
 // benchMs parses -m: comma-separated numbers of models per compiled step,
 // each 1 … maxBenchM.
