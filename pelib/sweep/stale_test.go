@@ -108,3 +108,28 @@ func TestStaleTempsRemoved(t *testing.T) {
 		})
 	}
 }
+
+// TestStoreLockRemoved checks that a finished Run leaves no lock file in
+// the store, and that a Run holding the store keeps it (the other Run's
+// lock is not lost).
+func TestStoreLockRemoved(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	if _, err := sweep.Run(context.Background(), smallPlan(t), opts(t, st)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(sweep.StoreLockPath(st)); !os.IsNotExist(err) {
+		t.Errorf("lock file after the run: %v", err)
+	}
+	st2 := openStore(t, t.TempDir())
+	l := flock.New(sweep.StoreLockPath(st2))
+	if err := l.RLock(); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	if _, err := sweep.Run(context.Background(), smallPlan(t), opts(t, st2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(sweep.StoreLockPath(st2)); err != nil {
+		t.Errorf("the lock file another Run holds was removed: %v", err)
+	}
+}
