@@ -295,15 +295,46 @@ func (d *detector) auto() *Choice {
 	}
 }
 
+// CheckRequest checks a backend request as -backend or $PELAB_BACKEND
+// give it ("go", "onnx[:cpu]", "xla[:cpu|cuda|/path/plugin.so]", each
+// with options after a comma) without looking for libraries or starting
+// anything, so that a command can refuse a misspelt backend before it
+// reads its data: the name must be a backend pelab knows (whether or not
+// it is compiled in), and the options none that pelab refuses (go with
+// parallelism=2, ONNX Runtime's CUDA provider). "" (automatic) is valid.
+// Choose does the same checks first.
+func CheckRequest(req string) error {
+	if strings.TrimSpace(req) == "" {
+		return nil
+	}
+	name, conf, _ := strings.Cut(req, ":")
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case KindGo:
+		if hasOption(conf, "parallelism", "2") {
+			return errors.New("go:parallelism=2 deadlocks in a transformer training step (nested worker pools); leave parallelism unset")
+		}
+	case KindONNX, "onnxruntime":
+		provider, _, _ := strings.Cut(conf, ",")
+		if strings.EqualFold(provider, "cuda") || strings.EqualFold(provider, "gpu") {
+			return errors.New("ONNX Runtime's CUDA provider is not set up by pelab; use onnx:cpu, or xla with a CUDA PJRT plugin")
+		}
+	case KindXLA, "stablehlo", "shlo", "hlo", "pjrt":
+	default:
+		return fmt.Errorf("unknown backend %q: want go, onnx[:cpu] or xla[:cpu|cuda|/path/to/plugin.so] (compiled in: %s)",
+			strings.ToLower(strings.TrimSpace(name)), strings.Join(Compiled(), ", "))
+	}
+	return nil
+}
+
 // explicit validates a requested configuration and resolves what it needs.
 func (d *detector) explicit(req string) (*Choice, error) {
+	if err := CheckRequest(req); err != nil {
+		return nil, err
+	}
 	name, conf, _ := strings.Cut(req, ":")
 	name = strings.ToLower(strings.TrimSpace(name))
 	switch name {
 	case KindGo:
-		if hasOption(conf, "parallelism", "2") {
-			return nil, errors.New("go:parallelism=2 deadlocks in a transformer training step (nested worker pools); leave parallelism unset")
-		}
 		return &Choice{Kind: KindGo, Config: req, Reason: "pure Go backend"}, nil
 
 	case KindONNX, "onnxruntime":
@@ -311,9 +342,6 @@ func (d *detector) explicit(req string) (*Choice, error) {
 			return nil, errors.New("this binary was built without the ONNX Runtime backend: build with `-tags onnx` (`make build` does so once `make setup` has fetched the library)")
 		}
 		provider, _, _ := strings.Cut(conf, ",")
-		if strings.EqualFold(provider, "cuda") || strings.EqualFold(provider, "gpu") {
-			return nil, errors.New("ONNX Runtime's CUDA provider is not set up by pelab; use onnx:cpu, or xla with a CUDA PJRT plugin")
-		}
 		if !strings.EqualFold(provider, "cpu") {
 			// compute-onnx picks CUDA when it sees a GPU; pelab installs the CPU library only.
 			conf = strings.TrimSuffix("cpu,"+conf, ",")
@@ -339,8 +367,7 @@ func (d *detector) explicit(req string) (*Choice, error) {
 		}
 		return d.xlaChoice(p, opts, "", note), nil
 	}
-	return nil, fmt.Errorf("unknown backend %q: want go, onnx[:cpu] or xla[:cpu|cuda|/path/to/plugin.so] (compiled in: %s)",
-		name, strings.Join(Compiled(), ", "))
+	return nil, fmt.Errorf("unknown backend %q", name) // unreachable: CheckRequest refuses it
 }
 
 // xlaChoice builds the Choice for a found PJRT plugin.

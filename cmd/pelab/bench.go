@@ -19,6 +19,7 @@ import (
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"github.com/pelab/pelab/xla"
 )
@@ -57,7 +58,7 @@ func benchNames() []string {
 }
 
 func runBench(args []string, stdout io.Writer) error {
-	fs := newFlagSet("bench")
+	fs := newFlagSet("bench", stdout)
 	backend := fs.String("backend", "", "backend (go, onnx:cpu, xla:<plugin>; default: automatic, see pelab env)")
 	ms := fs.String("m", "1,8,32,128", fmt.Sprintf("comma-separated numbers of models per compiled step (1 … %d)", maxBenchM))
 	steps := fs.Int("steps", 5, "timed steps per M (after one compiling call and one warm-up call)")
@@ -216,8 +217,9 @@ func runSoak(stdout io.Writer, backend, models string, steps, groups int) error 
 	return nil
 }
 
-// maxBenchM is the most models per compiled step -m accepts.
-const maxBenchM = 1024
+// maxBenchM is the most models per compiled step -m accepts (as -max-m
+// and a spec's max_m).
+const maxBenchM = sweep.MaxM
 
 // benchMs parses -m: comma-separated numbers of models per compiled step,
 // each 1 … maxBenchM.

@@ -55,47 +55,37 @@ func runData(ctx context.Context, args []string, stdout io.Writer, sets []fetch.
 		return usagef("missing subcommand\n%s", dataUsage)
 	}
 	sub, args := args[0], args[1:]
-	switch sub {
-	case "list":
-		if len(args) > 0 {
-			return usagef("list takes no arguments, got %q", strings.Join(args, " "))
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tFILES\tLICENSE\tSUMMARY")
-		for _, ds := range sets {
-			var size int64
-			for _, f := range ds.Files {
-				size += f.Size
-			}
-			terms := ""
-			if ds.Terms != "" {
-				terms = " (terms must be accepted)"
-			}
-			fmt.Fprintf(tw, "%s\t%d (%s)\t%s%s\t%s\n", ds.Name, len(ds.Files), humanSize(size), ds.License, terms, ds.Summary)
-		}
-		return tw.Flush()
-	case "fetch", "verify":
-	case "-h", "--help", "help":
+	switch {
+	case sub == "list" || sub == "fetch" || sub == "verify":
+	case sub == "help" || isHelpFlag(sub):
 		fmt.Fprintln(stdout, dataUsage)
 		return flag.ErrHelp
 	default:
 		return usagef("unknown subcommand %q\n%s", sub, dataUsage)
 	}
-
-	fs := newFlagSet("data " + sub)
-	fs.SetOutput(io.Discard) // errors are returned, not printed twice
+	fs := newFlagSet("data "+sub, stdout)
+	if sub == "list" {
+		fs.Usage = func() {
+			fmt.Fprintln(fs.Output(), "Usage: pelab data list\n\nLists the data sets pelab knows: name, files, license, summary. No flags.")
+		}
+		if err := parseFlags(fs, args); err != nil {
+			if isUsage(err) && fs.NArg() > 0 {
+				return usagef("list takes no arguments, got %q", strings.Join(fs.Args(), " "))
+			}
+			return err
+		}
+		return listDatasets(sets, stdout)
+	}
 	dir := fs.String("dir", "", "data set folder (default: $PELAB_DATA/<name>, else <user cache>/pelab/<name>)")
 	var accept *bool
 	if sub == "fetch" {
 		accept = fs.Bool("accept-terms", false, "accept the data set's terms of use (printed by a first run)")
 	}
-	name, err := parseWithName(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fmt.Fprintf(stdout, "Usage: pelab data %s <name> [flags]\n", sub)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: pelab data %s <name> [flags]\n\nFlags:\n", sub)
 		fs.PrintDefaults()
-		return flag.ErrHelp
 	}
+	name, err := parseWithName(fs, args)
 	if err != nil {
 		return err
 	}
@@ -129,6 +119,24 @@ func runData(ctx context.Context, args []string, stdout io.Writer, sets []fetch.
 	}
 	fmt.Fprintf(stdout, "%s: ready in %s\n", ds.Name, got)
 	return nil
+}
+
+// listDatasets is pelab data list: a table of sets.
+func listDatasets(sets []fetch.Dataset, stdout io.Writer) error {
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tFILES\tLICENSE\tSUMMARY")
+	for _, ds := range sets {
+		var size int64
+		for _, f := range ds.Files {
+			size += f.Size
+		}
+		terms := ""
+		if ds.Terms != "" {
+			terms = " (terms must be accepted)"
+		}
+		fmt.Fprintf(tw, "%s\t%d (%s)\t%s%s\t%s\n", ds.Name, len(ds.Files), humanSize(size), ds.License, terms, ds.Summary)
+	}
+	return tw.Flush()
 }
 
 // parseWithName parses flags that may come before or after exactly one

@@ -23,8 +23,7 @@ func init() {
 
 // runEnv implements `pelab env [--backend=CONFIG]`.
 func runEnv(args []string, stdout io.Writer) error {
-	fs := newFlagSet("env")
-	fs.SetOutput(stdout)
+	fs := newFlagSet("env", stdout)
 	backend := fs.String("backend", "", "backend to start: go, onnx[:cpu], xla[:cpu|cuda|/path/plugin.so]\n(default: $PELAB_BACKEND, $GOMLX_BACKEND, else automatic)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -42,16 +42,16 @@ type expFlags struct {
 func (f *expFlags) register(fs *flag.FlagSet, e experiment.Experiment) {
 	fs.StringVar(&f.protocol, "protocol", e.Protocols()[0], "training protocol: "+strings.Join(e.Protocols(), ", ")+" (see the experiment's docs)")
 	fs.StringVar(&f.pe, "pe", "", "conditions: condition names or PE specs separated by commas (a spec's own options stay with it:\n'learn-0.1,shaw,causal' is learn-0.1 and shaw,causal) or by semicolons; each PE once.\nDefault: the protocol's (see above)")
-	fs.StringVar(&f.seeds, "seeds", "", "number of seeds n ≥ 1: the experiment's first n seeds (its paper list; the quick protocol's\ndefault is a prefix of it). Default: the protocol's seeds")
+	fs.StringVar(&f.seeds, "seeds", "", "number of seeds n, 1 … 1000: the experiment's first n seeds (its paper list; the quick protocol's\ndefault is a prefix of it). Default: the protocol's seeds")
 	fs.StringVar(&f.seedList, "seed-list", "", "the seeds themselves, comma-separated, each once (e.g. 3,7,11); instead of -seeds")
 	fs.StringVar(&f.out, "out", "", "results directory (default out/<experiment>-<protocol>)")
 	fs.StringVar(&f.backend, "backend", "", "backend (go, onnx:cpu, xla:<plugin>; default automatic, see pelab env)")
 	fs.StringVar(&f.shard, "shard", "", "run shard i/n of the cells (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + -shards, else all)")
-	fs.IntVar(&f.epochs, "epochs", 0, "override the protocol's number of epochs (≥ 0; 0: the protocol's)")
-	fs.IntVar(&f.evalEvery, "eval-every", 0, "override the protocol's evaluation interval in epochs (≥ 0; 0: the protocol's)")
-	fs.IntVar(&f.maxM, "max-m", 0, "at most this many models per compiled step (≥ 0; 0: the protocol's)")
+	fs.IntVar(&f.epochs, "epochs", 0, "override the protocol's number of epochs (0 … 100000; 0: the protocol's)")
+	fs.IntVar(&f.evalEvery, "eval-every", 0, "override the protocol's evaluation interval in epochs (0 … 100000; 0: the protocol's)")
+	fs.IntVar(&f.maxM, "max-m", 0, "at most this many models per compiled step (0 … 1024; 0: the protocol's)")
 	fs.Float64Var(&f.lr, "lr", 0, "override the protocol's learning rate (finite, ≥ 0; 0: the protocol's)")
-	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; ≥ 0; 0: one)")
+	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; 0 … 1024; 0: one)")
 	fs.StringVar(&f.matmul, "matmul", "f32", "matrix-product operand dtype: f32, or bf16 (f32 accumulation)")
 	fs.StringVar(&f.lastBatch, "last-batch", "", "what an epoch does with the N mod batch samples left after its full batches: drop (the\ndefault: ⌊N/B⌋ steps) or keep (one smaller last batch, ⌈N/B⌉ steps, as the paper's reference code;\nthe record's ID then says so)")
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "retrain the models whose record has status failed (by default a failed record is final,\nlike any other: delete it or use this flag)")
@@ -174,7 +174,7 @@ func fieldUsage(err error, names map[string]string) error {
 // experiment's own command c, its flags and positional arguments parsed as
 // every pelab command's (flags before or after the arguments).
 func runCommand(e experiment.Experiment, c experiment.Command, args []string, stdout io.Writer) error {
-	fs := newFlagSet(e.Name() + " " + c.Name)
+	fs := newFlagSet(e.Name()+" "+c.Name, stdout)
 	run := c.Flags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: pelab %s %s [flags] %s\n\n%s\n\nFlags:\n", e.Name(), c.Name, strings.Join(c.Args, " "), c.About)
@@ -198,7 +198,7 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 			return runCommand(e, c, args[1:], stdout)
 		}
 	}
-	fs := newFlagSet(e.Name())
+	fs := newFlagSet(e.Name(), stdout)
 	var f expFlags
 	f.register(fs, e)
 	options := optionFlags(fs, e)
@@ -221,6 +221,9 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 		return err
 	}
 	if err := notBlank(fs, "pe", "seeds", "seed-list", "out", "protocol"); err != nil {
+		return err
+	}
+	if _, _, err := parseShard(f.shard); err != nil { // before the data are read
 		return err
 	}
 	req, err := f.request()

@@ -62,7 +62,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if args[0] == "help" || isHelpFlag(args[0]) {
 		return runHelp(args[1:], stdout, stderr)
 	}
 	c, ok := commands[args[0]]
@@ -72,8 +72,8 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := c.run(args[1:], stdout); err != nil {
-		if err == flag.ErrHelp {
-			return 0
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // the usage is printed on stdout
 		}
 		fmt.Fprintf(stderr, "pelab %s: %v\n", c.name, err)
 		if isUsage(err) {
@@ -91,11 +91,11 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 // help (as pelab COMMAND -h). An unknown command or more than one argument
 // is a usage error, not the list.
 func runHelp(args []string, stdout, stderr io.Writer) int {
-	switch len(args) {
-	case 0:
+	switch {
+	case len(args) == 0 || (len(args) == 1 && isHelpFlag(args[0])):
 		usage(stdout)
 		return 0
-	case 1:
+	case len(args) == 1:
 		if _, ok := commands[args[0]]; !ok {
 			fmt.Fprintf(stderr, "pelab help: unknown command %q\n\n", args[0])
 			usage(stderr)
@@ -107,9 +107,23 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// newFlagSet returns a FlagSet for a subcommand that reports errors instead
-// of exiting.
-func newFlagSet(name string) *flag.FlagSet {
+// isHelpFlag reports whether arg asks for help: -h, --help, -help or
+// --h, as the flag package reads them.
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "--h"
+}
+
+// newFlagSet returns the FlagSet of a subcommand: it reports errors instead
+// of exiting, and its usage (fs.Usage; by default "Usage: pelab NAME
+// [flags]" and every flag) goes to stdout, where parseFlags and
+// parseInterspersed print it for -h and --help. Parse errors are returned,
+// not printed, and runMain prints them on stderr.
+func newFlagSet(name string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("pelab "+name, flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s [flags]\n\nFlags:\n", fs.Name())
+		fs.PrintDefaults()
+	}
 	return fs
 }

@@ -46,7 +46,7 @@ func TestExportCommands(t *testing.T) {
 		{[]string{"netsim", "export", dir, dir}, "pelab netsim: export: want DIR, got 2 argument(s)"},
 		{[]string{"netsim", "export", "-protocol", "full", dir}, `pelab netsim: -protocol full: netsim: unknown protocol "full" (want quick or paper)`},
 		{[]string{"netsim", "export", dir, "-layout", "4d"}, `pelab netsim: -layout 4d: netsim: unknown layout "4d"`},
-		{[]string{"netsim", "export", "-train-runs", "-1", dir}, "pelab netsim: -train-runs -1: want an integer ≥ 0"},
+		{[]string{"netsim", "export", "-train-runs", "-1", dir}, "pelab netsim: -train-runs -1: want an integer 0 … 65536"},
 		{[]string{"netsim", "export", "-runs", "1", dir}, "pelab netsim: flag provided but not defined: -runs"},
 		{[]string{"fmri", "export"}, "pelab fmri: export: want OUT, got 0 argument(s)"},
 		{[]string{"fmri", "export", "-data"}, "pelab fmri: flag needs an argument: -data"},

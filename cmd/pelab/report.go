@@ -14,7 +14,7 @@ func init() {
 }
 
 func runReport(args []string, stdout io.Writer) error {
-	fs := newFlagSet("report")
+	fs := newFlagSet("report", stdout)
 	withHTML := fs.Bool("html", true, "also write report.html (self-contained, figures inline)")
 	outDir := fs.String("o", "", "where to write the report (default: the results directory)")
 	fs.Usage = func() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -87,27 +88,27 @@ func specError(s *sweep.Spec, err error) error {
 }
 
 func runSweepCmd(args []string, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "plan" && args[0] != "run") {
-		fmt.Fprint(stdout, sweepUsage)
-		if len(args) == 0 || args[0] == "-h" || args[0] == "help" {
-			return nil
-		}
-		return usagef("unknown subcommand %q: want plan or run", args[0])
+	sub := ""
+	if len(args) > 0 {
+		sub = args[0]
 	}
-	sub := args[0]
-	fs := newFlagSet("sweep " + sub)
+	fs := newFlagSet(strings.TrimSpace("sweep "+sub), stdout)
 	var f expFlags
-	fs.StringVar(&f.out, "out", "", "results directory (default: the spec's out, else out/sweep-<spec name>)")
-	fs.StringVar(&f.backend, "backend", "", "backend (go, onnx:cpu, xla:<plugin>; default automatic, see pelab env)")
-	shards := fs.Int("shards", 1, "plan: show each cell's shard of n")
-	throughput := fs.Float64("throughput", 0, "plan: model-steps per second for the cost estimate (0: measure with a short benchmark)")
-	benchSteps := fs.Int("bench-steps", 3, "plan: timed steps of the benchmark behind the cost estimate (0: no estimate)")
-	if sub == "run" {
-		fs.StringVar(&f.shard, "shard", "", "run shard i/n of the cells (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + PELAB_SHARDS, else all)")
-	}
+	o := sweepFlags(fs, sub, &f)
+	shards, throughput, benchSteps := o.shards, o.throughput, o.benchSteps
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), sweepUsage)
 		fs.PrintDefaults()
+	}
+	switch {
+	case sub == "":
+		fs.Usage()
+		return nil
+	case sub == "help" || isHelpFlag(sub):
+		fs.Usage()
+		return flag.ErrHelp
+	case sub != "plan" && sub != "run":
+		return usagef("unknown subcommand %q: want plan or run (pelab sweep -h for help)", sub)
 	}
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
@@ -115,6 +116,11 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 	}
 	if len(pos) != 1 {
 		return usagef("want one spec file, got %d arguments (%s)", len(pos), strings.Join(pos, " "))
+	}
+	if sub == "run" {
+		if _, _, err := parseShard(f.shard); err != nil { // before the spec's data are read
+			return err
+		}
 	}
 	spec, err := sweep.ReadSpec(pos[0])
 	if err != nil {
@@ -163,6 +169,27 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "all plans done in this shard; aggregate with: pelab report %s\n", f.out)
 	return errors.Join(failed...)
+}
+
+// sweepOptions are the flags of pelab sweep that are not expFlags.
+type sweepOptions struct {
+	shards, benchSteps *int
+	throughput         *float64
+}
+
+// sweepFlags defines the flags of pelab sweep SUB on fs: those of plan
+// ("plan"), of run ("run"), or of both ("", for pelab sweep -h).
+func sweepFlags(fs *flag.FlagSet, sub string, f *expFlags) sweepOptions {
+	fs.StringVar(&f.out, "out", "", "results directory (default: the spec's out, else out/sweep-<spec name>)")
+	fs.StringVar(&f.backend, "backend", "", "backend (go, onnx:cpu, xla:<plugin>; default automatic, see pelab env)")
+	var o sweepOptions
+	o.shards = fs.Int("shards", 1, "plan: show each cell's shard of n")
+	o.throughput = fs.Float64("throughput", 0, "plan: model-steps per second for the cost estimate (0: measure with a short benchmark)")
+	o.benchSteps = fs.Int("bench-steps", 3, "plan: timed steps of the benchmark behind the cost estimate (0: no estimate)")
+	if sub != "plan" {
+		fs.StringVar(&f.shard, "shard", "", "run: run shard i/n of the cells (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + PELAB_SHARDS, else all)")
+	}
+	return o
 }
 
 // planSweep prints every cell of the plans and an estimate of the pending

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pelab/pelab/internal/shared"
 	"github.com/pelab/pelab/pelib/experiment"
+	"github.com/pelab/pelab/pelib/fetch"
 	"github.com/pelab/pelab/pelib/sweep"
 )
 
@@ -94,6 +99,35 @@ func TestRegistry(t *testing.T) {
 		for _, p := range e.Protocols() {
 			if _, err := e.Vocabulary().Parse(e.DefaultConditions(p)); err != nil {
 				t.Errorf("%s/%s: default conditions: %v", e.Name(), p, err)
+			}
+		}
+	}
+}
+
+// TestSpecBoundsRefused checks that sweep plan and sweep run refuse a
+// grid value past its bound, naming the spec file, line and key, before
+// any data is read (width = [65536] passed plan and crashed run).
+func TestSpecBoundsRefused(t *testing.T) {
+	// No data: were a bound lost, the command fails on the data instead
+	// of training a model of that size.
+	t.Setenv(shared.EnvVar, t.TempDir())
+	t.Setenv(fetch.EnvVar, t.TempDir())
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, grid, want string }{
+		{"width", "width = [16, 65536]", "line 4: [grid] width = [16 65536]: item 2 (65536): want an integer 1 … 4096"},
+		{"blocks", "blocks = [1000000]", "line 4: [grid] blocks = [1000000]: item 1 (1000000): want an integer 1 … 64"},
+	} {
+		spec := filepath.Join(dir, tc.name+".toml")
+		src := "experiment = \"lst\"\nconditions = [\"learn-1\"]\n[grid]\n" + tc.grid + "\n"
+		if err := os.WriteFile(spec, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range []string{"plan", "run"} {
+			args := []string{"sweep", sub, spec, "-out", filepath.Join(dir, "out"), "-bench-steps", "0"}
+			var out, errOut bytes.Buffer
+			code := runMain(args, &out, &errOut)
+			if want := "pelab sweep: sweep: " + spec + " " + tc.want; code != 1 || !strings.Contains(errOut.String(), want) {
+				t.Errorf("pelab %s: exit %d, stderr %q; want exit 1 and %q", strings.Join(args, " "), code, errOut.String(), want)
 			}
 		}
 	}

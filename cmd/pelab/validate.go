@@ -4,12 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/xla"
 )
 
 // usageError is an error in how pelab was called: a flag value out of range,
@@ -46,13 +48,33 @@ func isUsage(err error) bool {
 // after it), and checks every numeric flag given against its limit (see
 // checkFlags). Its errors are usage errors.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return asUsage(err)
+	if err := parseOnce(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return strayArgument(fs, fs.Arg(0))
 	}
 	return checkFlags(fs)
+}
+
+// parseOnce is fs.Parse(args) as every pelab command parses: -h and
+// --help print fs.Usage to fs.Output() (stdout, see newFlagSet) and return
+// flag.ErrHelp (exit status 0); a bad flag is a usage error naming it
+// (exit status 2), printed once by runMain on stderr, not by the flag
+// package.
+func parseOnce(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return flag.ErrHelp
+	case err != nil:
+		return usagef("%w (%s -h lists the flags)", err, fs.Name())
+	}
+	return nil
 }
 
 // parseInterspersed parses flags that may come before or after the
@@ -61,8 +83,8 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, asUsage(err)
+		if err := parseOnce(fs, args); err != nil {
+			return nil, err
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -85,8 +107,9 @@ func strayArgument(fs *flag.FlagSet, arg string) error {
 	return usagef("unexpected argument %q (flags come as -name value, and none are read after an argument that is not one%s)", arg, hint)
 }
 
-// checkFlags checks the value of every numeric flag given on the command
-// line whose name has a limit (sweep.LimitOf: -epochs, -eval-every, -lr,
+// checkFlags checks -backend (xla.CheckRequest: a backend pelab knows) and
+// the value of every numeric flag given on the command line whose name has
+// a limit (sweep.LimitOf: -epochs, -eval-every, -lr,
 // -k, -max-m, -subset, -train-runs, -shards …), so that the flags and the
 // sweep spec keys of the same name accept the same values. Defaults are
 // not checked: a default may be a sentinel such as -1 for "the protocol's".
@@ -94,6 +117,12 @@ func checkFlags(fs *flag.FlagSet) error {
 	var err error
 	fs.Visit(func(f *flag.Flag) {
 		if err != nil {
+			return
+		}
+		if f.Name == "backend" {
+			if e := xla.CheckRequest(f.Value.String()); e != nil {
+				err = usagef("-backend %s: %w", f.Value.String(), e)
+			}
 			return
 		}
 		l, ok := sweep.LimitOf(f.Name)

@@ -26,7 +26,7 @@ func TestFlagValidation(t *testing.T) {
 	if err := os.WriteFile(spec, []byte("experiment = \"lst\"\nconditions = [\"learn-1\"]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	const epochs = `-epochs -1: want an integer ≥ 0 (0 keeps the protocol's number of epochs)`
+	const epochs = `-epochs -1: want an integer 0 … 100000 (0 keeps the protocol's number of epochs)`
 	for _, tc := range []struct {
 		args []string
 		want string // in stderr
@@ -40,20 +40,22 @@ func TestFlagValidation(t *testing.T) {
 		// Finite in float64, but 0 or +Inf in float32 training.
 		{[]string{"lst", "-lr", "1e-300"}, "pelab lst: -lr 1e-300: want 0 (the protocol's learning rate) or a number float32 holds"},
 		{[]string{"lst", "-lr", "1e39"}, "pelab lst: -lr 1e+39: want 0 (the protocol's learning rate) or a number float32 holds"},
-		{[]string{"lst", "-eval-every", "-5"}, "pelab lst: -eval-every -5: want an integer ≥ 0 (0 keeps the protocol's evaluation interval)"},
-		{[]string{"lst", "-max-m", "-1"}, "pelab lst: -max-m -1: want an integer ≥ 0 (0 keeps the protocol's models per compiled step)"},
+		{[]string{"lst", "-epochs", "1000000"}, "pelab lst: -epochs 1000000: want an integer 0 … 100000"},
+		{[]string{"lst", "-max-m", "5000"}, "pelab lst: -max-m 5000: want an integer 0 … 1024"},
+		{[]string{"lst", "-eval-every", "-5"}, "pelab lst: -eval-every -5: want an integer 0 … 100000 (0 keeps the protocol's evaluation interval)"},
+		{[]string{"lst", "-max-m", "-1"}, "pelab lst: -max-m -1: want an integer 0 … 1024 (0 keeps the protocol's models per compiled step)"},
 		{[]string{"lst", "-subset", "-5"}, "pelab lst: -subset -5: want an integer ≥ 0 (0: every training puzzle)"},
-		{[]string{"lst", "-k", "-1"}, "pelab lst: -k -1: want an integer ≥ 0 (0: one step per device call)"},
-		{[]string{"netsim", "-train-runs", "-1"}, "pelab netsim: -train-runs -1: want an integer ≥ 0"},
-		{[]string{"netsim", "-test-runs", "-2"}, "pelab netsim: -test-runs -2: want an integer ≥ 0"},
+		{[]string{"lst", "-k", "-1"}, "pelab lst: -k -1: want an integer 0 … 1024 (0: one step per device call)"},
+		{[]string{"netsim", "-train-runs", "-1"}, "pelab netsim: -train-runs -1: want an integer 0 … 65536"},
+		{[]string{"netsim", "-test-runs", "-2"}, "pelab netsim: -test-runs -2: want an integer 0 … 65536"},
 		{[]string{"netsim", "-train-runs", "2", "-out", filepath.Join(dir, "ns")}, "pelab netsim: -train-runs 2: 16 training windows (8 per run), fewer than the batch size 32: want at least 4 runs (0: the protocol's, 32)"},
 		{[]string{"fmri", "-train-windows", "-3"}, "pelab fmri: -train-windows -3: want an integer ≥ 0 (0: every training window)"},
 		{[]string{"fmri", "-subjects", "100206,100307,100206"}, "pelab fmri: -subjects: subject 100206 appears twice"},
 		{[]string{"fmri", "-test-subjects", "100206,100206"}, "pelab fmri: -test-subjects: subject 100206 appears twice"},
 		{[]string{"fmri", "-subjects", "100206,100307", "-test-subjects", "100408,100307"}, "pelab fmri: -test-subjects: fmri: held-out subject 100307 is also a training subject"},
-		{[]string{"sweep", "plan", spec, "-shards", "0"}, "pelab sweep: -shards 0: want an integer ≥ 1"},
+		{[]string{"sweep", "plan", spec, "-shards", "0"}, "pelab sweep: -shards 0: want an integer 1 … 100000"},
 		{[]string{"sweep", "plan", "-throughput", "NaN", spec}, "pelab sweep: -throughput NaN: want a finite number ≥ 0 (0: measure it)"},
-		{[]string{"sweep", "plan", spec, "-bench-steps", "-1"}, "pelab sweep: -bench-steps -1: want an integer ≥ 0 (0: no estimate)"},
+		{[]string{"sweep", "plan", spec, "-bench-steps", "-1"}, "pelab sweep: -bench-steps -1: want an integer 0 … 10000 (0: no estimate)"},
 		{[]string{"lst", "-matmul", "f16"}, "pelab lst: -matmul"},
 		{[]string{"lst", "-protocol", "full"}, "pelab lst: -protocol"},
 		{[]string{"lst", "-shard", "3/3"}, `pelab lst: -shard "3/3": want i/n with 0 ≤ i < n`},

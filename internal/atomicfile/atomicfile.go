@@ -12,7 +12,8 @@
 //
 // Writers racing on one path each produce a whole file and the last rename
 // wins. A writer killed mid-write can leave its temporary file behind;
-// readers that list the directory should skip names starting with ".".
+// readers that list the directory should skip names starting with ".",
+// and IsTemp tells its name, for a cleanup that knows no writer is left.
 // The target's directory must exist: the package creates no directories.
 //
 // Errors are *fs.PathError values with Op "write" and the target path, in
@@ -26,7 +27,24 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
+
+// IsTemp reports whether name (a base name) is that of a temporary file
+// of this package: ".<base>.tmp<digits>", as os.CreateTemp makes from the
+// pattern ".<base>.tmp*". A writer killed mid-write leaves one behind.
+func IsTemp(name string) bool {
+	i := strings.LastIndex(name, ".tmp")
+	if len(name) < 2 || name[0] != '.' || i < 2 || i+len(".tmp") == len(name) {
+		return false
+	}
+	for _, c := range name[i+len(".tmp"):] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // Write replaces the file at path with data, atomically.
 func Write(path string, data []byte) error {

@@ -289,3 +289,42 @@ func TestConcurrentSamePath(t *testing.T) {
 	}
 	onlyFiles(t, dir, "shared")
 }
+
+// TestIsTemp checks that IsTemp knows the name of the temporary file a
+// write in progress makes (the name a killed writer leaves), and refuses
+// other names.
+func TestIsTemp(t *testing.T) {
+	dir := t.TempDir()
+	var during []string
+	err := WriteFunc(filepath.Join(dir, "group-1.ckpt"), func(w io.Writer) error {
+		es, err := os.ReadDir(dir)
+		for _, e := range es {
+			during = append(during, e.Name())
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(during) != 1 || !IsTemp(during[0]) {
+		t.Errorf("files during the write: %q; want one temporary file that IsTemp knows", during)
+	}
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{".a.json.tmp123", true},
+		{".x.npy.tmp0", true},
+		{".a.json.tmp", false},
+		{".a.json.tmp12x", false},
+		{"a.json.tmp12", false},
+		{".tmp12", false},
+		{"..tmp1", false},
+		{".a.tmp1.json", false},
+		{"", false},
+	} {
+		if got := IsTemp(tc.name); got != tc.want {
+			t.Errorf("IsTemp(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -169,8 +169,8 @@ func (Exp) Commands() []experiment.Command {
 func exportFlags(fs *flag.FlagSet) func([]string, io.Writer) error {
 	layout := fs.String("layout", "2d", "node layout: 2d or 3d")
 	protocol := fs.String("protocol", "quick", "protocol whose run counts, window and data seed are exported: "+strings.Join(protocols.Names(), ", "))
-	trainRuns := fs.Int("train-runs", 0, "training runs (≥ 0; 0: the protocol's)")
-	testRuns := fs.Int("test-runs", 0, "held-out runs (≥ 0; 0: the protocol's)")
+	trainRuns := fs.Int("train-runs", 0, "training runs (0 … 65536; 0: the protocol's)")
+	testRuns := fs.Int("test-runs", 0, "held-out runs (0 … 65536; 0: the protocol's)")
 	return func(args []string, stdout io.Writer) error {
 		p, err := protocols.ByName(*protocol)
 		if err != nil {

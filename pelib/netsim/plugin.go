@@ -29,8 +29,8 @@ func Plugin() Exp {
 			"'all'. Default: the quick σ sweep plus sinnd, ropend, shaw, none, random (quick); all (paper).",
 		Opts: []experiment.Option{
 			{Key: "layout", Kind: experiment.String, Usage: "node layout: 2d (8×8 grid) or 3d (4×4×4 grid) (default 2d)"},
-			{Key: "train_runs", Kind: experiment.Int, Usage: "override the protocol's number of simulated training runs, 8 windows each (≥ 0; 0: the protocol's)"},
-			{Key: "test_runs", Kind: experiment.Int, Usage: "override the protocol's number of held-out runs (≥ 0; 0: the protocol's)"},
+			{Key: "train_runs", Kind: experiment.Int, Usage: "override the protocol's number of simulated training runs, 8 windows each (0 … 65536; 0: the protocol's)"},
+			{Key: "test_runs", Kind: experiment.Int, Usage: "override the protocol's number of held-out runs (0 … 65536; 0: the protocol's)"},
 		},
 	}}
 }

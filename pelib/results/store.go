@@ -112,6 +112,21 @@ func encodeRecordFile(r Record) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// writeCheckPrefix starts the name of CheckWritable's test file.
+const writeCheckPrefix = ".pelab-write-check-"
+
+// IsTemp reports whether name (a base name) is that of a temporary file a
+// writer of a results directory makes and removes: an atomic write's
+// ".<name>.tmp<digits>" (atomicfile.IsTemp: records, checkpoints,
+// artifacts, summaries) or CheckWritable's ".pelab-write-check-<digits>".
+// One that outlives its writer (killed) is stale.
+func IsTemp(name string) bool {
+	if rest, ok := strings.CutPrefix(name, writeCheckPrefix); ok {
+		return rest != "" && strings.Trim(rest, "0123456789") == ""
+	}
+	return atomicfile.IsTemp(name)
+}
+
 // CheckWritable makes sure that records can be written to dir before any
 // work is done: it creates dir (and its parents) if needed, then creates and
 // removes a temporary file in it. It fails with an error naming dir when dir
@@ -129,7 +144,7 @@ func CheckWritable(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("results: cannot create directory %s: %w", dir, err)
 	}
-	f, err := os.CreateTemp(dir, ".pelab-write-check-*")
+	f, err := os.CreateTemp(dir, writeCheckPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("results: directory %s is not writable: %w", dir, err)
 	}

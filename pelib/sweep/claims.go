@@ -1,9 +1,7 @@
 package sweep
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -59,17 +57,16 @@ func tryClaim(store *results.Store, id string) (*claim, error) {
 		if !ok {
 			return nil, nil
 		}
-		held, err1 := l.Stat()
-		now, err2 := os.Stat(path)
-		if err1 == nil && err2 == nil && os.SameFile(held, now) {
+		held, err := holdsPath(l)
+		if held {
 			host, _ := os.Hostname()
 			// Informational only; a failure to write it does not matter.
 			_ = os.WriteFile(path, fmt.Appendf(nil, "pid %d\nhost %s\nclaimed %s\n", os.Getpid(), host, time.Now().UTC().Format(time.RFC3339)), 0o644)
 			return &claim{lock: l}, nil
 		}
 		_ = l.Unlock() // we hold a removed (or replaced) file: try again on the path's file
-		if err2 != nil && !errors.Is(err2, fs.ErrNotExist) {
-			return nil, fmt.Errorf("sweep: claiming %s: %w", path, err2)
+		if err != nil {
+			return nil, fmt.Errorf("sweep: claiming %s: %w", path, err)
 		}
 	}
 	return nil, fmt.Errorf("sweep: claiming %s: the file kept changing under %d attempts", path, maxClaimTries)

@@ -2,8 +2,10 @@ package sweep
 
 import (
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzSpecTOML parses arbitrary spec files: no panic or hang; every error
@@ -43,6 +45,66 @@ func FuzzSpecTOML(f *testing.F) {
 		for _, k := range []string{"subset", "train_runs", "train_windows", "data"} {
 			if _, err := s.TaskInt(k, 0); err != nil && !strings.HasPrefix(err.Error(), "sweep: f.toml") {
 				t.Fatalf("TaskInt(%s): error %q does not name the file", k, err)
+			}
+		}
+	})
+}
+
+// FuzzSpecNesting parses spec files with fuzzed nesting: src alone, and
+// src wrapped in depth arrays (or inline tables "{a = …}" when inline) as
+// the value of conditions. Any input: no panic; a bounded time (1 s) and
+// allocation (256 MiB) whatever the depth; an error naming the file, or a
+// spec that validates. A depth past MaxSpecDepth around a src without
+// quotes or comments is refused by the scan before the decoder, naming a
+// line.
+func FuzzSpecNesting(f *testing.F) {
+	for _, c := range []struct {
+		src    string
+		depth  uint16
+		inline bool
+	}{
+		{`"learn-1"`, 1, false}, {`"learn-1"`, 2, false}, {"1", 10000, false}, {"1", 10000, true},
+		{"1", MaxSpecDepth, false}, {"1", MaxSpecDepth + 1, true}, {`"[[[[" # ]]]]`, 3, false},
+		{"'''\n[[[[[[[[[[[[[[[[[[[[\n'''", 1, false}, {`"\"[[[[[[[[[[[[[[[[[["`, 1, false},
+		{"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 0, false}, {"{a={b={c={d={e={f={g={h={i={j={k={l={m={n={o={p={q=1", 0, false},
+		{"experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [8]\n", 0, false},
+	} {
+		f.Add(c.src, c.depth, c.inline)
+	}
+	named := regexp.MustCompile(`^sweep: f\.toml( line [0-9]+)?: `)
+	deep := regexp.MustCompile(`^sweep: f\.toml line [0-9]+: nesting deeper than`)
+	f.Fuzz(func(t *testing.T, src string, depth uint16, inline bool) {
+		open, closing := "[", "]"
+		if inline {
+			open, closing = "{a = ", "}"
+		}
+		wrapped := "experiment = \"lst\"\nconditions = " + strings.Repeat(open, int(depth)) + src + strings.Repeat(closing, int(depth)) + "\n"
+		for _, doc := range []string{src, wrapped} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			s, err := ParseSpec("f.toml", doc)
+			d := time.Since(start)
+			runtime.ReadMemStats(&after)
+			if d > time.Second {
+				t.Fatalf("ParseSpec of %d bytes took %s", len(doc), d)
+			}
+			if a := after.TotalAlloc - before.TotalAlloc; a > 256<<20 {
+				t.Fatalf("ParseSpec of %d bytes allocated %d MiB", len(doc), a>>20)
+			}
+			if err != nil {
+				if !named.MatchString(err.Error()) {
+					t.Fatalf("ParseSpec(%q): error %q does not name the file", doc, err)
+				}
+				continue
+			}
+			if err := s.Validate(); err != nil {
+				t.Fatalf("ParseSpec(%q) accepted a spec that Validate rejects: %v", doc, err)
+			}
+		}
+		if int(depth) > MaxSpecDepth && !strings.ContainsAny(src, "\"'#\n") {
+			if _, err := ParseSpec("f.toml", wrapped); err == nil || !deep.MatchString(err.Error()) {
+				t.Fatalf("depth %d: error %v, want the nesting refused with a line", depth, err)
 			}
 		}
 	})

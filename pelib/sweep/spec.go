@@ -47,9 +47,13 @@ import (
 //	subset = 64                  # lst: keep 64 training puzzles
 //
 // Every number is checked against the same limits as the pelab flags of the
-// same name (see [LimitOf]): for example epochs, eval_every, k, max_m and
-// lr ≥ 0 (0 keeps the protocol's value), width and blocks ≥ 1, mask_ratio
-// in (0, 1), [task] subset ≥ 0. A seed, condition, width, block count or
+// same name (see [LimitOf]), lower and upper bounds: epochs and eval_every
+// 0 … 100000, k and max_m 0 … 1024 and lr ≥ 0 (0 keeps the protocol's
+// value), width 1 … 4096, blocks 1 … 64, mask_ratio in (0, 1), sigmas in
+// (0, 1000], seeds a count 1 … 1000 or a list of at most 1000, [task]
+// subset ≥ 0 and train_runs, test_runs 0 … 65536. The file is at most
+// MaxSpecBytes, its arrays and inline tables nested at most MaxSpecDepth
+// deep (checked before the TOML decoder reads it). A seed, condition, width, block count or
 // mask ratio given twice is an error, as it would train the same models
 // twice. Errors name the file, the line and the key.
 type Spec struct {
@@ -196,9 +200,14 @@ func (s *Spec) Validate() error {
 	o := s.Overrides
 	for _, c := range []struct {
 		key string
-		x   float64
-	}{{"epochs", float64(o.Epochs)}, {"eval_every", float64(o.EvalEvery)}, {"k", float64(o.K)}, {"max_m", float64(o.MaxM)}, {"lr", o.LR}} {
-		if err := CheckSetting(c.key, c.x); err != nil {
+		x   any // int or float64, printed as given
+	}{{"epochs", o.Epochs}, {"eval_every", o.EvalEvery}, {"k", o.K}, {"max_m", o.MaxM}, {"lr", o.LR}} {
+		x, isInt := c.x.(int)
+		f := float64(x)
+		if !isInt {
+			f = c.x.(float64)
+		}
+		if err := CheckSetting(c.key, f); err != nil {
 			return s.Errorf("overrides", c.key, "%s = %v: %w", c.key, c.x, err)
 		}
 	}

@@ -2,9 +2,11 @@ package sweep_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -100,7 +102,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{"no conditions", `experiment = "lst"`, "no conditions"},
 		{"unknown key", "experiment = \"lst\"\nconditions = [\"a\"]\ncondition = 1", `unknown key "condition"`},
 		{"unknown table", "[grids]\nwidth = [1]", "unknown table [grids]"},
-		{"bad width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [0]", "line 4: [grid] width = [0]: item 1 (0): want an integer ≥ 1"},
+		{"bad width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [0]", "line 4: [grid] width = [0]: item 1 (0): want an integer 1 … 4096"},
 		{"bad mask", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nmask_ratio = [1.5]", "line 4: [grid] mask_ratio = [1.5]: item 1 (1.5): want a number in (0, 1)"},
 		{"string width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [\"8\"]", "list of integers"},
 		{"unterminated", `experiment = "lst`, "line 1"},
@@ -108,12 +110,12 @@ func TestParseSpecErrors(t *testing.T) {
 		{"no equals", "experiment", "line 1"},
 		{"duplicate", "experiment = \"a\"\nexperiment = \"b\"", "set twice"},
 		{"nan", "experiment = \"lst\"\nconditions = [\"a\"]\nsigmas = [nan]", "want a"},
-		{"negative sigma", "experiment = \"lst\"\nconditions = [\"a\"]\nsigmas = [-1]", "line 3: sigmas = [-1]: item 1 (-1): want a finite σ > 0"},
-		{"negative epochs", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepochs = -1", "line 4: [overrides] epochs = -1: want an integer ≥ 0 (0 keeps the protocol's number of epochs)"},
-		{"negative eval_every", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\neval_every = -5", "line 4: [overrides] eval_every = -5: want an integer ≥ 0"},
+		{"negative sigma", "experiment = \"lst\"\nconditions = [\"a\"]\nsigmas = [-1]", "line 3: sigmas = [-1]: item 1 (-1): want a finite σ in (0, 1000]"},
+		{"negative epochs", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepochs = -1", "line 4: [overrides] epochs = -1: want an integer 0 … 100000 (0 keeps the protocol's number of epochs)"},
+		{"negative eval_every", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\neval_every = -5", "line 4: [overrides] eval_every = -5: want an integer 0 … 100000"},
 		{"negative lr", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\n\nlr = -1", "line 5: [overrides] lr = -1: want 0 (the protocol's learning rate) or a number float32 holds"},
-		{"negative max_m", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nmax_m = -1", "line 4: [overrides] max_m = -1: want an integer ≥ 0"},
-		{"negative k", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nk = -2", "line 4: [overrides] k = -2: want an integer ≥ 0"},
+		{"negative max_m", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nmax_m = -1", "line 4: [overrides] max_m = -1: want an integer 0 … 1024"},
+		{"negative k", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nk = -2", "line 4: [overrides] k = -2: want an integer 0 … 1024"},
 		{"inf lr", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nlr = 1e999", "line 4: key \"lr\": value \"1e999\""},
 		{"zero seeds", "experiment = \"lst\"\nconditions = [\"a\"]\nseeds = 0", "line 3: seeds = 0: want a count ≥ 1"},
 		{"duplicate seeds", "experiment = \"lst\"\nconditions = [\"a\"]\nseeds = [1, 1]", "line 3: seeds = [1 1]: seed 1 appears twice (positions 1 and 2)"},
@@ -122,7 +124,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{"duplicate width", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidth = [8, 16, 8]", "line 4: [grid] width = [8 16 8]: 8 appears twice (items 1 and 3)"},
 		{"negative subset", "experiment = \"lst\"\nconditions = [\"a\"]\n[task]\nsubset = -5", "line 4: [task] subset = -5: want an integer ≥ 0 (0: every training puzzle)"},
 		{"float subset", "experiment = \"lst\"\nconditions = [\"a\"]\n[task]\nsubset = 0.5", "line 4: [task] subset = 0.5: want an integer"},
-		{"negative train_runs", "experiment = \"netsim\"\nconditions = [\"a\"]\n[task]\ntrain_runs = -1", "line 4: [task] train_runs = -1: want an integer ≥ 0"},
+		{"negative train_runs", "experiment = \"netsim\"\nconditions = [\"a\"]\n[task]\ntrain_runs = -1", "line 4: [task] train_runs = -1: want an integer 0 … 65536"},
 		{"negative train_windows", "experiment = \"fmri\"\nconditions = [\"a\"]\n[task]\ntrain_windows = -3", "line 4: [task] train_windows = -3: want an integer ≥ 0"},
 		{"unknown key line", "experiment = \"lst\"\nconditions = [\"a\"]\n[grid]\nwidht = [1]", "line 4: [grid] unknown key \"widht\""},
 		{"string epochs", "experiment = \"lst\"\nconditions = [\"a\"]\n[overrides]\nepochs = \"2\"", "line 4: [overrides] epochs = 2: want an integer"},
@@ -219,5 +221,76 @@ func TestEstimateCost(t *testing.T) {
 	}
 	if _, err := sweep.EstimateCost(p, groups, 0, 0); err == nil {
 		t.Error("zero throughput: no error")
+	}
+}
+
+// TestSpecBounds checks the upper bounds of the grid, the overrides, the
+// seeds and the sigmas: a value past its bound is an error naming the
+// file, line and key, before any plan is built (width = [65536] passed
+// and crashed sweep run; blocks = [1000000] took 4 GiB).
+func TestSpecBounds(t *testing.T) {
+	const head = "experiment = \"lst\"\nconditions = [\"a\"]\n"
+	manySeeds := make([]string, sweep.MaxSeeds+1)
+	for i := range manySeeds {
+		manySeeds[i] = fmt.Sprint(i)
+	}
+	for _, tc := range []struct{ name, src, want string }{
+		{"width", head + "[grid]\nwidth = [8, 65536]", "bad.toml line 4: [grid] width = [8 65536]: item 2 (65536): want an integer 1 … 4096"},
+		{"blocks", head + "[grid]\nblocks = [1000000]", "bad.toml line 4: [grid] blocks = [1000000]: item 1 (1000000): want an integer 1 … 64"},
+		{"epochs", head + "[overrides]\nepochs = 1000000", "bad.toml line 4: [overrides] epochs = 1000000: want an integer 0 … 100000 (0 keeps the protocol's number of epochs)"},
+		{"eval_every", head + "[overrides]\neval_every = 100001", "bad.toml line 4: [overrides] eval_every = 100001: want an integer 0 … 100000"},
+		{"k", head + "[overrides]\nk = 5000", "bad.toml line 4: [overrides] k = 5000: want an integer 0 … 1024"},
+		{"max_m", head + "[overrides]\nmax_m = 5000", "bad.toml line 4: [overrides] max_m = 5000: want an integer 0 … 1024"},
+		{"seed count", head + "seeds = 5000", "bad.toml line 3: seeds = 5000: want a count 1 … 1000"},
+		{"seed list", head + "seeds = [" + strings.Join(manySeeds, ",") + "]", "bad.toml line 3: seeds = ["},
+		{"sigma", head + "sigmas = [0.5, 1e6]", "bad.toml line 3: sigmas = [0.5 1e+06]: item 2 (1e+06): want a finite σ in (0, 1000]"},
+		{"train_runs", "experiment = \"netsim\"\nconditions = [\"a\"]\n[task]\ntrain_runs = 1000000", "bad.toml line 4: [task] train_runs = 1000000: want an integer 0 … 65536"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := sweep.ParseSpec("bad.toml", tc.src)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	// The bounds themselves are valid.
+	src := head + "seeds = 1000\nsigmas = [1000]\n[grid]\nwidth = [4096]\nblocks = [64]\n[overrides]\nepochs = 100000\neval_every = 100000\nk = 1024\nmax_m = 1024\n"
+	if _, err := sweep.ParseSpec("ok.toml", src); err != nil {
+		t.Errorf("the bounds: %v", err)
+	}
+}
+
+// TestSpecDepth checks that deeply nested arrays and inline tables are
+// refused by a scan before the TOML decoder sees them, quickly, naming the
+// line: a 40 KB spec of depth 10,000 took 4 GB and 30 s in the decoder.
+func TestSpecDepth(t *testing.T) {
+	deep := func(open, close string, n int) string {
+		return "experiment = \"lst\"\nconditions = " + strings.Repeat(open, n) + "1" + strings.Repeat(close, n) + "\n"
+	}
+	for _, tc := range []struct{ name, src, want string }{
+		{"arrays", deep("[", "]", 10000), "bad.toml line 2: nesting deeper than 16"},
+		{"inline tables", "experiment = \"lst\"\nconditions = " + strings.Repeat("{a = ", 10000) + "1" + strings.Repeat("}", 10000), "bad.toml line 2: nesting deeper than 16"},
+		{"unclosed", "experiment = \"lst\"\n\nconditions = " + strings.Repeat("[{a=", 5000), "bad.toml line 3: nesting deeper than 16"},
+		{"bounded but nested", deep("[", "]", 16), "nested arrays are not supported"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := sweep.ParseSpec("bad.toml", tc.src)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("took %s", d)
+			}
+		})
+	}
+	// Brackets in strings and comments do not count; nor do table headers.
+	src := "experiment = \"[[[[[[[[[[[[[[[[[[[[\"\nconditions = ['{{{{{{{{{{{{{{{{{{{{{', \"\"\"\n]]]]]]]]]]]]]]]]]]]]]\"\"\"] # [[[[[[[[[[[[[[[[[[[[[[[[\n[grid]\nwidth = [8]\n"
+	if _, err := sweep.ParseSpec("ok.toml", src); err != nil {
+		t.Errorf("brackets in strings and comments: %v", err)
+	}
+	big := "experiment = \"lst\"\nconditions = [\"a\"]\n#" + strings.Repeat("x", sweep.MaxSpecBytes) + "\n"
+	if _, err := sweep.ParseSpec("big.toml", big); err == nil || !strings.Contains(err.Error(), "big.toml: ") || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("a spec over MaxSpecBytes: %v", err)
 	}
 }

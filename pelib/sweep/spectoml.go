@@ -10,6 +10,17 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
+// MaxSpecBytes is the largest spec file ParseSpec reads (1 MiB; a spec is
+// a few hundred bytes).
+const MaxSpecBytes = 1 << 20
+
+// MaxSpecDepth is the deepest nesting of arrays and inline tables that
+// ParseSpec hands to the TOML decoder (a spec's values are flat: depth 1,
+// and 2 for a table header [[x]]); deeper nesting is refused by
+// checkNesting first, as the decoder's time and memory grow with it (a
+// 40 KB file of depth 10,000 took 4 GB and 30 s).
+const MaxSpecDepth = 16
+
 // tomlDoc is a parsed spec file: table name ("" for the top level) → key →
 // value. A value is a string, int64, float64, bool or []any of those.
 type tomlDoc map[string]map[string]any
@@ -62,6 +73,12 @@ var specKeys = map[string][]string{
 // are errors "sweep: <name> line <n>: …" (or "sweep: <name>: …" where the
 // decoder gives no line).
 func parseTOML(name, src string) (tomlDoc, tomlLines, error) {
+	if len(src) > MaxSpecBytes {
+		return nil, nil, fmt.Errorf("sweep: %s: %d bytes, larger than %d (MaxSpecBytes): not a spec file", name, len(src), MaxSpecBytes)
+	}
+	if err := checkNesting(name, src); err != nil {
+		return nil, nil, err
+	}
 	var f specFile
 	md, err := toml.Decode(src, &f)
 	if err != nil {
@@ -143,6 +160,58 @@ func parseTOML(name, src string) (tomlDoc, tomlLines, error) {
 		}
 	}
 	return doc, lines, nil
+}
+
+// checkNesting scans src as TOML's lexer would, cheaply (one pass, no
+// allocation), and refuses nesting of arrays and inline tables ('[', '{')
+// deeper than MaxSpecDepth with an error naming the line where the limit
+// is passed. Brackets in strings ("…", '…', """…""", ”'…”') and
+// comments do not count; a document that is not valid TOML otherwise is
+// left to the decoder.
+func checkNesting(name, src string) error {
+	depth, line := 0, 1
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '\n':
+			line++
+		case '#':
+			for i+1 < len(src) && src[i+1] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			if strings.HasPrefix(src[i:], strings.Repeat(string(c), 3)) { // multi-line string
+				end := strings.Index(src[i+3:], strings.Repeat(string(c), 3))
+				if end < 0 {
+					return nil // unterminated: the decoder says so
+				}
+				line += strings.Count(src[i:i+3+end], "\n")
+				i += 3 + end + 2
+				for i+1 < len(src) && src[i+1] == c { // """"" ends with quotes inside
+					i++
+				}
+				continue
+			}
+			// A one-line string ends at its quote, or at the end of the line
+			// (an error left to the decoder); in "…", \ escapes the next byte.
+			for i++; i < len(src) && src[i] != c && src[i] != '\n'; i++ {
+				if c == '"' && src[i] == '\\' && i+1 < len(src) && src[i+1] != '\n' {
+					i++
+				}
+			}
+			if i < len(src) && src[i] == '\n' {
+				line++
+			}
+		case '[', '{':
+			if depth++; depth > MaxSpecDepth {
+				return fmt.Errorf("sweep: %s line %d: nesting deeper than %d arrays or inline tables (a spec's values are flat)", name, line, MaxSpecDepth)
+			}
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return nil
 }
 
 // flatValue says what is wrong with a value that is not a string, number,

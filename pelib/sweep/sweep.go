@@ -44,6 +44,14 @@
 // once its cell's record is written. flock needs a file system that
 // supports it (local disks do; NFS emulates it with POSIX locks).
 //
+// Stale temporary files. Every Run holds a shared lock on
+// <store>/.pelab-store.lock while it runs. When it starts and no other
+// Run holds that lock, it removes the temporary files that killed writers
+// left directly in the store, checkpoint, artifacts and claims folders
+// (".<name>.tmp<digits>", ".pelab-write-check-<digits>") and were last
+// written at least [StaleTempAge] ago; with another Run on the store it
+// removes none (see holdStore), and a later run does.
+//
 // Sharding: with Shards = n, shard i takes the cells whose ID hashes to i
 // mod n, so n processes (a Slurm array, a Kubernetes Indexed Job) partition
 // the cells exactly once and may share one store directory.
@@ -265,6 +273,10 @@ type Summary struct {
 	// Claimed counts the pending cells left to other processes that held
 	// their claims (see the package documentation).
 	Claimed int
+	// TempsRemoved lists the stale temporary files of killed writers that
+	// Run removed from the store when it started (see StaleTempAge for the
+	// rule).
+	TempsRemoved []string
 	// CheckpointsSetAside lists the unusable checkpoints renamed away (see
 	// the package documentation), by their new names.
 	CheckpointsSetAside []string
@@ -299,6 +311,16 @@ func Run(ctx context.Context, p *Plan, opt Options) (Summary, error) {
 	if opt.CheckpointDir == "" {
 		opt.CheckpointDir = filepath.Join(opt.Store.Dir, "checkpoints")
 	}
+	hold, removed, err := holdStore(opt.Store, opt.CheckpointDir, time.Now())
+	sum.TempsRemoved = removed
+	if len(removed) > 0 {
+		logf(opt.Progress, "sweep: removed %d stale temporary file(s) of killed writers (untouched for %s, no other run on the store): %s\n",
+			len(removed), StaleTempAge, strings.Join(removed, ", "))
+	}
+	if err != nil {
+		return sum, err
+	}
+	defer hold.release()
 	cells, err := p.Cells()
 	if err != nil {
 		return sum, err

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pelab/pelab/pelib/npy"
+	"github.com/pelab/pelab/pelib/train"
 )
 
 // FuzzReadTokens feeds ReadTokens damaged coordinates and partition files:
@@ -135,6 +138,105 @@ func FuzzReadSignals(f *testing.F) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// FuzzTokensFolder builds a small `pelab tokens` data set from fuzzed
+// bytes — a coordinates file (CSV, or NPY [S, c] when npyCoords) and one
+// recording (CSV, or NPY [S, T] when npyRec), stored twice in the signals
+// folder as a.* and b.* so that one can be held out — and reads it as the
+// command does (NewTask: coordinates, recordings, split, z-scores,
+// windows). Any bytes: no panic, and an error that names the data set's
+// folder or says what is wrong with the data set ("tokens: …"), or a task
+// whose windows and layout agree with the tokens and hold only finite
+// values.
+func FuzzTokensFolder(f *testing.F) {
+	npyOf := func(name string, data []float64, shape ...int) []byte {
+		p := filepath.Join(f.TempDir(), name)
+		if err := npy.Write(p, data, shape...); err != nil {
+			f.Fatal(err)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	rec := "0,1,2,3,4,5\n1,2,3,4,5,7\n2,3,4,5,6,9\n3,4,5,6,7,3\n"
+	plain := "name,x,y\na,0,0\nb,0,1\nc,1,0\nd,1,1\n"
+	for _, s := range []struct {
+		coords, rec       []byte
+		npyCoords, npyRec bool
+	}{
+		{[]byte(goodCoords), []byte(rec), false, false},
+		{[]byte("x,y\n0,0\n0,1\n1,0\n1,1\n"), []byte(rec), false, false},
+		{npyOf("c.npy", []float64{0, 0, 0, 1, 1, 0, 1, 1}, 4, 2), []byte(rec), true, false},
+		{[]byte(plain), npyOf("r.npy", []float64{0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 7, 2, 3, 4, 5, 6, 9, 3, 4, 5, 6, 7, 3}, 4, 6), false, true},
+		{[]byte(plain), []byte("1,1,1,1,1,1\n1,1,1,1,1,1\n1,1,1,1,1,1\n1,1,1,1,1,1\n"), false, false}, // constant: no z-score
+		{[]byte(plain), []byte("0,1\n1,2\n2,3\n3,4\n"), false, false},                                 // shorter than a window
+		{[]byte(plain), []byte("0,1,2,3,4,5\n1,2,3,4,5,7\n"), false, false},                           // too few tokens
+		{[]byte("\x93NUMPY\x01\x00\x10\x00{'descr': '<f8'}"), []byte(rec), true, false},
+		{[]byte(plain), []byte("\x93NUMPY"), false, true},
+		{nil, nil, false, false},
+	} {
+		f.Add(s.coords, s.rec, s.npyCoords, s.npyRec)
+	}
+	p := Quick()
+	p.Window, p.Stride, p.Batch, p.TestRecordings = 3, 1, 1, 1
+	// One folder per fuzzing process, emptied before each input (a fresh
+	// t.TempDir per input doubled the time of 10,000 inputs).
+	dir := f.TempDir()
+	sig := filepath.Join(dir, "signals")
+	f.Fuzz(func(t *testing.T, coords, rec []byte, npyCoords, npyRec bool) {
+		if err := os.RemoveAll(sig); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"coords.csv", "coords.npy"} {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Mkdir(sig, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cp := filepath.Join(dir, "coords.csv")
+		if npyCoords {
+			cp = filepath.Join(dir, "coords.npy")
+		}
+		ext := ".csv"
+		if npyRec {
+			ext = ".npy"
+		}
+		for path, b := range map[string][]byte{cp: coords, filepath.Join(sig, "a"+ext): rec, filepath.Join(sig, "b"+ext): rec} {
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		in := Input{Coords: cp, Signals: sig}
+		if !npyCoords && strings.Contains(strings.SplitN(string(coords), "\n", 2)[0], "network") {
+			in.Tokens.Partition = "network" // a partition column, as -partition network reads it
+		}
+		task, err := NewTask(p, in)
+		if err != nil {
+			if !strings.Contains(err.Error(), dir) && !strings.HasPrefix(err.Error(), "tokens: ") {
+				t.Fatalf("error %q names neither the folder nor the data set", err)
+			}
+			return
+		}
+		S := task.Tokens.S()
+		for _, d := range append([]*train.Data{task.Task.Train}, task.Task.Evals...) {
+			if d.S != S || d.F != p.Window || d.N < 1 || len(d.X) != d.N*d.S*d.F {
+				t.Fatalf("%s: N %d, S %d, F %d, %d values; want S %d, F %d, N·S·F values", d.Name, d.N, d.S, d.F, len(d.X), S, p.Window)
+			}
+			for i, x := range d.X {
+				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+					t.Fatalf("%s: value %v at %d accepted", d.Name, x, i)
+				}
+			}
+		}
+		if len(task.Train) != 1 || len(task.Test) != 1 {
+			t.Fatalf("recordings: train %q, test %q; want one each", task.Train, task.Test)
 		}
 	})
 }
