@@ -73,6 +73,9 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 			}
 			v := s.Mean[c.key] * scale
 			if sd, ok := s.SD[c.key]; ok {
+				if sd*scale < 1e-9*max(1, abs(v)) {
+					sd = 0 // rounding noise of equal values
+				}
 				fmt.Fprintf(b, " %.3g ± %.2g |", v, sd*scale)
 			} else {
 				fmt.Fprintf(b, " %.3g |", v)
@@ -101,4 +104,11 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 		}
 		b.WriteString(".\n\n")
 	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
