@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
@@ -73,7 +74,7 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 			}
 			v := s.Mean[c.key] * scale
 			if sd, ok := s.SD[c.key]; ok {
-				if sd*scale < 1e-9*max(1, abs(v)) {
+				if sd*scale < 1e-9*max(1, math.Abs(v)) {
 					sd = 0 // rounding noise of equal values
 				}
 				fmt.Fprintf(b, " %.3g ± %.2g |", v, sd*scale)
@@ -104,11 +105,4 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 		}
 		b.WriteString(".\n\n")
 	}
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
