@@ -49,3 +49,31 @@ func TestInterventionSection(t *testing.T) {
 		t.Errorf("records without interventions gave a section: %q", empty.String())
 	}
 }
+
+// TestPairedSection checks the paired comparisons on known values: the
+// best learned σ (lowest mean error) minus each other condition, seed by
+// seed: learn-0.1 − none = −0.1, −0.2, −0.3 (mean −0.2, the t interval
+// −0.2 ∓ 4.3027·0.1/√3 = [−0.4484, 0.04841], sign-flip p 0.25).
+func TestPairedSection(t *testing.T) {
+	var rs []results.Record
+	for seed, v := range map[int64][3]float64{1: {0.5, 0.6, 0.7}, 2: {0.5, 0.7, 0.8}, 3: {0.5, 0.8, 0.9}} {
+		for i, c := range []string{"learn-0.1", "none", "learn-2"} {
+			rs = append(rs, results.Record{ID: c + string(rune('0'+seed)), Experiment: "netsim", Condition: c, Seed: seed,
+				Status: results.StatusOK, Final: map[string]float64{"test90_mse": v[i]}})
+		}
+	}
+	var b strings.Builder
+	pairedSection(&b, rs, []string{"test90_mse", "absent_mse"})
+	md := b.String()
+	for _, want := range []string{
+		"**test90_mse**: learn-0.1 (the best learned σ by its mean)",
+		"| none | 3 | -0.2 | [-0.4484, 0.04841] | p = 0.25 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("section lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "absent_mse") {
+		t.Errorf("a metric no record has got a table:\n%s", md)
+	}
+}

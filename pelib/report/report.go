@@ -271,6 +271,7 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 		add(base+"-interp.png", results.MetricLabel(h.Interp)+" against "+results.MetricLabel(h.Gen)+" across learned-σ conditions, Spearman ρ", f, err)
 		geometrySection(&b, shown, h.Gen, base, add)
 		interventionSection(&b, rs)
+		pairedSection(&b, shown, pairedMetrics(h.Gen))
 	}
 	s.Markdown = b.String()
 	return s, nil
@@ -519,4 +520,19 @@ func tableHTML(rows []string, inline func(string) string) string {
 	}
 	b.WriteString("</table>\n")
 	return b.String()
+}
+
+// pairedMetrics are the metrics a section compares conditions on: the
+// generalisation metric and, for masked-token experiments, the held-out
+// error at the training ratio beside the harder test's.
+func pairedMetrics(gen string) []string {
+	out := []string{gen}
+	if strings.HasSuffix(gen, "_mse") {
+		for _, m := range []string{"test_mse", "test90_mse"} {
+			if m != gen {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
