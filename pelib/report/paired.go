@@ -84,9 +84,9 @@ func pairedSection(b *strings.Builder, rs []results.Record, metrics []string) {
 		return
 	}
 	fmt.Fprintf(b, "## Paired comparisons between conditions\n\n"+
-		"Differences are tested, not read off overlapping intervals: the unit of pairing is the seed (the same seed label " +
-		"in both conditions). The 95 %% interval is Student's t on the differences; the exact sign-flip p makes no " +
-		"assumption about their distribution but cannot fall below 2/2ⁿ with n seeds (0.25 for 3). Read a difference as " +
+		"Differences are tested, not read off overlapping intervals: the unit of pairing is the seed (the same seed label "+
+		"in both conditions). The 95 %% interval is Student's t on the differences; the exact sign-flip p makes no "+
+		"assumption about their distribution but cannot fall below 2/2ⁿ with n seeds (0.25 for 3). Read a difference as "+
 		"supported when its interval excludes 0, and as established only when more seeds also bring p down.\n\n")
 	b.WriteString(body.String())
 }
