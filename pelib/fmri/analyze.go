@@ -26,6 +26,9 @@ const EvalSeed = 7
 type Reference struct {
 	FC        *mat.SymDense
 	TestFC    *mat.SymDense // nil: no fc_rsa_test
+	// TestFCs are the held-out subjects' own FCs (nil: no fc_rsa_subj and
+	// no noise ceiling).
+	TestFCs   []*mat.SymDense
 	Centroids *mat.Dense
 	Networks  []int
 	// Permutations of each Mantel test and of the partition-shuffle nulls.
@@ -65,7 +68,7 @@ func NewReference(d *Data, permutations int, seed uint64) (*Reference, error) {
 	if d.TestFC != nil && d.TestFC.SymmetricDim() != S {
 		return nil, fmt.Errorf("fmri: reference: held-out FC has %d regions, centroids %d", d.TestFC.SymmetricDim(), S)
 	}
-	return &Reference{FC: d.TrainFC, TestFC: d.TestFC, Centroids: c, Networks: d.Partition.Keys(), Permutations: permutations,
+	return &Reference{FC: d.TrainFC, TestFC: d.TestFC, TestFCs: d.TestFCs, Centroids: c, Networks: d.Partition.Keys(), Permutations: permutations,
 		Seed: seed, proximity: prox}, nil
 }
 
@@ -77,6 +80,9 @@ func NewReference(d *Data, permutations int, seed uint64) (*Reference, error) {
 //   - fc_rsa_test, fc_p_test: the same against the held-out subjects' own
 //     group FC (TestFC, when set), so that a PE's agreement with FC is
 //     measured on subjects it never saw;
+//   - fc_rsa_subj: the mean over the held-out subjects of the Spearman ρ
+//     with each one's own FC (TestFCs, when set): the quantity the noise
+//     ceiling of DataMetrics bounds;
 //   - dist_rsa, dist_p: the same against proximity (minus the centroid
 //     distance), so that ρ > 0 means nearby regions are similar;
 //   - mod_q: Newman modularity Q of max(sim, 0) under the 12-network
@@ -113,6 +119,20 @@ func (r *Reference) SimilarityMetrics(sim mat.Symmetric, skipFC bool) (train.Met
 				out["fc_rsa_test"], out["fc_p_test"] = m.R, m.P
 			} else if err := skip(err); err != nil {
 				return nil, fmt.Errorf("fmri: PE vs held-out FC: %w", err)
+			}
+		}
+		if len(r.TestFCs) > 0 {
+			sum, n := 0.0, 0
+			for _, fc := range r.TestFCs {
+				rho, err := analysis.RSA(sim, fc, analysis.Spearman)
+				if err := skip(err); err != nil {
+					return nil, fmt.Errorf("fmri: PE vs a held-out subject's FC: %w", err)
+				} else if !math.IsNaN(rho) {
+					sum, n = sum+rho, n+1
+				}
+			}
+			if n == len(r.TestFCs) {
+				out["fc_rsa_subj"] = sum / float64(n)
 			}
 		}
 	}
@@ -259,7 +279,12 @@ func Baselines(w *Windows, fc mat.Symmetric, sets []EvalSet) (train.Metrics, err
 // a PE: SimilarityMetrics of the FC itself (fc_rsa omitted), with keys
 // prefixed "data_", and, when TestFC is set, data_fc_rsa_test: Spearman ρ
 // between the training and the held-out group FC (the ceiling of a PE's
-// fc_rsa_test if it reproduced the training FC).
+// fc_rsa_test if it reproduced the training FC), and, with TestFCs,
+// data_fc_ceiling_lo and data_fc_ceiling_hi: the noise ceiling
+// (analysis.NoiseCeilingOf, Spearman) of fc_rsa_subj — how high a mean
+// RSA with the held-out subjects' own FCs the subjects' own variability
+// allows (lower: each subject against the others' pooled FC; upper:
+// against all, itself included).
 func (r *Reference) DataMetrics() (train.Metrics, error) {
 	m, err := r.SimilarityMetrics(r.FC, true)
 	if err != nil {
@@ -276,6 +301,17 @@ func (r *Reference) DataMetrics() (train.Metrics, error) {
 		} else if !errors.Is(err, analysis.ErrConstant) && !errors.Is(err, analysis.ErrInvalid) {
 			return nil, fmt.Errorf("fmri: training vs held-out FC: %w", err)
 		}
+	}
+	if len(r.TestFCs) >= 2 {
+		data := make([]mat.Matrix, len(r.TestFCs))
+		for i, fc := range r.TestFCs {
+			data[i] = fc
+		}
+		nc, err := analysis.NoiseCeilingOf(data, analysis.Spearman)
+		if err != nil {
+			return nil, fmt.Errorf("fmri: noise ceiling of the held-out subjects' FC: %w", err)
+		}
+		out["data_fc_ceiling_lo"], out["data_fc_ceiling_hi"] = nc.Lower, nc.Upper
 	}
 	return out, nil
 }

@@ -46,6 +46,9 @@ type Data struct {
 	// PE–FC correlation against the subjects a model is tested on; never
 	// used in training or by a baseline).
 	TestFC *mat.SymDense
+	// TestFCs are the held-out subjects' own FCs [S, S], in TestSubjects
+	// order (a PE's RSA per subject and its noise ceiling).
+	TestFCs []*mat.SymDense
 	// Centroids are the regions' MNI centroids in mm, [S][3].
 	Centroids [][3]float64
 	// Partition holds region names and networks.
@@ -113,6 +116,9 @@ func Load(cfg Config) (*Data, error) {
 	}
 	if d.TestFC, err = GroupFC(pick(test)); err != nil {
 		return nil, err
+	}
+	for _, s := range pick(test) {
+		d.TestFCs = append(d.TestFCs, FC(s))
 	}
 	if d.Partition, err = ReadPartition(filepath.Join(cfg.Dir, CabnpDir), NumRegions); err != nil {
 		return nil, err

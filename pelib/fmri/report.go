@@ -30,7 +30,7 @@ type ReportData struct {
 // MSEMetrics and PEMetricNames are the report's columns.
 var (
 	MSEMetrics    = []string{"test_mse", "test90_mse", "train_mse"}
-	PEMetricNames = []string{"fc_rsa", "fc_p", "fc_rsa_test", "fc_p_test", "dist_rsa", "dist_p", "mod_q", "mod_z", "seg", "seg_z",
+	PEMetricNames = []string{"fc_rsa", "fc_p", "fc_rsa_test", "fc_p_test", "fc_rsa_subj", "dist_rsa", "dist_p", "mod_q", "mod_z", "seg", "seg_z",
 		"decode_r2", "decode_err_mm", "hemi_sym", "eff_dim"}
 )
 
@@ -75,7 +75,7 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 			"what a PE adds from what the model learns without one.\n", strings.Join(miss, ", "), strings.Join(miss, ","))
 	}
 	b.WriteString("\nPE geometry (block-mean cosine similarity of the PE table; PEs without a table have none): " +
-		"fc/dist_rsa = Spearman ρ with the training FC / with −distance (one-sided Mantel p); fc_rsa_test = with the held-out subjects' own FC; mod_q, seg = modularity and " +
+		"fc/dist_rsa = Spearman ρ with the training FC / with −distance (one-sided Mantel p); fc_rsa_test = with the held-out subjects' own group FC; fc_rsa_subj = the mean over held-out subjects of ρ with each one's FC (bounded by the noise ceiling below); mod_q, seg = modularity and " +
 		"segregation under the 12 Cole-Anticevic networks, _z against relabelled networks; decode = cross-validated " +
 		"linear decoding of the MNI centroid (R², error in mm); hemi_sym = mean similarity of homotopic pairs minus all pairs.\n\n")
 	b.WriteString(results.MarkdownTable(rep.Summaries, PEMetricNames, nil))
@@ -86,6 +86,12 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 			fmt.Fprintf(&b, "; its Spearman ρ with the held-out FC (the fc_rsa_test of a PE equal to it) %.3f", v)
 		}
 		b.WriteString(".\n")
+		if lo, ok := bl["data_fc_ceiling_lo"]; ok {
+			fmt.Fprintf(&b, "\nNoise ceiling of fc_rsa_subj (analysis.NoiseCeilingOf, Spearman, the held-out subjects' own FCs): "+
+				"lower %.3f (each subject against the others' pooled FC), upper %.3f (against all, itself included): "+
+				"no PE can be expected above the upper bound, and one between the bounds explains the subjects' FC as well "+
+				"as the group does.\n", lo, bl["data_fc_ceiling_hi"])
+		}
 	}
 
 	var learned []results.Summary
