@@ -24,8 +24,8 @@ const EvalSeed = 7
 // TestFC), the regions' centroids [S, 3] in mm, their network keys, and the
 // size of the permutation tests.
 type Reference struct {
-	FC        *mat.SymDense
-	TestFC    *mat.SymDense // nil: no fc_rsa_test
+	FC     *mat.SymDense
+	TestFC *mat.SymDense // nil: no fc_rsa_test
 	// TestFCs are the held-out subjects' own FCs (nil: no fc_rsa_subj and
 	// no noise ceiling).
 	TestFCs   []*mat.SymDense
