@@ -30,6 +30,13 @@
 //     R = argmin ‖GR − P_l‖_F and s = ‖P_l‖_F/‖GR‖_F — the true geometry
 //     in the model's own PE space.
 //
+// The fifth check of a PE's causal role — shuffling the tokens' order in
+// the inputs and the PE together, which must change nothing but the order
+// of the outputs — holds for every model by construction (attention and the
+// per-token layers are permutation-equivariant; position enters only through
+// the PE): it is a test of the model (pelib/model's TestTokenOrderConsistent,
+// to 1e-9), not an evaluation of each trained model.
+//
 // Metric names: "iv_<what>_<metric>" (metric: acc or mse, the run's primary
 // metric) and "iv_d<what>_<metric>" = intervened − intact (for accuracy a
 // loss is negative, for MSE positive). Interventions need a PE table: for

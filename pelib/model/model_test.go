@@ -418,3 +418,77 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenOrderConsistent checks that a model has no hidden dependence on
+// the order of its tokens: shuffling the tokens of the input and the rows
+// of the PE table by one permutation shuffles the per-token outputs
+// (masked-token readout) by the same permutation and changes nothing else.
+// It is the check behind the "token order" intervention: a model of pelab
+// knows a token's position only through its PE.
+func TestTokenOrderConsistent(t *testing.T) {
+	be := goBackend(t)
+	perm := []int{3, 0, 5, 1, 4, 2}
+	for _, spec := range []string{"learn:0.5", "learn:0.5,input", "random", "none"} {
+		c := small(t, spec, dtypes.Float64, ReadoutTokens)
+		c.Outputs = 2
+		ps, err := Init(c, members(t, c, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The permuted PE table: rows of every block, [M=1, L, S, D].
+		pp := slices.Clone(ps)
+		for i, s := range Specs(c) {
+			if s.Name != "pe/table" {
+				continue
+			}
+			v := tensors.MustCopyFlatData[float64](ps[i])
+			L, S, D := s.Shape[0], s.Shape[1], s.Shape[2]
+			w := make([]float64, len(v))
+			for l := range L {
+				for r := range S {
+					copy(w[(l*S+r)*D:(l*S+r+1)*D], v[(l*S+perm[r])*D:(l*S+perm[r]+1)*D])
+				}
+			}
+			pp[i] = tensors.FromFlatDataAndDimensions(w, append([]int{1}, s.Shape...)...)
+		}
+		x := randInput(1, 2, 6, 3, 1)
+		xv := tensors.MustCopyFlatData[float64](x)
+		pv := make([]float64, len(xv))
+		for b := range 2 {
+			for s := range 6 {
+				copy(pv[(b*6+s)*3:(b*6+s+1)*3], xv[(b*6+perm[s])*3:(b*6+perm[s]+1)*3])
+			}
+		}
+		ex := MustNewExec(be, func(in []*Node) *Node {
+			out, err := Forward(c, in[1:], in[0], ForwardOptions{})
+			if err != nil {
+				panic(err)
+			}
+			return out.Out
+		})
+		run := func(x *tensors.Tensor, params []*tensors.Tensor) []float64 {
+			a := []any{x}
+			for _, p := range params {
+				a = append(a, p)
+			}
+			o, err := ex.Call(a...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tensors.MustCopyFlatData[float64](o[0])
+		}
+		a := run(x, ps)                                                 // [1, 2, 6, 2]
+		b := run(tensors.FromFlatDataAndDimensions(pv, 1, 2, 6, 3), pp) // token s of b is token perm[s] of a
+		d := 0.0
+		for bt := range 2 {
+			for s := range 6 {
+				for o := range 2 {
+					d = math.Max(d, math.Abs(b[(bt*6+s)*2+o]-a[(bt*6+perm[s])*2+o]))
+				}
+			}
+		}
+		if d > 1e-9 {
+			t.Errorf("%s: shuffling tokens and PE rows together changed the outputs by %g", spec, d)
+		}
+	}
+}
