@@ -63,9 +63,10 @@ const WeightDecayPE = 0.01
 
 // Vocabulary is Experiment 1's condition language: learn-<σ>,
 // learn-<σ>-wd, the paper's names ("2d-fixed", "1d-fixed", "relative",
-// "relative-bidir", "rope1d", "rope2d", "nope", "random", "uniform", "t5",
-// "alibi", "alibi2d"), or any PE spec; "sigmas" and "paper" expand in
-// lists.
+// "relative-bidir", "rope1d", "rope2d", "none" (alias "nope"), "random",
+// "uniform", "t5", "alibi", "alibi2d"), or any PE spec; "sigmas" and
+// "paper" expand in lists. Every condition is named by its canonical name
+// (sweep.Vocabulary.CanonicalName).
 //
 // relative is the reference's RelativeGlobalAttention, shaw,causal,noout:
 // learned relative key embeddings, a causal mask, and no attention output
@@ -78,7 +79,7 @@ func Vocabulary() sweep.Vocabulary {
 		Experiment: "lst",
 		Aliases: map[string]string{
 			"2d-fixed": "sin2d", "1d-fixed": "sin1d", "relative": "shaw,causal,noout", "relative-bidir": "shaw,noout",
-			"t5": "t5", "rope1d": "rope1d", "rope2d": "rope2d", "nope": "none", "random": "random",
+			"t5": "t5", "rope1d": "rope1d", "rope2d": "rope2d", "none": "none", "nope": "none", "random": "random",
 			"uniform": "learn:uniform:0:1", "alibi": "alibi", "alibi2d": "alibind",
 		},
 		Lists: map[string][]string{"sigmas": sweep.SigmaNames(PaperSigmas()), "paper": PaperConditionNames()}, WeightDecay: WeightDecayPE,
@@ -97,7 +98,7 @@ func PEConditions(list string) ([]sweep.Condition, error) { return Vocabulary().
 // first (other conditions' attention maps are compared with it).
 func PaperConditionNames() []string {
 	names := append([]string{"2d-fixed"}, sweep.SigmaNames(PaperSigmas())...)
-	return append(names, "learn-0.2-wd", "1d-fixed", "relative", "relative-bidir", "rope1d", "rope2d", "nope", "random", "uniform")
+	return append(names, "learn-0.2-wd", "1d-fixed", "relative", "relative-bidir", "rope1d", "rope2d", "none", "random", "uniform")
 }
 
 // TaskOptions select the data of a task.

@@ -28,7 +28,10 @@
 // note rather than failing the report. Corrupt record files are listed by
 // name with what is wrong, never used. Diverged and failed models are left
 // out of every mean ± SD, counted in each table's n column ("3 (+1
-// diverged)") and listed per condition with their reasons. Files are written atomically (internal/atomicfile).
+// diverged)") and listed per condition with their reasons. Conditions are
+// read under their canonical names (sweep.Vocabulary.Canonical): records
+// written under other spellings of one PE (learn-0.10, LEARN-0.1,
+// learn:0.1) are one condition. Files are written atomically (internal/atomicfile).
 package report
 
 import (
@@ -42,6 +45,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,6 +95,7 @@ func FromDir(dir string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
+	canonicalConditions(recs) // before Prepare, which looks conditions up by name
 	// Experiments that complete their records from the store's files (lst:
 	// attention similarity to the 2d-fixed model from the saved maps).
 	for _, e := range experiment.All() {
@@ -116,6 +121,8 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 		}
 		return nil, fmt.Errorf("report: no valid records; %d unusable file(s):\n%s", len(corrupt), strings.Join(msgs, "\n"))
 	}
+	recs = slices.Clone(recs)
+	canonicalConditions(recs)
 	type key struct{ exp, proto, layout string }
 	by := map[key][]results.Record{}
 	for _, r := range recs {
@@ -170,6 +177,28 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 	}
 	rep.Markdown = md.String()
 	return rep, nil
+}
+
+// canonicalConditions renames each record's condition to its canonical
+// name in its experiment's vocabulary (sweep.Vocabulary.Canonical), so that
+// records written under other spellings of one PE (learn-0.10, LEARN-0.1,
+// learn:0.1, nope for none) are read, grouped and reported as one
+// condition. Conditions of unknown experiments, and names no vocabulary
+// parses, are kept as they are.
+func canonicalConditions(recs []results.Record) {
+	vocab := map[string]sweep.Vocabulary{}
+	for i, r := range recs {
+		v, ok := vocab[r.Experiment]
+		if !ok {
+			e, err := experiment.Get(r.Experiment)
+			if err != nil {
+				continue
+			}
+			v = e.Vocabulary()
+			vocab[r.Experiment] = v
+		}
+		recs[i].Condition = v.Canonical(r.Condition)
+	}
 }
 
 func countStatus(rs []results.Record, status string) int {
