@@ -2,9 +2,11 @@ package lst
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 )
@@ -116,7 +118,9 @@ const (
 
 // NewTask loads the reference puzzles and returns Experiment 1's task: the
 // training split, and the two evaluation sets (EvalTest, EvalOriginal)
-// with per-condition groups "1vec", "2vec", "3vec".
+// with per-condition groups "1vec", "2vec", "3vec". Its Inputs hold the
+// SHA-256 of the four reference CSVs, by file name (results.Inputs): they
+// enter every record's config and cell ID, so a changed CSV is a new cell.
 func NewTask(opt TaskOptions) (*sweep.Task, error) {
 	dir, err := FindDir(opt.Dir)
 	if err != nil {
@@ -125,6 +129,14 @@ func NewTask(opt TaskOptions) (*sweep.Task, error) {
 	pool, orig, err := LoadReference(dir)
 	if err != nil {
 		return nil, err
+	}
+	files := map[string]string{FileOriginal: filepath.Join(dir, FileOriginal)}
+	for _, name := range PoolFiles {
+		files[name] = filepath.Join(dir, name)
+	}
+	inputs, err := results.HashFiles(files)
+	if err != nil {
+		return nil, fmt.Errorf("lst: %w", err)
 	}
 	tr, te, err := Split(pool, 0.1, opt.SplitSeed)
 	if err != nil {
@@ -144,6 +156,7 @@ func NewTask(opt TaskOptions) (*sweep.Task, error) {
 		Evals:  []*train.Data{toData(EvalTest, te), toData(EvalOriginal, orig)},
 		Layout: pe.Grid(4, 4),
 		Params: map[string]any{"split_seed": opt.SplitSeed, "subset": opt.Subset, "train_n": len(tr)},
+		Inputs: inputs,
 	}, nil
 }
 

@@ -31,7 +31,14 @@
 // diverged)") and listed per condition with their reasons. Conditions are
 // read under their canonical names (sweep.Vocabulary.Canonical): records
 // written under other spellings of one PE (learn-0.10, LEARN-0.1,
-// learn:0.1) are one condition. Files are written atomically (internal/atomicfile).
+// learn:0.1) are one condition. Each section checks the records' input
+// files (the digest of every input file's SHA-256 in each record's config,
+// results.Inputs): records of one condition, or of one section, trained
+// on different files get a warning line in the section's "Input files"
+// part and at the top of report.md (Report.Warnings; pelab report prints
+// them on stderr); records without input hashes (written before pelab
+// stored them; netsim reads no files) are said to be unchecked, never an
+// error. Files are written atomically (internal/atomicfile).
 package report
 
 import (
@@ -71,6 +78,9 @@ type Section struct {
 	Records                      []results.Record
 	Markdown                     string
 	Figures                      []Figure
+	// Warnings say where records of the section were trained on different
+	// input files (see inputsCheck); they are also in Markdown.
+	Warnings []string
 }
 
 // Report is the aggregate of a results directory.
@@ -78,7 +88,11 @@ type Report struct {
 	Title    string
 	Sections []Section
 	Corrupt  []error // record files that could not be used
-	Markdown string  // the whole report, figures referenced by file name
+	// Warnings gather the sections' Warnings: records of one condition (or
+	// of one section) trained on different input files. The Markdown
+	// says them too; pelab report also prints them on stderr.
+	Warnings []string
+	Markdown string // the whole report, figures referenced by file name
 }
 
 // Title is the default title of a report.
@@ -162,8 +176,7 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 		fmt.Fprintf(&md, "; %d failed", n)
 	}
 	md.WriteString(".\n")
-	md.WriteString(results.UnusableMarkdown(corrupt))
-	md.WriteString("\n")
+	var body strings.Builder
 	for _, k := range keys {
 		rs := by[k]
 		results.Sort(rs)
@@ -172,9 +185,19 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 			return nil, err
 		}
 		rep.Sections = append(rep.Sections, s)
-		md.WriteString(s.Markdown)
-		md.WriteString("\n")
+		rep.Warnings = append(rep.Warnings, s.Warnings...)
+		body.WriteString(s.Markdown)
+		body.WriteString("\n")
 	}
+	if len(rep.Warnings) > 0 {
+		fmt.Fprintf(&md, "\n**Warning: records trained on different input files** (see each section's \"Input files\"):\n\n")
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(&md, "- %s\n", w)
+		}
+	}
+	md.WriteString(results.UnusableMarkdown(corrupt))
+	md.WriteString("\n")
+	md.WriteString(body.String())
 	rep.Markdown = md.String()
 	return rep, nil
 }
@@ -233,6 +256,9 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 		title += ", layout " + layout
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
+	inMD, warnings := inputsCheck(title, rs)
+	b.WriteString(inMD)
+	s.Warnings = warnings
 
 	// The experiment's own report, with the paper's references.
 	e, expErr := experiment.Get(exp)
