@@ -52,6 +52,9 @@ func runReport(args []string, stdout io.Writer) error {
 	for _, e := range rep.Corrupt {
 		fmt.Fprintf(stdout, "warning: %v\n", e)
 	}
+	for _, w := range rep.Warnings { // records trained on different input files
+		fmt.Fprintf(os.Stderr, "pelab report: warning: %s\n", w)
+	}
 	for _, p := range paths {
 		fmt.Fprintf(stdout, "wrote %s\n", p)
 	}

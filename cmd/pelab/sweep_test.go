@@ -67,8 +67,8 @@ test_runs = 2
 		if p.Train.Epochs != 1 || p.Train.StepsPerCall != 2 || len(p.Seeds) != 2 || len(p.Conditions) != 3 {
 			t.Errorf("plan %d: epochs %d k %d seeds %v conditions %d", i, p.Train.Epochs, p.Train.StepsPerCall, p.Seeds, len(p.Conditions))
 		}
-		if p.Conditions[1].Name != "relative" || p.Conditions[1].PE.String() != "shaw:normal:1" {
-			t.Errorf("netsim relative (a deprecated alias) = %s %s, want shaw", p.Conditions[1].Name, p.Conditions[1].PE)
+		if p.Conditions[1].Name != "shaw" || p.Conditions[1].PE.String() != "shaw:normal:1" {
+			t.Errorf("netsim relative (a deprecated alias) = %s %s, want shaw (its canonical name) shaw:normal:1", p.Conditions[1].Name, p.Conditions[1].PE)
 		}
 	}
 	for _, tc := range []struct{ src, want string }{

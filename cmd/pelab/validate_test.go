@@ -261,7 +261,8 @@ func TestPEFlag(t *testing.T) {
 	for _, c := range cs {
 		got = append(got, c.Name+"="+c.PE.String())
 	}
-	want := []string{"learn-0.1=learn:normal:0.1", "shaw,causal=shaw:normal:1,causal", "t5,buckets=6=t5:zeros,buckets=6", "2d-fixed=sin2d"}
+	// Names are canonical (sweep.Vocabulary.CanonicalName): a spec no alias names is its pe.Spec.String().
+	want := []string{"learn-0.1=learn:normal:0.1", "shaw:normal:1,causal=shaw:normal:1,causal", "t5:zeros,buckets=6=t5:zeros,buckets=6", "2d-fixed=sin2d"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("lst -pe with commas in specs: %q, want %q", got, want)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/pelab/pelab/pelib/fetch"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
@@ -323,6 +324,10 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fmri: centroids: %w", err)
 	}
+	inputs, err := InputFiles(dir, append(slices.Clone(d.TrainSubjects), d.TestSubjects...))
+	if err != nil {
+		return nil, err
+	}
 	t := &Task{Data: d, Test: te, TrainEval: trEval}
 	t.Task = &sweep.Task{
 		Name:   Experiment,
@@ -338,6 +343,7 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 			"coord_unit_mm":   CoordUnit,
 			"test_mask_ratio": p.TestMaskRatio,
 		},
+		Inputs: inputs,
 	}
 	if len(opt.TestSubjects) > 0 {
 		// Only named splits carry the key, so that the records (and cell
@@ -345,6 +351,36 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 		t.Params["split"] = "named"
 	}
 	return t, nil
+}
+
+// InputFiles returns the content fingerprint (results.Inputs) of the files
+// a task of the data set folder dir reads: each listed subject's time
+// series ("rest/<file>"), the partition's three files ("cabnp/<file>") and
+// the atlas (AtlasFile), by their paths relative to dir, each hashed once.
+// NewTask records it in every record's config, so the cell IDs depend on
+// every byte of them: a run on damaged or other data is another cell.
+func InputFiles(dir string, subjects []string) (results.Inputs, error) {
+	rest := filepath.Join(dir, RestDir)
+	byID, err := subjectFiles(rest)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]string{AtlasFile: filepath.Join(dir, filepath.FromSlash(AtlasFile))}
+	for _, f := range []string{NetworkLabelFile, NetworkAssignFile, PartitionLabelKey} {
+		files[CabnpDir+"/"+f] = filepath.Join(dir, CabnpDir, f)
+	}
+	for _, id := range subjects {
+		p, ok := byID[id]
+		if !ok {
+			return nil, fmt.Errorf("fmri: %s: no file for subject %s", rest, id)
+		}
+		files[RestDir+"/"+filepath.Base(p)] = p
+	}
+	in, err := results.HashFiles(files)
+	if err != nil {
+		return nil, fmt.Errorf("fmri: %w", err)
+	}
+	return in, nil
 }
 
 // SubjectError is a problem with one subject of a named split (see

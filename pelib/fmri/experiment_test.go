@@ -23,23 +23,28 @@ func TestPECondition(t *testing.T) {
 		name  string
 		kind  pe.Kind
 		sigma float64
+		canon string // the canonical name; "": name
 	}{
-		{"learn-0.2", pe.Learned, 0.2},
-		{"learn-2", pe.Learned, 2},
-		{"sin3d", pe.SinND, 0},
-		{"rope3d", pe.RoPEND, 0},
-		{"relative", pe.Shaw, 0},
-		{"none", pe.None, 0},
-		{"nope", pe.None, 0},
-		{"random", pe.Random, 0},
-		{"sinnd,base=100", pe.SinND, 0},
+		{"learn-0.2", pe.Learned, 0.2, ""},
+		{"learn-2", pe.Learned, 2, ""},
+		{"sin3d", pe.SinND, 0, ""},
+		{"sinnd", pe.SinND, 0, "sin3d"},
+		{"rope3d", pe.RoPEND, 0, ""},
+		{"relative", pe.Shaw, 0, "shaw"},
+		{"none", pe.None, 0, ""},
+		{"nope", pe.None, 0, "none"},
+		{"random", pe.Random, 0, ""},
+		{"sinnd,base=100", pe.SinND, 0, ""},
 	} {
+		if c.canon == "" {
+			c.canon = c.name
+		}
 		cond, err := PECondition(c.name)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
 		}
-		if cond.Name != c.name || cond.PE.Kind != c.kind || (c.kind == pe.Learned && cond.PE.Sigma != c.sigma) {
+		if cond.Name != c.canon || cond.PE.Kind != c.kind || (c.kind == pe.Learned && cond.PE.Sigma != c.sigma) {
 			t.Errorf("%s: got %q %s σ %g, want kind %s σ %g", c.name, cond.Name, cond.PE.Kind, cond.PE.Sigma, c.kind, c.sigma)
 		}
 		if c.name == "relative" && cond.PE.Causal {

@@ -2,9 +2,11 @@ package lst
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 )
@@ -63,9 +65,10 @@ const WeightDecayPE = 0.01
 
 // Vocabulary is Experiment 1's condition language: learn-<σ>,
 // learn-<σ>-wd, the paper's names ("2d-fixed", "1d-fixed", "relative",
-// "relative-bidir", "rope1d", "rope2d", "nope", "random", "uniform", "t5",
-// "alibi", "alibi2d"), or any PE spec; "sigmas" and "paper" expand in
-// lists.
+// "relative-bidir", "rope1d", "rope2d", "none" (alias "nope"), "random",
+// "uniform", "t5", "alibi", "alibi2d"), or any PE spec; "sigmas" and
+// "paper" expand in lists. Every condition is named by its canonical name
+// (sweep.Vocabulary.CanonicalName).
 //
 // relative is the reference's RelativeGlobalAttention, shaw,causal,noout:
 // learned relative key embeddings, a causal mask, and no attention output
@@ -78,7 +81,7 @@ func Vocabulary() sweep.Vocabulary {
 		Experiment: "lst",
 		Aliases: map[string]string{
 			"2d-fixed": "sin2d", "1d-fixed": "sin1d", "relative": "shaw,causal,noout", "relative-bidir": "shaw,noout",
-			"t5": "t5", "rope1d": "rope1d", "rope2d": "rope2d", "nope": "none", "random": "random",
+			"t5": "t5", "rope1d": "rope1d", "rope2d": "rope2d", "none": "none", "nope": "none", "random": "random",
 			"uniform": "learn:uniform:0:1", "alibi": "alibi", "alibi2d": "alibind",
 		},
 		Lists: map[string][]string{"sigmas": sweep.SigmaNames(PaperSigmas()), "paper": PaperConditionNames()}, WeightDecay: WeightDecayPE,
@@ -97,7 +100,7 @@ func PEConditions(list string) ([]sweep.Condition, error) { return Vocabulary().
 // first (other conditions' attention maps are compared with it).
 func PaperConditionNames() []string {
 	names := append([]string{"2d-fixed"}, sweep.SigmaNames(PaperSigmas())...)
-	return append(names, "learn-0.2-wd", "1d-fixed", "relative", "relative-bidir", "rope1d", "rope2d", "nope", "random", "uniform")
+	return append(names, "learn-0.2-wd", "1d-fixed", "relative", "relative-bidir", "rope1d", "rope2d", "none", "random", "uniform")
 }
 
 // TaskOptions select the data of a task.
@@ -115,7 +118,9 @@ const (
 
 // NewTask loads the reference puzzles and returns Experiment 1's task: the
 // training split, and the two evaluation sets (EvalTest, EvalOriginal)
-// with per-condition groups "1vec", "2vec", "3vec".
+// with per-condition groups "1vec", "2vec", "3vec". Its Inputs hold the
+// SHA-256 of the four reference CSVs, by file name (results.Inputs): they
+// enter every record's config and cell ID, so a changed CSV is a new cell.
 func NewTask(opt TaskOptions) (*sweep.Task, error) {
 	dir, err := FindDir(opt.Dir)
 	if err != nil {
@@ -124,6 +129,14 @@ func NewTask(opt TaskOptions) (*sweep.Task, error) {
 	pool, orig, err := LoadReference(dir)
 	if err != nil {
 		return nil, err
+	}
+	files := map[string]string{FileOriginal: filepath.Join(dir, FileOriginal)}
+	for _, name := range PoolFiles {
+		files[name] = filepath.Join(dir, name)
+	}
+	inputs, err := results.HashFiles(files)
+	if err != nil {
+		return nil, fmt.Errorf("lst: %w", err)
 	}
 	tr, te, err := Split(pool, 0.1, opt.SplitSeed)
 	if err != nil {
@@ -143,6 +156,7 @@ func NewTask(opt TaskOptions) (*sweep.Task, error) {
 		Evals:  []*train.Data{toData(EvalTest, te), toData(EvalOriginal, orig)},
 		Layout: pe.Grid(4, 4),
 		Params: map[string]any{"split_seed": opt.SplitSeed, "subset": opt.Subset, "train_n": len(tr)},
+		Inputs: inputs,
 	}, nil
 }
 

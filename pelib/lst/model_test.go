@@ -62,7 +62,7 @@ func TestPaperParamCounts(t *testing.T) {
 	rows := map[string]row{
 		"2d-fixed":       {"mha", "fixed", 0},
 		"1d-fixed":       {"mha", "fixed", 0},
-		"nope":           {"mha", "none", 0},
+		"none":           {"mha", "none", 0},  // the paper's nope (canonical name none)
 		"random":         {"mha", "fixed", 0}, // the reference's RandomPositionalEncoding is no parameter; pelab's is not trainable
 		"uniform":        {"mha", "learned", 0},
 		"learn-0.2-wd":   {"mha", "learned", 0},

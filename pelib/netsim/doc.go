@@ -132,6 +132,12 @@
 //     (new seeds: new noise, inputs and initial states) masked at 50 %;
 //     "test90", the same at 90 % (Analyzer); "g3.4" and "g4.2", the
 //     held-out seeds simulated at another global coupling.
+//   - Inputs: netsim reads no data file — it simulates its data from its
+//     config (network, dynamics, run seeds), which every record already
+//     holds — so its task has no results.Inputs and its records' configs
+//     no "inputs" key (the experiments that read files, lst, fmri and
+//     tokens, hash them into every cell ID); netsim's cell IDs are what
+//     they were before input hashes.
 //   - Model: Experiment 1's post-LN encoder (1 head, PE added at every
 //     block, GELU after both MLP layers) with a per-token linear readout
 //     of the T values. Paper protocol 4 blocks of width 64, Adam lr 1e-3,

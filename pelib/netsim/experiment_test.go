@@ -56,26 +56,31 @@ func TestProtocols(t *testing.T) {
 
 func TestPEConditions(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		kind pe.Kind
-		sig  float64
+		name  string
+		kind  pe.Kind
+		sig   float64
+		canon string // the canonical name; "": name
 	}{
-		{"learn-0.1", pe.Learned, 0.1},
-		{"learn-2", pe.Learned, 2},
-		{"sinnd", pe.SinND, 0},
-		{"ropend", pe.RoPEND, 0},
-		{"shaw", pe.Shaw, 0},
-		{"relative", pe.Shaw, 0},
-		{"none", pe.None, 0},
-		{"random", pe.Random, 0},
-		{"learn:uniform:0:1", pe.Learned, 0},
+		{"learn-0.1", pe.Learned, 0.1, ""},
+		{"learn-2", pe.Learned, 2, ""},
+		{"sinnd", pe.SinND, 0, ""},
+		{"nd-fixed", pe.SinND, 0, "sinnd"},
+		{"ropend", pe.RoPEND, 0, ""},
+		{"shaw", pe.Shaw, 0, ""},
+		{"relative", pe.Shaw, 0, "shaw"},
+		{"none", pe.None, 0, ""},
+		{"random", pe.Random, 0, ""},
+		{"learn:uniform:0:1", pe.Learned, 0, ""},
 	} {
+		if tc.canon == "" {
+			tc.canon = tc.name
+		}
 		c, err := PECondition(tc.name)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		if c.Name != tc.name || c.PE.Kind != tc.kind || (tc.sig > 0 && c.PE.Sigma != tc.sig) {
+		if c.Name != tc.canon || c.PE.Kind != tc.kind || (tc.sig > 0 && c.PE.Sigma != tc.sig) {
 			t.Errorf("%s: got %q %s σ %g", tc.name, c.Name, c.PE, c.PE.Sigma)
 		}
 		if c.PE.Causal {

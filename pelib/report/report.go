@@ -28,7 +28,17 @@
 // note rather than failing the report. Corrupt record files are listed by
 // name with what is wrong, never used. Diverged and failed models are left
 // out of every mean ± SD, counted in each table's n column ("3 (+1
-// diverged)") and listed per condition with their reasons. Files are written atomically (internal/atomicfile).
+// diverged)") and listed per condition with their reasons. Conditions are
+// read under their canonical names (sweep.Vocabulary.Canonical): records
+// written under other spellings of one PE (learn-0.10, LEARN-0.1,
+// learn:0.1) are one condition. Each section checks the records' input
+// files (the digest of every input file's SHA-256 in each record's config,
+// results.Inputs): records of one condition, or of one section, trained
+// on different files get a warning line in the section's "Input files"
+// part and at the top of report.md (Report.Warnings; pelab report prints
+// them on stderr); records without input hashes (written before pelab
+// stored them; netsim reads no files) are said to be unchecked, never an
+// error. Files are written atomically (internal/atomicfile).
 package report
 
 import (
@@ -42,6 +52,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,6 +78,9 @@ type Section struct {
 	Records                      []results.Record
 	Markdown                     string
 	Figures                      []Figure
+	// Warnings say where records of the section were trained on different
+	// input files (see inputsCheck); they are also in Markdown.
+	Warnings []string
 }
 
 // Report is the aggregate of a results directory.
@@ -74,7 +88,11 @@ type Report struct {
 	Title    string
 	Sections []Section
 	Corrupt  []error // record files that could not be used
-	Markdown string  // the whole report, figures referenced by file name
+	// Warnings gather the sections' Warnings: records of one condition (or
+	// of one section) trained on different input files. The Markdown
+	// says them too; pelab report also prints them on stderr.
+	Warnings []string
+	Markdown string // the whole report, figures referenced by file name
 }
 
 // Title is the default title of a report.
@@ -91,6 +109,7 @@ func FromDir(dir string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
+	canonicalConditions(recs) // before Prepare, which looks conditions up by name
 	// Experiments that complete their records from the store's files (lst:
 	// attention similarity to the 2d-fixed model from the saved maps).
 	for _, e := range experiment.All() {
@@ -116,6 +135,8 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 		}
 		return nil, fmt.Errorf("report: no valid records; %d unusable file(s):\n%s", len(corrupt), strings.Join(msgs, "\n"))
 	}
+	recs = slices.Clone(recs)
+	canonicalConditions(recs)
 	type key struct{ exp, proto, layout string }
 	by := map[key][]results.Record{}
 	for _, r := range recs {
@@ -155,8 +176,7 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 		fmt.Fprintf(&md, "; %d failed", n)
 	}
 	md.WriteString(".\n")
-	md.WriteString(results.UnusableMarkdown(corrupt))
-	md.WriteString("\n")
+	var body strings.Builder
 	for _, k := range keys {
 		rs := by[k]
 		results.Sort(rs)
@@ -165,11 +185,43 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 			return nil, err
 		}
 		rep.Sections = append(rep.Sections, s)
-		md.WriteString(s.Markdown)
-		md.WriteString("\n")
+		rep.Warnings = append(rep.Warnings, s.Warnings...)
+		body.WriteString(s.Markdown)
+		body.WriteString("\n")
 	}
+	if len(rep.Warnings) > 0 {
+		fmt.Fprintf(&md, "\n**Warning: records trained on different input files** (see each section's \"Input files\"):\n\n")
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(&md, "- %s\n", w)
+		}
+	}
+	md.WriteString(results.UnusableMarkdown(corrupt))
+	md.WriteString("\n")
+	md.WriteString(body.String())
 	rep.Markdown = md.String()
 	return rep, nil
+}
+
+// canonicalConditions renames each record's condition to its canonical
+// name in its experiment's vocabulary (sweep.Vocabulary.Canonical), so that
+// records written under other spellings of one PE (learn-0.10, LEARN-0.1,
+// learn:0.1, nope for none) are read, grouped and reported as one
+// condition. Conditions of unknown experiments, and names no vocabulary
+// parses, are kept as they are.
+func canonicalConditions(recs []results.Record) {
+	vocab := map[string]sweep.Vocabulary{}
+	for i, r := range recs {
+		v, ok := vocab[r.Experiment]
+		if !ok {
+			e, err := experiment.Get(r.Experiment)
+			if err != nil {
+				continue
+			}
+			v = e.Vocabulary()
+			vocab[r.Experiment] = v
+		}
+		recs[i].Condition = v.Canonical(r.Condition)
+	}
 }
 
 func countStatus(rs []results.Record, status string) int {
@@ -204,6 +256,9 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 		title += ", layout " + layout
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
+	inMD, warnings := inputsCheck(title, rs)
+	b.WriteString(inMD)
+	s.Warnings = warnings
 
 	// The experiment's own report, with the paper's references.
 	e, expErr := experiment.Get(exp)

@@ -13,6 +13,20 @@
 //   - A record's ID is derived from its full configuration (ConfigID: SHA-256
 //     of canonical JSON), so a sweep can skip the cells already done and redo
 //     the rest after a crash.
+//   - Every record knows its inputs. An experiment that reads files (lst's
+//     CSVs, fmri's subject series, partition and atlas, pelab tokens'
+//     coordinates, names, partition and recordings) hashes each once when
+//     it makes its task (HashFiles: SHA-256 of each file's bytes, by a
+//     name relative to the data set, never an absolute path), and the
+//     record config holds InputsKey: {"files": n, "sha256": Digest()},
+//     Digest being the SHA-256 of the lines "<name>\t<file SHA-256>\n" in
+//     name order. ConfigID therefore depends on every input byte: a changed
+//     input file is a new cell, never the old one's record. Records written
+//     before input hashes, and records of experiments that read no files
+//     (netsim simulates its data; its config fixes it), have no such key:
+//     InputDigest reports them as unknown, and they are read and reported
+//     as before (pelab report says their data are unchecked and flags
+//     records of one condition with different digests).
 //   - Every record file embeds the SHA-256 of its record. A truncated,
 //     hand-edited or otherwise damaged file is reported as a *CorruptError,
 //     never silently used.

@@ -20,6 +20,9 @@ import (
 //
 // In a list, a name of Lists expands to its conditions (e.g. "paper" to every
 // condition of the experiment, "sigmas" to the σ sweep).
+//
+// Whatever the spelling, a condition is named by its PE's canonical name
+// (CanonicalName), which names its cells, records and report rows.
 type Vocabulary struct {
 	Experiment  string              // names the experiment in errors, e.g. "lst"
 	Aliases     map[string]string   // condition name → PE spec
@@ -60,9 +63,22 @@ func (v Vocabulary) aliasNames() []string {
 	return names
 }
 
-// Condition returns the condition called name.
+// Condition returns the condition called name, named by its canonical
+// name (CanonicalName): every spelling of one PE — case ("LEARN-0.1"),
+// trailing zeros ("learn-0.10"), the ':' form ("learn:0.1",
+// "learn:normal:0.1"), an alias ("nope" for none) — gives one Condition,
+// and so one cell ID and one report row.
 func (v Vocabulary) Condition(name string) (Condition, error) {
-	name = strings.TrimSpace(name)
+	name = strings.ToLower(strings.TrimSpace(name))
+	spec, err := v.spec(name)
+	if err != nil {
+		return Condition{}, err
+	}
+	return Condition{Name: v.CanonicalName(spec), PE: spec}, nil
+}
+
+// spec returns the PE of the condition called name (lower case, trimmed).
+func (v Vocabulary) spec(name string) (pe.Spec, error) {
 	if rest, ok := strings.CutPrefix(name, "learn-"); ok && !strings.Contains(rest, ",") {
 		wd := false
 		if r, ok := strings.CutSuffix(rest, "-wd"); ok && v.WeightDecay > 0 {
@@ -70,7 +86,7 @@ func (v Vocabulary) Condition(name string) (Condition, error) {
 		}
 		s, err := strconv.ParseFloat(rest, 64)
 		if err != nil || !(s > 0) || math.IsInf(s, 0) {
-			return Condition{}, fmt.Errorf("%s: condition %q: want learn-<σ> with σ > 0, e.g. learn-0.2", v.Experiment, name)
+			return pe.Spec{}, fmt.Errorf("%s: condition %q: want learn-<σ> with σ > 0, e.g. learn-0.2", v.Experiment, name)
 		}
 		spec := pe.Spec{Kind: pe.Learned, Init: pe.Normal, Sigma: s}
 		if wd {
@@ -78,12 +94,12 @@ func (v Vocabulary) Condition(name string) (Condition, error) {
 		}
 		spec = spec.Normalize()
 		if err := spec.Validate(); err != nil {
-			return Condition{}, fmt.Errorf("%s: condition %q: %w", v.Experiment, name, err)
+			return pe.Spec{}, fmt.Errorf("%s: condition %q: %w", v.Experiment, name, err)
 		}
-		return Condition{Name: name, PE: spec}, nil
+		return spec, nil
 	}
 	specStr := name
-	if a, ok := v.Aliases[strings.ToLower(name)]; ok {
+	if a, ok := v.Aliases[name]; ok {
 		specStr = a
 	}
 	spec, err := pe.Parse(specStr)
@@ -92,10 +108,69 @@ func (v Vocabulary) Condition(name string) (Condition, error) {
 		if v.WeightDecay > 0 {
 			learn += ", learn-<σ>-wd"
 		}
-		return Condition{}, fmt.Errorf("%s: condition %q is neither a condition of the experiment (%s, %s) nor a PE spec: %w",
+		return pe.Spec{}, fmt.Errorf("%s: condition %q is neither a condition of the experiment (%s, %s) nor a PE spec: %w",
 			v.Experiment, name, learn, strings.Join(v.aliasNames(), ", "), err)
 	}
-	return Condition{Name: name, PE: spec}, nil
+	return spec, nil
+}
+
+// CanonicalName is the one name of the PE s in this vocabulary, the name
+// of its cells, records and report rows:
+//
+//   - a learned PE initialised Normal(0, σ²), σ > 0, with no other option:
+//     "learn-<σ>", σ in the shortest decimal form that reads back to it
+//     (SigmaNames: "learn-0.1", "learn-2");
+//   - the same with the vocabulary's PE weight decay: "learn-<σ>-wd";
+//   - else the alias that gives s: an alias naming its own spec ("none":
+//     "none", "shaw": "shaw") before the others, then the first in byte
+//     order ("2d-fixed" for sin2d in lst);
+//   - else s.String(), the PE's canonical spec ("learn:xavier",
+//     "shaw:normal:1,causal").
+//
+// Two specs with the same String() have the same name.
+func (v Vocabulary) CanonicalName(s pe.Spec) string {
+	key := s.String()
+	if s.Kind == pe.Learned && s.Init == pe.Normal && s.Sigma > 0 && !math.IsInf(s.Sigma, 0) {
+		plain := pe.Spec{Kind: pe.Learned, Init: pe.Normal, Sigma: s.Sigma}
+		name := SigmaNames([]float64{s.Sigma})[0]
+		if plain.String() == key {
+			return name
+		}
+		if v.WeightDecay > 0 {
+			plain.WeightDecay = v.WeightDecay
+			if plain.String() == key {
+				return name + "-wd"
+			}
+		}
+	}
+	best, bestSelf := "", false
+	for _, a := range v.aliasNames() { // byte order
+		spec, err := pe.Parse(v.Aliases[a])
+		if err != nil || spec.String() != key {
+			continue
+		}
+		self := strings.EqualFold(a, strings.TrimSpace(v.Aliases[a]))
+		if best == "" || (self && !bestSelf) {
+			best, bestSelf = a, self
+		}
+	}
+	if best != "" {
+		return best
+	}
+	return key
+}
+
+// Canonical returns the canonical name (CanonicalName) of the condition
+// called name, or name itself when it names no PE of the vocabulary (a
+// record of another experiment, say). Reports use it to read records
+// written under other spellings ("learn-0.10", "LEARN-0.1", "learn:0.1")
+// as one condition.
+func (v Vocabulary) Canonical(name string) string {
+	c, err := v.Condition(name)
+	if err != nil {
+		return name
+	}
+	return c.Name
 }
 
 // Parse reads a list of conditions separated by commas or semicolons. A

@@ -41,9 +41,9 @@ func TestVocabularyParseLists(t *testing.T) {
 		err   string   // or an error containing this
 	}{
 		{"learn-0.1,2d", []string{"learn-0.1", "2d"}, ""},
-		{"learn-0.1,shaw,causal,2d", []string{"learn-0.1", "shaw,causal", "2d"}, ""},
-		{"shaw,causal,maxdist=3;t5,buckets=6", []string{"shaw,causal,maxdist=3", "t5,buckets=6"}, ""},
-		{"learn-0.5,wd=0.1, sin2d", []string{"learn-0.5,wd=0.1", "sin2d"}, ""},
+		{"learn-0.1,shaw,causal,2d", []string{"learn-0.1", "relative", "2d"}, ""}, // canonical names: the alias
+		{"shaw,causal,maxdist=3;t5,buckets=6", []string{"shaw:normal:1,causal,maxdist=3", "t5:zeros,buckets=6"}, ""},
+		{"learn-0.5,wd=0.1, sin2d", []string{"learn:normal:0.5,wd=0.1", "2d"}, ""},
 		{"learn-0.1,,2d,", []string{"learn-0.1", "2d"}, ""},
 		{"learn-0.1,learn-0.10", nil, `x: conditions "learn-0.1" at item 1 and "learn-0.10" at item 2 are the same PE, learn:normal:0.1: give it once`},
 		{"relative,shaw,causal", nil, `x: conditions "relative" at item 1 and "shaw,causal" at item 2 are the same PE, shaw:normal:1,causal`},
@@ -67,5 +67,47 @@ func TestVocabularyParseLists(t *testing.T) {
 		if err != nil || strings.Join(names, "|") != strings.Join(tc.names, "|") {
 			t.Errorf("Parse(%q) = %q, %v; want %q", tc.list, names, err, tc.names)
 		}
+	}
+}
+
+// TestCanonicalName checks that every spelling of one PE names one
+// condition, and so one cell ID: case, trailing zeros, the ':' forms and
+// aliases. Before CanonicalName, learn-0.1, learn-0.10, LEARN-0.1 and
+// learn:0.1 were four conditions with four cell IDs.
+func TestCanonicalName(t *testing.T) {
+	v := Vocabulary{Experiment: "x", WeightDecay: 0.01, Aliases: map[string]string{
+		"2d-fixed": "sin2d", "none": "none", "nope": "none", "shaw": "shaw", "relative": "shaw", "z-rel": "shaw,causal",
+	}}
+	for _, tc := range []struct {
+		want      string
+		spellings []string
+	}{
+		{"learn-0.1", []string{"learn-0.1", "learn-0.10", "LEARN-0.1", "learn:0.1", "learn:normal:0.1", " Learn-1e-1 ", "learn:normal:0.100"}},
+		{"learn-2", []string{"learn-2", "learn-2.0", "learn:2", "learn:normal:2e0"}},
+		{"learn-0.2-wd", []string{"learn-0.2-wd", "LEARN-0.20-WD", "learn:0.2,wd=0.01", "learn-0.2,wd=0.010"}},
+		{"learn:normal:0.2,wd=0.5", []string{"learn-0.2,wd=0.5", "learn:0.2,wd=0.50"}},
+		{"2d-fixed", []string{"2d-fixed", "2D-Fixed", "sin2d", "SIN2D"}},
+		{"none", []string{"none", "nope", "NOPE", "None"}},
+		{"shaw", []string{"shaw", "relative", "shaw:normal:1", "shaw:1"}},
+		{"z-rel", []string{"z-rel", "shaw,causal", "shaw:1,causal"}},
+		{"learn:xavier", []string{"learn:xavier", "LEARN:Xavier"}},
+		{"rope1d", []string{"rope1d", "rope"}},
+	} {
+		for _, s := range tc.spellings {
+			c, err := v.Condition(s)
+			if err != nil {
+				t.Errorf("%q: %v", s, err)
+				continue
+			}
+			if c.Name != tc.want {
+				t.Errorf("%q named %q, want %q", s, c.Name, tc.want)
+			}
+			if got := v.Canonical(s); got != tc.want {
+				t.Errorf("Canonical(%q) = %q, want %q", s, got, tc.want)
+			}
+		}
+	}
+	if got := v.Canonical("no such pe"); got != "no such pe" {
+		t.Errorf("Canonical of an unknown name = %q, want it unchanged", got)
 	}
 }

@@ -112,7 +112,8 @@ func FuzzSpecNesting(f *testing.F) {
 
 // FuzzConditions parses arbitrary condition lists: no panic; an error names
 // the experiment; accepted conditions have valid PEs, no PE twice, and
-// parsing their names again (joined by ';') gives the same conditions.
+// parsing their names again (joined by ';') gives the same conditions; each
+// name is its PE's canonical name.
 func FuzzConditions(f *testing.F) {
 	v := Vocabulary{Experiment: "x", Aliases: map[string]string{"2d-fixed": "sin2d", "relative": "shaw,causal"}, WeightDecay: 0.01,
 		Lists: map[string][]string{"sigmas": SigmaNames([]float64{0.1, 2}), "paper": {"2d-fixed", "learn-0.5-wd"}}}
@@ -147,6 +148,9 @@ func FuzzConditions(f *testing.F) {
 		for i := range cs {
 			if again[i].Name != cs[i].Name || again[i].PE.String() != cs[i].PE.String() {
 				t.Fatalf("round trip of %q: %q %s ≠ %q %s", list, again[i].Name, again[i].PE, cs[i].Name, cs[i].PE)
+			}
+			if n := v.CanonicalName(cs[i].PE); n != cs[i].Name {
+				t.Fatalf("Parse(%q): condition named %q, but its PE %s has the canonical name %q", list, cs[i].Name, cs[i].PE, n)
 			}
 		}
 	})

@@ -85,6 +85,11 @@ type Task struct {
 	Evals  []*train.Data  // each reported as "<Name>_<metric>"
 	Layout pe.Layout      // true token positions
 	Params map[string]any // task parameters, recorded in every record's config
+	// Inputs fingerprint the files the task was made from (results.HashFiles,
+	// once per task); recorded in every record's config, so part of every
+	// cell ID: a changed input file is a new cell. nil for a task made
+	// without reading files (netsim simulates its data from its config).
+	Inputs results.Inputs
 }
 
 // Condition is one PE condition of a grid.
@@ -115,7 +120,7 @@ type Cell struct {
 }
 
 func (p *Plan) info() train.RecordInfo {
-	return train.RecordInfo{Experiment: p.Experiment, Protocol: p.Protocol, Task: p.Task.Params}
+	return train.RecordInfo{Experiment: p.Experiment, Protocol: p.Protocol, Task: p.Task.Params, Inputs: p.Task.Inputs}
 }
 
 func (p *Plan) trainConfig() train.Config {

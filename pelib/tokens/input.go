@@ -34,6 +34,10 @@ type Tokens struct {
 	// appearance.
 	Partition []int
 	Networks  []string
+	// Files are the files read, by role: "coords" (Source), "names" (the
+	// names file of NPY coordinates) and "partition" (a partition file, not
+	// a column), each → its path; NewTask hashes them (results.Inputs).
+	Files map[string]string
 }
 
 // S returns the number of tokens.
@@ -90,6 +94,10 @@ func ReadTokens(path string, opt TokenOptions) (*Tokens, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.Files = map[string]string{"coords": path}
+	if opt.Names != "" && strings.ToLower(filepath.Ext(path)) == ".npy" {
+		t.Files["names"] = opt.Names
+	}
 	if t.S() < MinTokens {
 		return nil, fmt.Errorf("tokens: %s: %d tokens, want at least %d", path, t.S(), MinTokens)
 	}
@@ -97,6 +105,7 @@ func ReadTokens(path string, opt TokenOptions) (*Tokens, error) {
 		if err := t.readPartitionFile(opt.Partition); err != nil {
 			return nil, err
 		}
+		t.Files["partition"] = opt.Partition
 	}
 	if t.Partition != nil && len(t.Networks) < 2 {
 		src := opt.Partition

@@ -1,8 +1,6 @@
 package tokens
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -11,6 +9,7 @@ import (
 	"github.com/pelab/pelab/pelib/fmri"
 	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
 	"gonum.org/v1/gonum/mat"
@@ -121,9 +120,11 @@ type Task struct {
 // (ZScore), cuts it into windows of p.Window points every p.Stride, and
 // returns the task: training windows in recording order then window
 // order, the held-out recordings' windows as EvalTest, and the token
-// coordinates divided by in.CoordUnit as the layout. Its parameters
-// (recorded in every record's config) include a hash of the coordinates
-// and the windows, so that records of other data never share an ID.
+// coordinates divided by in.CoordUnit as the layout. Its Inputs hold the
+// SHA-256 of every file read — "coords/<file>", "names/<file>" and
+// "partition/<file>" where read, "signals/<file>" for every recording,
+// held-out ones included (results.Inputs) — and enter every record's
+// config and cell ID, so that records of other data never share an ID.
 func NewTask(p Protocol, in Input) (*Task, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -145,6 +146,17 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	recs, err := ReadSignals(in.Signals, tok.S(), in.Coords, SignalOptions{Dataset: in.Dataset, MinTimes: p.Window})
 	if err != nil {
 		return nil, err
+	}
+	files := map[string]string{}
+	for role, path := range tok.Files {
+		files[role+"/"+filepath.Base(path)] = path
+	}
+	for _, r := range recs {
+		files["signals/"+filepath.Base(r.Path)] = r.Path
+	}
+	inputs, err := results.HashFiles(files)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
 	}
 	names := make([]string, len(recs))
 	byName := map[string]*Recording{}
@@ -215,7 +227,6 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 		"window": p.Window, "stride": stride, "zscore": "recording-token",
 		"train_recordings": strings.Join(trainNames, ","), "test_recordings": strings.Join(testNames, ","),
 		"train_n": trw.N, "test_n": tew.N, "coord_unit": unit, "test_mask_ratio": p.TestMaskRatio,
-		"data_sha": fingerprint(tok, trw, tew),
 	}
 	if len(in.Split.Test) == 0 {
 		params["split_seed"] = sp.Seed
@@ -230,33 +241,9 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 		Evals:  []*train.Data{{Name: EvalTest, X: tew.X, N: tew.N, S: tew.S, F: tew.T}},
 		Layout: lay,
 		Params: params,
+		Inputs: inputs,
 	}
 	return t, nil
-}
-
-// fingerprint is a short hash of the token names, coordinates, partition
-// and windows.
-func fingerprint(t *Tokens, ws ...*fmri.Windows) string {
-	h := sha256.New()
-	var b [8]byte
-	for s, n := range t.Names {
-		h.Write([]byte(n + "\x00"))
-		for _, x := range t.Coords[s] {
-			binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
-			h.Write(b[:])
-		}
-		if t.Partition != nil {
-			h.Write([]byte(t.Networks[t.Partition[s]] + "\x00"))
-		}
-	}
-	for _, w := range ws {
-		for _, x := range w.X {
-			binary.LittleEndian.PutUint32(b[:4], math.Float32bits(x))
-			h.Write(b[:4])
-		}
-		h.Write([]byte{0xff})
-	}
-	return fmt.Sprintf("%x", h.Sum(nil)[:6])
 }
 
 // NewPlan builds the sweep of protocol p over conditions on task: the

@@ -18,14 +18,19 @@ type RecordInfo struct {
 	Experiment string         // "lst", "netsim", "fmri", …
 	Protocol   string         // e.g. "quick", "paper"
 	Task       map[string]any // task parameters (data set, split seed, …)
-	Backend    string         // backend config, e.g. "onnx:cpu"
-	Device     string
-	Started    time.Time
+	// Inputs fingerprint the files the task read (results.Inputs); their
+	// Summary is part of the config and so of the ID. nil for a task that
+	// reads no files: the config then has no results.InputsKey key.
+	Inputs  results.Inputs
+	Backend string // backend config, e.g. "onnx:cpu"
+	Device  string
+	Started time.Time
 }
 
 // RecordID returns the canonical JSON config of one model and the stable ID
-// derived from it: the same (config, task, condition, PE, seed) always gives
-// the same ID, so sweeps can skip models already done before training them.
+// derived from it: the same (config, task, input files, condition, PE,
+// seed) always gives the same ID, so sweeps can skip models already done
+// before training them, and a changed input file gives a new ID.
 func RecordID(cfg Config, info RecordInfo, condition string, m model.Member) (json.RawMessage, string, error) {
 	cfg = cfg.withDefaults()
 	mc := cfg.Model
@@ -50,6 +55,9 @@ func RecordID(cfg Config, info RecordInfo, condition string, m model.Member) (js
 	}
 	if cfg.LastBatch == LastBatchKeep { // absent by default: older IDs stay
 		c["last_batch"] = cfg.LastBatch
+	}
+	if len(info.Inputs) > 0 {
+		c[results.InputsKey] = info.Inputs.Summary()
 	}
 	raw, err := results.Canonical(c)
 	if err != nil {
