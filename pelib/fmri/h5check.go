@@ -7,8 +7,9 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
 	"strings"
+
+	"github.com/pelab/pelab/internal/regular"
 )
 
 // The HDF5 library (github.com/scigolib/hdf5) allocates buffers from sizes
@@ -89,7 +90,7 @@ type h5Walker struct {
 // datasets by path, or an error saying which structure is damaged and how.
 // Errors do not name the file; the caller adds it.
 func checkHDF5(path string) (map[string]*h5Dataset, error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, err
 	}

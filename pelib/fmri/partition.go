@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"image/color"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pelab/pelab/internal/regular"
 )
 
 // File names of the Cole-Anticevic partition inside its folder (cabnp/).
@@ -114,7 +115,7 @@ func netKeys(nets []Network) []int {
 // readLines returns the lines of a text file without line terminators
 // (LF or CRLF).
 func readLines(path string) ([]string, error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}

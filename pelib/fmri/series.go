@@ -17,6 +17,7 @@ import (
 	"github.com/scigolib/hdf5"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/pelab/pelab/internal/regular"
 	"github.com/pelab/pelab/pelib/npy"
 )
 
@@ -92,7 +93,7 @@ func ReadHDF5(path, dataset string, opt ReadOptions) (s *Series, err error) {
 		}
 	}()
 	want := "/" + strings.TrimPrefix(dataset, "/")
-	st, err := os.Stat(path)
+	st, err := regular.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}
@@ -196,7 +197,7 @@ func parseH5Dims(info string) ([]int, error) {
 // one comma-separated number per time point, no header. Every line must have
 // the same number of fields.
 func ReadCSV(path string, opt ReadOptions) (*Series, error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}

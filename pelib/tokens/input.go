@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pelab/pelab/internal/regular"
 	"github.com/pelab/pelab/pelib/npy"
 )
 
@@ -119,7 +120,7 @@ func csvReader(f io.Reader) *csv.Reader {
 }
 
 func readCoordsCSV(path, partition string) (*Tokens, string, error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("tokens: %w", err)
 	}
@@ -338,7 +339,7 @@ type row struct {
 // readTable reads a CSV file with a header; every row must have the
 // header's number of fields.
 func readTable(path string) (header []string, rows []row, err error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("tokens: %w", err)
 	}
