@@ -113,7 +113,7 @@ func netKeys(nets []Network) []int {
 }
 
 // readLines returns the lines of a text file without line terminators
-// (LF or CRLF).
+// (LF or CRLF), a UTF-8 byte order mark at the start skipped.
 func readLines(path string) ([]string, error) {
 	f, _, err := regular.Open(path)
 	if err != nil {
@@ -121,7 +121,7 @@ func readLines(path string) ([]string, error) {
 	}
 	defer f.Close()
 	var lines []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(regular.TextReader(f))
 	sc.Buffer(make([]byte, 1<<16), 1<<20)
 	for sc.Scan() {
 		lines = append(lines, strings.TrimRight(sc.Text(), "\r"))

@@ -1,7 +1,6 @@
 package fmri
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -202,7 +201,7 @@ func ReadCSV(path string, opt ReadOptions) (*Series, error) {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}
 	defer f.Close()
-	cr := csv.NewReader(bufio.NewReader(f))
+	cr := csv.NewReader(regular.TextReader(f))
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
 	cr.Comment = '#'

@@ -142,6 +142,9 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := tok.CheckSpread(unit); err != nil {
+		return nil, err
+	}
 	recs, err := ReadSignals(in.Signals, tok.S(), in.Coords, SignalOptions{Dataset: in.Dataset, MinTimes: p.Window})
 	if err != nil {
 		return nil, err
