@@ -74,6 +74,8 @@ func TestNewTaskValidation(t *testing.T) {
 	}
 	withNaN := series(4, 12, 3)
 	withNaN[13] = math.NaN()
+	damaged := series(4, 12, 3)
+	damaged[12+5] = -7.8e26 // token b, time 5: one damaged exponent byte
 	cases := []struct {
 		name   string
 		csvs   map[string]string
@@ -115,6 +117,10 @@ func TestNewTaskValidation(t *testing.T) {
 			[]string{"r4.csv", "6 rows × 4 time points", "looks transposed"}},
 		{"NaN in signals", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": withNaN}), nil,
 			[]string{"r3.npy", "NaN", "time 1", "finite"}},
+		{"damaged value", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": damaged}), nil,
+			[]string{"r3.npy", "-7.8e+26 at token b (row 1), time 5 (0-based)", "robust standard deviations"}},
+		{"damaged value, bound off", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": damaged}),
+			func(in *Input) { in.MaxOutlierZ = math.Inf(1) }, nil},
 		{"constant token", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": constant}), nil,
 			[]string{"r3.npy", "token c (row 2", "constant series"}},
 		{"too few time points", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": series(4, 3, 2)}), nil,
