@@ -245,7 +245,9 @@ func (o ReadOptions) checkValues(path string, data []float64, times int) error {
 // stored data must have exactly the bytes its shape needs, so a header whose
 // shape disagrees with the data (360 × 1194 over 360 × 1195 values) is an
 // error, not a misaligned read; with opt.Regions set, a time × regions
-// dataset is reported as transposed.
+// dataset is reported as transposed. A chunked dataset with the Fletcher-32
+// filter has every chunk's checksum verified first (checkHDF5). The values
+// read must be plausible (opt.checkValues, CheckPlausible).
 func ReadHDF5(path, dataset string, opt ReadOptions) (s *Series, err error) {
 	// The HDF5 library parses untrusted bytes; turn any panic on a damaged
 	// file into an error.
