@@ -1,12 +1,14 @@
 package tokens
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/npy"
 )
 
@@ -49,5 +51,32 @@ func TestReadSignalsSpecialFiles(t *testing.T) {
 			}
 			t.Log(err)
 		})
+	}
+}
+
+// TestPEMetricsFourTokens: MinTokens (4) tokens are accepted, so their
+// PEs must be analysable; with netsim's 5 decoding folds every model of 4
+// tokens failed ("Decode: 5 folds for 4 tokens").
+func TestPEMetricsFourTokens(t *testing.T) {
+	good := map[string][]float64{"signals/r1.npy": series(4, 12, 0), "signals/r2.npy": series(4, 12, 1), "signals/r3.npy": series(4, 12, 2)}
+	task, err := NewTask(smallProtocol(), testInput(t, map[string]string{"coords.csv": goodCoords}, good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewAnalyzer(task, smallProtocol())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const L, S, D = 1, 4, 8
+	table := make([]float64, L*S*D)
+	for i := range table {
+		table[i] = math.Sin(float64(i)*0.37) + 0.1*float64(i%5)
+	}
+	m, err := a.PEMetrics(table, L, S, D)
+	if err != nil {
+		t.Fatalf("PE metrics of 4 tokens: %v", err)
+	}
+	if _, ok := m[netsim.MetricDecodeR2]; !ok {
+		t.Errorf("no %s among %v", netsim.MetricDecodeR2, m)
 	}
 }
