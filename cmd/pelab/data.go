@@ -106,6 +106,20 @@ func runData(ctx context.Context, args []string, stdout io.Writer, sets []fetch.
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: %d files verified in %s\n", ds.Name, len(ds.Files), *dir)
+		extra, err := fetch.Unlisted(ds, *dir)
+		if err != nil {
+			return err
+		}
+		if len(extra) > 0 {
+			fmt.Fprintf(stdout, "%d other files, not part of %s and not verified:\n", len(extra), ds.Name)
+			for i, p := range extra {
+				if i == maxListed {
+					fmt.Fprintf(stdout, "  … and %d more\n", len(extra)-maxListed)
+					break
+				}
+				fmt.Fprintf(stdout, "  %s\n", p)
+			}
+		}
 		return nil
 	}
 	if err := checkOut("--dir", *dir); err != nil { // before any download
@@ -138,6 +152,9 @@ func listDatasets(sets []fetch.Dataset, stdout io.Writer) error {
 	}
 	return tw.Flush()
 }
+
+// maxListed is the most unlisted files `pelab data verify` names.
+const maxListed = 50
 
 // parseWithName parses flags that may come before or after exactly one
 // positional argument, the data set name.

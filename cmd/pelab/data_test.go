@@ -104,6 +104,27 @@ func TestDataFetch(t *testing.T) {
 	if err := runData(ctx, []string{"verify", "toy", "--dir", dir}, &out, sets, nil); err != nil {
 		t.Fatalf("verify: %v", err)
 	}
+	if strings.Contains(out.String(), "other files") {
+		t.Errorf("verify of the data set alone lists other files:\n%s", out.String())
+	}
+	// Files beside the data set are listed (verify said only "1 files
+	// verified" and nothing of them).
+	for _, extra := range []string{"sub/extra.h5", "notes.txt"} {
+		p := filepath.Join(dir, filepath.FromSlash(extra))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out.Reset()
+	if err := runData(ctx, []string{"verify", "toy", "--dir", dir}, &out, sets, nil); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if want := "2 other files, not part of toy and not verified:\n  notes.txt\n  sub/extra.h5\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("verify beside other files printed\n%s\nwant it to contain\n%s", out.String(), want)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "t.csv"), []byte("a,b\n1,3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

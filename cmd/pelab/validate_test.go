@@ -318,6 +318,8 @@ func TestTestSubjectsUnknown(t *testing.T) {
 	}{
 		{[]string{"-test-subjects", "100206,999999"}, "pelab fmri: -test-subjects: fmri: held-out subject 999999 has no time series in"},
 		{[]string{"-test-subjects", "100206", "-subjects", "888888,100408"}, "pelab fmri: -subjects: fmri: training subject 888888 has no time series in"},
+		{[]string{"-test-data", filepath.Join(out, "none")}, "-test-data"},
+		{[]string{"-test-data", out, "-test-subjects", "100206"}, "pelab fmri: -test-subjects: fmri: held-out subject 100206 has no time series in " + out},
 	} {
 		args := append([]string{"fmri", "-data", data, "-out", out, "-backend", "go"}, tc.args...)
 		var stdout, stderr bytes.Buffer

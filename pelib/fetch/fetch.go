@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -257,6 +258,39 @@ func Verify(ds Dataset, dir string) error {
 		return fmt.Errorf("fetch: data set %q in %s: %w", ds.Name, dir, errors.Join(errs...))
 	}
 	return nil
+}
+
+// Unlisted returns the files under dir that are not files of ds, as
+// slash-separated paths relative to dir, sorted (folders are not listed,
+// their files are): files a user or another tool put beside the data set,
+// which Verify does not check and a reader of the folder (pelab fmri reads
+// every subject file in rest/) may still read.
+func Unlisted(ds Dataset, dir string) ([]string, error) {
+	known := make(map[string]bool, len(ds.Files))
+	for _, f := range ds.Files {
+		known[f.Path] = true
+	}
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if rel = filepath.ToSlash(rel); !known[rel] {
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch: data set %q in %s: %w", ds.Name, dir, err)
+	}
+	return out, nil
 }
 
 // verifyFile checks one file at path against f.

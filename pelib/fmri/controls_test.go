@@ -262,8 +262,9 @@ func fakeRest(t *testing.T, ids ...string) string {
 
 func TestNamedSplit(t *testing.T) {
 	dir := fakeRest(t, "101", "102", "103", "104", "105", "106", "107")
-	quick := Quick() // 6 subjects, 2 held out: 4 for training
-	paper := Paper() // all subjects
+	held := filepath.Join(fakeRest(t, "201", "202"), RestDir) // a held-out folder (-test-data)
+	quick := Quick()                                          // 6 subjects, 2 held out: 4 for training
+	paper := Paper()                                          // all subjects
 	for _, tc := range []struct {
 		name        string
 		p           Protocol
@@ -271,19 +272,28 @@ func TestNamedSplit(t *testing.T) {
 		want        []string
 		wantErr     string // in the error; "" means none
 		heldOut     bool   // the error is a SubjectError about a held-out subject
+		testDir     string // the held-out subjects' folder; "": the data set's rest/
 	}{
-		{"quick, first not held out", quick, nil, []string{"102", "104"}, []string{"101", "103", "105", "106"}, "", false},
-		{"quick, held out beyond the pool", quick, nil, []string{"107"}, []string{"101", "102", "103", "104"}, "", false},
-		{"paper, all others", paper, nil, []string{"103"}, []string{"101", "102", "104", "105", "106", "107"}, "", false},
-		{"named training", quick, []string{"105", "101"}, []string{"102"}, []string{"105", "101"}, "", false},
-		{"unknown held out", quick, nil, []string{"102", "999"}, nil, "held-out subject 999 has no time series", true},
-		{"unknown training", quick, []string{"998"}, []string{"102"}, nil, "training subject 998 has no time series", false},
-		{"held out twice", quick, nil, []string{"102", "102"}, nil, "held-out subject 102 is listed twice", true},
-		{"training twice", quick, []string{"101", "101"}, []string{"102"}, nil, "training subject 101 is listed twice", false},
-		{"overlap", quick, []string{"101", "102"}, []string{"102"}, nil, "held-out subject 102 is also a training subject", true},
-		{"too few left", Protocol{Training: sweep.Training{Name: "big"}, Subjects: 9, TestSubjects: 1}, nil, []string{"101"}, nil, "wants 8 training subjects", false},
+		{"quick, first not held out", quick, nil, []string{"102", "104"}, []string{"101", "103", "105", "106"}, "", false, ""},
+		{"quick, held out beyond the pool", quick, nil, []string{"107"}, []string{"101", "102", "103", "104"}, "", false, ""},
+		{"paper, all others", paper, nil, []string{"103"}, []string{"101", "102", "104", "105", "106", "107"}, "", false, ""},
+		{"named training", quick, []string{"105", "101"}, []string{"102"}, []string{"105", "101"}, "", false, ""},
+		{"unknown held out", quick, nil, []string{"102", "999"}, nil, "held-out subject 999 has no time series", true, ""},
+		{"unknown training", quick, []string{"998"}, []string{"102"}, nil, "training subject 998 has no time series", false, ""},
+		{"held out twice", quick, nil, []string{"102", "102"}, nil, "held-out subject 102 is listed twice", true, ""},
+		{"training twice", quick, []string{"101", "101"}, []string{"102"}, nil, "training subject 101 is listed twice", false, ""},
+		{"overlap", quick, []string{"101", "102"}, []string{"102"}, nil, "held-out subject 102 is also a training subject", true, ""},
+		{"too few left", Protocol{Training: sweep.Training{Name: "big"}, Subjects: 9, TestSubjects: 1}, nil, []string{"101"}, nil, "wants 8 training subjects", false, ""},
+		{"held-out folder", quick, nil, []string{"201", "202"}, []string{"101", "102", "103", "104"}, "", false, held},
+		{"held-out folder, named training", quick, []string{"103"}, []string{"202"}, []string{"103"}, "", false, held},
+		{"held-out folder lacks the subject", quick, nil, []string{"101"}, nil, "held-out subject 101 has no time series in " + held, true, held},
+		{"training subject from the held-out folder", quick, []string{"201"}, []string{"202"}, nil, "training subject 201 has no time series", false, held},
 	} {
-		got, err := namedSplit(tc.p, dir, tc.train, tc.test)
+		testDir := tc.testDir
+		if testDir == "" {
+			testDir = filepath.Join(dir, RestDir)
+		}
+		got, err := namedSplit(tc.p, dir, testDir, tc.train, tc.test)
 		if tc.wantErr == "" {
 			if err != nil || !slices.Equal(got, tc.want) {
 				t.Errorf("%s: %v, %v; want %v", tc.name, got, err, tc.want)

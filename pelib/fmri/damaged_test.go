@@ -3,6 +3,8 @@ package fmri
 import (
 	"bytes"
 	"compress/gzip"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -228,7 +230,7 @@ func TestReadHDF5EveryByte(t *testing.T) {
 // give an error or exactly the original data — never a crash, a hang or
 // other numbers without an error. Before the datatype checks one did (the
 // class byte at 0x368 flipped to fixed-point: read as huge integers).
-// Damage inside the values cannot be detected: the file has no checksums.
+// Damage inside the values is the plausibility check's (TestReadHDF5DataBytes).
 func TestReadHDF5EveryMetadataByte(t *testing.T) {
 	real, err := os.ReadFile(shared.TestData(t, "hcp-glasser360", "rest", firstSubject))
 	if err != nil {
@@ -254,7 +256,9 @@ func TestReadHDF5EveryMetadataByte(t *testing.T) {
 			if _, err := f.WriteAt([]byte{real[off] ^ m}, int64(off)); err != nil {
 				t.Fatal(err)
 			}
-			s, err := ReadHDF5(p, HCPDataset, ReadOptions{Regions: NumRegions})
+			// The outlier bound off: this test is about the metadata (and
+			// reads 6,144 files); the values' check has its own tests.
+			s, err := ReadHDF5(p, HCPDataset, ReadOptions{Regions: NumRegions, MaxOutlierZ: math.Inf(1)})
 			if _, werr := f.WriteAt(real[off:off+1], int64(off)); werr != nil {
 				t.Fatal(werr)
 			}
@@ -272,4 +276,67 @@ func TestReadHDF5EveryMetadataByte(t *testing.T) {
 		}
 	}
 	t.Logf("%d damaged files: %d errors, %d read the original data (bytes the reader does not use)", 3*metadata, errs, same)
+}
+
+// TestReadHDF5DataBytes changes single bytes of a real subject file's
+// stored values (600 draws of an offset in the data and a new byte) and
+// reads each copy: it must be an error naming the file, or read data whose
+// every changed value is plausible — within DefaultMaxOutlierZ robust SDs
+// of its region's median (CheckPlausible). Before the check, one such copy
+// (0xda at 0xf47) was read as −7.8e126 without an error.
+func TestReadHDF5DataBytes(t *testing.T) {
+	real, err := os.ReadFile(shared.TestData(t, "hcp-glasser360", "rest", firstSubject))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "damaged.h5")
+	if err := os.WriteFile(p, real, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := ReadHDF5(p, HCPDataset, ReadOptions{Regions: NumRegions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const data = 0x800 // the data's address in this file
+	rng := rand.New(rand.NewPCG(21, 1))
+	var errs, same, read int
+	worst := 0.0
+	for range 600 {
+		off := data + rng.IntN(len(real)-data)
+		v := byte(rng.IntN(256))
+		if _, err := f.WriteAt([]byte{v}, int64(off)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := ReadHDF5(p, HCPDataset, ReadOptions{Regions: NumRegions})
+		if _, werr := f.WriteAt(real[off:off+1], int64(off)); werr != nil {
+			t.Fatal(werr)
+		}
+		if err != nil {
+			errs++
+			if !strings.Contains(err.Error(), p) {
+				t.Errorf("byte %#x = %#02x: error %q does not name the file", off, v, err)
+			}
+			continue
+		}
+		i := (off - data) / 8
+		r, c := i/s.Times(), i%s.Times()
+		if s.Data.At(r, c) == ref.Data.At(r, c) {
+			same++
+			continue
+		}
+		read++
+		row := ref.Data.RawRowView(r)
+		m, scale := robustScale(row, make([]float64, len(row)))
+		z := math.Abs(s.Data.At(r, c)-m) / scale
+		worst = max(worst, z)
+		if z > DefaultMaxOutlierZ {
+			t.Errorf("byte %#x = %#02x: read %v at region %d, time %d (was %v), %.3g robust SDs out, without an error", off, v, s.Data.At(r, c), r, c, ref.Data.At(r, c), z)
+		}
+	}
+	t.Logf("600 damaged copies: %d errors, %d read the original data (the same byte drawn), %d read a changed value (largest robust z %.3g)", errs, same, read, worst)
 }

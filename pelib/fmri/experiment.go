@@ -197,7 +197,7 @@ const (
 func FindDir(dir string) (string, error) {
 	if dir != "" {
 		if err := looksLikeDataset(dir); err != nil {
-			return "", fmt.Errorf("fmri: %s: %w (run: pelab data fetch %s --accept-terms --dir %s)", dir, err, DatasetName, dir)
+			return "", notDataset(dir, err)
 		}
 		return dir, nil
 	}
@@ -218,6 +218,51 @@ func FindDir(dir string) (string, error) {
 	}
 	return "", fmt.Errorf("fmri: data set %s not found; run: pelab data fetch %s --accept-terms\n(looked in: %w)",
 		DatasetName, DatasetName, errors.Join(tried...))
+}
+
+// notDataset explains why dir, given as the data set folder, is not one
+// (err, from looksLikeDataset). The folder must hold rest/, cabnp/ and
+// atlas/; downloading into it (pelab data fetch … --dir) is suggested only
+// when that is where the data set belongs: a folder that does not exist, is
+// empty, or already holds part of the layout. A folder of time-series files
+// (the user's own, or rest/ itself) is not: for rest/ the error suggests
+// its parent, else it says how to lay the files out.
+func notDataset(dir string, err error) error {
+	layout := fmt.Sprintf("the data set folder must hold %s/ (the subjects' time series), %s/ and %s", RestDir, CabnpDir, AtlasFile)
+	entries, rerr := os.ReadDir(dir)
+	partial := false
+	series := 0
+	for _, e := range entries {
+		switch n := e.Name(); {
+		case n == RestDir || n == CabnpDir || n == filepath.Dir(AtlasFile):
+			partial = true
+		case !e.IsDir() && isSeriesFile(n):
+			series++
+		}
+	}
+	switch {
+	case rerr != nil || len(entries) == 0 || partial:
+		return fmt.Errorf("fmri: %s: %w: %s (to download it there, run: pelab data fetch %s --accept-terms --dir %s)", dir, err, layout, DatasetName, dir)
+	case filepath.Base(filepath.Clean(dir)) == RestDir && looksLikeDataset(filepath.Dir(filepath.Clean(dir))) == nil:
+		return fmt.Errorf("fmri: %s is the data set's %s/ folder: %s; did you mean -data %s?", dir, RestDir, layout, filepath.Dir(filepath.Clean(dir)))
+	case series > 0:
+		return fmt.Errorf("fmri: %s holds %d time-series files itself, not the data set's layout: %s; put the subjects' files in a %s/ folder beside %s/ and atlas/ (pelab data fetch %s --accept-terms --dir <new folder> downloads all three), or give held-out subjects with -test-data",
+			dir, series, layout, RestDir, CabnpDir, DatasetName)
+	}
+	return fmt.Errorf("fmri: %s: %w: %s", dir, err, layout)
+}
+
+// isSeriesFile reports whether a file name has a time-series extension
+// (.h5, .hdf5, .csv, .npy) and is not hidden.
+func isSeriesFile(name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return false
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".h5", ".hdf5", ".csv", ".npy":
+		return true
+	}
+	return false
 }
 
 func looksLikeDataset(dir string) error {
@@ -256,6 +301,15 @@ type TaskOptions struct {
 	// twice, and none may be a training subject. The records' task
 	// parameters then carry split = "named" beside the subject lists.
 	TestSubjects []string
+	// TestDir, when set, is a folder of held-out subjects' time-series
+	// files (named and read as in rest/, see ReadDir), kept apart from the
+	// data set: TestSubjects name subjects in it, and without TestSubjects
+	// every subject in it is held out. The training subjects still come
+	// from the data set's rest/.
+	TestDir string
+	// MaxOutlierZ is the plausibility bound of every series read
+	// (ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
+	MaxOutlierZ float64
 }
 
 // Task is Experiment 3's task: the sweep task (training windows; the
@@ -283,8 +337,20 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 		return nil, err
 	}
 	subjects := opt.Subjects
+	testDir := filepath.Join(dir, RestDir)
+	if opt.TestDir != "" {
+		testDir = opt.TestDir
+		if len(opt.TestSubjects) == 0 {
+			if opt.TestSubjects, err = listSubjects(testDir); err != nil {
+				return nil, err
+			}
+			if len(opt.TestSubjects) == 0 {
+				return nil, fmt.Errorf("fmri: held-out folder %s: no .h5, .hdf5, .csv or .npy files", testDir)
+			}
+		}
+	}
 	if len(opt.TestSubjects) > 0 {
-		if subjects, err = namedSplit(p, dir, opt.Subjects, opt.TestSubjects); err != nil {
+		if subjects, err = namedSplit(p, dir, testDir, opt.Subjects, opt.TestSubjects); err != nil {
 			return nil, err
 		}
 	} else if len(subjects) == 0 && p.Subjects > 0 {
@@ -298,13 +364,13 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 		subjects = series[:p.Subjects]
 	}
 	d, err := Load(Config{Dir: dir, Subjects: subjects, TestSubjects: p.TestSubjects, Seed: p.SplitSeed, T: p.T, Stride: p.Stride,
-		HeldOut: opt.TestSubjects})
+		HeldOut: opt.TestSubjects, HeldOutDir: opt.TestDir, MaxOutlierZ: opt.MaxOutlierZ})
 	if err != nil {
 		return nil, err
 	}
 	if p.Stride != 0 && p.Stride != p.T {
 		// Held-out windows never overlap: cut them again with stride T.
-		test, err := testWindows(dir, d.TestSubjects, p.T)
+		test, err := testWindows(testDir, d.TestSubjects, p.T, opt.MaxOutlierZ)
 		if err != nil {
 			return nil, err
 		}
@@ -349,6 +415,9 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 		// Only named splits carry the key, so that the records (and cell
 		// IDs) of drawn splits stay what they were.
 		t.Params["split"] = "named"
+	}
+	if opt.TestDir != "" {
+		t.Params["test_data"] = opt.TestDir
 	}
 	return t, nil
 }
@@ -399,12 +468,13 @@ func (e *SubjectError) Error() string {
 	return fmt.Sprintf("fmri: %s subject %s %s", which, e.ID, e.Problem)
 }
 
-// namedSplit checks the held-out subjects test (and the training subjects
-// train, when given) against the data set in dir and returns the training
+// namedSplit checks the held-out subjects test against the folder testDir
+// (the data set's rest/ or TaskOptions.TestDir) and the training subjects
+// train, when given, against the data set in dir, and returns the training
 // subjects: train itself, or the first Subjects − TestSubjects of the data
 // set in sorted order that are not held out (all others when p.Subjects is
 // 0).
-func namedSplit(p Protocol, dir string, train, test []string) ([]string, error) {
+func namedSplit(p Protocol, dir, testDir string, train, test []string) ([]string, error) {
 	all, err := listSubjects(filepath.Join(dir, RestDir))
 	if err != nil {
 		return nil, err
@@ -416,9 +486,20 @@ func namedSplit(p Protocol, dir string, train, test []string) ([]string, error) 
 	if err := checkNamedSplit(train, test); err != nil {
 		return nil, err
 	}
+	heldHave := have
+	if testDir != filepath.Join(dir, RestDir) {
+		ids, err := listSubjects(testDir)
+		if err != nil {
+			return nil, err
+		}
+		heldHave = map[string]bool{}
+		for _, id := range ids {
+			heldHave[id] = true
+		}
+	}
 	for _, id := range test {
-		if !have[id] {
-			return nil, &SubjectError{ID: id, HeldOut: true, Problem: "has no time series in " + filepath.Join(dir, RestDir)}
+		if !heldHave[id] {
+			return nil, &SubjectError{ID: id, HeldOut: true, Problem: "has no time series in " + testDir}
 		}
 	}
 	for _, id := range train {
@@ -468,10 +549,11 @@ func listSubjects(dir string) ([]string, error) {
 	return ids, nil
 }
 
-// testWindows reads and z-scores the held-out subjects and cuts them into
+// testWindows reads and z-scores the held-out subjects in the folder dir
+// (plausibility bound maxZ, see ReadOptions) and cuts them into
 // non-overlapping windows of T points.
-func testWindows(dir string, subjects []string, T int) (*Windows, error) {
-	series, err := ReadDir(filepath.Join(dir, RestDir), ReadOptions{Regions: NumRegions, MinTimes: T}, subjects...)
+func testWindows(dir string, subjects []string, T int, maxZ float64) (*Windows, error) {
+	series, err := ReadDir(dir, ReadOptions{Regions: NumRegions, MinTimes: T, MaxOutlierZ: maxZ}, subjects...)
 	if err != nil {
 		return nil, err
 	}

@@ -412,6 +412,59 @@ func TestFindDirErrors(t *testing.T) {
 	if _, err := FindDir(empty); err == nil || !strings.Contains(err.Error(), "rest") {
 		t.Errorf("FindDir(no rest/) error %v, want one naming rest/", err)
 	}
+	// A data set laid out (empty files: FindDir only looks), and folders a
+	// new user points -data at. A folder of .h5 files, or rest/ itself,
+	// was told to run pelab data fetch … --dir <that folder>, which would
+	// download into the wrong place.
+	ds := t.TempDir()
+	for _, p := range []string{AtlasFile, "cabnp/" + NetworkAssignFile, "cabnp/" + PartitionLabelKey, "rest/sub-01.h5"} {
+		full := filepath.Join(ds, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	own := t.TempDir()
+	for _, n := range []string{"a.h5", "b.h5"} {
+		if err := os.WriteFile(filepath.Join(own, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rest := filepath.Join(ds, "rest")
+	for _, c := range []struct {
+		name, dir   string
+		want, never []string
+	}{
+		{"the data set", ds, nil, nil},
+		{"empty", t.TempDir(), []string{"must hold rest/", "pelab data fetch hcp-glasser360 --accept-terms --dir"}, nil},
+		{"absent", filepath.Join(own, "new"), []string{"must hold rest/", "--dir " + filepath.Join(own, "new")}, nil},
+		{"rest/ itself", rest, []string{rest + " is the data set's rest/ folder", "did you mean -data " + ds + "?"}, []string{"--dir"}},
+		{"a folder of .h5 files", own, []string{own + " holds 2 time-series files itself", "must hold rest/", "-test-data"}, []string{"--dir " + own}},
+	} {
+		got, err := FindDir(c.dir)
+		if c.want == nil {
+			if err != nil || got != c.dir {
+				t.Errorf("%s: %q, %v; want %q", c.name, got, err, c.dir)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q\nwant it to contain %q", c.name, err, w)
+			}
+		}
+		for _, w := range c.never {
+			if strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q\nsuggests %q", c.name, err, w)
+			}
+		}
+	}
 	// Nowhere to look: the shared folder and the cache are both absent.
 	t.Setenv(shared.EnvVar, t.TempDir())
 	t.Setenv("PELAB_DATA", t.TempDir())
@@ -468,5 +521,36 @@ func TestNewTaskQuick(t *testing.T) {
 	p.Subjects = 50
 	if _, err := NewTask(p, TaskOptions{Dir: dir}); err == nil || !strings.Contains(err.Error(), "50 subjects") {
 		t.Errorf("50 subjects: %v", err)
+	}
+}
+
+// TestNewTaskTestDir: held-out subjects in a folder of their own
+// (TaskOptions.TestDir, -test-data) beside the data set; -test-subjects
+// looked only in the data set's rest/. Every subject of the folder is held
+// out; the training subjects come from rest/.
+func TestNewTaskTestDir(t *testing.T) {
+	dir := shared.TestData(t, DatasetName)
+	held := t.TempDir()
+	for _, id := range []string{"100206", "100408"} {
+		name := "HCP_example_restrun1_subj" + id + "_data.h5"
+		if err := os.Symlink(filepath.Join(dir, RestDir, name), filepath.Join(held, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := Quick()
+	p.Stride = 8 // the held-out windows are read again (testWindows), from the folder
+	task, err := NewTask(p, TaskOptions{Dir: dir, TestDir: held, Subjects: []string{"108020", "108222", "117930", "118124"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := task.Data
+	if !slices.Equal(d.TestSubjects, []string{"100206", "100408"}) || !slices.Equal(d.TrainSubjects, []string{"108020", "108222", "117930", "118124"}) {
+		t.Errorf("subjects %v / %v, want the folder's two held out", d.TrainSubjects, d.TestSubjects)
+	}
+	if d.Test.N != 2*74 || task.Params["test_data"] != held || task.Params["split"] != "named" {
+		t.Errorf("%d held-out windows (want 148), params %v", d.Test.N, task.Params)
+	}
+	if _, err := NewTask(p, TaskOptions{Dir: dir, TestDir: held, TestSubjects: []string{"108020"}}); err == nil || !strings.Contains(err.Error(), "held-out subject 108020 has no time series in "+held) {
+		t.Errorf("a held-out subject not in the folder: %v", err)
 	}
 }

@@ -7,8 +7,9 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
 	"strings"
+
+	"github.com/pelab/pelab/internal/regular"
 )
 
 // The HDF5 library (github.com/scigolib/hdf5) allocates buffers from sizes
@@ -25,8 +26,10 @@ import (
 // The walk follows the HDF5 file format specification, version 3: superblock
 // versions 0–3, object headers versions 1 and 2 (with continuation blocks),
 // groups as symbol tables (version 1 B-tree, symbol table nodes, local heap)
-// or compact link messages, and each dataset's dataspace, datatype and data
-// layout messages.
+// or compact link messages, and each dataset's dataspace, datatype, data
+// layout and filter pipeline messages. A chunked dataset whose pipeline
+// ends with the Fletcher-32 filter has its chunks' checksums verified
+// (verifyChunks): the one case where the walk reads data.
 
 // h5MaxSteps bounds the number of metadata structures checkHDF5 reads, so
 // that a damaged file cannot make it (or the library after it) walk for long.
@@ -49,6 +52,7 @@ const (
 	h5MsgDatatype     = 0x03
 	h5MsgLink         = 0x06
 	h5MsgLayout       = 0x08
+	h5MsgFilters      = 0x0b
 	h5MsgContinuation = 0x10
 	h5MsgSymbolTable  = 0x11
 )
@@ -65,7 +69,18 @@ type h5Dataset struct {
 	// storage.
 	addr, size uint64
 	sizeKnown  bool
+	// filters are the filter IDs of the dataset's pipeline, in order
+	// (h5FilterFletcher32 is the checksum).
+	filters []uint16
+	// chunkIndex is the address of a chunked (version 3 layout) dataset's
+	// version 1 B-tree of chunks, chunkDims its layout dimensionality (the
+	// dataset's rank + 1); 0 when there is none.
+	chunkIndex uint64
+	chunkDims  int
 }
+
+// h5FilterFletcher32 is the ID of HDF5's Fletcher-32 checksum filter.
+const h5FilterFletcher32 = 3
 
 // h5Walker walks the metadata of one HDF5 file.
 type h5Walker struct {
@@ -89,7 +104,7 @@ type h5Walker struct {
 // datasets by path, or an error saying which structure is damaged and how.
 // Errors do not name the file; the caller adds it.
 func checkHDF5(path string) (map[string]*h5Dataset, error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +296,7 @@ func (w *h5Walker) walkObject(addr uint64, path string, depth int, btree, heap u
 			if l.hard {
 				links = append(links, l)
 			}
-		case h5MsgDataspace, h5MsgDatatype, h5MsgLayout:
+		case h5MsgDataspace, h5MsgDatatype, h5MsgLayout, h5MsgFilters:
 			if ds == nil {
 				ds = &h5Dataset{layout: -1}
 			}
@@ -293,6 +308,9 @@ func (w *h5Walker) walkObject(addr uint64, path string, depth int, btree, heap u
 	if ds != nil {
 		if path == "" {
 			path = "/"
+		}
+		if err := w.verifyChunks(ds); err != nil {
+			return fmt.Errorf("dataset %s: %w", path, err)
 		}
 		w.datasets[path] = ds
 		return nil
@@ -590,6 +608,16 @@ func (w *h5Walker) parseDatasetMessage(ds *h5Dataset, m h5Message) error {
 		switch v := b[0]; v {
 		case 3, 4:
 			ds.layout = int(b[1])
+			if v == 3 && ds.layout == 2 {
+				f, err := h5Field(b, 2, 1, "data layout message")
+				if err != nil {
+					return err
+				}
+				ds.chunkDims = int(f[0])
+				if ds.chunkIndex, err = w.addr(b, 3, "data layout message"); err != nil {
+					return err
+				}
+			}
 			switch ds.layout {
 			case 0:
 				f, err := h5Field(b, 2, 2, "data layout message")
@@ -621,8 +649,176 @@ func (w *h5Walker) parseDatasetMessage(ds *h5Dataset, m h5Message) error {
 		default:
 			return fmt.Errorf("data layout message version %d, want 1–4", v)
 		}
+	case h5MsgFilters:
+		filters, err := parseFilters(b)
+		if err != nil {
+			return err
+		}
+		ds.filters = filters
 	}
 	return nil
+}
+
+// parseFilters returns the filter IDs of a filter pipeline message
+// (versions 1 and 2), in pipeline order.
+func parseFilters(b []byte) ([]uint16, error) {
+	const what = "filter pipeline message"
+	if len(b) < 2 {
+		return nil, errors.New(what + " too short")
+	}
+	v, n, off := b[0], int(b[1]), 2
+	switch v {
+	case 1:
+		off = 8 // 6 reserved bytes
+	case 2:
+	default:
+		return nil, fmt.Errorf("%s version %d, want 1 or 2", what, v)
+	}
+	var ids []uint16
+	for range n {
+		f, err := h5Field(b, off, 2, what)
+		if err != nil {
+			return nil, err
+		}
+		id := uint16(h5Uint(f))
+		off += 2
+		nameLen := 0
+		if v == 1 || id >= 256 {
+			if f, err = h5Field(b, off, 2, what); err != nil {
+				return nil, err
+			}
+			nameLen, off = int(h5Uint(f)), off+2
+		}
+		if f, err = h5Field(b, off, 4, what); err != nil { // flags, number of values
+			return nil, err
+		}
+		values := int(binary.LittleEndian.Uint16(f[2:]))
+		off += 4
+		if v == 1 {
+			nameLen = (nameLen + 7) / 8 * 8 // padded to a multiple of 8
+			if values%2 == 1 {
+				values++ // padded to a multiple of 8 bytes
+			}
+		}
+		off += nameLen + 4*values
+		if off > len(b) {
+			return nil, fmt.Errorf("%s: filter %d of %d (ID %d) runs past the message's %d bytes", what, len(ids)+1, n, id, len(b))
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// verifyChunks verifies the Fletcher-32 checksum of every chunk of ds when
+// its filter pipeline ends with the Fletcher-32 filter and its chunks are
+// indexed by a version 1 B-tree (layout version 3, as HDF5 1.8 and h5py
+// write by default): the checksum then covers the chunk's stored bytes
+// but its last 4. Chunks whose filter mask skips the filter carry none.
+// Other layouts (version 4 chunk indexes) and a checksum followed by other
+// filters are not verified.
+func (w *h5Walker) verifyChunks(ds *h5Dataset) error {
+	k := len(ds.filters) - 1
+	if k < 0 || ds.filters[k] != h5FilterFletcher32 || ds.chunkIndex == 0 || ds.chunkIndex == h5Undefined {
+		return nil
+	}
+	return w.walkChunks(ds, ds.chunkIndex, k, 0)
+}
+
+// walkChunks walks the version 1 B-tree of raw data chunks at addr (node
+// type 1: keys of the chunk's size, filter mask and ds.chunkDims 8-byte
+// offsets, between child addresses) and verifies each chunk's checksum,
+// the filter at index k of the pipeline.
+func (w *h5Walker) walkChunks(ds *h5Dataset, addr uint64, k, level int) error {
+	if level > h5MaxDepth {
+		return fmt.Errorf("chunk B-tree deeper than %d levels", h5MaxDepth)
+	}
+	if w.seen[addr] {
+		return fmt.Errorf("chunk B-tree node at address %#x is reached twice (a cycle)", addr)
+	}
+	w.seen[addr] = true
+	hn := uint64(8 + 2*w.offSize)
+	b, err := w.read(addr, hn, "chunk B-tree node")
+	if err != nil {
+		return err
+	}
+	if string(b[:4]) != "TREE" || b[4] != 1 {
+		return fmt.Errorf("chunk B-tree node at address %#x: signature %q type %d, want \"TREE\" type 1", addr, b[:4], b[4])
+	}
+	nodeLevel := int(b[5])
+	entries := uint64(binary.LittleEndian.Uint16(b[6:]))
+	keySize := 8 + 8*ds.chunkDims
+	body, err := w.read(addr+hn, entries*uint64(keySize+w.offSize)+uint64(keySize), "chunk B-tree node keys")
+	if err != nil {
+		return err
+	}
+	for i := range int(entries) {
+		key := body[i*(keySize+w.offSize):]
+		child, _ := w.addr(key, keySize, "chunk B-tree node")
+		if nodeLevel > 0 {
+			err = w.walkChunks(ds, child, k, level+1)
+		} else {
+			err = w.verifyChunk(child, key[:keySize], ds.chunkDims, k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyChunk verifies the Fletcher-32 checksum of the chunk at addr, whose
+// B-tree key is key.
+func (w *h5Walker) verifyChunk(addr uint64, key []byte, dims, k int) error {
+	size := uint64(binary.LittleEndian.Uint32(key))
+	offsets := make([]uint64, dims-1)
+	for j := range offsets {
+		offsets[j] = binary.LittleEndian.Uint64(key[8+8*j:])
+	}
+	if binary.LittleEndian.Uint32(key[4:])&(1<<k) != 0 {
+		return nil // the filter was skipped for this chunk
+	}
+	if size < 4 || addr == h5Undefined || size > w.fileSize || addr > w.fileSize-size {
+		return fmt.Errorf("chunk at offset %v: %d bytes at address %#x, want at least the 4-byte checksum, inside the file (%d bytes)", offsets, size, addr, w.fileSize)
+	}
+	b := make([]byte, size)
+	if _, err := w.r.ReadAt(b, int64(addr)); err != nil {
+		return fmt.Errorf("chunk at offset %v, address %#x: %w", offsets, addr, err)
+	}
+	stored := binary.LittleEndian.Uint32(b[size-4:])
+	if !fletcher32Matches(b[:size-4], stored) {
+		c := fletcher32(b[:size-4])
+		return fmt.Errorf("chunk at offset %v (address %#x, %d bytes): Fletcher-32 checksum %#08x stored, the data's is %#08x (byte-swapped %#08x): the chunk is damaged", offsets, addr, size, stored, c, (c&0x00ff00ff)<<8|(c>>8)&0x00ff00ff)
+	}
+	return nil
+}
+
+// fletcher32 is HDF5's Fletcher-32 checksum (H5_checksum_fletcher32): the
+// bytes as big-endian 16-bit words w₁ … wₙ (an odd last byte is the high
+// byte of a last word), sum1 = Σ wᵢ and sum2 = Σᵢ Σⱼ≤ᵢ wⱼ, both mod 65535;
+// the checksum is sum2·2¹⁶ + sum1.
+func fletcher32(b []byte) uint32 {
+	var sum1, sum2 uint64
+	for i := 0; i < len(b); i += 2 {
+		w := uint64(b[i]) << 8
+		if i+1 < len(b) {
+			w |= uint64(b[i+1])
+		}
+		sum1 = (sum1 + w) % 65535
+		sum2 = (sum2 + sum1) % 65535
+	}
+	return uint32(sum2<<16 | sum1)
+}
+
+// fletcher32Matches reports whether stored is the Fletcher-32 checksum of
+// b as HDF5 accepts it: each 16-bit half equal to the computed one mod
+// 65535, directly or with its two bytes swapped (HDF5 before 1.6.3, and
+// writers that sum little-endian words, store that form).
+func fletcher32Matches(b []byte, stored uint32) bool {
+	c := fletcher32(b)
+	c1, c2 := c&0xffff, c>>16
+	s1, s2 := stored&0xffff, stored>>16
+	swap := func(x uint32) uint32 { return (x&0xff)<<8 | x>>8 }
+	return (s1%65535 == c1 && s2%65535 == c2) || (swap(s1)%65535 == c1 && swap(s2)%65535 == c2)
 }
 
 // heap checks the local heap at addr and returns its data segment.

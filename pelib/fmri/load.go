@@ -25,6 +25,12 @@ type Config struct {
 	// training subjects exactly, and the two lists must be disjoint and
 	// free of duplicates (no split is drawn).
 	HeldOut []string
+	// HeldOutDir, when set, is the folder of the HeldOut subjects' time
+	// series (files as in rest/, see ReadDir); "" means Dir's rest/.
+	HeldOutDir string
+	// MaxOutlierZ is the plausibility bound of every series read
+	// (ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
+	MaxOutlierZ float64
 	// T is the window length in time points; Stride the step between window
 	// starts (0 means T: no overlap). See MakeWindows.
 	T, Stride int
@@ -68,6 +74,8 @@ const (
 // training subjects' group FC.
 func Load(cfg Config) (*Data, error) {
 	want := cfg.Subjects
+	opt := ReadOptions{Regions: NumRegions, MinTimes: cfg.T, MaxOutlierZ: cfg.MaxOutlierZ}
+	var held []*Series
 	if len(cfg.HeldOut) > 0 {
 		if err := checkNamedSplit(cfg.Subjects, cfg.HeldOut); err != nil {
 			return nil, err
@@ -75,12 +83,23 @@ func Load(cfg Config) (*Data, error) {
 		if len(cfg.Subjects) == 0 {
 			return nil, errors.New("fmri: held-out subjects named without training subjects")
 		}
-		want = append(slices.Clone(cfg.Subjects), cfg.HeldOut...)
+		if cfg.HeldOutDir == "" {
+			want = append(slices.Clone(cfg.Subjects), cfg.HeldOut...)
+		} else {
+			var err error
+			if held, err = ReadDir(cfg.HeldOutDir, opt, cfg.HeldOut...); err != nil {
+				return nil, err
+			}
+		}
+	} else if cfg.HeldOutDir != "" {
+		return nil, errors.New("fmri: a held-out folder without held-out subjects")
 	}
-	series, err := ReadDir(filepath.Join(cfg.Dir, RestDir), ReadOptions{Regions: NumRegions, MinTimes: cfg.T}, want...)
+	series, err := ReadDir(filepath.Join(cfg.Dir, RestDir), opt, want...)
 	if err != nil {
 		return nil, err
 	}
+	// Both folders' series have NumRegions regions (opt.Regions).
+	series = append(series, held...)
 	byID := map[string]*mat.Dense{}
 	ids := make([]string, len(series))
 	for i, s := range series {

@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
+
+	"github.com/pelab/pelab/internal/regular"
 )
 
 // NIfTI-1 datatype codes of the integer (and integral float) label volumes
@@ -150,7 +151,7 @@ const maxNIfTIVoxels = 1 << 30
 // trailer (its CRC-32 and length are checked, so a damaged .nii.gz is an
 // error, not a silently wrong atlas). Errors name the file.
 func ReadNIfTI(path string) (*Volume, error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}

@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"image/color"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pelab/pelab/internal/regular"
 )
 
 // File names of the Cole-Anticevic partition inside its folder (cabnp/).
@@ -112,15 +113,15 @@ func netKeys(nets []Network) []int {
 }
 
 // readLines returns the lines of a text file without line terminators
-// (LF or CRLF).
+// (LF or CRLF), a UTF-8 byte order mark at the start skipped.
 func readLines(path string) ([]string, error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}
 	defer f.Close()
 	var lines []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(regular.TextReader(f))
 	sc.Buffer(make([]byte, 1<<16), 1<<20)
 	for sc.Scan() {
 		lines = append(lines, strings.TrimRight(sc.Text(), "\r"))

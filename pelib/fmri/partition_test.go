@@ -35,7 +35,15 @@ const (
 )
 
 func TestReadPartitionSmall(t *testing.T) {
-	p, err := ReadPartition(writePartition(t, smallNetworks, smallAssign, smallKey), 4)
+	for _, c := range []struct{ name, bom string }{{"plain", ""}, {"byte order marks", "\uFEFF"}} {
+		t.Run(c.name, func(t *testing.T) { testReadPartitionSmall(t, c.bom) })
+	}
+}
+
+// testReadPartitionSmall reads the small partition with bom before each
+// file's text (a UTF-8 byte order mark is skipped).
+func testReadPartitionSmall(t *testing.T, bom string) {
+	p, err := ReadPartition(writePartition(t, bom+smallNetworks, bom+smallAssign, bom+smallKey), 4)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package fmri
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +17,7 @@ import (
 	"github.com/scigolib/hdf5"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/pelab/pelab/internal/regular"
 	"github.com/pelab/pelab/pelib/npy"
 )
 
@@ -42,6 +43,11 @@ type ReadOptions struct {
 	Regions int
 	// MinTimes, when positive, is the least number of time points (columns).
 	MinTimes int
+	// MaxOutlierZ is the plausibility bound k of CheckPlausible: no value may
+	// lie more than k robust standard deviations from its row's median.
+	// 0 means DefaultMaxOutlierZ; +Inf turns the outlier bound off (values
+	// must still be finite and within ±MaxAbsValue).
+	MaxOutlierZ float64
 }
 
 // check checks an r × t matrix read from where (a file path, or a path and
@@ -60,13 +66,170 @@ func (o ReadOptions) check(where string, r, t int) error {
 	return nil
 }
 
-// checkFinite returns an error naming the first NaN or ±Inf entry of the
-// regions × time data.
-func checkFinite(path string, data []float64, times int) error {
+// DefaultMaxOutlierZ is the default plausibility bound k (ReadOptions,
+// CheckPlausible). On the 20 HCP subject files in shared/data
+// (hcp-glasser360/rest, 360 regions × 1195 time points each) the largest
+// robust z of any value is 14.72 (TestPlausibleRealData, docs/inputs.md):
+// k = 50 leaves a margin of 3.4×, while one damaged byte in a float64's
+// exponent multiplies a value by at least 2¹⁶.
+const DefaultMaxOutlierZ = 50
+
+// MaxAbsValue bounds the magnitude of every value read: z-scoring sums the
+// squares of up to 2³¹ values, which overflows float64 beyond about 1e150;
+// 1e100 leaves room and is far beyond any measured signal.
+const MaxAbsValue = 1e100
+
+// madScale makes the median absolute deviation a consistent estimate of the
+// standard deviation of normal data (1/Φ⁻¹(3/4)); meanADScale does the same
+// for the mean absolute deviation from the median (√(π/2)).
+const (
+	madScale    = 1.4826
+	meanADScale = 1.2533
+)
+
+// ValueError is an implausible value in a rows × time matrix read from
+// Path: not finite, beyond ±MaxAbsValue, or Z robust standard deviations
+// from its row's median, more than Limit.
+type ValueError struct {
+	Path      string
+	Row, Time int // 0-based
+	Value     float64
+	// Median and Z are set for an outlier (Z > Limit); Z is 0 otherwise.
+	Median, Z, Limit float64
+}
+
+// Error names the file, the region and the time point.
+func (e *ValueError) Error() string {
+	return "fmri: " + e.Path + ": value " + e.Describe(fmt.Sprintf("region %d", e.Row))
+}
+
+// Describe says what is wrong with the value, naming its row as row (e.g.
+// "region 3" or "token c (row 2)"): "-7.8e+126 at region 3, time 17
+// (0-based): …".
+func (e *ValueError) Describe(row string) string {
+	at := fmt.Sprintf("%v at %s, time %d (0-based)", e.Value, row, e.Time)
+	switch {
+	case math.IsNaN(e.Value) || math.IsInf(e.Value, 0):
+		return at + ": data must be finite"
+	case e.Z == 0:
+		return fmt.Sprintf("%s: beyond ±%g, data must be within it (a damaged file?)", at, MaxAbsValue)
+	}
+	return fmt.Sprintf("%s is %.3g robust standard deviations from the row's median %.6g, more than %g (|x − median| ≤ k·1.4826·MAD; a damaged file? -max-outlier-z sets k, 0 turns the bound off)", at, e.Z, e.Median, e.Limit)
+}
+
+// CheckPlausible checks a rows × times matrix (data row-major, as read from
+// path) before it is z-scored and returns a *ValueError for the first
+// implausible value, else nil. Every value x must be finite with |x| ≤
+// MaxAbsValue, and, for each row with median m and median absolute
+// deviation MAD = median|x − m|,
+//
+//	z = |x − m| / (1.4826 · MAD) ≤ k
+//
+// (1.4826·MAD estimates the standard deviation of normal data, robustly to
+// the outlier itself). When MAD = 0 (more than half the row is one value)
+// the scale is 1.2533 · mean|x − m| instead; a row with both 0 is constant
+// and left to the z-scoring, which reports it. k = +Inf skips the outlier
+// bound; k must be > 0. times must divide len(data).
+func CheckPlausible(path string, data []float64, times int, k float64) error {
 	for i, v := range data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("fmri: %s: value %v at region %d, time %d (0-based): data must be finite", path, v, i/times, i%times)
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > MaxAbsValue {
+			return &ValueError{Path: path, Row: i / times, Time: i % times, Value: v}
 		}
+	}
+	if math.IsInf(k, 1) || times == 0 {
+		return nil
+	}
+	buf := make([]float64, times)
+	for r := 0; r < len(data)/times; r++ {
+		row := data[r*times : (r+1)*times]
+		m, scale := robustScale(row, buf)
+		if scale == 0 {
+			continue
+		}
+		for t, v := range row {
+			if z := math.Abs(v-m) / scale; z > k {
+				return &ValueError{Path: path, Row: r, Time: t, Value: v, Median: m, Z: z, Limit: k}
+			}
+		}
+	}
+	return nil
+}
+
+// robustScale returns the median m of x and its robust standard deviation,
+// 1.4826·median|x − m|, or 1.2533·mean|x − m| when that is 0 (0 for a
+// constant x). buf (len(x)) is scratch space.
+func robustScale(x, buf []float64) (m, scale float64) {
+	copy(buf, x)
+	m = median(buf)
+	var sum float64
+	for i, v := range x {
+		buf[i] = math.Abs(v - m)
+		sum += buf[i]
+	}
+	if mad := median(buf); mad > 0 {
+		return m, madScale * mad
+	}
+	return m, meanADScale * sum / float64(len(x))
+}
+
+// median returns the median of x (the mean of the two middle values for an
+// even length), reordering x, in expected O(len(x)) time by selection
+// (Hoare's quickselect): CheckPlausible takes two medians of every row of
+// every series read, and sorting them cost more than reading the file.
+// x must be non-empty and free of NaN.
+func median(x []float64) float64 {
+	k := len(x) / 2
+	hi := selectK(x, k)
+	if len(x)%2 == 1 {
+		return hi
+	}
+	return (slices.Max(x[:k]) + hi) / 2
+}
+
+// selectK reorders x so that x[k] is its k-th smallest value (0-based),
+// x[:k] ≤ x[k] ≤ x[k+1:], and returns x[k].
+func selectK(x []float64, k int) float64 {
+	lo, hi := 0, len(x)-1
+	for lo < hi {
+		// Median of three as the pivot, moved to x[hi].
+		mid := lo + (hi-lo)/2
+		if x[mid] < x[lo] {
+			x[mid], x[lo] = x[lo], x[mid]
+		}
+		if x[hi] < x[lo] {
+			x[hi], x[lo] = x[lo], x[hi]
+		}
+		if x[mid] < x[hi] {
+			x[mid], x[hi] = x[hi], x[mid]
+		}
+		pivot, store := x[hi], lo
+		for i := lo; i < hi; i++ {
+			if x[i] < pivot {
+				x[i], x[store] = x[store], x[i]
+				store++
+			}
+		}
+		x[store], x[hi] = x[hi], x[store]
+		switch {
+		case k == store:
+			return x[k]
+		case k < store:
+			hi = store - 1
+		default:
+			lo = store + 1
+		}
+	}
+	return x[k]
+}
+
+// checkValues applies CheckPlausible with o's bound (0: DefaultMaxOutlierZ).
+func (o ReadOptions) checkValues(path string, data []float64, times int) error {
+	k := o.MaxOutlierZ
+	if k == 0 {
+		k = DefaultMaxOutlierZ
+	}
+	if err := CheckPlausible(path, data, times, k); err != nil {
+		return err
 	}
 	return nil
 }
@@ -82,7 +245,9 @@ func checkFinite(path string, data []float64, times int) error {
 // stored data must have exactly the bytes its shape needs, so a header whose
 // shape disagrees with the data (360 × 1194 over 360 × 1195 values) is an
 // error, not a misaligned read; with opt.Regions set, a time × regions
-// dataset is reported as transposed.
+// dataset is reported as transposed. A chunked dataset with the Fletcher-32
+// filter has every chunk's checksum verified first (checkHDF5). The values
+// read must be plausible (opt.checkValues, CheckPlausible).
 func ReadHDF5(path, dataset string, opt ReadOptions) (s *Series, err error) {
 	// The HDF5 library parses untrusted bytes; turn any panic on a damaged
 	// file into an error.
@@ -92,7 +257,7 @@ func ReadHDF5(path, dataset string, opt ReadOptions) (s *Series, err error) {
 		}
 	}()
 	want := "/" + strings.TrimPrefix(dataset, "/")
-	st, err := os.Stat(path)
+	st, err := regular.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}
@@ -157,7 +322,7 @@ func ReadHDF5(path, dataset string, opt ReadOptions) (s *Series, err error) {
 	if len(vals) != r*t {
 		return nil, fmt.Errorf("fmri: %s: dataset %s: got %d values, want %d × %d = %d (truncated file?)", path, want, len(vals), r, t, r*t)
 	}
-	if err := checkFinite(path, vals, t); err != nil {
+	if err := opt.checkValues(path, vals, t); err != nil {
 		return nil, err
 	}
 	return &Series{Subject: SubjectID(path), Data: mat.NewDense(r, t, vals)}, nil
@@ -196,12 +361,12 @@ func parseH5Dims(info string) ([]int, error) {
 // one comma-separated number per time point, no header. Every line must have
 // the same number of fields.
 func ReadCSV(path string, opt ReadOptions) (*Series, error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("fmri: %w", err)
 	}
 	defer f.Close()
-	cr := csv.NewReader(bufio.NewReader(f))
+	cr := csv.NewReader(regular.TextReader(f))
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
 	cr.Comment = '#'
@@ -234,7 +399,7 @@ func ReadCSV(path string, opt ReadOptions) (*Series, error) {
 	if err := opt.check(path, r, t); err != nil {
 		return nil, err
 	}
-	if err := checkFinite(path, data, t); err != nil {
+	if err := opt.checkValues(path, data, t); err != nil {
 		return nil, err
 	}
 	return &Series{Subject: SubjectID(path), Data: mat.NewDense(r, t, data)}, nil
@@ -259,7 +424,7 @@ func ReadNPY(path string, opt ReadOptions) (*Series, error) {
 	if err := opt.check(path, r, t); err != nil {
 		return nil, err
 	}
-	if err := checkFinite(path, data, t); err != nil {
+	if err := opt.checkValues(path, data, t); err != nil {
 		return nil, err
 	}
 	return &Series{Subject: SubjectID(path), Data: mat.NewDense(r, t, data)}, nil

@@ -158,6 +158,7 @@ func TestReadCSV(t *testing.T) {
 	}{
 		{"ok", "1, 2, 3\n4,5,6\n", ReadOptions{}, mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6}), ""},
 		{"comment and CRLF", "# subject 7\r\n1.5,-2e3\r\n0,1\r\n", ReadOptions{Regions: 2}, mat.NewDense(2, 2, []float64{1.5, -2000, 0, 1}), ""},
+		{"byte order mark", "\uFEFF1,2\n3,4\n", ReadOptions{}, mat.NewDense(2, 2, []float64{1, 2, 3, 4}), ""},
 		{"header", "r,t\n1,2\n", ReadOptions{}, nil, "line 1 field 1"},
 		{"ragged", "1,2,3\n4,5\n", ReadOptions{}, nil, "wrong number of fields"},
 		{"NaN", "1,2\n3,NaN\n", ReadOptions{}, nil, "region 1, time 1"},

@@ -30,11 +30,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/pelab/pelab/internal/atomicfile"
+	"github.com/pelab/pelab/internal/regular"
 )
 
 // magic starts every NPY file.
@@ -45,17 +45,53 @@ const align = 64
 
 // Read reads the float array in the NPY file at path and returns its values
 // in C order and its shape; len(data) is the product of shape. See Decode.
+//
+// Only a regular file is read (internal/regular: a named pipe, a device or
+// a symlink to one is an error naming it). The header is read first, from
+// at most the first headerMax bytes: a file whose length is not the
+// header's plus the data its shape and dtype promise is an error before its
+// data are read, so that a file far longer than its header says is never
+// read whole.
 func Read(path string) (data []float64, shape []int, err error) {
-	b, err := os.ReadFile(path)
+	f, info, err := regular.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("npy: %w", err)
 	}
-	data, shape, err = decode(b)
+	defer f.Close()
+	size := info.Size()
+	head := make([]byte, min(size, headerMax))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return nil, nil, fmt.Errorf("npy: %s: read the header: %w", path, err)
+	}
+	if size > headerMax {
+		h, body, err := parseHeader(head)
+		if err == nil {
+			var item, n int
+			if item, n, err = h.layout(); err == nil && size-int64(len(head)-len(body)) != int64(n)*int64(item) {
+				return nil, nil, fmt.Errorf("npy: %s: data has %d bytes, want %d for shape %v of %s (the file is longer than its header says)",
+					path, size-int64(len(head)-len(body)), n*item, h.shape, h.descr)
+			}
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("npy: %s: %w", path, err)
+		}
+		rest := make([]byte, size)
+		copy(rest, head)
+		if _, err := io.ReadFull(f, rest[len(head):]); err != nil {
+			return nil, nil, fmt.Errorf("npy: %s: read %d bytes: %w", path, size, err)
+		}
+		head = rest
+	}
+	data, shape, err = decode(head)
 	if err != nil {
 		return nil, nil, fmt.Errorf("npy: %s: %w", path, err)
 	}
 	return data, shape, nil
 }
+
+// headerMax is the most bytes Read reads before it has checked the file's
+// length against its header: numpy's headers are a few hundred bytes.
+const headerMax = 1 << 20
 
 // Decode decodes the bytes of an NPY file (format versions 1, 2 and 3). The
 // dtype must be '<f8' or '<f4' and the array in C order; the data must be
@@ -74,32 +110,9 @@ func decode(b []byte) ([]float64, []int, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if h.fortran {
-		return nil, nil, fmt.Errorf("array of shape %v is in Fortran (column-major) order, want C order; save it in C order (numpy.ascontiguousarray)", h.shape)
-	}
-	var size int
-	switch h.descr {
-	case "<f8":
-		size = 8
-	case "<f4":
-		size = 4
-	default:
-		return nil, nil, fmt.Errorf("dtype %q not supported, want '<f8' or '<f4' (little-endian float)", h.descr)
-	}
-	n := 1
-	for _, d := range h.shape {
-		if d == 0 {
-			n = 0
-			break
-		}
-	}
-	if n != 0 {
-		for _, d := range h.shape {
-			if n > math.MaxInt/size/d {
-				return nil, nil, fmt.Errorf("shape %v has more elements than an int can count", h.shape)
-			}
-			n *= d
-		}
+	size, n, err := h.layout()
+	if err != nil {
+		return nil, nil, err
 	}
 	if len(body) != n*size {
 		return nil, nil, fmt.Errorf("data has %d bytes, want %d for shape %v of %s (truncated file?)", len(body), n*size, h.shape, h.descr)
@@ -122,6 +135,36 @@ type header struct {
 	descr   string
 	fortran bool
 	shape   []int
+}
+
+// layout returns the item size in bytes and the number of elements of the
+// array h describes, or an error for Fortran order, a dtype other than
+// '<f8' and '<f4', or more elements than an int counts.
+func (h header) layout() (size, n int, err error) {
+	if h.fortran {
+		return 0, 0, fmt.Errorf("array of shape %v is in Fortran (column-major) order, want C order; save it in C order (numpy.ascontiguousarray)", h.shape)
+	}
+	switch h.descr {
+	case "<f8":
+		size = 8
+	case "<f4":
+		size = 4
+	default:
+		return 0, 0, fmt.Errorf("dtype %q not supported, want '<f8' or '<f4' (little-endian float)", h.descr)
+	}
+	n = 1
+	for _, d := range h.shape {
+		if d == 0 {
+			return size, 0, nil
+		}
+	}
+	for _, d := range h.shape {
+		if n > math.MaxInt/size/d {
+			return 0, 0, fmt.Errorf("shape %v has more elements than an int can count", h.shape)
+		}
+		n *= d
+	}
+	return size, n, nil
 }
 
 // parseHeader splits an NPY file into its header fields and data bytes.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -403,4 +404,47 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("shape %v but %d values from a %d-byte file", shape, len(data), len(b))
 		}
 	})
+}
+
+// TestReadSpecialAndLong: Read reads regular files only, and never more than
+// the file's header says it holds. A symlink to /dev/zero grew without
+// bound (os.ReadFile), a named pipe blocked forever, and a 64 GiB (sparse)
+// file whose header promises 48 bytes was allocated whole before its length
+// was checked.
+func TestReadSpecialAndLong(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.npy")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	zero := filepath.Join(dir, "zero.npy")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	toFifo := filepath.Join(dir, "to-pipe.npy")
+	if err := os.Symlink(fifo, toFifo); err != nil {
+		t.Fatal(err)
+	}
+	long := filepath.Join(dir, "long.npy")
+	f, err := os.Create(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, werr := f.Write(numpyFile(t, "f8 2x3"))
+	if err := errors.Join(werr, f.Truncate(64<<30), f.Close()); err != nil {
+		t.Skipf("sparse 64 GiB file: %v", err)
+	}
+	for _, c := range []struct {
+		path, want string
+	}{
+		{fifo, "is a named pipe (FIFO), not a regular file"},
+		{zero, "is a character device, not a regular file"},
+		{toFifo, "is a named pipe (FIFO), not a regular file"},
+		{long, "data has 68719476608 bytes, want 48 for shape [2 3] of <f8 (the file is longer than its header says)"},
+	} {
+		_, _, err := Read(c.path)
+		if err == nil || !strings.Contains(err.Error(), c.path) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Read(%s): %v, want an error naming it and %q", filepath.Base(c.path), err, c.want)
+		}
+	}
 }

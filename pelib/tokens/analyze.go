@@ -107,6 +107,10 @@ type Analyzer struct {
 	data          train.Metrics
 }
 
+// decodeFolds is the coordinate decoding's number of folds (netsim's
+// default) when there are at least as many tokens.
+const decodeFolds = 5
+
 // NewAnalyzer returns the Analyzer of task under protocol p.
 func NewAnalyzer(task *Task, p Protocol) (*Analyzer, error) {
 	if task == nil || task.Task == nil {
@@ -151,9 +155,12 @@ func (a *Analyzer) DataMetrics() (train.Metrics, error) {
 
 // PEMetrics returns every geometry metric of a PE table [L, S, D] (flat,
 // row-major): netsim.PEMetrics against the coordinates and
-// SimilarityMetrics of its block-mean cosine similarity.
+// SimilarityMetrics of its block-mean cosine similarity. The coordinate
+// decoding is cross-validated over min(5, S) folds: netsim's 5, or
+// leave-one-out for the MinTokens = 4 tokens that the input allows (with 5
+// folds every model of 4 tokens failed, "Decode: 5 folds for 4 tokens").
 func (a *Analyzer) PEMetrics(table []float64, L, S, D int) (train.Metrics, error) {
-	out, err := netsim.PEMetrics(table, L, S, D, a.Geometry, netsim.GeometryConfig{})
+	out, err := netsim.PEMetrics(table, L, S, D, a.Geometry, netsim.GeometryConfig{DecodeFolds: min(decodeFolds, S)})
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pelab/pelab/internal/regular"
 	"github.com/pelab/pelab/pelib/npy"
 )
 
@@ -72,8 +73,11 @@ const MinTokens = 4
 // CSV coordinates have a header; a column called "name" (any case) names
 // the tokens, the partition column (TokenOptions.Partition, when it is a
 // column) holds their networks, and every other column is one coordinate
-// and must hold a finite number in every row. Blank lines and lines
-// starting with '#' are skipped.
+// and must hold a finite number in every row. Blank lines are skipped, and
+// so are lines starting with '#' before the header (notes about the file);
+// after the header every line is a token row, so a name may start with '#'
+// ("#t3,1,2" is token #t3) and a row cannot be commented out. A UTF-8 byte
+// order mark at the start of the file is skipped.
 //
 // Errors name the file, the line (1-based, as an editor shows it) or the
 // token, and what was expected: fewer than MinTokens tokens, a missing or
@@ -117,24 +121,35 @@ func ReadTokens(path string, opt TokenOptions) (*Tokens, error) {
 	return t, nil
 }
 
-// csvReader returns a CSV reader of f that skips '#' comments and allows
-// rows of any length (checked by the caller, with the line).
+// csvReader returns a CSV reader of f that skips a UTF-8 byte order mark,
+// skips '#' comment lines before the header and allows rows of any length
+// (checked by the caller, with the line). Read the header with
+// readHeader, which ends the comments: after it every line is a row, so a
+// token may be named "#t3".
 func csvReader(f io.Reader) *csv.Reader {
-	cr := csv.NewReader(f)
+	cr := csv.NewReader(regular.TextReader(f))
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	return cr
 }
 
+// readHeader reads the header of cr (a csvReader): the first line that is
+// neither blank nor a comment. Lines after it are never comments.
+func readHeader(cr *csv.Reader) ([]string, error) {
+	header, err := cr.Read()
+	cr.Comment = 0
+	return header, err
+}
+
 func readCoordsCSV(path, partition string) (*Tokens, string, error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("tokens: %w", err)
 	}
 	defer f.Close()
 	cr := csvReader(f)
-	header, err := cr.Read()
+	header, err := readHeader(cr)
 	if err == io.EOF {
 		return nil, "", fmt.Errorf("tokens: %s: empty file, want a header and one row per token", path)
 	}
@@ -347,13 +362,13 @@ type row struct {
 // readTable reads a CSV file with a header; every row must have the
 // header's number of fields.
 func readTable(path string) (header []string, rows []row, err error) {
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("tokens: %w", err)
 	}
 	defer f.Close()
 	cr := csvReader(f)
-	header, err = cr.Read()
+	header, err = readHeader(cr)
 	if err == io.EOF {
 		return nil, nil, fmt.Errorf("tokens: %s: empty file, want a header", path)
 	}
@@ -446,5 +461,48 @@ func (t *Tokens) readPartitionFile(path string) error {
 		}
 	}
 	t.setPartition(labels)
+	return nil
+}
+
+// Bounds of the token coordinates after dividing by the coordinate unit
+// (CheckSpread): the N-D PEs (sinnd, ropend) and the geometry expect
+// neighbouring tokens about one unit apart; beyond these bounds the
+// distances between tokens lose all precision, overflow or underflow.
+const (
+	// MaxCoord bounds |x| of every coordinate.
+	MaxCoord = 1e6
+	// MinSpread is the least spread: the largest range, max − min, of the
+	// tokens' coordinates along any axis.
+	MinSpread = 1e-6
+)
+
+// CheckSpread checks the coordinates divided by unit (> 0): every x/unit
+// finite with |x/unit| ≤ MaxCoord, and the spread, max over axes j of
+// (maxₛ xₛⱼ − minₛ xₛⱼ)/unit, at least MinSpread (0 when every token is at
+// one point). Errors name the coordinates file, the token and axis, and
+// the unit (the -coord-unit flag).
+func (t *Tokens) CheckSpread(unit float64) error {
+	spread, axis := 0.0, 0
+	for j := range t.Dim() {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for s, p := range t.Coords {
+			v := p[j] / unit
+			if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > MaxCoord {
+				return fmt.Errorf("tokens: %s: token %s, coordinate %s: %g / -coord-unit %g = %g, want a finite value within ±%g (neighbouring tokens about one unit apart; change -coord-unit)",
+					t.Source, t.Names[s], t.Axes[j], p[j], unit, v, float64(MaxCoord))
+			}
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		if hi-lo > spread {
+			spread, axis = hi-lo, j
+		}
+	}
+	switch {
+	case spread == 0:
+		return fmt.Errorf("tokens: %s: every token is at the same point %v: the coordinates have no spread, so position cannot be learnt or compared", t.Source, t.Coords[0])
+	case spread < MinSpread:
+		return fmt.Errorf("tokens: %s: the coordinates span %g (along %s, after -coord-unit %g), want at least %g (neighbouring tokens about one unit apart; change -coord-unit)",
+			t.Source, spread, t.Axes[axis], unit, float64(MinSpread))
+	}
 	return nil
 }

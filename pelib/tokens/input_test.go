@@ -74,6 +74,8 @@ func TestNewTaskValidation(t *testing.T) {
 	}
 	withNaN := series(4, 12, 3)
 	withNaN[13] = math.NaN()
+	damaged := series(4, 12, 3)
+	damaged[12+5] = -7.8e26 // token b, time 5: one damaged exponent byte
 	cases := []struct {
 		name   string
 		csvs   map[string]string
@@ -115,6 +117,10 @@ func TestNewTaskValidation(t *testing.T) {
 			[]string{"r4.csv", "6 rows × 4 time points", "looks transposed"}},
 		{"NaN in signals", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": withNaN}), nil,
 			[]string{"r3.npy", "NaN", "time 1", "finite"}},
+		{"damaged value", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": damaged}), nil,
+			[]string{"r3.npy", "-7.8e+26 at token b (row 1), time 5 (0-based)", "robust standard deviations"}},
+		{"damaged value, bound off", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": damaged}),
+			func(in *Input) { in.MaxOutlierZ = math.Inf(1) }, nil},
 		{"constant token", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": constant}), nil,
 			[]string{"r3.npy", "token c (row 2", "constant series"}},
 		{"too few time points", map[string]string{"coords.csv": goodCoords}, with(map[string][]float64{"signals/r3.npy": series(4, 3, 2)}), nil,
@@ -136,6 +142,22 @@ func TestNewTaskValidation(t *testing.T) {
 			map[string][]float64{"signals/r1.npy": series(4, 4, 0), "signals/r2.npy": series(4, 4, 1)},
 			func(in *Input) { in.Split.Test = []string{"r2"} },
 			[]string{"1 training windows of 4 points (recordings r1), fewer than the batch size 2"}},
+		{"all tokens at one point", map[string]string{"coords.csv": "name,x,y,network\na,1,2,l\nb,1,2,l\nc,1,2,r\nd,1,2,r\n"}, good, nil,
+			[]string{"coords.csv", "every token is at the same point [1 2]"}},
+		{"coordinates of 1e300", map[string]string{"coords.csv": "name,x,y,network\na,1e300,0,l\nb,0,1,l\nc,1,0,r\nd,1,1,r\n"}, good, nil,
+			[]string{"coords.csv", "token a, coordinate x: 1e+300 / -coord-unit 1", "within ±1e+06"}},
+		{"coordinates of 1e-310", map[string]string{"coords.csv": "name,x,y,network\na,0,0,l\nb,0,1e-310,l\nc,1e-310,0,r\nd,1e-310,1e-310,r\n"}, good, nil,
+			[]string{"coords.csv", "the coordinates span 1e-310 (along x, after -coord-unit 1), want at least 1e-06"}},
+		{"coordinate unit 1e300", map[string]string{"coords.csv": goodCoords}, good, func(in *Input) { in.CoordUnit = 1e300 },
+			[]string{"coords.csv", "span 1e-300", "after -coord-unit 1e+300"}},
+		{"token named #t3", map[string]string{"coords.csv": "name,x,y,network\na,0,0,l\nb,0,1,l\n#t3,1,0,r\nd,1,1,r\n"}, good, nil, nil},
+		{"comment before the header", map[string]string{"coords.csv": "# positions in mm\n" + goodCoords}, good, nil, nil},
+		{"comment after the header", map[string]string{"coords.csv": goodCoords + "# end\n"}, good, nil,
+			[]string{"coords.csv line 6: 1 fields, the header has 4"}},
+		{"byte order mark", map[string]string{"coords.csv": "\uFEFF" + goodCoords}, good, nil, nil},
+		{"byte order mark in the partition file", map[string]string{"coords.csv": "name,x,y\na,0,0\nb,0,1\nc,1,0\nd,1,1\n",
+			"part.csv": "\uFEFFname,network\na,l\nb,l\nc,r\nd,r\n"}, good,
+			func(in *Input) { in.Tokens.Partition = filepath.Join(filepath.Dir(in.Coords), "part.csv") }, nil},
 		{"bad coordinate unit", map[string]string{"coords.csv": goodCoords}, good, func(in *Input) { in.CoordUnit = -1 },
 			[]string{"coordinate unit -1"}},
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
+	"github.com/pelab/pelab/pelib/fmri"
 	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -50,6 +51,7 @@ func Plugin() Exp {
 			{Key: "window", Kind: experiment.Int, Usage: "time points per window, the token features T (0: the protocol's, 16)"},
 			{Key: "stride", Kind: experiment.Int, Usage: "step between window starts (0: the window)"},
 			{Key: "test_mask_ratio", Kind: experiment.String, Usage: "fraction of tokens masked in the harder held-out test, test90 (default 0.9)"},
+			fmri.MaxOutlierZOption,
 		},
 	}}
 }
@@ -136,6 +138,9 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 		return nil, experiment.Fieldf("signals", "tokens: no signals folder: give -signals (a sweep spec: [task] signals)")
 	}
 	if in.CoordUnit, err = floatOption(req, "coord_unit", 1, 0, math.Inf(1)); err != nil {
+		return nil, err
+	}
+	if in.MaxOutlierZ, err = fmri.MaxOutlierZOf(req); err != nil {
 		return nil, err
 	}
 	if in.Split.Test, err = req.Strings("test"); err != nil {

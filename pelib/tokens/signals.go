@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -31,6 +32,11 @@ type SignalOptions struct {
 	// MinTimes is the least number of time points of a recording (one
 	// window).
 	MinTimes int
+	// MaxOutlierZ is the plausibility bound of every recording
+	// (fmri.ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
+	MaxOutlierZ float64
+	// Names, when given (one per row), name the tokens in errors.
+	Names []string
 }
 
 // DefaultDataset is the HDF5 dataset path read when none is given.
@@ -83,13 +89,22 @@ func ReadSignals(dir string, S int, coords string, opt SignalOptions) ([]*Record
 	for _, n := range names {
 		p := filepath.Join(dir, byName[n])
 		var s *fmri.Series
+		ro := fmri.ReadOptions{MaxOutlierZ: opt.MaxOutlierZ}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".npy":
-			s, err = fmri.ReadNPY(p, fmri.ReadOptions{})
+			s, err = fmri.ReadNPY(p, ro)
 		case ".csv":
-			s, err = fmri.ReadCSV(p, fmri.ReadOptions{})
+			s, err = fmri.ReadCSV(p, ro)
 		default:
-			s, err = fmri.ReadHDF5(p, opt.Dataset, fmri.ReadOptions{})
+			s, err = fmri.ReadHDF5(p, opt.Dataset, ro)
+		}
+		var bad *fmri.ValueError
+		if errors.As(err, &bad) {
+			row := fmt.Sprintf("row %d", bad.Row)
+			if bad.Row < len(opt.Names) {
+				row = fmt.Sprintf("token %s (row %d)", opt.Names[bad.Row], bad.Row)
+			}
+			return nil, fmt.Errorf("tokens: recording %s: %s: value %s", n, p, bad.Describe(row))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("tokens: recording %s: %w", n, err)

@@ -99,6 +99,9 @@ type Input struct {
 	// about one unit apart (see pe.SinusoidND); e.g. 10 for MNI
 	// millimetres, as pelib/fmri does.
 	CoordUnit float64
+	// MaxOutlierZ is the plausibility bound of the recordings
+	// (fmri.ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
+	MaxOutlierZ float64
 }
 
 // Task is a tokens task: the sweep task (training windows, the held-out
@@ -143,7 +146,10 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := ReadSignals(in.Signals, tok.S(), in.Coords, SignalOptions{Dataset: in.Dataset, MinTimes: p.Window})
+	if err := tok.CheckSpread(unit); err != nil {
+		return nil, err
+	}
+	recs, err := ReadSignals(in.Signals, tok.S(), in.Coords, SignalOptions{Dataset: in.Dataset, MinTimes: p.Window, MaxOutlierZ: in.MaxOutlierZ, Names: tok.Names})
 	if err != nil {
 		return nil, err
 	}
