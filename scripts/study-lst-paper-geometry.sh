@@ -3,23 +3,27 @@
 # study (issue 22): the paper's protocol (d 160, 4 post-LN blocks, PE at every
 # block, Adam 1e-4, batch 128) for 100 epochs, σ 0.1 / 0.5 / 2, 2d-fixed and no
 # PE × the first 3 reference seeds (2235, 6312, 6068), geometry per block and a
-# PE snapshot every 10 epochs, attention maps at the end. 15 models, about
-# 6 hours of one core on the project's 2-core machine (≈ 0.24 s per model-step
-# at M = 9), niced so that it yields to interactive work.
+# PE snapshot every 10 epochs, attention maps and the PE interventions at the
+# end, each epoch's last batch of 36 puzzles kept as the reference code does
+# (-last-batch keep: 64 steps per epoch). 15 models, about 6.5 hours of one
+# core on the project's 2-core machine (≈ 0.24 s per model-step at M = 9),
+# niced so that it yields to interactive work; it runs only while a session
+# does (a session's processes end with it), so it resumes in the next.
 #
 # Usage: scripts/study-lst-paper-geometry.sh [PELAB_BINARY] [OUT]
 #
 # It resumes from the checkpoints in OUT; a resumed run must use a binary whose
 # cell IDs match the records' (the study was started with bin/pelab built with
-# -tags onnx at commit e776bca: `git worktree add /tmp/e776bca e776bca && cd
-# /tmp/e776bca && go build -tags onnx -o pelab-e776bca ./cmd/pelab`). When it
+# -tags onnx at commit 18f54e6, kept as /root/pelab-studies/pelab-18f54e6; to rebuild
+# it: git worktree add /tmp/18f54e6 18f54e6; cd /tmp/18f54e6; go build -tags onnx -o
+# pelab-18f54e6 ./cmd/pelab). When it
 # ends: `PELAB_BINARY report OUT`, then copy OUT (without checkpoints/ and
 # claims/) to results/lst-paper-geometry-cpu.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="${1:-$root/bin/pelab}"
+bin="${1:-/root/pelab-studies/pelab-18f54e6}"
 out="${2:-/root/pelab-studies/lst-paper-geometry-cpu}"
 data="${PELAB_LST_DATA:-$root/../shared/data/lst}"
 cd "$root"
 exec nice -n 10 "$bin" lst -protocol paper -epochs 100 -eval-every 10 \
-	-pe learn-0.1,learn-0.5,learn-2,2d-fixed,none -seeds 3 -data "$data" -out "$out"
+	-pe learn-0.1,learn-0.5,learn-2,2d-fixed,none -seeds 3 -last-batch keep -data "$data" -out "$out"
