@@ -57,7 +57,7 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 		"Each trained model evaluated again on the held-out data with its PE table altered (package intervene): "+
 		"removed, its rows permuted among the tokens (20 draws, mean), permuted only within or only across the "+
 		"networks of the partition, or replaced by the sinusoid of the true coordinates mapped onto it by Procrustes. "+
-		"Δ = altered − intact %s%s: %s is worse. Mean ± SD over seeds.\n\n| condition | n |", metric, unit, worse)
+		"Δ = altered − intact %s%s: %s is worse. Mean ± SD over seeds [95 %% CI of the mean, results.BoundedCI].\n\n| condition | n |", metric, unit, worse)
 	for _, c := range present {
 		b.WriteString(" " + c.name + " |")
 	}
@@ -77,7 +77,8 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 				if sd*scale < 1e-9*max(1, math.Abs(v)) {
 					sd = 0 // rounding noise of equal values
 				}
-				fmt.Fprintf(b, " %.3g ± %.2g |", v, sd*scale)
+				ci := s.CI95[c.key]
+				fmt.Fprintf(b, " %.3g ± %.2g [%.3g, %.3g] |", v+0, sd*scale, ci[0]*scale+0, ci[1]*scale+0) // +0: no "-0"
 			} else {
 				fmt.Fprintf(b, " %.3g |", v)
 			}

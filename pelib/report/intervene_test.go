@@ -33,7 +33,7 @@ func TestInterventionSection(t *testing.T) {
 	for _, want := range []string{
 		"## Does the model use its PE?",
 		"| condition | n | intact | Δ removed | Δ rows permuted | Δ true-coordinate sinusoid |",
-		"| learn-0.1 | 2 | 90 ± 0 | -50 ± 0 | -39.9 ± 0.071 | 0 ± 0 |",
+		"| learn-0.1 | 2 | 90 ± 0 [90, 90] | -50 ± 0 [-50, -50] | -39.9 ± 0.071 [-40.5, -39.2] | 0 ± 0 [0, 0] |",
 		"Spearman ρ(σ, Δ rows permuted) = 0.98",
 	} {
 		if !strings.Contains(md, want) {

@@ -51,7 +51,9 @@ func MetricLabel(key string) string {
 // [0, 1], or a percentage in [0, 100] when any value exceeds 1 (reports show
 // accuracies in percent).
 //
-//   - [0, 1] or [0, 100]: accuracies ("acc");
+//   - [0, 1] or [0, 100]: accuracies ("acc"); [−1, 1] or [−100, 100]: the
+//     differences of accuracies of the PE interventions ("iv_d…acc"), other
+//     intervention differences ("iv_d…") unbounded;
 //   - [−1, 1]: correlations and cosines (RSA "rsa", "mantel_r", "attn_sim");
 //   - [0, 1]: Procrustes disparities ("disparity"), p-values ("_p", "p_"),
 //     explained fractions ("explained");
@@ -70,7 +72,15 @@ func MetricBounds(key string, values []float64) (lo, hi float64) {
 		}
 		return false
 	}
+	diff := strings.HasPrefix(k, "iv_d") // an intervention's effect: a difference of two values
 	switch {
+	case diff && has("acc"):
+		if len(values) > 0 && (slices.Max(values) > 1 || slices.Min(values) < -1) {
+			return -100, 100
+		}
+		return -1, 1
+	case diff:
+		return -inf, inf
 	case has("acc"):
 		if len(values) > 0 && slices.Max(values) > 1 {
 			return 0, 100
