@@ -443,7 +443,7 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	// PE interventions on the held-out subjects at the test ratio, the
 	// networks of the partition for within/across permutations.
 	if err := intervene.Add(out, run, intervene.Options{Data: test, EvalOpt: train.EvalOptions{MaskRatio: a.Protocol.TestMaskRatio, Seed: EvalSeed},
-		Partition: a.Ref.Networks, Oracle: intervene.SinusoidOracle(run), Seed: 1}); err != nil {
+		Partition: a.Ref.Networks, Oracle: intervene.SinusoidOracle(run), Seed: 1, Swap: true}); err != nil {
 		return nil, nil, err
 	}
 	for m, c := range cells {

@@ -24,6 +24,8 @@
 //     random offset at least the largest network's size, so no token stays
 //     in its network; it needs every network to hold at most half the
 //     tokens);
+//   - swap_<c> (Options.Swap): each block replaced by the same block of
+//     condition c's model of the same seed, mapped as the oracle is;
 //   - oracle (with a reference table G, (S, D), e.g. the sinusoid of the
 //     true coordinates): each block's table replaced by G mapped onto it by
 //     orthogonal Procrustes and scaled to its Frobenius norm, sGR with
@@ -78,6 +80,13 @@ type Options struct {
 	Oracle *mat.Dense
 	// Seed seeds the permutations (the same for every model of the run).
 	Seed uint64
+	// Swap adds, for every other condition c of the run's models (their
+	// labels), "iv_swap_<c>_<metric>" and its difference: the model with
+	// each block of its table replaced by the same block of c's model of
+	// the same seed (else c's first model), mapped onto it by Procrustes
+	// as the oracle is — another condition's geometry in this model's
+	// own PE space and norm.
+	Swap bool
 }
 
 // Evaluate runs the interventions on every model of run and returns one
@@ -203,6 +212,11 @@ func Evaluate(run *train.Run, opt Options) ([]train.Metrics, error) {
 			}
 		}
 	}
+	if opt.Swap {
+		if err := swaps(run, tables, L, S, D, eval, intact, out, metric); err != nil {
+			return nil, err
+		}
+	}
 	if opt.Oracle != nil {
 		vals := make([][]float64, M)
 		for m, t := range tables {
@@ -281,13 +295,21 @@ func acrossPerm(rng *rand.Rand, part []int) ([]int, error) {
 
 // oracleTable replaces each block P_l of t by sGR_l (see the package doc).
 func oracleTable(t []float64, L, S, D int, g *mat.Dense) ([]float64, error) {
+	return mapOnto(t, L, S, D, func(int) *mat.Dense { return g })
+}
+
+// mapOnto replaces each block P_l of t ([L, S, D] flat) by ref(l) mapped
+// onto it: sGR with R = argmin ‖GR − P_l‖_F over orthogonal R and
+// s = ‖P_l‖_F/‖GR‖_F, G = ref(l). A zero block stays zero.
+func mapOnto(t []float64, L, S, D int, ref func(l int) *mat.Dense) ([]float64, error) {
 	out := make([]float64, len(t))
 	for l := range L {
 		p := mat.NewDense(S, D, t[l*S*D:(l+1)*S*D])
 		pn := mat.Norm(p, 2)
 		if pn == 0 {
-			continue // a zero block stays zero
+			continue
 		}
+		g := ref(l)
 		al, err := analysis.Procrustes(g, p)
 		if err != nil {
 			return nil, fmt.Errorf("block %d: %w", l, err)
@@ -296,7 +318,7 @@ func oracleTable(t []float64, L, S, D int, g *mat.Dense) ([]float64, error) {
 		gr.Mul(g, al.Rotation)
 		gn := mat.Norm(&gr, 2)
 		if gn == 0 || math.IsNaN(gn) {
-			return nil, fmt.Errorf("block %d: the oracle table is zero", l)
+			return nil, fmt.Errorf("block %d: the reference table is zero", l)
 		}
 		gr.Scale(pn/gn, &gr)
 		copy(out[l*S*D:(l+1)*S*D], gr.RawMatrix().Data)
@@ -304,6 +326,64 @@ func oracleTable(t []float64, L, S, D int, g *mat.Dense) ([]float64, error) {
 	return out, nil
 }
 
+// swaps runs the swap interventions (Options.Swap): one evaluation per
+// condition label c, in which every model of another condition gets c's
+// table of its seed mapped onto its own.
+func swaps(run *train.Run, tables [][]float64, L, S, D int, eval func([][]float64) ([]float64, error),
+	intact []float64, out []train.Metrics, metric string) error {
+	members := run.Members()
+	var labels []string
+	for _, m := range members {
+		if !slices.Contains(labels, m.Label) {
+			labels = append(labels, m.Label)
+		}
+	}
+	if len(labels) < 2 {
+		return nil
+	}
+	for _, c := range labels {
+		partner := func(m int) int {
+			first := -1
+			for j, o := range members {
+				if o.Label != c {
+					continue
+				}
+				if o.Seed == members[m].Seed {
+					return j
+				}
+				if first < 0 {
+					first = j
+				}
+			}
+			return first
+		}
+		vals := make([][]float64, len(members))
+		for m := range members {
+			if members[m].Label == c {
+				continue // keeps its own table; its result is not reported
+			}
+			j := partner(m)
+			mapped, err := mapOnto(tables[m], L, S, D, func(l int) *mat.Dense {
+				return mat.NewDense(S, D, tables[j][l*S*D:(l+1)*S*D])
+			})
+			if err != nil {
+				return fmt.Errorf("intervene: swap %s into model %d: %w", c, m, err)
+			}
+			vals[m] = mapped
+		}
+		got, err := eval(vals)
+		if err != nil {
+			return fmt.Errorf("intervene: swap %s: %w", c, err)
+		}
+		for m := range members {
+			if members[m].Label != c { // a model swapped with itself is not reported
+				out[m]["iv_swap_"+c+"_"+metric] = got[m]
+				out[m]["iv_dswap_"+c+"_"+metric] = got[m] - intact[m]
+			}
+		}
+	}
+	return nil
+}
 // Add runs Evaluate and merges each model's intervention metrics into
 // out[m] (one Metrics per model, as a sweep analyzer returns them). A run
 // without a PE table adds nothing.

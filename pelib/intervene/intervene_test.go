@@ -49,7 +49,7 @@ func trained(t *testing.T) *train.Run {
 			Layout: pe.Grid(2, 3), DType: dtypes.Float32},
 		Optimizer: train.Optimizer{Kind: "adam", LR: 1e-2}, BatchSize: 32, Epochs: 40,
 	}
-	members := []train.MemberState{{Member: model.Member{Seed: 1, PE: spec}}, {Member: model.Member{Seed: 2, PE: spec}}}
+	members := []train.MemberState{{Member: model.Member{Seed: 1, PE: spec}, Label: "a"}, {Member: model.Member{Seed: 2, PE: spec}, Label: "b"}}
 	r, err := train.New(be, cfg, members, positionTask(512, 3))
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +63,8 @@ func trained(t *testing.T) *train.Run {
 // TestInterventions trains two small models whose task needs position and
 // checks: intact equals a plain evaluation and the parameters are restored;
 // removing or permuting the PE costs accuracy; the per-draw spread is
-// reported within the accuracy's bounds; the oracle of the models' own
-// first block restores them exactly.
+// reported within the accuracy's bounds; each model is also evaluated with
+// the other condition's table (swap) and not with its own.
 func TestInterventions(t *testing.T) {
 	run := trained(t)
 	defer run.Close()
@@ -73,7 +73,7 @@ func TestInterventions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := Evaluate(run, Options{Data: held, Permutations: 8, Partition: []int{0, 0, 0, 1, 1, 1}, Seed: 5})
+	ms, err := Evaluate(run, Options{Data: held, Permutations: 8, Partition: []int{0, 0, 0, 1, 1, 1}, Seed: 5, Swap: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +100,13 @@ func TestInterventions(t *testing.T) {
 		}
 		if _, ok := ms[m]["iv_within_acc"]; !ok {
 			t.Errorf("model %d: no within-network result", m)
+		}
+		own, other := []string{"a", "b"}[m], []string{"b", "a"}[m]
+		if v, ok := ms[m]["iv_swap_"+other+"_acc"]; !ok || v < 0 || v > 1 {
+			t.Errorf("model %d: swap with %s: %v, %v; want an accuracy", m, other, v, ok)
+		}
+		if _, ok := ms[m]["iv_swap_"+own+"_acc"]; ok {
+			t.Errorf("model %d: a swap with its own condition %s is reported", m, own)
 		}
 	}
 }

@@ -74,7 +74,7 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	if err != nil {
 		return nil, nil, err
 	}
-	ivs, err := intervene.Evaluate(run, intervene.Options{Data: val, Oracle: intervene.SinusoidOracle(run), Seed: 1})
+	ivs, err := intervene.Evaluate(run, intervene.Options{Data: val, Oracle: intervene.SinusoidOracle(run), Seed: 1, Swap: true})
 	if err != nil {
 		return nil, nil, err
 	}

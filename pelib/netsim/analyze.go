@@ -278,7 +278,7 @@ func AddInterventions(out []train.Metrics, run *train.Run, task *sweep.Task, tes
 		return err
 	}
 	return intervene.Add(out, run, intervene.Options{Data: test, EvalOpt: train.EvalOptions{MaskRatio: testMaskRatio, Seed: 1},
-		Partition: partition, Oracle: intervene.SinusoidOracle(run), Seed: 1})
+		Partition: partition, Oracle: intervene.SinusoidOracle(run), Seed: 1, Swap: true})
 }
 
 // GeometryOf returns the Geometry of a network's nodes (the ground truth

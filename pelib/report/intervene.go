@@ -85,6 +85,40 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 		}
 		b.WriteString("\n")
 	}
+	// Another condition's PE in each model (swap_<c>): a matrix of Δ.
+	var swapped []string
+	for _, s := range sums { // the conditions some model was given the PE of
+		for _, r := range rs {
+			if _, ok := r.Final["iv_dswap_"+s.Group+"_"+metric]; ok {
+				swapped = append(swapped, s.Group)
+				break
+			}
+		}
+	}
+	if len(swapped) > 0 {
+		fmt.Fprintf(b, "\nEach model with its table replaced, block by block, by that of another condition's model of the same "+
+			"seed, mapped onto it by Procrustes and scaled to its norm (Δ %s%s, mean over seeds; rows: the model, columns: "+
+			"the PE put in):\n\n| model's condition |", metric, unit)
+		for _, c := range swapped {
+			b.WriteString(" " + c + "'s PE |")
+		}
+		b.WriteString("\n|---|" + strings.Repeat("---:|", len(swapped)) + "\n")
+		for _, s := range sums {
+			if s.Count[cols[0].key] == 0 {
+				continue
+			}
+			fmt.Fprintf(b, "| %s |", s.Group)
+			for _, c := range swapped {
+				k := "iv_dswap_" + c + "_" + metric
+				if s.Count[k] == 0 {
+					b.WriteString(" – |")
+					continue
+				}
+				fmt.Fprintf(b, " %.3g |", s.Mean[k]*scale+0)
+			}
+			b.WriteString("\n")
+		}
+	}
 	// Across learned-σ models: σ and geometry against the permutation's effect.
 	var sig, dperm, rsa, dpermR []float64
 	for _, r := range rs {

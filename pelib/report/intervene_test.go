@@ -23,6 +23,9 @@ func TestInterventionSection(t *testing.T) {
 				Status: results.StatusOK, Final: map[string]float64{
 					"iv_intact_acc": 0.9, "iv_dperm_acc": c.dperm + 0.001*float64(seed), "iv_dremoved_acc": -0.5,
 					"iv_doracle_acc": -0.1 * float64(i), "geo_rsa_cos_b0": 0.5 - 0.1*float64(i) + 0.001*float64(seed)}})
+			if c.cond != "learn-2" {
+				rs[len(rs)-1].Final["iv_dswap_learn-2_acc"] = -0.25
+			}
 		}
 	}
 	rs = append(rs, results.Record{ID: "none", Experiment: "lst", Condition: "none", Seed: 1, Status: results.StatusOK,
@@ -35,6 +38,9 @@ func TestInterventionSection(t *testing.T) {
 		"| condition | n | intact | Δ removed | Δ rows permuted | Δ true-coordinate sinusoid |",
 		"| learn-0.1 | 2 | 90 ± 0 [90, 90] | -50 ± 0 [-50, -50] | -39.9 ± 0.071 [-40.5, -39.2] | 0 ± 0 [0, 0] |",
 		"Spearman ρ(σ, Δ rows permuted) = 0.98",
+		"| model's condition | learn-2's PE |",
+		"| learn-0.5 | -25 |",
+		"| learn-2 | – |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("section lacks %q:\n%s", want, md)
