@@ -384,6 +384,7 @@ func swaps(run *train.Run, tables [][]float64, L, S, D int, eval func([][]float6
 	}
 	return nil
 }
+
 // Add runs Evaluate and merges each model's intervention metrics into
 // out[m] (one Metrics per model, as a sweep analyzer returns them). A run
 // without a PE table adds nothing.
