@@ -104,8 +104,12 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 		}
 		b.WriteString("\n|---|" + strings.Repeat("---:|", len(swapped)) + "\n")
 		for _, s := range sums {
-			if s.Count[cols[0].key] == 0 {
-				continue
+			any := false
+			for _, c := range swapped {
+				any = any || s.Count["iv_dswap_"+c+"_"+metric] > 0
+			}
+			if !any {
+				continue // a condition trained apart from the others (another group) was given none
 			}
 			fmt.Fprintf(b, "| %s |", s.Group)
 			for _, c := range swapped {

@@ -40,7 +40,6 @@ func TestInterventionSection(t *testing.T) {
 		"Spearman ρ(σ, Δ rows permuted) = 0.98",
 		"| model's condition | learn-2's PE |",
 		"| learn-0.5 | -25 |",
-		"| learn-2 | – |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("section lacks %q:\n%s", want, md)
