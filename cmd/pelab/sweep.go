@@ -22,15 +22,16 @@ func init() {
 }
 
 const sweepUsage = `Usage:
-  pelab sweep plan SPEC [-out DIR] [-shards n] [-throughput x | -bench-steps n] [-backend b]
-  pelab sweep run  SPEC [-out DIR] [-shard i/n] [-backend b]
+  pelab sweep plan SPEC [-out DIR] [-shards n] [-throughput x | -bench-steps n] [-backend b] [-max-memory size]
+  pelab sweep run  SPEC [-out DIR] [-shard i/n] [-backend b] [-max-memory size]
 
 A SPEC file (TOML, see pelib/sweep.Spec) names the experiment (one of
 pelab's experiments: pelab help lists them), protocol, conditions, sigmas, seeds, a [grid] of model widths,
 blocks and mask ratios, [overrides] (epochs, eval_every, lr, k, max_m, matmul) and
 [task] options. 'plan' lists the cells with their ids, groups, shards and
-done/pending state in the results directory, and estimates the cost of the
-pending cells. 'run' trains this shard's pending cells; a killed run resumes
+done/pending state in the results directory, and estimates the memory of
+its largest group and the cost of the pending cells; both refuse a plan whose
+memory estimate passes -max-memory (default: MemAvailable) with exit status 2. 'run' trains this shard's pending cells; a killed run resumes
 from its checkpoints. Shards default to SLURM_ARRAY_TASK_ID/COUNT or
 JOB_COMPLETION_INDEX + PELAB_SHARDS.
 
@@ -99,6 +100,7 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 	var f expFlags
 	fs.StringVar(&f.out, "out", "", "results directory (default: the spec's out, else out/sweep-<spec name>)")
 	fs.StringVar(&f.backend, "backend", "", "backend (go, onnx:cpu, xla:<plugin>; default automatic, see pelab env)")
+	registerMaxMemory(fs, &f.maxMemory)
 	shards := fs.Int("shards", 1, "plan: show each cell's shard of n")
 	throughput := fs.Float64("throughput", 0, "plan: model-steps per second for the cost estimate (0: measure with a short benchmark)")
 	benchSteps := fs.Int("bench-steps", 3, "plan: timed steps of the benchmark behind the cost estimate (0: no estimate)")
@@ -171,6 +173,11 @@ func planSweep(plans []*sweep.Plan, f expFlags, shards int, throughput float64, 
 	store, err := results.Open(f.out)
 	if err != nil {
 		return err
+	}
+	for _, p := range plans { // before any cell is listed or benchmarked
+		if err := fitMemory(p, f.maxMemory, stdout); err != nil {
+			return err
+		}
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "protocol\tcondition\tseed\tid\tgroup\tshard\tstate")
