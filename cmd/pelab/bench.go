@@ -60,7 +60,7 @@ func benchNames() []string {
 func runBench(args []string, stdout io.Writer) error {
 	fs := newFlagSet("bench")
 	backend := fs.String("backend", "", "backend (go, onnx:cpu, xla:<plugin>; default: automatic, see pelab env)")
-	ms := fs.String("m", "1,8,32,128", fmt.Sprintf("comma-separated numbers of models per compiled step (1 … %d)", maxBenchM))
+	ms := fs.String("m", "1,8,32", fmt.Sprintf("comma-separated numbers of models per compiled step (1 … %d; the largest is checked against -max-memory first)", maxBenchM))
 	steps := fs.Int("steps", 5, "timed steps per M (after one compiling call and one warm-up call)")
 	batch := fs.Int("batch", 128, "batch size per model")
 	spec := fs.String("pe", "learn:0.2", "PE spec (see pe.Syntax)")

@@ -106,7 +106,7 @@ func (p *Plan) FitMemory(b train.MemoryBudget) (est train.Memory, note string, e
 		if !b.OK || est.Total() <= b.Bytes {
 			if m < biggest {
 				p.MaxM = m
-				note = fmt.Sprintf("memory: %d models per group would need %s, more than the %s available (%s): training at most %d models per group (as -max-m %d would)",
+				note = fmt.Sprintf("memory: %d models per group would need %s, more than the %s available (%s): training at most %d model(s) per group (as -max-m %d would)",
 					biggest, train.FormatBytes(full.Total()), train.FormatBytes(b.Bytes), b.Source, m, m)
 			}
 			return est, note, nil

@@ -129,14 +129,15 @@ func BenchWith(backend compute.Backend, cfg Config, opt BenchOptions) (BenchResu
 func benchN(cfg Config) int { return max(cfg.BatchSize*4, 512) }
 
 // BenchMemory is EstimateMemory of BenchWith's run of M models of cfg on
-// its random data (benchN sequences), for a check before it allocates.
+// its random data (benchN sequences), without the evaluation chunk
+// (BenchWith never evaluates), for a check before it allocates.
 func BenchMemory(cfg Config, M int) Memory {
 	mc := cfg.Model
 	d := &Data{Name: "bench", N: benchN(cfg), S: mc.Tokens, F: mc.Features}
 	if cfg.Objective == Masked {
 		d.F, d.T = max(mc.Features-1, 1), mc.Outputs
 	}
-	return EstimateMemory(cfg, M, d)
+	return estimate(cfg, M, false, []*Data{d})
 }
 
 func randomData(name string, mc model.Config, obj Objective, N int, seed uint64) *Data {

@@ -43,13 +43,21 @@ func (m Memory) Total() float64 {
 	return t
 }
 
-// Largest is the largest term (the zero term when there is none).
+// Largest is the largest term sized by a dimension (Dim set: not the
+// runtime's fixed part), else the largest term (the zero term when there
+// is none).
 func (m Memory) Largest() MemoryTerm {
-	var big MemoryTerm
+	var big, any MemoryTerm
 	for _, x := range m.Terms {
-		if x.Bytes > big.Bytes {
+		if x.Dim != "" && x.Bytes > big.Bytes {
 			big = x
 		}
+		if x.Bytes > any.Bytes {
+			any = x
+		}
+	}
+	if big.Bytes == 0 {
+		return any
 	}
 	return big
 }
@@ -85,27 +93,37 @@ func FormatBytes(b float64) string {
 // block. They were set from the graph (forward.go) and then checked
 // against measured peaks (docs/inputs.md); they round up.
 const (
-	// runtimeBytes is the process before any model: the Go runtime, ONNX
-	// Runtime's library and session set-up, the compiled programs.
-	runtimeBytes = 512 << 20
+	// runtimeBytes is the process before any model: the Go runtime and
+	// heap (an experiment's own data and analysis), ONNX Runtime's library
+	// and session set-up, the compiled programs.
+	runtimeBytes = 768 << 20
+	// evalPrograms is the evaluation programs a run may hold at once, each
+	// with its own arena: the periodic evaluation and an analysis's
+	// attention-map evaluation (pelab lst).
+	evalPrograms = 2
 	// paramCopies is the float32 copies of each parameter: the parameter,
 	// its gradient, Adam's two moments, the step's new parameter, the
 	// float64 host draw of New (two float32s) and a checkpoint's copy.
 	paramCopies = 8
 	// Attention per sequence, block and head, in units of S²: training
 	// keeps scores and probabilities for the backward pass and makes their
-	// two gradients (4), ONNX Runtime adds the softmax's and the
-	// reshapes' temporaries (2); evaluation keeps scores, probabilities
-	// and one temporary.
+	// two gradients (4), plus the softmax's and the reshapes' temporaries
+	// (2); evaluation keeps scores, probabilities and one temporary (3).
 	attnTrain, attnEval = 6, 3
 	// Token states per sequence and block, in units of S·D and S·R
-	// (R = MLPRatio·D, the MLP's hidden width). The graph keeps about 24
-	// S·D (q, k, v, context, projection, residual sums, layer norms with
-	// their statistics, forward and gradient) and 4 S·R (the MLP's hidden
-	// layer before and after GELU, and their gradients); ONNX Runtime's
-	// measured peak is 1.7 times that (pelab bench -batch 2048: 5.4 GiB),
-	// so both are counted twice. Evaluation counts half.
-	statesD, statesR = 48, 10
+	// (R = MLPRatio·D, the MLP's hidden width): q, k, v, context,
+	// projection, residual sums, layer norms with their statistics, for
+	// the forward pass and again for its gradients (24 S·D), and the MLP's
+	// hidden layer before and after GELU and their gradients (4 S·R);
+	// evaluation half of each, for one block at a time (a forward-only
+	// program reuses its buffers from block to block).
+	statesD, statesR = 24, 4
+	evalD, evalR     = 12, 2
+	// arenaFactor multiplies the three terms above: ONNX Runtime serves
+	// them from arenas that grow in chunks, and measured peaks reach up to
+	// 1.9 times the counts (docs/inputs.md: pelab tokens, 400 tokens and
+	// 12 models per group, 8.14 GiB; pelab bench -model lst -m 20, 7.6 GiB).
+	arenaFactor = 2
 )
 
 // EvalBatchFor is the evaluation chunk of a model c when Config.EvalBatch
@@ -128,20 +146,27 @@ func EvalBatchFor(c model.Config) int {
 // of configuration c together (one train.Run) on the given data sets,
 // train first, then the evaluation sets (only their N, S, F and T are
 // read; X may be nil). With S tokens, width D, R = MLPRatio·D, H heads,
-// L blocks, batch B, evaluation chunk Be = min(EvalBatch, max N of the
-// evaluation sets) and P parameters per model, in bytes (float32 = 4):
+// L blocks, batch B, evaluation chunk Be and P parameters per model, in bytes (float32 = 4):
 //
-//	runtime         512 MiB
-//	parameters      4 · 8 · M · P                       (paramCopies)
-//	attention/step  4 · M · B · L · 6 · H · S²          (+ the Shaw terms)
-//	states/step     4 · M · B · L · (48·S·D + 10·S·R) + 4 · M · B · S · (F + 2·D + 2·O)
-//	evaluation      4 · M · Be · L · (3 · H · S² + 24·S·D + 5·S·R)
+//	runtime         768 MiB
+//	parameters      4 · 8 · M · P                             (paramCopies)
+//	attention/step  2 · 4 · M · B · L · 6 · H · S²            (+ the Shaw terms)
+//	states/step     2 · 4 · M · B · (L · (24·S·D + 4·S·R) + S · (F + 2·D + 2·O))
+//	evaluation      2 · 2 · 4 · M · Be · (3 · H · S² + 12·S·D + 2·S·R)   (evalPrograms)
 //	data            Σ over data sets 4 · 2 · N · S · (F + T)   (host and device copies)
 //
-// The training and evaluation terms both count: ONNX Runtime keeps the
+// (the leading 2 is arenaFactor; Be = min(EvalBatch, the largest N of
+// the data sets), as analyses evaluate the training set too). The
+// training and evaluation terms both count: ONNX Runtime keeps the
 // arena of each program. The terms name the dimension that sizes them, so
 // that a refusal says what is too large.
 func EstimateMemory(c Config, M int, data ...*Data) Memory {
+	return estimate(c, M, true, data)
+}
+
+// estimate is EstimateMemory, with the evaluation chunk only when eval is
+// set (BenchWith never evaluates).
+func estimate(c Config, M int, eval bool, data []*Data) Memory {
 	c = c.withDefaults()
 	mc := c.Model
 	if n, err := mc.Normalize(); err == nil {
@@ -173,9 +198,9 @@ func EstimateMemory(c Config, M int, data ...*Data) Memory {
 	}
 	per := fmt.Sprintf("M = %d models × batch B = %d", M, c.BatchSize)
 	m.Add("attention per step [M, B, H, S, S] × blocks", per+fmt.Sprintf(", S = %d tokens", mc.Tokens),
-		4*Mf*B*L*attnTrain*attn*H*S*S)
+		arenaFactor*4*Mf*B*L*attnTrain*attn*H*S*S)
 	m.Add("token states per step [M, B, S, D] × blocks", per+fmt.Sprintf(", width D = %d", mc.Width),
-		4*Mf*B*(L*(statesD*S*D+statesR*S*R)+S*(F+2*D+2*O)))
+		arenaFactor*4*Mf*B*(L*(statesD*S*D+statesR*S*R)+S*(F+2*D+2*O)))
 
 	evalN := 0
 	for _, d := range data[min(1, len(data)):] {
@@ -184,10 +209,10 @@ func EstimateMemory(c Config, M int, data ...*Data) Memory {
 	if len(data) > 0 {
 		evalN = max(evalN, data[0].N) // Analyzer hooks evaluate the training set too
 	}
-	if Be := min(c.EvalBatch, evalN); Be > 0 {
-		m.Add("evaluation chunk [M, Be, H, S, S] × blocks",
+	if Be := min(c.EvalBatch, evalN); Be > 0 && eval {
+		m.Add("evaluation chunks [M, Be, H, S, S] × 2 programs",
 			fmt.Sprintf("M = %d models × evaluation chunk Be = %d, S = %d tokens", M, Be, mc.Tokens),
-			4*Mf*f(Be)*L*(attnEval*attn*H*S*S+statesD/2*S*D+statesR/2*S*R))
+			evalPrograms*arenaFactor*4*Mf*f(Be)*(attnEval*attn*H*S*S+evalD*S*D+evalR*S*R))
 	}
 	for _, d := range data {
 		t := d.T
@@ -275,7 +300,7 @@ func (e *MemoryError) Error() string {
 	if big.Dim != "" {
 		dim = " (" + big.Dim + ")"
 	}
-	return fmt.Sprintf("%s needs an estimated %s of memory, more than the %s available (%s): the largest part is %s, %s%s, too large; make that dimension smaller (estimate %s)",
+	return fmt.Sprintf("%s needs an estimated %s of memory, more than the %s available (%s): the largest part that grows with the input is %s, %s%s, too large; make that dimension smaller (estimate %s)",
 		e.What, FormatBytes(e.Est.Total()), FormatBytes(e.Budget.Bytes), e.Budget.Source, big.Name, FormatBytes(big.Bytes), dim, e.Est)
 }
 
