@@ -225,6 +225,9 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
+	if _, err := budget(f.maxMemory); err != nil { // a bad -max-memory fails before any data is read
+		return err
+	}
 	proto, err := experiment.ProtocolName(e, f.protocol)
 	if err != nil {
 		return f.flagError(err)

@@ -99,3 +99,20 @@ func manyTokens(t *testing.T, dir string, n int) (coords, signals string) {
 	}
 	return coords, signals
 }
+
+// TestMaxMemoryFlag: a -max-memory that is not a size is a usage error
+// naming the flag and the form, before any data is read (the netsim run
+// would otherwise simulate its data first; the spec file need not exist).
+func TestMaxMemoryFlag(t *testing.T) {
+	for _, args := range [][]string{
+		{"netsim", "-max-memory", "lots"},
+		{"sweep", "plan", "no-such.toml", "-max-memory", "8"},
+		{"bench", "-max-memory", "8TB"},
+	} {
+		var out, errb bytes.Buffer
+		if code := runMain(args, &out, &errb); code != 2 || !strings.Contains(errb.String(), "-max-memory") ||
+			!strings.Contains(errb.String(), "8GiB or 512MiB") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and an error naming -max-memory and the form", args, code, errb.String())
+		}
+	}
+}

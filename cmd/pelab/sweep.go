@@ -118,6 +118,9 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("want one spec file, got %d arguments (%s)", len(pos), strings.Join(pos, " "))
 	}
+	if _, err := budget(f.maxMemory); err != nil { // before the spec's data are read
+		return err
+	}
 	spec, err := sweep.ReadSpec(pos[0])
 	if err != nil {
 		return err
