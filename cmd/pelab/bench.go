@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,7 +61,7 @@ func benchNames() []string {
 func runBench(args []string, stdout io.Writer) error {
 	fs := newFlagSet("bench", stdout)
 	backend := fs.String("backend", "", "backend (go, onnx:cpu, xla:<plugin>; default: automatic, see pelab env)")
-	ms := fs.String("m", "1,8,32,128", fmt.Sprintf("comma-separated numbers of models per compiled step (1 … %d)", maxBenchM))
+	ms := fs.String("m", "1,8,32", fmt.Sprintf("comma-separated numbers of models per compiled step (1 … %d; the largest is checked against -max-memory first)", maxBenchM))
 	steps := fs.Int("steps", 5, "timed steps per M (after one compiling call and one warm-up call)")
 	batch := fs.Int("batch", 128, "batch size per model")
 	spec := fs.String("pe", "learn:0.2", "PE spec (see pe.Syntax)")
@@ -72,6 +73,8 @@ func runBench(args []string, stdout io.Writer) error {
 	csvPath := fs.String("csv", "", "also write the table as CSV to this file")
 	program := fs.String("save-program", "", "write the compiled one-step program of the first M as an ONNX model to this file (onnx backend; for bench/ort_profile.js)")
 	soak := fs.Int("soak", 0, "instead of timing: train each experiment's quick model (-model lst, netsim, fmri or all) this many steps per group, -soak-groups groups one after another, and report resident memory (0: off)")
+	var maxMemory string
+	registerMaxMemory(fs, &maxMemory)
 	soakGroups := fs.Int("soak-groups", 3, "with -soak: groups trained one after another, each closed before the next")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -126,6 +129,15 @@ func runBench(args []string, stdout io.Writer) error {
 	if _, err := cfg.Model.Normalize(); err != nil {
 		return err
 	}
+	// The largest M is checked before anything is allocated.
+	bud, err := budget(maxMemory)
+	if err != nil {
+		return err
+	}
+	est := train.BenchMemory(cfg, slices.Max(Ms))
+	if err := train.CheckMemory(fmt.Sprintf("pelab bench -model %s -batch %d -m %d", *modelName, *batch, slices.Max(Ms)), est, bud); err != nil {
+		return err
+	}
 	ch, err := xla.Choose(*backend)
 	if err != nil {
 		return err
@@ -146,6 +158,7 @@ func runBench(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "epoch = %d steps; sweep = %d models × %d epochs = %.3g model-steps\n",
 			bm.StepsPerEpoch, bm.SweepModels, bm.SweepEpochs, float64(bm.SweepModels*bm.SweepEpochs*bm.StepsPerEpoch))
 	}
+	fmt.Fprintf(stdout, "memory: estimate at M = %d %s\n", slices.Max(Ms), est)
 	header := fmt.Sprintf("%-6s %-3s %11s %14s %13s %8s %9s %8s %9s %9s %9s", "M", "K", "ms/step", "ms/model-step", "model-steps/s", "TFLOP/s", "epoch s", "sweep h", "first s", "RSS MiB", "GPU MiB")
 	fmt.Fprintln(stdout, header)
 	var rows [][]string

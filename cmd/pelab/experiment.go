@@ -33,6 +33,7 @@ func init() {
 // expFlags are the flags every experiment command shares.
 type expFlags struct {
 	protocol, pe, seeds, seedList, out, backend, shard string
+	maxMemory                                          string
 	epochs, evalEvery, maxM, k                         int
 	lr                                                 float64
 	matmul, lastBatch                                  string
@@ -54,6 +55,7 @@ func (f *expFlags) register(fs *flag.FlagSet, e experiment.Experiment) {
 	fs.IntVar(&f.k, "k", 0, "optimisation steps per device call (an in-graph loop on XLA; 0 … 1024; 0: one)")
 	fs.StringVar(&f.matmul, "matmul", "f32", "matrix-product operand dtype: f32, or bf16 (f32 accumulation)")
 	fs.StringVar(&f.lastBatch, "last-batch", "", "what an epoch does with the N mod batch samples left after its full batches: drop (the\ndefault: ⌊N/B⌋ steps) or keep (one smaller last batch, ⌈N/B⌉ steps, as the paper's reference code;\nthe record's ID then says so)")
+	registerMaxMemory(fs, &f.maxMemory)
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "retrain the models whose record has status failed (by default a failed record is final,\nlike any other: delete it or use this flag)")
 }
 
@@ -230,6 +232,9 @@ func runExperiment(e experiment.Experiment, args []string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
+	if _, err := budget(f.maxMemory); err != nil { // a bad -max-memory fails before any data is read
+		return err
+	}
 	proto, err := experiment.ProtocolName(e, f.protocol)
 	if err != nil {
 		return f.flagError(err)
@@ -306,6 +311,9 @@ func runSweep(b *experiment.Built, f *expFlags, stdout io.Writer) (*results.Stor
 	if err := checkOut("-out", out); err != nil {
 		return nil, err
 	}
+	if err := fitMemory(plan, f.maxMemory, stdout); err != nil {
+		return nil, err
+	}
 	store, err := results.Open(out)
 	if err != nil {
 		return nil, err
@@ -341,6 +349,46 @@ func runSweep(b *experiment.Built, f *expFlags, stdout io.Writer) (*results.Stor
 	}
 	fmt.Fprintf(stdout, "; peak resident memory %s\n", peakRSS())
 	return store, err
+}
+
+// registerMaxMemory defines -max-memory, the memory budget of the
+// commands that train, plan or benchmark.
+func registerMaxMemory(fs *flag.FlagSet, v *string) {
+	fs.StringVar(v, "max-memory", "", "refuse to start when the memory estimate passes this size (e.g. 8GiB, 512MiB;\ndefault: MemAvailable of /proc/meminfo)")
+}
+
+// budget is the memory budget of -max-memory (maxMemory, "" when not
+// given), else MemAvailable.
+func budget(maxMemory string) (train.MemoryBudget, error) {
+	b, err := train.Budget(maxMemory, "/proc/meminfo")
+	if err != nil {
+		return b, usagef("-max-memory %w", err)
+	}
+	return b, nil
+}
+
+// fitMemory checks plan's memory estimate against the budget before
+// anything is allocated, prints it, and lowers the plan's models per group
+// when fewer fit (sweep.Plan.FitMemory). A refusal is a usage error (exit
+// 2) naming the dimension that is too large.
+func fitMemory(plan *sweep.Plan, maxMemory string, stdout io.Writer) error {
+	b, err := budget(maxMemory)
+	if err != nil {
+		return err
+	}
+	est, note, err := plan.FitMemory(b)
+	if err != nil {
+		return err
+	}
+	avail := "not checked (no /proc/meminfo)"
+	if b.OK {
+		avail = train.FormatBytes(b.Bytes) + " available (" + b.Source + ")"
+	}
+	fmt.Fprintf(stdout, "memory: estimate %s; %s\n", est, avail)
+	if note != "" {
+		fmt.Fprintln(stdout, note)
+	}
+	return nil
 }
 
 // writeText writes s to path atomically (see internal/atomicfile).

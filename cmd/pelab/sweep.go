@@ -23,15 +23,16 @@ func init() {
 }
 
 const sweepUsage = `Usage:
-  pelab sweep plan SPEC [-out DIR] [-shards n] [-throughput x | -bench-steps n] [-backend b]
-  pelab sweep run  SPEC [-out DIR] [-shard i/n] [-backend b]
+  pelab sweep plan SPEC [-out DIR] [-shards n] [-throughput x | -bench-steps n] [-backend b] [-max-memory size]
+  pelab sweep run  SPEC [-out DIR] [-shard i/n] [-backend b] [-max-memory size]
 
 A SPEC file (TOML, see pelib/sweep.Spec) names the experiment (one of
 pelab's experiments: pelab help lists them), protocol, conditions, sigmas, seeds, a [grid] of model widths,
 blocks and mask ratios, [overrides] (epochs, eval_every, lr, k, max_m, matmul) and
 [task] options. 'plan' lists the cells with their ids, groups, shards and
-done/pending state in the results directory, and estimates the cost of the
-pending cells. 'run' trains this shard's pending cells; a killed run resumes
+done/pending state in the results directory, and estimates the memory of
+its largest group and the cost of the pending cells; both refuse a plan whose
+memory estimate passes -max-memory (default: MemAvailable) with exit status 2. 'run' trains this shard's pending cells; a killed run resumes
 from its checkpoints. Shards default to SLURM_ARRAY_TASK_ID/COUNT or
 JOB_COMPLETION_INDEX + PELAB_SHARDS.
 
@@ -96,6 +97,7 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 	var f expFlags
 	o := sweepFlags(fs, sub, &f)
 	shards, throughput, benchSteps := o.shards, o.throughput, o.benchSteps
+	registerMaxMemory(fs, &f.maxMemory)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), sweepUsage)
 		fs.PrintDefaults()
@@ -116,6 +118,9 @@ func runSweepCmd(args []string, stdout io.Writer) error {
 	}
 	if len(pos) != 1 {
 		return usagef("want one spec file, got %d arguments (%s)", len(pos), strings.Join(pos, " "))
+	}
+	if _, err := budget(f.maxMemory); err != nil { // before the spec's data are read
+		return err
 	}
 	if sub == "run" {
 		if _, _, err := parseShard(f.shard); err != nil { // before the spec's data are read
@@ -198,6 +203,11 @@ func planSweep(plans []*sweep.Plan, f expFlags, shards int, throughput float64, 
 	store, err := results.Open(f.out)
 	if err != nil {
 		return err
+	}
+	for _, p := range plans { // before any cell is listed or benchmarked
+		if err := fitMemory(p, f.maxMemory, stdout); err != nil {
+			return err
+		}
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "protocol\tcondition\tseed\tid\tgroup\tshard\tstate")

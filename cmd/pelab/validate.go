@@ -12,6 +12,7 @@ import (
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/xla"
+	"github.com/pelab/pelab/pelib/train"
 )
 
 // usageError is an error in how pelab was called: a flag value out of range,
@@ -37,9 +38,12 @@ func asUsage(err error) error {
 }
 
 // isUsage reports whether err is (or wraps) a usageError.
+// A memory refusal (*train.MemoryError: a size the machine cannot hold)
+// is one too.
 func isUsage(err error) bool {
 	var u usageError
-	return errors.As(err, &u)
+	var m *train.MemoryError
+	return errors.As(err, &u) || errors.As(err, &m)
 }
 
 // parseFlags is how every pelab command without positional arguments reads

@@ -3,6 +3,8 @@ package sweep
 import (
 	"fmt"
 	"time"
+
+	"github.com/pelab/pelab/pelib/train"
 )
 
 // ModelSteps is the optimisation steps one model of p takes:
@@ -36,4 +38,79 @@ func EstimateCost(p *Plan, groups [][]Cell, modelStepsPerSec float64, compile ti
 	c.ModelSteps = c.Models * p.ModelSteps()
 	c.Seconds = float64(c.ModelSteps)/modelStepsPerSec + float64(c.Groups)*compile.Seconds()
 	return c, nil
+}
+
+// analysisSquares is the number of S×S float64 matrices an experiment's
+// analysis holds at once: the data's correlation (FC), a PE's similarity,
+// the tokens' distances and −distances, and the rank and permutation
+// copies of the RSA and Mantel tests.
+const analysisSquares = 8
+
+// Memory estimates the peak resident memory of training and analysing the
+// largest of groups (each trained as one train.Run with its own PE, so
+// Shaw's relative attention counts where a group has it):
+// train.EstimateMemory of that group on the task's data, plus the
+// analysis's S×S matrices, 8 · analysisSquares · S² bytes. groups nil:
+// the plan's own (Groups of its cells, at most MaxM models each).
+func (p *Plan) Memory(groups [][]Cell) (train.Memory, error) {
+	if groups == nil {
+		cells, err := p.Cells()
+		if err != nil {
+			return train.Memory{}, err
+		}
+		groups = Groups(cells, p.MaxM)
+	}
+	data := append([]*train.Data{p.Task.Train}, p.Task.Evals...)
+	var best train.Memory
+	for _, g := range groups {
+		cfg := p.trainConfig()
+		cfg.Model.PE = g[0].Condition.PE
+		est := train.EstimateMemory(cfg, len(g), data...)
+		if len(best.Terms) == 0 || est.Total() > best.Total() {
+			best = est
+		}
+	}
+	if len(best.Terms) == 0 { // nothing to train: the data and runtime still count
+		best = train.EstimateMemory(p.trainConfig(), 0, data...)
+	}
+	S := float64(p.Train.Model.Tokens)
+	best.Add("S×S matrices of the analysis (data FC, PE similarity, distances, RSA and Mantel copies)",
+		fmt.Sprintf("S = %d tokens", p.Train.Model.Tokens), 8*analysisSquares*S*S)
+	return best, nil
+}
+
+// FitMemory checks the plan's memory estimate (Memory) against budget b
+// before anything is allocated. When its largest group does not fit but
+// groups of fewer models would, it lowers p.MaxM to the most models that
+// fit and says so in note (models are independent, so the grouping
+// changes no model's numbers, only how many train at once). It returns the
+// estimate of the groups it will train, or a *train.MemoryError naming
+// the largest term when even one model per group does not fit.
+func (p *Plan) FitMemory(b train.MemoryBudget) (est train.Memory, note string, err error) {
+	cells, err := p.Cells()
+	if err != nil {
+		return train.Memory{}, "", err
+	}
+	biggest := 0
+	for _, g := range Groups(cells, p.MaxM) {
+		biggest = max(biggest, len(g))
+	}
+	var full train.Memory
+	for m := max(biggest, 1); m >= 1; m-- {
+		if est, err = p.Memory(Groups(cells, m)); err != nil {
+			return est, "", err
+		}
+		if m == max(biggest, 1) {
+			full = est
+		}
+		if !b.OK || est.Total() <= b.Bytes {
+			if m < biggest {
+				p.MaxM = m
+				note = fmt.Sprintf("memory: %d models per group would need %s, more than the %s available (%s): training at most %d model(s) per group (as -max-m %d would)",
+					biggest, train.FormatBytes(full.Total()), train.FormatBytes(b.Bytes), b.Source, m, m)
+			}
+			return est, note, nil
+		}
+	}
+	return est, "", train.CheckMemory(fmt.Sprintf("%s/%s with 1 model per group", p.Experiment, p.Protocol), est, b)
 }

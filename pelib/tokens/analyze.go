@@ -123,8 +123,12 @@ func NewAnalyzer(task *Task, p Protocol) (*Analyzer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
+	fc, err := task.TrainFC()
+	if err != nil {
+		return nil, err
+	}
 	a := &Analyzer{Task: task, TestMaskRatio: p.TestMaskRatio, Geometry: g,
-		Ref: &Reference{FC: task.TrainFC, Partition: task.Tokens.Partition, Permutations: p.Permutations}}
+		Ref: &Reference{FC: fc, Partition: task.Tokens.Partition, Permutations: p.Permutations}}
 	if a.data, err = a.DataMetrics(); err != nil {
 		return nil, err
 	}
@@ -137,7 +141,7 @@ func NewAnalyzer(task *Task, p Protocol) (*Analyzer, error) {
 // the geometry explains) and, with a partition, FC's modularity and
 // segregation (data_mod_q, data_seg, …).
 func (a *Analyzer) DataMetrics() (train.Metrics, error) {
-	m, err := a.Ref.SimilarityMetrics(a.Task.TrainFC, true)
+	m, err := a.Ref.SimilarityMetrics(a.Ref.FC, true)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +149,7 @@ func (a *Analyzer) DataMetrics() (train.Metrics, error) {
 	for k, v := range m {
 		out["data_"+k] = v
 	}
-	if rho, err := analysis.RSA(a.Task.TrainFC, a.Geometry.NegDist, analysis.Spearman); err == nil {
+	if rho, err := analysis.RSA(a.Ref.FC, a.Geometry.NegDist, analysis.Spearman); err == nil {
 		out["data_dist_rsa"] = rho
 	} else if !errors.Is(err, analysis.ErrConstant) && !errors.Is(err, analysis.ErrInvalid) {
 		return nil, fmt.Errorf("tokens: FC vs distance: %w", err)

@@ -10,7 +10,7 @@ import (
 )
 
 // SimilarityFigure draws an (S, S) token similarity matrix — a PE's
-// (Similarity) or the data's correlation (Task.TrainFC) — as a heat map
+// (Similarity) or the data's correlation (Task.TrainFC()) — as a heat map
 // with the diagonal drawn as 0, so the colours show the off-diagonal
 // values. With a partition, tokens are grouped by network and the
 // boundaries drawn; without one, tokens keep their order and, up to 40,

@@ -60,7 +60,11 @@ func TestFMRIFiles(t *testing.T) {
 			}
 		}
 	}
-	if !mat.EqualApprox(task.TrainFC, ft.Data.TrainFC, 1e-12) {
+	fc, err := task.TrainFC()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.EqualApprox(fc, ft.Data.TrainFC, 1e-12) {
 		t.Error("training FC differs from fmri's")
 	}
 	if task.Task.Train.N != ft.Train.N || task.TestWindows.N != ft.Test.N {

@@ -111,10 +111,9 @@ type Task struct {
 	*sweep.Task
 	Tokens      *Tokens
 	Train, Test []string // recording names
-	// TrainFC is the training recordings' mean correlation matrix [S, S]
-	// (fmri.GroupFC of the z-scored recordings): the data's own
-	// correlation structure a PE's similarity is compared with.
-	TrainFC *mat.SymDense
+	// trainZ are the z-scored training recordings (S × L each), kept for
+	// TrainFC.
+	trainZ []*mat.Dense
 	// TestWindows are the held-out windows, X[N, S, T].
 	TestWindows *fmri.Windows
 }
@@ -209,10 +208,6 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 		return nil, fmt.Errorf("tokens: %d training windows of %d points (recordings %s), fewer than the batch size %d: add recordings or shorten the window",
 			trw.N, p.Window, strings.Join(trainNames, ", "), p.Batch)
 	}
-	fc, err := fmri.GroupFC(trz)
-	if err != nil {
-		return nil, fmt.Errorf("tokens: %w", err)
-	}
 	lay, err := pe.Points(tok.Coords)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %s: %w", in.Coords, err)
@@ -240,7 +235,7 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	if tok.Partition != nil {
 		params["networks"] = len(tok.Networks)
 	}
-	t := &Task{Tokens: tok, Train: trainNames, Test: testNames, TrainFC: fc, TestWindows: tew}
+	t := &Task{Tokens: tok, Train: trainNames, Test: testNames, trainZ: trz, TestWindows: tew}
 	t.Task = &sweep.Task{
 		Name:   Experiment,
 		Train:  &train.Data{Name: "train", X: trw.X, N: trw.N, S: trw.S, F: trw.T},
@@ -250,6 +245,20 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 		Inputs: inputs,
 	}
 	return t, nil
+}
+
+// TrainFC is the training recordings' mean correlation matrix [S, S]
+// (fmri.GroupFC of the z-scored recordings): the data's own correlation
+// structure a PE's similarity is compared with. It is computed on each
+// call, not by NewTask, so that a command checks its memory estimate
+// (S×S matrices are its analysis's; see sweep.Plan.Memory) before the
+// first one is made.
+func (t *Task) TrainFC() (*mat.SymDense, error) {
+	fc, err := fmri.GroupFC(t.trainZ)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	return fc, nil
 }
 
 // NewPlan builds the sweep of protocol p over conditions on task: the

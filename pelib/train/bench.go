@@ -66,7 +66,7 @@ func BenchWith(backend compute.Backend, cfg Config, opt BenchOptions) (BenchResu
 	if opt.M < 1 || opt.Steps < 1 {
 		return BenchResult{}, fmt.Errorf("train: bench M = %d, steps = %d: both must be ≥ 1", opt.M, opt.Steps)
 	}
-	d := randomData("bench", mc, cfg.Objective, max(cfg.BatchSize*4, 512), 1)
+	d := randomData("bench", mc, cfg.Objective, benchN(cfg), 1)
 	members := make([]MemberState, opt.M)
 	for m := range members {
 		members[m] = MemberState{Member: model.Member{Seed: int64(m + 1), PE: mc.PE}}
@@ -125,6 +125,21 @@ func BenchWith(backend compute.Backend, cfg Config, opt BenchOptions) (BenchResu
 // randomData is N standard-normal samples shaped like mc's input (and random
 // labels, or zero targets, for the objective): for measurements, where the
 // values do not matter.
+// benchN is the number of random sequences BenchWith trains on.
+func benchN(cfg Config) int { return max(cfg.BatchSize*4, 512) }
+
+// BenchMemory is EstimateMemory of BenchWith's run of M models of cfg on
+// its random data (benchN sequences), without the evaluation chunk
+// (BenchWith never evaluates), for a check before it allocates.
+func BenchMemory(cfg Config, M int) Memory {
+	mc := cfg.Model
+	d := &Data{Name: "bench", N: benchN(cfg), S: mc.Tokens, F: mc.Features}
+	if cfg.Objective == Masked {
+		d.F, d.T = max(mc.Features-1, 1), mc.Outputs
+	}
+	return estimate(cfg, M, false, []*Data{d})
+}
+
 func randomData(name string, mc model.Config, obj Objective, N int, seed uint64) *Data {
 	r := rand.New(rand.NewPCG(seed, 1))
 	d := &Data{Name: name, N: N, S: mc.Tokens, F: mc.Features, X: make([]float32, N*mc.Tokens*mc.Features)}

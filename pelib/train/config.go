@@ -168,7 +168,7 @@ type Config struct {
 	LastBatch string
 	Epochs    int
 	EvalEvery int // evaluate every this many epochs (0: at the end only)
-	EvalBatch int // evaluation chunk size (default 256)
+	EvalBatch int // evaluation chunk size (0: EvalBatchFor(Model), 256 for every S ≤ 512)
 
 	// StepsPerCall K > 1 runs up to K optimisation steps per call of the
 	// compiled program, as a loop inside the graph, on backends that have one
@@ -202,7 +202,7 @@ func (c Config) withDefaults() Config {
 		c.Objective = Classify
 	}
 	if c.EvalBatch == 0 {
-		c.EvalBatch = 256
+		c.EvalBatch = EvalBatchFor(c.Model)
 	}
 	if c.CheckpointEvery == 0 {
 		c.CheckpointEvery = c.EvalEvery
