@@ -26,7 +26,8 @@ func TestMemoryRefusals(t *testing.T) {
 conditions = ["none"]
 seeds = 1
 [grid]
-width = [65536]
+width = [4096]
+blocks = [64]
 [overrides]
 epochs = 1
 [task]
@@ -42,8 +43,8 @@ test_runs = 2
 		dim  string
 	}{
 		{"bench batch", []string{"bench", "-batch", "100000000", "-m", "1"}, "batch B = 100000000"},
-		{"sweep plan width", []string{"sweep", "plan", spec, "-out", filepath.Join(dir, "plan")}, "width D = 65536"},
-		{"sweep run width", []string{"sweep", "run", spec, "-out", filepath.Join(dir, "run")}, "width D = 65536"},
+		{"sweep plan width", []string{"sweep", "plan", spec, "-out", filepath.Join(dir, "plan")}, "width D = 4096"},
+		{"sweep run width", []string{"sweep", "run", spec, "-out", filepath.Join(dir, "run")}, "width D = 4096"},
 		{"tokens count", []string{"tokens", "-coords", coords, "-signals", signals, "-window", "2", "-test", "r2",
 			"-pe", "none", "-seeds", "1", "-out", filepath.Join(dir, "tokout")}, "S = 100000 tokens"},
 	} {

@@ -101,7 +101,9 @@ func TestReproducesNetsim(t *testing.T) {
 	// netsim's coupling sets: g3.4_mse, g4.2_loss, …
 	onlyNetsim := func(k string) bool { return len(k) > 1 && k[0] == 'g' && k[1] >= '0' && k[1] <= '9' }
 	onlyTokens := func(k string) bool {
-		for _, p := range []string{"fc_", "mod_", "seg", "data_"} {
+		// The data's FC and partition, and the interventions that permute
+		// within or across the partition's networks (netsim has none).
+		for _, p := range []string{"fc_", "mod_", "seg", "data_", "iv_within", "iv_dwithin", "iv_across", "iv_dacross"} {
 			if strings.HasPrefix(k, p) {
 				return true
 			}
