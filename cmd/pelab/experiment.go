@@ -16,6 +16,7 @@ import (
 	"github.com/pelab/pelab/pelib/experiment"
 	_ "github.com/pelab/pelab/pelib/experiment/all" // pelab <experiment> for each
 	"github.com/pelab/pelab/pelib/model"
+	"github.com/pelab/pelab/pelib/report"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
@@ -408,11 +409,11 @@ func peakRSS() string {
 	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
 }
 
-// writeSummary reads every record of store, renders them with report,
+// writeSummary reads every record of store, renders them with render,
 // prints the result and writes it to <store>/<name> (e.g. summary.md), with
 // one CSV row per model in <store>/records.csv. Corrupt record files are
 // reported, not used.
-func writeSummary(store *results.Store, name string, stdout io.Writer, report func([]results.Record) (string, error)) error {
+func writeSummary(store *results.Store, name string, stdout io.Writer, render func([]results.Record) (string, error)) error {
 	recs, bad, err := store.All()
 	if err != nil {
 		return err
@@ -420,11 +421,16 @@ func writeSummary(store *results.Store, name string, stdout io.Writer, report fu
 	for _, e := range bad {
 		fmt.Fprintf(stdout, "warning: %v\n", e)
 	}
-	md, err := report(recs)
+	md, err := render(recs)
 	if err != nil {
 		return err
 	}
 	md += results.UnusableMarkdown(bad)
+	// Records of one condition trained on different input files would be
+	// pooled as if they were seeds of one run: say so, as pelab report does.
+	for _, w := range report.InputsWarnings(recs) {
+		md = "**Warning:** " + w + "\n\n" + md
+	}
 	md = strings.TrimRight(md, "\n") + fmt.Sprintf("\n\nWritten by `pelab %s`; that process's peak resident memory: %s.\n",
 		strings.Join(os.Args[1:], " "), peakRSS())
 	fmt.Fprintln(stdout, md)

@@ -129,6 +129,8 @@ func TestUsageErrorsBeforeData(t *testing.T) {
 		{[]string{"bench", "-backend", "nosuch"}, "pelab bench: " + backend},
 		{[]string{"sweep", "run", spec, "-backend", "nosuch", "-out", out}, "pelab sweep: " + backend},
 		{[]string{"sweep", "plan", spec, "-backend", "nosuch", "-out", out}, "pelab sweep: " + backend},
+		// Found by issue 21's fresh attack: exit 1 where -window -1 exits 2.
+		{[]string{"tokens", "-window", "1", "-coords", "c.csv", "-signals", "s", "-out", out}, "pelab tokens: -window 1: want 0 (the protocol's) or an integer ≥ 2"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := runMain(tc.args, &stdout, &stderr)

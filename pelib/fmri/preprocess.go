@@ -84,7 +84,7 @@ func MakeWindows(series []*mat.Dense, T, stride int) (*Windows, error) {
 		if nt < T {
 			return nil, fmt.Errorf("fmri: windows: series %d has %d time points, fewer than T = %d", si, nt, T)
 		}
-		for start := 0; start+T <= nt; start += stride {
+		for start := 0; start <= nt-T; start += min(stride, nt) { // min: a huge stride must not overflow start
 			for s := range S {
 				for t := range T {
 					w.X = append(w.X, float32(d.At(s, start+t)))

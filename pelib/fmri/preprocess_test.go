@@ -60,6 +60,12 @@ func TestMakeWindows(t *testing.T) {
 		{3, 2, []int{0, 2, 4, 0, 2, 4}, []int{0, 0, 0, 1, 1, 1}},
 		{7, 0, []int{0, 0}, []int{0, 1}},
 		{2, 5, []int{0, 5, 0, 5}, []int{0, 0, 1, 1}},
+		// A stride beyond the series, up to the largest int: one window
+		// per series (start += stride overflowed to a negative start and
+		// panicked in mat: found by issue 21's fresh attack).
+		{3, 100, []int{0, 0}, []int{0, 1}},
+		{3, math.MaxInt, []int{0, 0}, []int{0, 1}},
+		{3, math.MaxInt - 7, []int{0, 0}, []int{0, 1}},
 	} {
 		t.Run(fmt.Sprintf("T%d_stride%d", c.T, c.stride), func(t *testing.T) {
 			w, err := MakeWindows(series, c.T, c.stride)

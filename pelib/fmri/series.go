@@ -70,8 +70,13 @@ func (o ReadOptions) check(where string, r, t int) error {
 // CheckPlausible). On the 20 HCP subject files in shared/data
 // (hcp-glasser360/rest, 360 regions × 1195 time points each) the largest
 // robust z of any value is 14.72 (TestPlausibleRealData, docs/inputs.md):
-// k = 50 leaves a margin of 3.4×, while one damaged byte in a float64's
-// exponent multiplies a value by at least 2¹⁶.
+// k = 50 leaves a margin of 3.4×. It does not catch every damaged byte: a
+// flip in the top byte of a float64 (sign and high exponent bits) moves a
+// value by a factor of at least 2¹⁶ and is refused, but one in the low
+// exponent bits (the high half of its seventh byte) multiplies it by 2, 4,
+// 16 or 256 and can stay within k (issue 21's attack: −12.0 → −3,070, robust
+// z 42, accepted); only a checksum (Fletcher-32, where the file has one)
+// catches those.
 const DefaultMaxOutlierZ = 50
 
 // MaxAbsValue bounds the magnitude of every value read: z-scoring sums the

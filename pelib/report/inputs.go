@@ -13,6 +13,14 @@ import (
 // shows (48 bits: enough to tell data sets apart by eye).
 const digestShown = 12
 
+// InputsWarnings returns inputsCheck's warnings for records rs (one line
+// each; none when every condition was trained on one set of input files):
+// what an experiment's own summary says beside `pelab report`.
+func InputsWarnings(rs []results.Record) []string {
+	_, w := inputsCheck("these records", rs)
+	return w
+}
+
 // inputsCheck compares the input files the records of one section were
 // trained on (results.Record.InputDigest: the SHA-256 over every input
 // file's SHA-256, stored in each record's config). It returns the

@@ -95,22 +95,39 @@ func (p *Plan) FitMemory(b train.MemoryBudget) (est train.Memory, note string, e
 	for _, g := range Groups(cells, p.MaxM) {
 		biggest = max(biggest, len(g))
 	}
-	var full train.Memory
-	for m := max(biggest, 1); m >= 1; m-- {
-		if est, err = p.Memory(Groups(cells, m)); err != nil {
+	top := max(biggest, 1)
+	estimate := func(m int) (train.Memory, error) { return p.Memory(Groups(cells, m)) }
+	full, err := estimate(top)
+	if err != nil || !b.OK || full.Total() <= b.Bytes {
+		return full, "", err
+	}
+	// The estimate grows with the models per group: the largest m that
+	// fits is found by bisection (a spec of 20,000 cells regrouped once per
+	// m took minutes).
+	fit, fitM := train.Memory{}, 0
+	for lo, hi := 1, top-1; lo <= hi; {
+		mid := (lo + hi) / 2
+		est, err := estimate(mid)
+		if err != nil {
 			return est, "", err
 		}
-		if m == max(biggest, 1) {
-			full = est
-		}
-		if !b.OK || est.Total() <= b.Bytes {
-			if m < biggest {
-				p.MaxM = m
-				note = fmt.Sprintf("memory: %d models per group would need %s, more than the %s available (%s): training at most %d model(s) per group (as -max-m %d would)",
-					biggest, train.FormatBytes(full.Total()), train.FormatBytes(b.Bytes), b.Source, m, m)
-			}
-			return est, note, nil
+		if est.Total() <= b.Bytes {
+			fit, fitM, lo = est, mid, mid+1
+		} else {
+			hi = mid - 1
 		}
 	}
-	return est, "", train.CheckMemory(fmt.Sprintf("%s/%s with 1 model per group", p.Experiment, p.Protocol), est, b)
+	if fitM > 0 {
+		p.MaxM = fitM
+		note = fmt.Sprintf("memory: %d models per group would need %s, more than the %s available (%s): training at most %d model(s) per group (as -max-m %d would)",
+			biggest, train.FormatBytes(full.Total()), train.FormatBytes(b.Bytes), b.Source, fitM, fitM)
+		return fit, note, nil
+	}
+	one := full
+	if top > 1 {
+		if one, err = estimate(1); err != nil {
+			return one, "", err
+		}
+	}
+	return one, "", train.CheckMemory(fmt.Sprintf("%s/%s with 1 model per group", p.Experiment, p.Protocol), one, b)
 }

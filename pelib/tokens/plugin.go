@@ -159,6 +159,8 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	in.Split.Seed = uint64(seed)
 	if w, err := nonNegative(req, "window", 0); err != nil {
 		return nil, err
+	} else if w == 1 {
+		return nil, experiment.BadValue("window", w, "want 0 (the protocol's) or an integer ≥ 2 (a window is the tokens' features; one time point has no variance)")
 	} else if w > 0 {
 		proto.Window = w
 	}
