@@ -11,8 +11,8 @@ import (
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
-	"github.com/pelab/pelab/xla"
 	"github.com/pelab/pelab/pelib/train"
+	"github.com/pelab/pelab/xla"
 )
 
 // usageError is an error in how pelab was called: a flag value out of range,
