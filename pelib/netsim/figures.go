@@ -142,5 +142,5 @@ func SweepFigure(recs []results.Record, metric string, refs []string, title stri
 	if refs == nil {
 		refs = []string{} // only the named ones
 	}
-	return sweep.SigmaFigure(recs, metric, sweep.SigmaOptions{Title: title, Controls: refs, Oracle: "sinnd", LogX: true})
+	return sweep.SigmaFigure(recs, metric, sweep.SigmaOptions{Title: title, Controls: refs, LogX: true})
 }
