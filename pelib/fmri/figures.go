@@ -263,10 +263,14 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 }
 
 // MSEFigure draws the held-out MSE of the learned-σ conditions against σ
-// (log axis; mean ± SD over seeds) at both masking ratios, with the other
-// conditions and the baselines as horizontal reference lines.
+// (log axis; mean over seeds with a ± SD band, within [0, ∞)) in two
+// panels on one y scale, 50 % and 90 % of the regions masked: each panel
+// has every other condition at that ratio as a horizontal line in its
+// style (plots.ConditionStyle: none red, random orange, sin3d dashed
+// black, …) and the baselines at that ratio (predict 0, FC neighbour:
+// dotted grey, their values in the legend), so a control that beats the
+// learned PEs at either ratio is seen.
 func MSEFigure(rep *ReportData) (*plots.Figure, error) {
-	var series []plots.Series
 	var sig []float64
 	for _, s := range rep.Summaries {
 		if v, ok := sweep.SigmaOf(s.Group); ok {
@@ -280,49 +284,72 @@ func MSEFigure(rep *ReportData) (*plots.Figure, error) {
 	if span[0] == span[1] {
 		span = []float64{span[0] / 2, span[0] * 2}
 	}
-	for _, k := range []struct{ metric, label string }{{"test_mse", "learned PE, 50 % masked"}, {"test90_mse", "learned PE, 90 % masked"}} {
-		s := plots.Series{Name: k.label}
+	type panel struct{ metric, ratio, zero, nbr string }
+	panels := []panel{{"test_mse", "50 %", "zero_test_mse", "nbr_test_mse"}, {"test90_mse", "90 %", "zero_test90_mse", "nbr_test90_mse"}}
+	all := make([][]plots.Series, len(panels))
+	var levels [][]plots.Level
+	yr := [2]float64{math.Inf(1), math.Inf(-1)}
+	widen := func(vs ...float64) {
+		for _, v := range vs {
+			yr[0], yr[1] = min(yr[0], v), max(yr[1], v)
+		}
+	}
+	for pi, pn := range panels {
+		learned := plots.Series{Name: "learned PE (mean ± SD)", Condition: "learned"}
 		hasSD := true
 		for _, sm := range rep.Summaries {
 			v, ok := sweep.SigmaOf(sm.Group)
-			m, ok2 := sm.Mean[k.metric]
+			m, ok2 := sm.Mean[pn.metric]
 			if !ok || !ok2 {
 				continue
 			}
-			s.X, s.Mean = append(s.X, v), append(s.Mean, m)
-			sd, ok3 := sm.SD[k.metric]
+			sd, ok3 := sm.SD[pn.metric]
 			hasSD = hasSD && ok3
-			s.SD = append(s.SD, sd)
+			learned.X, learned.Mean, learned.SD = append(learned.X, v), append(learned.Mean, m), append(learned.SD, sd)
+			widen(m-sd, m+sd)
 		}
 		if !hasSD {
-			s.SD = nil
+			learned.SD, learned.Name = nil, "learned PE (mean)"
 		}
-		if len(s.X) > 0 {
-			series = append(series, s)
+		var series []plots.Series
+		if len(learned.X) > 0 {
+			series = append(series, learned)
 		}
+		for _, sm := range rep.Summaries {
+			if _, ok := sweep.SigmaOf(sm.Group); ok {
+				continue
+			}
+			if v, ok := sm.Mean[pn.metric]; ok {
+				series = append(series, plots.Series{Name: fmt.Sprintf("%s (n = %d)", sm.Group, sm.N), Condition: sm.Group, X: span, Mean: []float64{v, v}})
+				widen(v)
+			}
+		}
+		var lv []plots.Level
+		for _, b := range []struct{ key, name string }{{pn.zero, "baseline: predict 0"}, {pn.nbr, "baseline: FC neighbour"}} {
+			if v, ok := rep.Baselines[b.key]; ok {
+				lv = append(lv, plots.Level{Name: fmt.Sprintf("%s (%.3f)", b.name, v), Y: v})
+				widen(v)
+			}
+		}
+		all[pi], levels = series, append(levels, lv)
 	}
-	flat := func(name string, v float64) plots.Series {
-		return plots.Series{Name: name, X: span, Mean: []float64{v, v}}
-	}
-	for _, sm := range rep.Summaries {
-		if _, ok := sweep.SigmaOf(sm.Group); ok {
+	pad := 0.04 * (yr[1] - yr[0])
+	yr = [2]float64{max(yr[0]-pad, 0), yr[1] + pad}
+	var figs []*plots.Figure
+	for pi, pn := range panels {
+		if len(all[pi]) == 0 {
 			continue
 		}
-		if v, ok := sm.Mean["test90_mse"]; ok {
-			series = append(series, flat(sm.Group+", 90 %", v))
+		f, err := plots.Lines(all[pi], plots.LinesOptions{Title: "Held-out subjects, " + pn.ratio + " of regions masked",
+			XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
+			YLabel: "MSE on masked regions (z-scored signal)", LogX: true, XTicksAtData: true,
+			Levels: levels[pi], Bounds: [2]float64{0, math.Inf(1)}, YRange: yr})
+		if err != nil {
+			return nil, fmt.Errorf("fmri: MSE figure, %s: %w", pn.ratio, err)
 		}
+		figs = append(figs, f)
 	}
-	for _, b := range []struct{ key, label string }{{"zero_test90_mse", "predict 0, 90 %"}, {"nbr_test90_mse", "FC neighbour, 90 %"},
-		{"nbr_test_mse", "FC neighbour, 50 %"}} {
-		if v, ok := rep.Baselines[b.key]; ok {
-			s := flat(b.label, v)
-			s.Reference = b.key == "zero_test90_mse"
-			series = append(series, s)
-		}
-	}
-	return plots.Lines(series, plots.LinesOptions{Title: "Held-out subjects: MSE on masked regions against σ",
-		XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
-		YLabel: "MSE on masked regions (z-scored signal)", LogX: true, XTicksAtData: true})
+	return plots.Row(figs...)
 }
 
 // swatch is a legend thumbnail: a disc of one colour, as the regions are
