@@ -103,10 +103,13 @@ type Line struct {
 	Dash  string  `json:"dash,omitempty"` // "dash", "dot", …
 }
 
-// ErrorBar is a symmetric error bar of given lengths.
+// ErrorBar is an error bar of given lengths: Array above (and below, when
+// ArrayMinus is nil; Symmetric false with ArrayMinus draws them apart).
 type ErrorBar struct {
-	Type      string  `json:"type"` // "data"
-	Array     Numbers `json:"array"`
+	Type       string  `json:"type"` // "data"
+	Symmetric  *bool   `json:"symmetric,omitempty"`
+	Array      Numbers `json:"array"`
+	ArrayMinus Numbers `json:"arrayminus,omitempty"`
 	Visible   bool    `json:"visible"`
 	Color     string  `json:"color,omitempty"`
 	Thickness float64 `json:"thickness,omitempty"`

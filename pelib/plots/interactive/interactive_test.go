@@ -489,7 +489,7 @@ func TestMetricVsSigma(t *testing.T) {
 	for _, tr := range ts {
 		names = append(names, tr["name"].(string))
 	}
-	if want := []string{"mean ± SD over seeds", "each seed", "2d-fixed (mean)", "none (mean)", "chance (25 %)"}; !slices.Equal(names, want) {
+	if want := []string{"mean ± SD over seeds", "each seed (colour: σ)", "2d-fixed (mean)", "none (mean)", "chance (25 %)"}; !slices.Equal(names, want) {
 		t.Errorf("legend %q, want %q", names, want)
 	}
 	mean, seeds := ts[0], ts[1]
@@ -497,11 +497,26 @@ func TestMetricVsSigma(t *testing.T) {
 		t.Errorf("%d seed points, want 11", got)
 	}
 	_, by, _ := sweep.BySigma(recs, "val_acc", 100)
-	ys, sds := nums(mean["y"]), nums(get(mean, "error_y", "array"))
+	ys, ups, downs := nums(mean["y"]), nums(get(mean, "error_y", "array")), nums(get(mean, "error_y", "arrayminus"))
 	for i, s := range sigmas {
-		wm, wsd := results.MeanSD(by[s])
-		if math.Abs(ys[i]-wm) > 1e-9 || math.Abs(sds[i]-wsd) > 1e-9 {
-			t.Errorf("σ %g: %v ± %v, want %v ± %v", s, ys[i], sds[i], wm, wsd)
+		wm, _ := results.MeanSD(by[s])
+		band := results.BoundedSD(by[s], 0, 100)
+		if math.Abs(ys[i]-wm) > 1e-9 || math.Abs(ys[i]+ups[i]-band[1]) > 1e-9 || math.Abs(ys[i]-downs[i]-band[0]) > 1e-9 {
+			t.Errorf("σ %g: %v +%v −%v, want %v from %v to %v", s, ys[i], ups[i], downs[i], wm, band[0], band[1])
+		}
+		if ys[i]+ups[i] > 100 || ys[i]-downs[i] < 0 {
+			t.Errorf("σ %g: bar leaves [0, 100] %%", s)
+		}
+		if c := get(seeds, "marker", "color").([]any); c[0] != hexColour(plots.SigmaColour(0.1)) {
+			t.Errorf("first seed point colour %v, want σ 0.1's", c[0])
+		}
+	}
+	// The controls in their own styles, the same as the static figures'.
+	for _, tr := range ts[2:4] {
+		cond := strings.TrimSuffix(tr["name"].(string), " (mean)")
+		st := plots.ConditionStyle(cond)
+		if get(tr, "line", "color") != hexColour(st.Colour) || get(tr, "line", "dash") != st.Dash {
+			t.Errorf("%s: line %v, want %v", cond, tr["line"], st)
 		}
 	}
 	if get(mean, "error_y", "visible") != true {
@@ -523,6 +538,32 @@ func TestMetricVsSigma(t *testing.T) {
 	}
 	if _, err := MetricVsSigma(recs[12:], "val_acc", SigmaOptions{}); err == nil {
 		t.Error("no σ records: no error")
+	}
+}
+
+// TestMetricVsSigmaBarsWithinBounds checks that the error bars of
+// accuracies near 100 % stay within [0, 100] (the plain mean ± SD bar of
+// 97, 100, 100 reached 101.7 %), and that the y axis stops at 100.
+func TestMetricVsSigmaBarsWithinBounds(t *testing.T) {
+	var recs []results.Record
+	for k, v := range []float64{0.97, 1, 1} {
+		recs = append(recs, results.Record{ID: fmt.Sprint("a", k), Experiment: "lst", Condition: "learn-0.1", Seed: int64(k), Status: results.StatusOK,
+			Final: map[string]float64{"val_acc": v}})
+		recs = append(recs, results.Record{ID: fmt.Sprint("b", k), Experiment: "lst", Condition: "learn-2", Seed: int64(k), Status: results.StatusOK,
+			Final: map[string]float64{"val_acc": v - 0.5}})
+	}
+	f, err := MetricVsSigma(recs, "val_acc", SigmaOptions{Scale: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, f)
+	mean := traces(m)[0]
+	ys, ups := nums(mean["y"]), nums(get(mean, "error_y", "array"))
+	if top := ys[0] + ups[0]; top > 100 {
+		t.Errorf("σ 0.1: bar reaches %g %%", top)
+	}
+	if r := nums(get(m, "layout", "yaxis", "range")); len(r) != 2 || r[1] > 100 {
+		t.Errorf("y range %v, want one ending at 100 at most", r)
 	}
 }
 
