@@ -110,10 +110,10 @@ type ErrorBar struct {
 	Symmetric  *bool   `json:"symmetric,omitempty"`
 	Array      Numbers `json:"array"`
 	ArrayMinus Numbers `json:"arrayminus,omitempty"`
-	Visible   bool    `json:"visible"`
-	Color     string  `json:"color,omitempty"`
-	Thickness float64 `json:"thickness,omitempty"`
-	Width     float64 `json:"width,omitempty"`
+	Visible    bool    `json:"visible"`
+	Color      string  `json:"color,omitempty"`
+	Thickness  float64 `json:"thickness,omitempty"`
+	Width      float64 `json:"width,omitempty"`
 }
 
 // HeatmapTrace is a "heatmap" trace: Z[i][j] is drawn at (X[j], Y[i]).
