@@ -917,3 +917,50 @@ func TestHeatmapSize(t *testing.T) {
 	}
 	t.Logf("360×360 heatmap: %d bytes of JSON", len(b))
 }
+
+// TestLegendsTellTheTruth checks two legends the issue found misleading:
+// a scatter coloured point by point (a brain by PE components) showed a
+// "network" legend whose swatches were arbitrary points' colours; a
+// grouped heatmap's horizontal legend sat below the plot, over the x tick
+// labels.
+func TestLegendsTellTheTruth(t *testing.T) {
+	lab := Labels{Groups: []int{0, 0, 1, 1}, GroupNames: map[int]string{0: "visual", 1: "default"}}
+	cents := [][3]float64{{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
+	cols := []color.Color{color.RGBA{255, 0, 0, 255}, color.RGBA{0, 255, 0, 255}, color.RGBA{0, 0, 255, 255}, color.Black}
+	cases := []struct {
+		name       string
+		colours    []color.Color
+		wantLegend bool
+	}{{"by network", nil, true}, {"by PE colour", cols, false}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := Brain(cents, lab, c.colours, "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := decode(t, f)
+			shown := false
+			for _, tr := range traces(m) {
+				if v, ok := tr["showlegend"]; !ok || v != false {
+					shown = true
+				}
+			}
+			if get(m, "layout", "showlegend") == false {
+				shown = false
+			}
+			if shown != c.wantLegend {
+				t.Errorf("group legend shown %v, want %v", shown, c.wantLegend)
+			}
+		})
+	}
+	sim := mat.NewDense(4, 4, []float64{1, .5, .1, 0, .5, 1, .2, .1, .1, .2, 1, .6, 0, .1, .6, 1})
+	f, err := Heatmap(sim, HeatmapOptions{Labels: lab, Min: -1, Max: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, f)
+	y, _ := get(m, "layout", "legend", "y").(float64)
+	if anchor := get(m, "layout", "legend", "yanchor"); y < 1 || anchor != "bottom" {
+		t.Errorf("legend at y %v anchored %v: inside or below the plot, where the x tick labels are", y, anchor)
+	}
+}

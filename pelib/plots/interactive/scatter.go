@@ -19,8 +19,9 @@ type ScatterOptions struct {
 	// more columns, else 2.
 	Dims int
 	// Colours gives each point its own colour (e.g. a PE's principal
-	// components as RGB) instead of its group's; the legend still toggles
-	// groups.
+	// components as RGB) instead of its group's; groups then have no
+	// legend entry (its swatch would show one point's colour, not the
+	// group's) and are named in the hover only.
 	Colours []color.Color
 	// CoordsLabel names the coordinates in the hover text; default the
 	// axis titles, "(dim 1, dim 2) = (…)".
@@ -97,6 +98,7 @@ func Scatter(xy mat.Matrix, lab Labels, opt ScatterOptions) (*Figure, error) {
 		}
 		if opt.Colours != nil {
 			t.Marker.Colors = []string{}
+			t.ShowLegend = ptr(false)
 		}
 		for i := range S {
 			if lab.group(i) != k {
@@ -128,9 +130,10 @@ func Scatter(xy mat.Matrix, lab Labels, opt ScatterOptions) (*Figure, error) {
 	if opt.Title != "" {
 		f.Layout.Title = &Title{Text: opt.Title}
 	}
-	if lab.Groups != nil || len(opt.Extra) > 0 {
+	groupLegend := lab.Groups != nil && opt.Colours == nil
+	if groupLegend || len(opt.Extra) > 0 {
 		f.Layout.Legend = &Legend{ItemSizing: "constant"}
-		if lab.Groups != nil {
+		if groupLegend {
 			f.Layout.Legend.Title = &Title{Text: esc(lab.groupTitle())}
 		}
 	} else {
