@@ -964,3 +964,35 @@ func TestLegendsTellTheTruth(t *testing.T) {
 		t.Errorf("legend at y %v anchored %v: inside or below the plot, where the x tick labels are", y, anchor)
 	}
 }
+
+// TestPELayoutCollapsed checks the layout of a PE whose top axes hold
+// position only through even functions of it (as a sinusoid's channels
+// wrap around): aligned, every token sits on the centre (the issue's
+// "single dot under R² 0.99"); drawn, the view shows the principal
+// components, spread out, and says why.
+func TestPELayoutCollapsed(t *testing.T) {
+	g := grid4()
+	S, D := 16, 4
+	tb := make([]float64, S*D)
+	for s := range S {
+		x, y := g.At(s, 0)-1.5, g.At(s, 1)-1.5
+		tb[s*D], tb[s*D+1], tb[s*D+2], tb[s*D+3] = x*x, y*y, x*x*y*y, 0.01*float64(s%3)
+	}
+	f, err := PELayout(tb, []int{1, S, D}, 0, g, GridLabels(g), "sinnd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, f)
+	if title := get(m, "layout", "title", "text").(string); !strings.Contains(title, "one dot") {
+		t.Errorf("title %q does not say the aligned layout collapses", title)
+	}
+	var xs []float64
+	for _, tr := range traces(m) {
+		if tr["name"] != "true positions" {
+			xs = append(xs, nums(tr["x"])...)
+		}
+	}
+	if len(xs) != S || slices.Max(xs)-slices.Min(xs) < 0.1 {
+		t.Errorf("%d points spread over %g in x: drawn as one dot", len(xs), slices.Max(xs)-slices.Min(xs))
+	}
+}

@@ -193,7 +193,10 @@ func Brain(centroids [][3]float64, lab Labels, colours []color.Color, title stri
 // fitted scale (analysis.AlignToCoords, as the static netsim figure): a PE
 // that holds the layout reproduces it, in its units. The hover adds each
 // token's true position and alignment error; a legend entry shows the true
-// positions. Without truth, the first two principal components are drawn.
+// positions. Without truth, or when the alignment collapses every token
+// onto one point (analysis.Alignment.Collapsed, e.g. a sinusoid whose
+// channels wrap around), the first two principal components are drawn,
+// the latter with a subtitle saying why.
 func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels, title string) (*Figure, error) {
 	const fn = "PELayout"
 	if len(shape) != 3 {
@@ -210,7 +213,7 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 	if err := lab.check(fn, S); err != nil {
 		return nil, err
 	}
-	if truth == nil {
+	pcs := func(title string) (*Figure, error) {
 		pca, err := analysis.PrincipalComponents(blocks[b])
 		if err != nil {
 			return nil, fmt.Errorf("interactive: %s: %w", fn, err)
@@ -221,6 +224,9 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 		axes := []string{fmt.Sprintf("PC 1 (%.0f %% of variance)", 100*pca.Ratios[0]), fmt.Sprintf("PC 2 (%.0f %% of variance)", 100*pca.Ratios[1])}
 		return Scatter(pca.Scores, lab, ScatterOptions{Title: title, Dims: 2, AxisTitles: axes})
 	}
+	if truth == nil {
+		return pcs(title)
+	}
 	ts, c := truth.Dims()
 	if ts != S || (c != 2 && c != 3) {
 		return nil, fmt.Errorf("interactive: %s: true positions are %d × %d, want %d × 2 or 3", fn, ts, c, S)
@@ -228,6 +234,15 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 	al, err := analysis.AlignToCoords(blocks[b], truth, analysis.AlignConfig{})
 	if err != nil {
 		return nil, fmt.Errorf("interactive: %s: %w", fn, err)
+	}
+	if al.Collapsed() {
+		// One dot says nothing: show the PE's own top axes and why.
+		sub := fmt.Sprintf("aligned to the true positions, all %d tokens would sit within %.0f %% of the layout's size (one dot): "+
+			"position is not linear in the top axes; drawn: PC 1–2, unaligned", S, 100*al.Spread)
+		if title != "" {
+			return pcs(title + "<br><sup>" + esc(sub) + "</sup>")
+		}
+		return pcs(esc(sub))
 	}
 	hover := make([]string, S)
 	tr := &ScatterTrace{Type: "scatter", Mode: "markers", Name: "true positions", Visible: "legendonly",
