@@ -271,6 +271,34 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 // dotted grey, their values in the legend), so a control that beats the
 // learned PEs at either ratio is seen.
 func MSEFigure(rep *ReportData) (*plots.Figure, error) {
+	panels, err := msePanels(rep)
+	if err != nil {
+		return nil, err
+	}
+	var figs []*plots.Figure
+	for _, pn := range panels {
+		f, err := plots.Lines(pn.series, plots.LinesOptions{Title: "Held-out subjects, " + pn.ratio + " of regions masked",
+			XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
+			YLabel: "MSE on masked regions (z-scored signal)", LogX: true, XTicksAtData: true,
+			Levels: pn.levels, Bounds: [2]float64{0, math.Inf(1)}, YRange: pn.yrange})
+		if err != nil {
+			return nil, fmt.Errorf("fmri: MSE figure, %s: %w", pn.ratio, err)
+		}
+		figs = append(figs, f)
+	}
+	return plots.Row(figs...)
+}
+
+// msePanel is one panel of MSEFigure: one masking ratio.
+type msePanel struct {
+	ratio  string
+	series []plots.Series
+	levels []plots.Level
+	yrange [2]float64 // shared by the panels
+}
+
+// msePanels returns MSEFigure's panels: those with data, on one y range.
+func msePanels(rep *ReportData) ([]msePanel, error) {
 	var sig []float64
 	for _, s := range rep.Summaries {
 		if v, ok := sweep.SigmaOf(s.Group); ok {
@@ -335,21 +363,13 @@ func MSEFigure(rep *ReportData) (*plots.Figure, error) {
 	}
 	pad := 0.04 * (yr[1] - yr[0])
 	yr = [2]float64{max(yr[0]-pad, 0), yr[1] + pad}
-	var figs []*plots.Figure
+	var out []msePanel
 	for pi, pn := range panels {
-		if len(all[pi]) == 0 {
-			continue
+		if len(all[pi]) > 0 {
+			out = append(out, msePanel{ratio: pn.ratio, series: all[pi], levels: levels[pi], yrange: yr})
 		}
-		f, err := plots.Lines(all[pi], plots.LinesOptions{Title: "Held-out subjects, " + pn.ratio + " of regions masked",
-			XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
-			YLabel: "MSE on masked regions (z-scored signal)", LogX: true, XTicksAtData: true,
-			Levels: levels[pi], Bounds: [2]float64{0, math.Inf(1)}, YRange: yr})
-		if err != nil {
-			return nil, fmt.Errorf("fmri: MSE figure, %s: %w", pn.ratio, err)
-		}
-		figs = append(figs, f)
 	}
-	return plots.Row(figs...)
+	return out, nil
 }
 
 // swatch is a legend thumbnail: a disc of one colour, as the regions are

@@ -76,6 +76,38 @@ func TestFigures(t *testing.T) {
 	}
 }
 
+// TestMSEFigureShowsEveryControlAtBothRatios checks the panels of
+// MSEFigure: a control is drawn at 50 % as at 90 % masked (before, none was
+// drawn at 90 % only, hiding that it beat every learned PE at 50 %), in
+// its condition's style, on one y range for both panels.
+func TestMSEFigureShowsEveryControlAtBothRatios(t *testing.T) {
+	rep := &ReportData{Baselines: map[string]float64{"zero_test_mse": 1, "zero_test90_mse": 1, "nbr_test90_mse": 0.8}, Summaries: []results.Summary{
+		{Group: "learn-0.1", N: 2, Mean: map[string]float64{"test_mse": 0.903, "test90_mse": 0.95}},
+		{Group: "learn-1", N: 2, Mean: map[string]float64{"test_mse": 0.986, "test90_mse": 0.97}},
+		{Group: "none", N: 2, Mean: map[string]float64{"test_mse": 0.897, "test90_mse": 0.96}}}}
+	panels, err := msePanels(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(panels) != 2 {
+		t.Fatalf("%d panels, want 50 %% and 90 %%", len(panels))
+	}
+	for _, pn := range panels {
+		found := false
+		for _, s := range pn.series {
+			if s.Condition == "none" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s panel: no none line", pn.ratio)
+		}
+		if pn.yrange != panels[0].yrange || pn.yrange[0] > 0.897 || pn.yrange[1] < 1 {
+			t.Errorf("%s panel: y range %v, want one range holding every line", pn.ratio, pn.yrange)
+		}
+	}
+}
+
 // TestBrainViewsKey renders the brain views with and without a colour key
 // (regions coloured by network need one) and checks the image sizes; with
 // PELAB_FIGURE_DIR set the PNGs are written there to look at.
