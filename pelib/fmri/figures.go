@@ -63,9 +63,9 @@ func (p *Partition) networkColourMap() map[int]color.Color {
 // NetworkHeatmap draws a square (S, S) matrix — the FC, or a PE's
 // similarity — with regions grouped by network and the network boundaries
 // drawn, and a strip of network colours (the partition's own, as in
-// BrainViews) along both axes with a key. The diagonal (1 for a correlation
-// or cosine similarity) is drawn as 0, so that the colour range shows the
-// off-diagonal values. The colour scale is fixed at ±1 (and the colour bar
+// BrainViews) along both axes with a key. The diagonal is drawn as it is (1
+// for a correlation or cosine similarity), as in every similarity map of
+// pelab. The colour scale is fixed at ±1 (and the colour bar
 // says so), so that an FC and a PE similarity drawn with it can be compared
 // colour for colour; values beyond ±1 take the end colours.
 func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plots.Figure, error) {
@@ -76,11 +76,7 @@ func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plot
 	if r != c {
 		return nil, fmt.Errorf("fmri: heatmap %q: matrix is %d × %d, want square", title, r, c)
 	}
-	off := mat.DenseCopyOf(m)
-	for i := range r {
-		off.Set(i, i, 0)
-	}
-	return plots.Heatmap(off, plots.HeatmapOptions{Title: title, Partition: p.Keys(), PartitionNames: p.NetworkNames(),
+	return plots.Heatmap(m, plots.HeatmapOptions{Title: title, Partition: p.Keys(), PartitionNames: p.NetworkNames(),
 		PartitionColors: p.networkColourMap(), ColorLabel: strings.TrimSpace(colorLabel + " (scale fixed at ±1)"), Min: -1, Max: 1})
 }
 

@@ -10,9 +10,9 @@ import (
 )
 
 // SimilarityFigure draws an (S, S) token similarity matrix — a PE's
-// (Similarity) or the data's correlation (Task.TrainFC) — as a heat map
-// with the diagonal drawn as 0, so the colours show the off-diagonal
-// values. With a partition, tokens are grouped by network and the
+// (Similarity) or the data's correlation (Task.TrainFC) — as a heat map,
+// the diagonal drawn as it is (1), as in every similarity map of pelab.
+// With a partition, tokens are grouped by network and the
 // boundaries drawn; without one, tokens keep their order and, up to 40,
 // are labelled by name. The colour scale is fixed at ±1 (the colour bar
 // says so), so that the data's correlation and a PE's similarity compare
@@ -21,14 +21,6 @@ func SimilarityFigure(sim mat.Symmetric, tok *Tokens, title, colorLabel string) 
 	S := sim.SymmetricDim()
 	if tok == nil || tok.S() != S {
 		return nil, fmt.Errorf("tokens: similarity figure %q: %d × %d matrix for the tokens given", title, S, S)
-	}
-	off := mat.NewDense(S, S, nil)
-	for i := range S {
-		for j := range S {
-			if i != j {
-				off.Set(i, j, sim.At(i, j))
-			}
-		}
 	}
 	opt := plots.HeatmapOptions{Title: title, ColorLabel: strings.TrimSpace(colorLabel + " (scale fixed at ±1)"), Min: -1, Max: 1}
 	if tok.Partition != nil {
@@ -40,7 +32,7 @@ func SimilarityFigure(sim mat.Symmetric, tok *Tokens, title, colorLabel string) 
 	} else {
 		opt.RowLabels, opt.ColLabels = tok.Names, tok.Names
 	}
-	return plots.Heatmap(off, opt)
+	return plots.Heatmap(sim, opt)
 }
 
 // LayoutFigure draws the given token positions (in the task's units): one
