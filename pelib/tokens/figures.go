@@ -1,11 +1,15 @@
 package tokens
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/plots"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -58,4 +62,45 @@ func (a *Analyzer) PEFigure(table []float64, shape []int, l int, title string) (
 	}
 	f, _, err := netsim.PEGeometryFigure(table, shape[0], shape[1], shape[2], l, a.Geometry, title)
 	return f, err
+}
+
+// PEPanels returns, for the first record of each learned σ and of the
+// oracle sinnd among recs of protocol on this analyzer's data set
+// (SelectRecords), with a saved PE table in store, the pair notebook 04
+// shows: the PE's token similarity (SimilarityFigure, titled with its
+// correlation with the data's and its modularity) and its block-1 layout
+// (PEFigure, titled with its RSA, alignment error and decoding R²). Each
+// pair is named "pe-<condition>".
+func (a *Analyzer) PEPanels(store *results.Store, recs []results.Record, protocol string) (names []string, figs [][]*plots.Figure, err error) {
+	seen := map[string]bool{}
+	for _, r := range SelectRecords(recs, protocol, a.Task.DataName()) {
+		if _, ok := sweep.SigmaOf(r.Condition); (!ok && r.Condition != "sinnd") || seen[r.Condition] {
+			continue
+		}
+		tab, shape, err := sweep.ReadArtifact(store, r.ID, "pe")
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("tokens: PE of %s seed %d: %w", r.Condition, r.Seed, err)
+		}
+		seen[r.Condition] = true
+		sim, err := Similarity(tab, shape)
+		if err != nil {
+			return nil, nil, err
+		}
+		f := r.Final
+		simFig, err := SimilarityFigure(sim, a.Task.Tokens, fmt.Sprintf("%s (seed %d): PE similarity; ρ with the data's correlation %.2f, modularity %.3f (z %.1f)",
+			r.Condition, r.Seed, f[MetricFCRSA], f[MetricModQ], f[MetricModZ]), "cosine")
+		if err != nil {
+			return nil, nil, err
+		}
+		layout, err := a.PEFigure(tab, shape, 0, fmt.Sprintf("%s (seed %d): block-1 PE; RSA %.2f, alignment error %.2f, decoding R² %.2f",
+			r.Condition, r.Seed, f[netsim.MetricRSA], f[netsim.MetricAlignErr], f[netsim.MetricDecodeR2]))
+		if err != nil {
+			return nil, nil, err
+		}
+		names, figs = append(names, "pe-"+r.Condition), append(figs, []*plots.Figure{simFig, layout})
+	}
+	return names, figs, nil
 }

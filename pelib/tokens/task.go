@@ -266,3 +266,10 @@ func NewPlan(p Protocol, task *Task, conds []sweep.Condition) (*sweep.Plan, erro
 	}
 	return p.Plan(Experiment, task.Task, p.net().ModelConfig(task.Task), conds), nil
 }
+
+// DataName is the name of the task's data set (its "data" parameter), as
+// records carry it (DataOf).
+func (t *Task) DataName() string {
+	s, _ := t.Params["data"].(string)
+	return s
+}
