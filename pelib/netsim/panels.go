@@ -85,4 +85,3 @@ func SigmaFigures(recs []results.Record, layout string) ([]*plots.Figure, error)
 	}
 	return figs, nil
 }
-
