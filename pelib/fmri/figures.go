@@ -147,6 +147,11 @@ func PCColours(table mat.Matrix) ([]color.Color, error) {
 	return out, nil
 }
 
+// brainTextPoints is the size of BrainViews' title and key text: a
+// 14-inch figure shown at a notebook's width is scaled to about half, where
+// the default 12 pt came out about 7 px high.
+const brainTextPoints = 20
+
 // BrainViews draws the regions' MNI centroids (mm) in three orthogonal
 // views — axial (x–y, seen from above), sagittal (y–z, seen from the left)
 // and coronal (x–z, seen from behind) — each point in its own colour, and
@@ -209,7 +214,7 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 	c.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}})
 	if title != "" {
 		sty := ps[0].Title.TextStyle
-		sty.Font.Size = vg.Points(13)
+		sty.Font.Size = vg.Points(brainTextPoints)
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
 		c.FillText(sty, vg.Point{X: w / 2, Y: h - 4}, title)
 		c.Max.Y -= sty.Height(title) + 8
@@ -218,6 +223,9 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 	if len(key) > 0 {
 		legend = plot.NewLegend()
 		legend.Top, legend.Left = true, true
+		legend.TextStyle.Font.Size = vg.Points(brainTextPoints)
+		legend.ThumbnailWidth = vg.Points(brainTextPoints)
+		legend.Padding = vg.Points(3)
 		for _, k := range key {
 			if k.Name == "" || k.Color == nil {
 				return nil, fmt.Errorf("fmri: brain views: key entry %q has no name or colour", k.Name)
@@ -226,7 +234,8 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 		}
 		r := legend.Rectangle(c)
 		lc := c
-		lc.Min.X = c.Max.X - (r.Max.X - r.Min.X) - vg.Points(6)
+		lc.Max.X -= vg.Points(10) // the key's text must not touch the edge
+		lc.Min.X = lc.Max.X - (r.Max.X - r.Min.X) - vg.Points(24) // room for the measured width's shortfall at this size
 		lc.Max.Y -= vg.Points(8)
 		legend.Draw(lc)
 		c.Max.X = lc.Min.X - vg.Points(10)

@@ -47,7 +47,7 @@ func GeometryPanels(store *results.Store, recs []results.Record, layout string) 
 			return nil, fmt.Errorf("netsim: geometry panels: PE of %s seed %d: %w", r.Condition, r.Seed, err)
 		}
 		seen[r.Condition] = true
-		title := fmt.Sprintf("%s %s (seed %d): block-1 PE; RSA %.2f, alignment error %.2f, eff. dim. %.1f",
+		title := fmt.Sprintf("%s %s (seed %d): block-1 PE\nRSA %.2f, alignment error %.2f, eff. dim. %.1f",
 			layout, r.Condition, r.Seed, r.Final[MetricRSA], r.Final[MetricAlignErr], r.Final[MetricEffDim])
 		f, _, err := PEGeometryFigure(tab, shape[0], shape[1], shape[2], 0, g, title)
 		if err != nil {

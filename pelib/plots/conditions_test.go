@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot/vg"
@@ -160,5 +161,40 @@ func TestBandsWithinBounds(t *testing.T) {
 	low, high, cl, ch := bandEdges(plain, &[2]float64{-1, 1})
 	if high[0] != 1 || low[0] != 0.75 || len(ch) != 1 || len(cl) != 0 {
 		t.Errorf("band cut at 1: low %v high %v, cut low %v high %v; want high[0] = 1 and one cut", low, high, cl, ch)
+	}
+}
+
+// TestFitTitle checks that a title wider than its figure is wrapped to
+// lines that fit (the σ-figure and geometry titles ran off the left
+// edge), that one that fits is unchanged, and that a drawn Lines plot
+// keeps its title within the figure.
+func TestFitTitle(t *testing.T) {
+	p := newPlot("", "", "")
+	sty := p.Title.TextStyle
+	long := "2d sinnd (seed 2235): block-1 PE; RSA 0.15, alignment error 3.04, eff. dim. 4.3, and some more words"
+	cases := []struct {
+		title string
+		w     vg.Length
+		lines int // at least
+	}{
+		{"short", 4 * vg.Inch, 1},
+		{long, 3 * vg.Inch, 2},
+		{long + "\nsecond line", 3 * vg.Inch, 3},
+		{"unbreakablewordthatiswiderthanthefigureitself", vg.Inch, 1},
+	}
+	for _, c := range cases {
+		got := FitTitle(c.title, sty, c.w)
+		lines := strings.Split(got, "\n")
+		if len(lines) < c.lines {
+			t.Errorf("%q: %d lines, want ≥ %d", c.title, len(lines), c.lines)
+		}
+		for _, l := range lines {
+			if sty.Width(l) > c.w && strings.Contains(l, " ") {
+				t.Errorf("%q: line %q is %.0f pt wide, the figure %.0f", c.title, l, sty.Width(l), c.w)
+			}
+		}
+		if strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(c.title), " ") {
+			t.Errorf("%q: words changed: %q", c.title, got)
+		}
 	}
 }

@@ -996,3 +996,51 @@ func TestPELayoutCollapsed(t *testing.T) {
 		t.Errorf("%d points spread over %g in x: drawn as one dot", len(xs), slices.Max(xs)-slices.Min(xs))
 	}
 }
+
+// TestPELayoutOfStatesUnits checks that a layout of a record whose
+// positions are in units of 10 mm (fmri) says so on its axes and in its
+// error ("mean error 5.907" was 59 mm, unstated), and that one without a
+// unit (a grid) does not invent one.
+func TestPELayoutOfStatesUnits(t *testing.T) {
+	store, err := results.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, sh := gridPE()
+	g := grid4()
+	coords := make([][]float64, 16)
+	for i := range coords {
+		coords[i] = mat.Row(nil, i, g)
+	}
+	cases := []struct {
+		name, config, want string
+	}{
+		{"fmri", `{"task":{"coord_unit_mm":10}}`, "units of 10 mm"},
+		{"grid", `{"task":{}}`, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := results.Record{ID: "u" + c.name, Experiment: "fmri", Condition: "learn-0.1", Seed: 1, Status: results.StatusOK,
+				Coords: coords, Config: json.RawMessage(c.config)}
+			if err := sweep.WriteArtifact(store, r.ID, "pe", tb, sh...); err != nil {
+				t.Fatal(err)
+			}
+			f, err := PELayoutOf(store, r, 0, Labels{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := decode(t, f)
+			title := get(m, "layout", "title", "text").(string)
+			x := get(m, "layout", "xaxis", "title", "text").(string)
+			if c.want == "" {
+				if strings.Contains(title+x, "units of") {
+					t.Errorf("title %q, axis %q state a unit the record lacks", title, x)
+				}
+				return
+			}
+			if !strings.Contains(title, "mean error") || !strings.Contains(title, c.want) || !strings.Contains(x, c.want) {
+				t.Errorf("title %q, x axis %q: want %q in both", title, x, c.want)
+			}
+		})
+	}
+}

@@ -193,7 +193,8 @@ func Brain(centroids [][3]float64, lab Labels, colours []color.Color, title stri
 // fitted scale (analysis.AlignToCoords, as the static netsim figure): a PE
 // that holds the layout reproduces it, in its units. The hover adds each
 // token's true position and alignment error; a legend entry shows the true
-// positions. Without truth, or when the alignment collapses every token
+// positions; with lab.CoordUnit, axes and error state the unit. Without
+// truth, or when the alignment collapses every token
 // onto one point (analysis.Alignment.Collapsed, e.g. a sinusoid whose
 // channels wrap around), the first two principal components are drawn,
 // the latter with a subtitle saying why.
@@ -260,14 +261,23 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 		}
 		tr.Text = append(tr.Text, lab.hoverHead(i)+"<br>true position "+point(v...))
 	}
+	errText := num(al.MeanError)
+	if lab.CoordUnit != "" {
+		errText += " units of " + lab.CoordUnit
+	}
 	sub := fmt.Sprintf("block %d aligned to the true positions: mean error %s, %.0f %% of the PE's variance on its top %d axes",
-		b, num(al.MeanError), 100*al.Explained, c)
+		b, errText, 100*al.Explained, c)
 	if title != "" {
 		title += "<br><sup>" + esc(sub) + "</sup>"
 	} else {
 		title = esc(sub)
 	}
 	axes := []string{"x₁", "x₂", "x₃"}
+	if lab.CoordUnit != "" {
+		for i := range axes {
+			axes[i] += " (units of " + lab.CoordUnit + ")"
+		}
+	}
 	return Scatter(al.Aligned, lab, ScatterOptions{Title: title, Dims: c, AxisTitles: axes, Hover: hover,
 		CoordsLabel: "position read from the PE", Extra: []*ScatterTrace{tr}})
 }
