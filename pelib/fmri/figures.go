@@ -234,7 +234,7 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 		}
 		r := legend.Rectangle(c)
 		lc := c
-		lc.Max.X -= vg.Points(10) // the key's text must not touch the edge
+		lc.Max.X -= vg.Points(10)                                 // the key's text must not touch the edge
 		lc.Min.X = lc.Max.X - (r.Max.X - r.Min.X) - vg.Points(24) // room for the measured width's shortfall at this size
 		lc.Max.Y -= vg.Points(8)
 		legend.Draw(lc)
