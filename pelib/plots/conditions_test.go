@@ -198,3 +198,30 @@ func TestFitTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestScatterFitNamesEveryPoint checks that with PointConditions each of
+// 23 crowded points has a legend entry (before, labels on the plot were
+// thinned where they piled up, leaving points unnamed), and that a wrong
+// number of conditions is an error.
+func TestScatterFitNamesEveryPoint(t *testing.T) {
+	var x, y []float64
+	var labels, conds []string
+	for i := range 23 {
+		s := 0.01 + 0.1*float64(i)
+		x, y = append(x, 0.3+0.001*float64(i)), append(y, 90-float64(i))
+		labels, conds = append(labels, fmt.Sprintf("σ=%g", s)), append(conds, fmt.Sprintf("learn-%g", s))
+	}
+	f, err := ScatterFit(x, y, FitOptions{PointLabels: labels, PointConditions: conds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.keys != 24 { // 23 points and the trend
+		t.Errorf("%d legend entries, want 24", f.keys)
+	}
+	if _, err := f.PNG(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ScatterFit(x, y, FitOptions{PointConditions: conds[:3]}); err == nil {
+		t.Error("3 conditions for 23 points accepted")
+	}
+}

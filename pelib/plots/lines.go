@@ -350,6 +350,12 @@ func addSeries(p *plot.Plot, leg *sideLegend, s Series, c color.Color, dashes []
 type FitOptions struct {
 	Title, XLabel, YLabel string
 	PointLabels           []string // optional text beside each point
+	// PointConditions, when set, names each point's condition: the point
+	// is drawn in its style's colour (ConditionStyle) and named in a
+	// legend beside the plot (by its PointLabels text when given), so that
+	// every point keeps its name where labels on the plot would pile up;
+	// the labels are then not drawn on the plot.
+	PointConditions []string
 }
 
 // ScatterFit draws y against x with a trend line and Spearman's ρ and p
@@ -367,6 +373,9 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	}
 	if opt.PointLabels != nil && len(opt.PointLabels) != len(x) {
 		return nil, fmt.Errorf("plots: %s: %d point labels for %d points", fn, len(opt.PointLabels), len(x))
+	}
+	if opt.PointConditions != nil && len(opt.PointConditions) != len(x) {
+		return nil, fmt.Errorf("plots: %s: %d point conditions for %d points", fn, len(opt.PointConditions), len(x))
 	}
 	method := "t approx."
 	if test.Exact {
@@ -387,7 +396,7 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plots: %s: %w", fn, err)
 	}
-	fit.Color = colour(1)
+	fit.Color = color.Gray{0x50} // grey: no condition's colour (orange is random's)
 	fit.Width = vg.Points(2)
 	sc, err := plotter.NewScatter(xys)
 	if err != nil {
@@ -399,6 +408,9 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	if len(x) >= binnedFitMin {
 		sc.Color = color.NRGBA{R: 0x33, G: 0x22, B: 0x88, A: 0x70} // many points: translucent
 		sc.Radius = vg.Points(2.5)
+	}
+	if opt.PointConditions != nil {
+		return conditionScatter(p, xys, fit, trendName, opt)
 	}
 	p.Add(sc, fit)
 	p.Legend.Add("data", sc)
@@ -417,6 +429,37 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 		return nil
 	})
 	f.keys = 2 // data and trend
+	return f, nil
+}
+
+// conditionScatter finishes ScatterFit with PointConditions: each point
+// in its condition's colour, named in a side legend with the trend line.
+func conditionScatter(p *plot.Plot, xys plotter.XYs, fit *plotter.Line, trendName string, opt FitOptions) (*Figure, error) {
+	leg := newSideLegend()
+	p.Add(fit)
+	for i, xy := range xys {
+		sc, err := plotter.NewScatter(plotter.XYs{xy})
+		if err != nil {
+			return nil, fmt.Errorf("plots: ScatterFit: %w", err)
+		}
+		sc.Color = ConditionStyle(opt.PointConditions[i]).Colour
+		sc.Shape = draw.CircleGlyph{}
+		sc.Radius = vg.Points(4)
+		p.Add(sc)
+		name := opt.PointConditions[i]
+		if opt.PointLabels != nil {
+			name = opt.PointLabels[i]
+		}
+		leg.add(name, sc)
+	}
+	leg.add(trendName, fit)
+	f := newFigure(7*vg.Inch, DefaultHeight, func(c draw.Canvas) error {
+		rest := leg.split(c)
+		drawPlot(p, rest)
+		leg.draw(c, rest, p.DataCanvas(rest).Max.Y)
+		return nil
+	})
+	f.keys = leg.n
 	return f, nil
 }
 
