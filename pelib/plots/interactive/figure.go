@@ -206,6 +206,22 @@ type Scene struct {
 	ZAxis *Axis `json:"zaxis,omitempty"`
 	// AspectMode "data" keeps one data unit the same length on every axis.
 	AspectMode string `json:"aspectmode,omitempty"`
+	// Camera places the viewpoint (nil: Plotly's, close enough that
+	// long axis titles are cut at the view's edge).
+	Camera *Camera `json:"camera,omitempty"`
+}
+
+// Camera is a 3D scene's viewpoint: Eye is where the camera is, in units
+// of the scene's box (Plotly's default is 1.25 on each axis).
+type Camera struct {
+	Eye *Point3 `json:"eye,omitempty"`
+}
+
+// Point3 is a point in a 3D scene's box units.
+type Point3 struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	Z float64 `json:"z"`
 }
 
 // Legend places the legend.

@@ -1044,3 +1044,21 @@ func TestPELayoutOfStatesUnits(t *testing.T) {
 		})
 	}
 }
+
+// TestScene3DCameraKeepsTitles checks that 3D views place the camera
+// farther out than Plotly's default (1.25), where long axis titles were
+// cut at the view's edge.
+func TestScene3DCameraKeepsTitles(t *testing.T) {
+	cents := [][3]float64{{-60, -80, 0}, {60, 40, 50}, {0, 0, -40}, {10, 10, 10}}
+	f, err := Brain(cents, Labels{}, nil, "brain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, f)
+	for _, ax := range []string{"x", "y"} {
+		v, _ := get(m, "layout", "scene", "camera", "eye", ax).(float64)
+		if v <= 1.25 {
+			t.Errorf("camera eye %s = %v, want farther than Plotly's 1.25", ax, v)
+		}
+	}
+}

@@ -145,7 +145,9 @@ func Scatter(xy mat.Matrix, lab Labels, opt ScatterOptions) (*Figure, error) {
 		f.Layout.YAxis = &Axis{Title: &Title{Text: esc(axis(1))}, ScaleAnchor: "x", ScaleRatio: 1, Constrain: "domain"}
 	} else {
 		f.Layout.Height = 680
-		f.Layout.Scene = &Scene{AspectMode: "data",
+		// The camera farther out than Plotly's 1.25, so that the axis
+		// titles ("y (mm, posterior → anterior)") stay inside the view.
+		f.Layout.Scene = &Scene{AspectMode: "data", Camera: &Camera{Eye: &Point3{X: 1.6, Y: 1.6, Z: 1.1}},
 			XAxis: &Axis{Title: &Title{Text: esc(axis(0))}},
 			YAxis: &Axis{Title: &Title{Text: esc(axis(1))}},
 			ZAxis: &Axis{Title: &Title{Text: esc(axis(2))}}}
