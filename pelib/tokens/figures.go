@@ -104,3 +104,18 @@ func (a *Analyzer) PEPanels(store *results.Store, recs []results.Record, protoco
 	}
 	return names, figs, nil
 }
+
+// DataFigures returns the figures of the data before any training: the
+// given token positions (LayoutFigure) and the data's own correlation over
+// the training recordings (SimilarityFigure of Task.TrainFC).
+func (a *Analyzer) DataFigures() ([]*plots.Figure, error) {
+	layout, err := a.LayoutFigure("your tokens: the given positions")
+	if err != nil {
+		return nil, err
+	}
+	fc, err := SimilarityFigure(a.Task.TrainFC, a.Task.Tokens, "the data's own correlation (training recordings)", "Pearson r")
+	if err != nil {
+		return nil, err
+	}
+	return []*plots.Figure{layout, fc}, nil
+}

@@ -2,6 +2,8 @@ package tokens
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"slices"
 	"testing"
 
@@ -24,6 +26,13 @@ func TestPEPanels(t *testing.T) {
 	a, err := NewAnalyzer(task, p)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The data cell's calls: the task in a sentence, its two figures.
+	if s := task.String(); !strings.Contains(s, fmt.Sprintf("%d tokens in 2 dimensions", task.Tokens.S())) {
+		t.Errorf("task described as %q", s)
+	}
+	if figs, err := a.DataFigures(); err != nil || len(figs) != 2 {
+		t.Errorf("data figures: %d, %v", len(figs), err)
 	}
 	store := &results.Store{Dir: t.TempDir()}
 	S := task.Tokens.S()
