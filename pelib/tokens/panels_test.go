@@ -3,8 +3,8 @@ package tokens
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pelab/pelab/pelib/results"
