@@ -149,8 +149,10 @@ type Alignment struct {
 }
 
 // CollapsedSpread is the Spread below which an alignment draws the tokens
-// as one blot: under a tenth of the layout's size.
-const CollapsedSpread = 0.1
+// as one dot: under a fiftieth of the layout's size. A PE that does not
+// hold the layout but varies (an untrained learned PE, at a tenth of the
+// size) still draws as a visible cloud, which is what it is.
+const CollapsedSpread = 0.02
 
 // Collapsed reports whether the aligned positions are too close together
 // to be drawn as a layout (Spread < CollapsedSpread): a figure of them

@@ -68,8 +68,8 @@ func LayoutFigure(g *Geometry, title string) (*plots.Figure, error) {
 // a fitted scale (analysis.AlignToCoords), so a PE that holds the layout
 // reproduces LayoutFigure, and one that does not gives a cloud. When the
 // alignment collapses (analysis.Alignment.Collapsed: the fitted scale puts
-// every node within a tenth of the layout's size of the centre, as for the
-// sinusoid oracle, whose channels wrap around), it draws the unaligned
+// every node within a fiftieth of the layout's size of the centre, as for
+// the sinusoid oracle, whose channels wrap around), it draws the unaligned
 // top-k principal component scores instead and says so in the title, so
 // the reader sees the PE's shape rather than one dot. It also returns the
 // alignment (its MeanError is align_err for that block).
@@ -100,8 +100,8 @@ func PEGeometryFigure(table []float64, L, S, D, l int, g *Geometry, title string
 // principal components: aligned to the true positions, the nodes would
 // keep only Spread of the layout's size.
 func CollapsedNote(al *analysis.Alignment) string {
-	return fmt.Sprintf("aligned: all %d nodes within %.0f %% of the layout's size (one dot)\n"+
-		"drawn instead: top PCs, unaligned (channels wrap around)", len(al.Errors), 100*al.Spread)
+	return fmt.Sprintf("aligned: all %d nodes within %.1f %% of the layout's size (one dot)\n"+
+		"drawn instead: top PCs, unaligned (position is not linear in them)", len(al.Errors), 100*al.Spread)
 }
 
 // collapsedFigure draws the top-k principal component scores of pe, nodes

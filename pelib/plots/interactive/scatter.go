@@ -240,7 +240,7 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 	}
 	if al.Collapsed() {
 		// One dot says nothing: show the PE's own top axes and why.
-		sub := fmt.Sprintf("aligned to the true positions, all %d tokens would sit within %.0f %% of the layout's size (one dot): "+
+		sub := fmt.Sprintf("aligned to the true positions, all %d tokens would sit within %.1f %% of the layout's size (one dot): "+
 			"position is not linear in the top axes; drawn: PC 1–2, unaligned", S, 100*al.Spread)
 		if title != "" {
 			return pcs(title + "<br><sup>" + esc(sub) + "</sup>")
