@@ -4,9 +4,12 @@
 # `make notebook` (the classic Jupyter Notebook server with the GoNB kernel)
 # on a free port with a random token, opens each notebook in headless
 # Chromium, runs all cells (Cell > Run All), and fails when a cell does not
-# run, shows an error, prints a panic or traceback, shows a broken image, has
-# an interactive view (pelib/plots/interactive) that plotly.js did not draw,
-# or shows no image although its code displays one (nb.Show,
+# run, shows an error, prints a panic or traceback, shows a broken or blank
+# (one-colour) image, has an interactive view (pelib/plots/interactive) that
+# plotly.js did not draw — a 3D view whose WebGL plot was not created (its
+# fallback text instead; WebGL runs in software, SwiftShader), a 2D view
+# with no point, line or heatmap drawn, a view whose legend covers its axis
+# labels — or shows no image although its code displays one (nb.Show,
 # interactive.Show, gonbui's image displays; a drawn view counts). Screenshots
 # (<name>-NN.png, the page top to bottom), the executed notebooks and
 # summary.txt go to $OUT/browser (OUT defaults to out). The server and its

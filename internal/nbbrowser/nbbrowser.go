@@ -136,7 +136,12 @@ func Check(ctx context.Context, o Options) ([]Result, error) {
 	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.NoSandbox,
-		chromedp.DisableGPU,
+		// WebGL in software (SwiftShader through ANGLE), so that 3D views
+		// draw without a GPU; without it they show plotly.js's fallback
+		// text, which the check fails (viewProblems).
+		chromedp.Flag("use-gl", "angle"),
+		chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("hide-scrollbars", true),
@@ -485,12 +490,18 @@ type cellState struct {
 		Type, Name, Text, Ename, Evalue, HTML string
 		Mimes                                 []string
 	}
-	Imgs []struct {
-		OK   bool
-		W, H int
-	}
+	Imgs  []imgState
 	Svgs  int // SVG elements outside interactive views
 	Plots []plotState
+}
+
+// imgState is one <img> of a cell's output.
+type imgState struct {
+	OK   bool // loaded, with a width
+	W, H int
+	// Blank: fewer than 1 pixel in 500 differs from the image's corner
+	// (the image could be read back; a blank figure draws nothing).
+	Blank bool
 }
 
 // plotState is one interactive view (a div of class pelab-plotly) in a
@@ -498,10 +509,64 @@ type cellState struct {
 type plotState struct {
 	Drawn bool   // plotly.js drew it (the div became a plot with its SVG layer)
 	Text  string // its text: the placeholder or the give-up message when not drawn
+	// Scenes counts its 3D scenes; GL those whose WebGL plot exists and
+	// whose canvas has a size (with WebGL off, plotly.js shows a message
+	// in its place and still builds the SVG layer).
+	Scenes, GL int
+	// Marks counts the drawn data elements of its 2D plots (points,
+	// lines, heatmap images).
+	Marks int
+	// Covered holds the axis labels (tick labels, axis titles) the legend
+	// box overlaps, as the page laid them out.
+	Covered []string
+}
+
+// viewProblems says what a reader would miss in an interactive view: it
+// was not drawn, a 3D scene has no WebGL plot (the fallback text instead),
+// a 2D view drew no data, or its legend covers axis labels. where names
+// the view; scriptErrors are the page's script errors, for a view that
+// was not drawn.
+func viewProblems(where string, pl plotState, scriptErrors []string) []string {
+	switch {
+	case !pl.Drawn:
+		msg := clip(pl.Text, 300)
+		if msg == "" {
+			msg = "its script stopped"
+		}
+		if len(scriptErrors) > 0 {
+			msg += "; script errors: " + clip(strings.Join(scriptErrors, " | "), 300)
+		}
+		return []string{fmt.Sprintf("%s was not drawn: %s", where, msg)}
+	case strings.Contains(pl.Text, "WebGL is not supported") || pl.GL < pl.Scenes:
+		return []string{fmt.Sprintf("%s (3D) could not draw: %d of %d scenes have a WebGL plot (the browser shows its fallback text)", where, pl.GL, pl.Scenes)}
+	case pl.Scenes == 0 && pl.Marks == 0:
+		return []string{fmt.Sprintf("%s is blank: no point, line or heatmap was drawn", where)}
+	case len(pl.Covered) > 0:
+		return []string{fmt.Sprintf("%s: its legend covers axis labels %q", where, pl.Covered)}
+	}
+	return nil
 }
 
 const jsCells = `(() => {
 	const st = window.__pelab;
+	// blank: whether fewer than 1 pixel in 500 of an image differs from its
+	// top-left corner (false when it cannot be read back).
+	const blank = (im) => {
+		try {
+			if (!im.complete || !im.naturalWidth) return false;
+			const w = Math.min(im.naturalWidth, 600), h = Math.max(1, Math.round(im.naturalHeight * w / im.naturalWidth));
+			const c = document.createElement("canvas");
+			c.width = w; c.height = h;
+			const x = c.getContext("2d");
+			x.drawImage(im, 0, 0, w, h);
+			const px = x.getImageData(0, 0, w, h).data;
+			let n = 0;
+			for (let i = 0; i < px.length; i += 4) {
+				if (Math.abs(px[i] - px[0]) > 24 || Math.abs(px[i+1] - px[1]) > 24 || Math.abs(px[i+2] - px[2]) > 24) n++;
+			}
+			return n < w * h / 500;
+		} catch (e) { return false; }
+	};
 	const str = (x) => Array.isArray(x) ? x.join("") : (x || "");
 	return Jupyter.notebook.get_cells().map((c, i) => {
 		if (c.cell_type !== "code") return null;
@@ -512,11 +577,25 @@ const jsCells = `(() => {
 				Type: o.output_type || "", Name: o.name || "", Text: str(o.text).slice(0, 8000),
 				Ename: o.ename || "", Evalue: str(o.evalue).slice(0, 2000),
 				HTML: str((o.data || {})["text/html"]).slice(0, 20000), Mimes: Object.keys(o.data || {})})),
-			Imgs: Array.from(el.querySelectorAll("img")).map(im => ({OK: im.complete && im.naturalWidth > 0, W: im.naturalWidth, H: im.naturalHeight})),
+			Imgs: Array.from(el.querySelectorAll("img")).map(im => ({OK: im.complete && im.naturalWidth > 0, W: im.naturalWidth, H: im.naturalHeight, Blank: blank(im)})),
 			Svgs: Array.from(el.querySelectorAll("svg")).filter(s => !s.closest(".pelab-plotly")).length,
-			Plots: Array.from(el.querySelectorAll(".pelab-plotly")).map(d => ({
-				Drawn: d.classList.contains("js-plotly-plot") && !!d.querySelector(".main-svg"),
-				Text: (d.textContent || "").trim().slice(0, 2000)})),
+			Plots: Array.from(el.querySelectorAll(".pelab-plotly")).map(d => {
+				const fl = d._fullLayout || {};
+				const scenes = Object.keys(fl).filter(k => /^scene\d*$/.test(k));
+				const canvases = Array.from(d.querySelectorAll(".gl-container canvas")).filter(c => c.width > 0 && c.height > 0);
+				const leg = d.querySelector(".legend .bg") || d.querySelector(".legend");
+				const lr = leg ? leg.getBoundingClientRect() : null;
+				const hit = (b) => lr && lr.width > 0 && b.width > 0 && lr.left < b.right && b.left < lr.right && lr.top < b.bottom && b.top < lr.bottom;
+				const labels = Array.from(d.querySelectorAll(".xtick text, .ytick text, .g-xtitle text, .g-ytitle text"));
+				return {
+					Drawn: d.classList.contains("js-plotly-plot") && !!d.querySelector(".main-svg"),
+					Text: (d.textContent || "").trim().slice(0, 2000),
+					Scenes: scenes.length,
+					GL: canvases.length > 0 ? scenes.filter(k => fl[k]._scene && fl[k]._scene.glplot).length : 0,
+					Marks: d.querySelectorAll(".scatterlayer .point, .scatterlayer path.js-line, .heatmaplayer image, .barlayer .point").length,
+					Covered: labels.filter(t => hit(t.getBoundingClientRect())).map(t => t.textContent).slice(0, 5),
+				};
+			}),
 		};
 	}).filter(c => c !== null);
 })()`
@@ -656,27 +735,22 @@ func checkNotebook(bctx context.Context, srv *server, nb string, o Options, logf
 			fail("%s: execution %s: %s %s", where, c.Reply.Status, c.Reply.Ename, clip(c.Reply.Evalue, 300))
 		}
 		images := c.Svgs
-		for _, im := range c.Imgs {
-			if im.OK {
-				images++
-			} else {
+		for k, im := range c.Imgs {
+			switch {
+			case !im.OK:
 				fail("%s: an image did not render (broken <img>)", where)
+			case im.Blank:
+				fail("%s: image %d (%d×%d) is blank: one colour", where, k+1, im.W, im.H)
+			default:
+				images++
 			}
 		}
 		for k, pl := range c.Plots {
-			switch {
-			case !pl.Drawn:
-				msg := clip(pl.Text, 300)
-				if msg == "" {
-					msg = "its script stopped"
-				}
-				if len(scriptErrors) > 0 {
-					msg += "; script errors: " + clip(strings.Join(scriptErrors, " | "), 300)
-				}
-				fail("%s: interactive view %d was not drawn: %s", where, k+1, msg)
-			case strings.Contains(pl.Text, "WebGL is not supported"):
-				fail("%s: interactive view %d (3D) could not draw: the browser has no WebGL", where, k+1)
-			default:
+			ps := viewProblems(fmt.Sprintf("%s: interactive view %d", where, k+1), pl, scriptErrors)
+			for _, p := range ps {
+				fail("%s", p)
+			}
+			if len(ps) == 0 {
 				images++
 			}
 		}

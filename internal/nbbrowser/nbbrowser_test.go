@@ -180,3 +180,34 @@ func TestClip(t *testing.T) {
 		t.Errorf("stripTags: %q", got)
 	}
 }
+
+// TestViewProblems checks what fails an interactive view: before, a 3D
+// view counted as drawn once its SVG layer existed, though with WebGL off
+// plotly.js draws its fallback text there; a view with no data, or whose
+// legend covers its axis labels, passed too.
+func TestViewProblems(t *testing.T) {
+	cases := []struct {
+		name string
+		pl   plotState
+		want string // "" for none
+	}{
+		{"2D drawn", plotState{Drawn: true, Marks: 64}, ""},
+		{"3D drawn", plotState{Drawn: true, Scenes: 1, GL: 1}, ""},
+		{"not drawn", plotState{Text: "Interactive view (plotly.js) gave up"}, "was not drawn: Interactive view"},
+		{"3D without WebGL, message", plotState{Drawn: true, Scenes: 1, Text: "WebGL is not supported by your browser"}, "(3D) could not draw"},
+		{"3D without WebGL, no message", plotState{Drawn: true, Scenes: 1, GL: 0}, "0 of 1 scenes"},
+		{"2D blank", plotState{Drawn: true}, "is blank"},
+		{"legend over tick labels", plotState{Drawn: true, Marks: 10, Covered: []string{"0,1", "0,2"}}, "legend covers axis labels"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := viewProblems("view 1", c.pl, nil)
+			switch {
+			case c.want == "" && len(got) > 0:
+				t.Errorf("problems %q, want none", got)
+			case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+				t.Errorf("problems %q, want one with %q", got, c.want)
+			}
+		})
+	}
+}

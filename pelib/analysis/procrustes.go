@@ -140,7 +140,24 @@ type Alignment struct {
 	Rotation *mat.Dense
 	// Explained is the fraction of the PE's variance on the top k axes.
 	Explained float64
+	// Spread is the root-mean-square distance of the aligned positions
+	// from their centroid over that of the coordinates: 1 when the PE's
+	// top k axes hold the layout at its size, near 0 when the fitted scale
+	// shrinks every token onto the centroid (the layout is not linear in
+	// those axes, e.g. a sinusoid that wraps around): see Collapsed.
+	Spread float64
 }
+
+// CollapsedSpread is the Spread below which an alignment draws the tokens
+// as one dot: under a fiftieth of the layout's size. A PE that does not
+// hold the layout but varies (an untrained learned PE, at a tenth of the
+// size) still draws as a visible cloud, which is what it is.
+const CollapsedSpread = 0.02
+
+// Collapsed reports whether the aligned positions are too close together
+// to be drawn as a layout (Spread < CollapsedSpread): a figure of them
+// would show one point, whatever the PE holds.
+func (a *Alignment) Collapsed() bool { return a.Spread < CollapsedSpread }
 
 // AlignToCoords asks how well a PE table holds a lower-dimensional layout: it
 // projects the (S, D) table pe on its top k principal axes (k = number of
@@ -211,5 +228,6 @@ func AlignToCoords(pe, coords mat.Matrix, cfg AlignConfig) (*Alignment, error) {
 		Scale:     scale,
 		Rotation:  r,
 		Explained: floats.Sum(pca.Ratios[:k]),
+		Spread:    scale * mat.Norm(x, 2) / mat.Norm(y, 2),
 	}, nil
 }

@@ -262,3 +262,58 @@ func TestDecode(t *testing.T) {
 		t.Errorf("3 tokens, leave-one-out: %v", err)
 	}
 }
+
+// TestAlignmentSpread checks Spread and Collapsed: about 1 for a PE that
+// holds the grid, about 0 for one that holds position only through even
+// functions (x²: uncorrelated with x on a centred grid), which aligned
+// draws every token on the centroid.
+func TestAlignmentSpread(t *testing.T) {
+	coords := mat.NewDense(16, 2, nil)
+	for i := range 16 {
+		coords.Set(i, 0, float64(i/4))
+		coords.Set(i, 1, float64(i%4))
+	}
+	cases := []struct {
+		name      string
+		row       func(x, y float64) []float64
+		collapsed bool
+	}{
+		{"linear", func(x, y float64) []float64 { return []float64{2*x + y, y - x, 0.1 * x * y} }, false},
+		{"even", func(x, y float64) []float64 { return []float64{x * x, y * y, x * x * y * y} }, true},
+		// A weak trace of the layout under larger variation (an untrained
+		// learned PE): a cloud, drawn as one, not collapsed.
+		{"weak", func(x, y float64) []float64 {
+			return []float64{0.1*x + 6*math.Sin(7*x+3*y), 0.1*y + 6*math.Cos(5*x-2*y), 6 * math.Sin(11*x*y+1)}
+		}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pe := mat.NewDense(16, 3, nil)
+			for i := range 16 {
+				pe.SetRow(i, c.row(coords.At(i, 0)-1.5, coords.At(i, 1)-1.5))
+			}
+			al, err := AlignToCoords(pe, coords, AlignConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if al.Collapsed() != c.collapsed {
+				t.Errorf("spread %g: collapsed %v, want %v", al.Spread, al.Collapsed(), c.collapsed)
+			}
+			t.Logf("%s: spread %.3f", c.name, al.Spread)
+			if c.name == "linear" && math.Abs(al.Spread-1) > 0.2 {
+				t.Errorf("spread %g, want about 1", al.Spread)
+			}
+		})
+	}
+	// The threshold: an untrained learned PE of 64 tokens aligns to about
+	// a tenth of the layout (notebook 04's quick run: 8–9 %) and must stay
+	// a cloud; only a near-zero spread (sinnd's 10⁻¹⁵) is one dot.
+	for _, c := range []struct {
+		spread    float64
+		collapsed bool
+	}{{0.09, false}, {0.05, false}, {0.01, true}, {1e-15, true}} {
+		if got := (&Alignment{Spread: c.spread}).Collapsed(); got != c.collapsed {
+			t.Errorf("spread %g: collapsed %v, want %v", c.spread, got, c.collapsed)
+		}
+	}
+}

@@ -63,9 +63,9 @@ func (p *Partition) networkColourMap() map[int]color.Color {
 // NetworkHeatmap draws a square (S, S) matrix — the FC, or a PE's
 // similarity — with regions grouped by network and the network boundaries
 // drawn, and a strip of network colours (the partition's own, as in
-// BrainViews) along both axes with a key. The diagonal (1 for a correlation
-// or cosine similarity) is drawn as 0, so that the colour range shows the
-// off-diagonal values. The colour scale is fixed at ±1 (and the colour bar
+// BrainViews) along both axes with a key. The diagonal is drawn as it is (1
+// for a correlation or cosine similarity), as in every similarity map of
+// pelab. The colour scale is fixed at ±1 (and the colour bar
 // says so), so that an FC and a PE similarity drawn with it can be compared
 // colour for colour; values beyond ±1 take the end colours.
 func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plots.Figure, error) {
@@ -76,11 +76,7 @@ func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plot
 	if r != c {
 		return nil, fmt.Errorf("fmri: heatmap %q: matrix is %d × %d, want square", title, r, c)
 	}
-	off := mat.DenseCopyOf(m)
-	for i := range r {
-		off.Set(i, i, 0)
-	}
-	return plots.Heatmap(off, plots.HeatmapOptions{Title: title, Partition: p.Keys(), PartitionNames: p.NetworkNames(),
+	return plots.Heatmap(m, plots.HeatmapOptions{Title: title, Partition: p.Keys(), PartitionNames: p.NetworkNames(),
 		PartitionColors: p.networkColourMap(), ColorLabel: strings.TrimSpace(colorLabel + " (scale fixed at ±1)"), Min: -1, Max: 1})
 }
 
@@ -151,6 +147,11 @@ func PCColours(table mat.Matrix) ([]color.Color, error) {
 	return out, nil
 }
 
+// brainTextPoints is the size of BrainViews' title and key text: a
+// 14-inch figure shown at a notebook's width is scaled to about half, where
+// the default 12 pt came out about 7 px high.
+const brainTextPoints = 20
+
 // BrainViews draws the regions' MNI centroids (mm) in three orthogonal
 // views — axial (x–y, seen from above), sagittal (y–z, seen from the left)
 // and coronal (x–z, seen from behind) — each point in its own colour, and
@@ -213,7 +214,7 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 	c.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}})
 	if title != "" {
 		sty := ps[0].Title.TextStyle
-		sty.Font.Size = vg.Points(13)
+		sty.Font.Size = vg.Points(brainTextPoints)
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
 		c.FillText(sty, vg.Point{X: w / 2, Y: h - 4}, title)
 		c.Max.Y -= sty.Height(title) + 8
@@ -222,6 +223,9 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 	if len(key) > 0 {
 		legend = plot.NewLegend()
 		legend.Top, legend.Left = true, true
+		legend.TextStyle.Font.Size = vg.Points(brainTextPoints)
+		legend.ThumbnailWidth = vg.Points(brainTextPoints)
+		legend.Padding = vg.Points(3)
 		for _, k := range key {
 			if k.Name == "" || k.Color == nil {
 				return nil, fmt.Errorf("fmri: brain views: key entry %q has no name or colour", k.Name)
@@ -230,7 +234,8 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 		}
 		r := legend.Rectangle(c)
 		lc := c
-		lc.Min.X = c.Max.X - (r.Max.X - r.Min.X) - vg.Points(6)
+		lc.Max.X -= vg.Points(10)                                 // the key's text must not touch the edge
+		lc.Min.X = lc.Max.X - (r.Max.X - r.Min.X) - vg.Points(24) // room for the measured width's shortfall at this size
 		lc.Max.Y -= vg.Points(8)
 		legend.Draw(lc)
 		c.Max.X = lc.Min.X - vg.Points(10)
@@ -263,10 +268,42 @@ func BrainViews(centroids [][3]float64, colours []color.Color, title string, key
 }
 
 // MSEFigure draws the held-out MSE of the learned-σ conditions against σ
-// (log axis; mean ± SD over seeds) at both masking ratios, with the other
-// conditions and the baselines as horizontal reference lines.
+// (log axis; mean over seeds with a ± SD band, within [0, ∞)) in two
+// panels on one y scale, 50 % and 90 % of the regions masked: each panel
+// has every other condition at that ratio as a horizontal line in its
+// style (plots.ConditionStyle: none red, random orange, sin3d dashed
+// black, …) and the baselines at that ratio (predict 0, FC neighbour:
+// dotted grey, their values in the legend), so a control that beats the
+// learned PEs at either ratio is seen.
 func MSEFigure(rep *ReportData) (*plots.Figure, error) {
-	var series []plots.Series
+	panels, err := msePanels(rep)
+	if err != nil {
+		return nil, err
+	}
+	var figs []*plots.Figure
+	for _, pn := range panels {
+		f, err := plots.Lines(pn.series, plots.LinesOptions{Title: "Held-out subjects, " + pn.ratio + " of regions masked",
+			XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
+			YLabel: "MSE on masked regions (z-scored signal)", LogX: true, XTicksAtData: true,
+			Levels: pn.levels, Bounds: [2]float64{0, math.Inf(1)}, YRange: pn.yrange})
+		if err != nil {
+			return nil, fmt.Errorf("fmri: MSE figure, %s: %w", pn.ratio, err)
+		}
+		figs = append(figs, f)
+	}
+	return plots.Row(figs...)
+}
+
+// msePanel is one panel of MSEFigure: one masking ratio.
+type msePanel struct {
+	ratio  string
+	series []plots.Series
+	levels []plots.Level
+	yrange [2]float64 // shared by the panels
+}
+
+// msePanels returns MSEFigure's panels: those with data, on one y range.
+func msePanels(rep *ReportData) ([]msePanel, error) {
 	var sig []float64
 	for _, s := range rep.Summaries {
 		if v, ok := sweep.SigmaOf(s.Group); ok {
@@ -280,49 +317,64 @@ func MSEFigure(rep *ReportData) (*plots.Figure, error) {
 	if span[0] == span[1] {
 		span = []float64{span[0] / 2, span[0] * 2}
 	}
-	for _, k := range []struct{ metric, label string }{{"test_mse", "learned PE, 50 % masked"}, {"test90_mse", "learned PE, 90 % masked"}} {
-		s := plots.Series{Name: k.label}
+	type panel struct{ metric, ratio, zero, nbr string }
+	panels := []panel{{"test_mse", "50 %", "zero_test_mse", "nbr_test_mse"}, {"test90_mse", "90 %", "zero_test90_mse", "nbr_test90_mse"}}
+	all := make([][]plots.Series, len(panels))
+	var levels [][]plots.Level
+	yr := [2]float64{math.Inf(1), math.Inf(-1)}
+	widen := func(vs ...float64) {
+		for _, v := range vs {
+			yr[0], yr[1] = min(yr[0], v), max(yr[1], v)
+		}
+	}
+	for pi, pn := range panels {
+		learned := plots.Series{Name: "learned PE (mean ± SD)", Condition: "learned"}
 		hasSD := true
 		for _, sm := range rep.Summaries {
 			v, ok := sweep.SigmaOf(sm.Group)
-			m, ok2 := sm.Mean[k.metric]
+			m, ok2 := sm.Mean[pn.metric]
 			if !ok || !ok2 {
 				continue
 			}
-			s.X, s.Mean = append(s.X, v), append(s.Mean, m)
-			sd, ok3 := sm.SD[k.metric]
+			sd, ok3 := sm.SD[pn.metric]
 			hasSD = hasSD && ok3
-			s.SD = append(s.SD, sd)
+			learned.X, learned.Mean, learned.SD = append(learned.X, v), append(learned.Mean, m), append(learned.SD, sd)
+			widen(m-sd, m+sd)
 		}
 		if !hasSD {
-			s.SD = nil
+			learned.SD, learned.Name = nil, "learned PE (mean)"
 		}
-		if len(s.X) > 0 {
-			series = append(series, s)
+		var series []plots.Series
+		if len(learned.X) > 0 {
+			series = append(series, learned)
+		}
+		for _, sm := range rep.Summaries {
+			if _, ok := sweep.SigmaOf(sm.Group); ok {
+				continue
+			}
+			if v, ok := sm.Mean[pn.metric]; ok {
+				series = append(series, plots.Series{Name: fmt.Sprintf("%s (n = %d)", sm.Group, sm.N), Condition: sm.Group, X: span, Mean: []float64{v, v}})
+				widen(v)
+			}
+		}
+		var lv []plots.Level
+		for _, b := range []struct{ key, name string }{{pn.zero, "baseline: predict 0"}, {pn.nbr, "baseline: FC neighbour"}} {
+			if v, ok := rep.Baselines[b.key]; ok {
+				lv = append(lv, plots.Level{Name: fmt.Sprintf("%s (%.3f)", b.name, v), Y: v})
+				widen(v)
+			}
+		}
+		all[pi], levels = series, append(levels, lv)
+	}
+	pad := 0.04 * (yr[1] - yr[0])
+	yr = [2]float64{max(yr[0]-pad, 0), yr[1] + pad}
+	var out []msePanel
+	for pi, pn := range panels {
+		if len(all[pi]) > 0 {
+			out = append(out, msePanel{ratio: pn.ratio, series: all[pi], levels: levels[pi], yrange: yr})
 		}
 	}
-	flat := func(name string, v float64) plots.Series {
-		return plots.Series{Name: name, X: span, Mean: []float64{v, v}}
-	}
-	for _, sm := range rep.Summaries {
-		if _, ok := sweep.SigmaOf(sm.Group); ok {
-			continue
-		}
-		if v, ok := sm.Mean["test90_mse"]; ok {
-			series = append(series, flat(sm.Group+", 90 %", v))
-		}
-	}
-	for _, b := range []struct{ key, label string }{{"zero_test90_mse", "predict 0, 90 %"}, {"nbr_test90_mse", "FC neighbour, 90 %"},
-		{"nbr_test_mse", "FC neighbour, 50 %"}} {
-		if v, ok := rep.Baselines[b.key]; ok {
-			s := flat(b.label, v)
-			s.Reference = b.key == "zero_test90_mse"
-			series = append(series, s)
-		}
-	}
-	return plots.Lines(series, plots.LinesOptions{Title: "Held-out subjects: MSE on masked regions against σ",
-		XLabel: "σ of the learned PE's N(0, σ²) initialisation (log scale)",
-		YLabel: "MSE on masked regions (z-scored signal)", LogX: true, XTicksAtData: true})
+	return out, nil
 }
 
 // swatch is a legend thumbnail: a disc of one colour, as the regions are

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image/color"
 	"image/png"
+	stdpng "image/png"
 	"os"
 	"path/filepath"
 	"testing"
@@ -76,6 +77,38 @@ func TestFigures(t *testing.T) {
 	}
 }
 
+// TestMSEFigureShowsEveryControlAtBothRatios checks the panels of
+// MSEFigure: a control is drawn at 50 % as at 90 % masked (before, none was
+// drawn at 90 % only, hiding that it beat every learned PE at 50 %), in
+// its condition's style, on one y range for both panels.
+func TestMSEFigureShowsEveryControlAtBothRatios(t *testing.T) {
+	rep := &ReportData{Baselines: map[string]float64{"zero_test_mse": 1, "zero_test90_mse": 1, "nbr_test90_mse": 0.8}, Summaries: []results.Summary{
+		{Group: "learn-0.1", N: 2, Mean: map[string]float64{"test_mse": 0.903, "test90_mse": 0.95}},
+		{Group: "learn-1", N: 2, Mean: map[string]float64{"test_mse": 0.986, "test90_mse": 0.97}},
+		{Group: "none", N: 2, Mean: map[string]float64{"test_mse": 0.897, "test90_mse": 0.96}}}}
+	panels, err := msePanels(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(panels) != 2 {
+		t.Fatalf("%d panels, want 50 %% and 90 %%", len(panels))
+	}
+	for _, pn := range panels {
+		found := false
+		for _, s := range pn.series {
+			if s.Condition == "none" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s panel: no none line", pn.ratio)
+		}
+		if pn.yrange != panels[0].yrange || pn.yrange[0] > 0.897 || pn.yrange[1] < 1 {
+			t.Errorf("%s panel: y range %v, want one range holding every line", pn.ratio, pn.yrange)
+		}
+	}
+}
+
 // TestBrainViewsKey renders the brain views with and without a colour key
 // (regions coloured by network need one) and checks the image sizes; with
 // PELAB_FIGURE_DIR set the PNGs are written there to look at.
@@ -137,5 +170,42 @@ func TestMeanPE(t *testing.T) {
 	}
 	if _, err := MeanPE([]float64{1, 2, 3}, []int{2, 2, 2}); err == nil {
 		t.Errorf("a short table: no error")
+	}
+}
+
+// TestNetworkHeatmapDrawsTheDiagonal checks that the diagonal of a
+// similarity map is drawn as it is (1: the reddest colour), as in every
+// other similarity map of pelab; before, 03's maps drew it as 0 (white)
+// and the others as 1.
+func TestNetworkHeatmapDrawsTheDiagonal(t *testing.T) {
+	p := &Partition{Regions: []Region{{Network: 1}, {Network: 1}, {Network: 2}, {Network: 2}},
+		Networks: []Network{{Key: 1, Name: "A", Color: color.RGBA{0, 0, 0, 255}}, {Key: 2, Name: "B", Color: color.RGBA{0, 0, 0, 255}}}}
+	id := mat.NewDense(4, 4, []float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1})
+	f, err := NetworkHeatmap(id, p, "identity", "cosine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.PNG(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := stdpng.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pixels as red as the top of the scale, beyond the key's own swatch:
+	// the four diagonal cells are large; the colour bar alone is thin.
+	reds := 0
+	bd := img.Bounds()
+	for y := bd.Min.Y; y < bd.Max.Y; y++ {
+		for x := bd.Min.X; x < bd.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 > 150 && g>>8 < 60 && bl>>8 < 60 {
+				reds++
+			}
+		}
+	}
+	if reds < bd.Dx()*bd.Dy()/100 {
+		t.Errorf("%d deep red pixels of %d: the diagonal is not drawn as 1", reds, bd.Dx()*bd.Dy())
 	}
 }

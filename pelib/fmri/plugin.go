@@ -151,7 +151,8 @@ func (Exp) Report(rs []results.Record, protocol, _ string) (experiment.ReportPar
 
 // regionFigures draws, for every condition with a region map, its MSE
 // minus none's per region at the harder masking ratio on the brain
-// (RegionDeltaFigure) into dir/region_delta_<condition>.png, and returns
+// (RegionDeltaFigure), all on one scale (DeltaScale of the maps), into
+// dir/region_delta_<condition>.png, and returns
 // the Markdown lines naming the files. A figure that fails is reported on
 // w and left out.
 func regionFigures(dir string, maps *RegionMaps, centroids [][3]float64, w io.Writer) string {
@@ -162,9 +163,15 @@ func regionFigures(dir string, maps *RegionMaps, centroids [][3]float64, w io.Wr
 	var b strings.Builder
 	b.WriteString("\nBrain views of the same differences at " + maps.Sets[last] + " (blue: better than none): ")
 	var files []string
+	var all [][]float64
+	for _, c := range SortedConditions(maps.Delta) {
+		all = append(all, maps.Delta[c][last])
+	}
+	scale := DeltaScale(all...)
+	fmt.Fprintf(&b, "(one colour scale for every map, ±%.3f) ", scale)
 	for _, c := range SortedConditions(maps.Delta) {
 		name := "region_delta_" + strings.NewReplacer("/", "_", ":", "_", ",", "_", " ", "_").Replace(c) + ".png"
-		png, err := RegionDeltaFigure(centroids, maps.Delta[c][last], c+": held-out MSE minus none's, "+maps.Sets[last])
+		png, err := RegionDeltaFigure(centroids, maps.Delta[c][last], scale, c+": held-out MSE minus none's, "+maps.Sets[last])
 		if err == nil {
 			err = os.WriteFile(filepath.Join(dir, name), png, 0o644)
 		}

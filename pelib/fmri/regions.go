@@ -225,20 +225,16 @@ func DeltaColours(delta []float64, scale float64) []color.Color {
 
 // RegionDeltaFigure draws delta (one value per region: a condition's MSE
 // minus none's) on the regions' centroids in the three views of
-// BrainViews, blue where the condition predicts better, and returns PNG
-// bytes.
-func RegionDeltaFigure(centroids [][3]float64, delta []float64, title string) ([]byte, error) {
+// BrainViews, blue where the condition predicts better, on the diverging
+// scale ±scale (DeltaScale of every map to be compared, so that the same
+// colour means the same difference in each), with its key, and returns
+// PNG bytes. scale ≤ 0 takes this map's own largest |delta|.
+func RegionDeltaFigure(centroids [][3]float64, delta []float64, scale float64, title string) ([]byte, error) {
 	if len(delta) != len(centroids) {
 		return nil, fmt.Errorf("fmri: region figure: %d values for %d regions", len(delta), len(centroids))
 	}
-	scale := 0.0
-	for _, v := range delta {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			scale = max(scale, math.Abs(v))
-		}
-	}
-	if scale == 0 {
-		scale = 1
+	if scale <= 0 || math.IsNaN(scale) || math.IsInf(scale, 0) {
+		scale = DeltaScale(delta)
 	}
 	// The key: the diverging scale at −1, −½, 0, ½, 1 of its saturation.
 	var key []plots.KeyEntry
@@ -256,6 +252,23 @@ func RegionDeltaFigure(centroids [][3]float64, delta []float64, title string) ([
 		key = append(key, plots.KeyEntry{Name: name, Color: DeltaColours([]float64{v}, scale)[0]})
 	}
 	return BrainViews(centroids, DeltaColours(delta, scale), title, key...)
+}
+
+// DeltaScale is the largest finite |v| of the maps (1 when there is
+// none): the one scale of region maps meant to be compared.
+func DeltaScale(maps ...[]float64) float64 {
+	scale := 0.0
+	for _, m := range maps {
+		for _, v := range m {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				scale = max(scale, math.Abs(v))
+			}
+		}
+	}
+	if scale == 0 {
+		return 1
+	}
+	return scale
 }
 
 // SortedConditions returns the keys of m (condition names) sorted as the

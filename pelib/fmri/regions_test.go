@@ -7,6 +7,8 @@ import (
 	"image/color"
 	stdpng "image/png"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -109,12 +111,12 @@ func TestReadRegionMaps(t *testing.T) {
 	if _, err := ReadRegionMaps(store, recs, "quick", part); err == nil || !strings.Contains(err.Error(), "random seed 1") {
 		t.Errorf("wrong shape: %v", err)
 	}
-	if _, err := RegionDeltaFigure([][3]float64{{0, 0, 0}}, []float64{1, 2}, "x"); err == nil {
+	if _, err := RegionDeltaFigure([][3]float64{{0, 0, 0}}, []float64{1, 2}, 0, "x"); err == nil {
 		t.Error("a figure of 2 values for 1 region gave no error")
 	}
 	// The map has a key of its colour scale: the figure is drawn at the
 	// width BrainViews gives a key (14 in, against 12 without).
-	png, err := RegionDeltaFigure([][3]float64{{-60, -80, 0}, {60, 40, 50}, {0, 0, -40}}, []float64{-0.2, 0.05, 0}, "x")
+	png, err := RegionDeltaFigure([][3]float64{{-60, -80, 0}, {60, 40, 50}, {0, 0, -40}}, []float64{-0.2, 0.05, 0}, 0, "x")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,5 +134,43 @@ func TestReadRegionMaps(t *testing.T) {
 	}
 	if withKey.Width <= without.Width {
 		t.Errorf("region map %d px wide, a brain view without key %d: want the key's extra width", withKey.Width, without.Width)
+	}
+}
+
+// TestRegionFiguresShareOneScale checks that the brain maps of the
+// conditions are drawn on one colour scale, the largest |delta| of all
+// (before, each map had its own: ±0.378 beside ±0.195, not comparable),
+// and that the Markdown states it.
+func TestRegionFiguresShareOneScale(t *testing.T) {
+	cents := [][3]float64{{-60, -80, 0}, {60, 40, 50}, {0, 0, -40}}
+	maps := &RegionMaps{Sets: []string{"test", "test90"}, Reference: "none", Delta: map[string][][]float64{
+		"learn-0.1": {{0, 0, 0}, {-0.378, 0.1, 0}},
+		"random":    {{0, 0, 0}, {0.195, -0.05, 0}},
+	}}
+	dir := t.TempDir()
+	var warn strings.Builder
+	md := regionFigures(dir, maps, cents, &warn)
+	if warn.Len() > 0 {
+		t.Fatal(warn.String())
+	}
+	if !strings.Contains(md, "one colour scale for every map, ±0.378") {
+		t.Errorf("markdown %q does not state the shared scale", md)
+	}
+	// The same scale: the random map drawn with it is the file written,
+	// and differs from the map drawn on its own scale.
+	shared, err := RegionDeltaFigure(cents, maps.Delta["random"][1], 0.378, "random: held-out MSE minus none's, test90")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := RegionDeltaFigure(cents, maps.Delta["random"][1], 0, "random: held-out MSE minus none's, test90")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "region_delta_random.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, shared) || bytes.Equal(got, own) {
+		t.Error("region_delta_random.png is not drawn on the shared scale")
 	}
 }

@@ -62,28 +62,39 @@ func trajectory(r results.Record, metric string) (epochs, values []float64) {
 	return epochs, values
 }
 
-// OverTraining returns, per condition, metric against epoch: the mean and
-// SD over the condition's seeds at the epochs every seed has (records
-// whose histories lack the metric are left out). Learned σ come first, by
-// σ.
-func OverTraining(recs []results.Record, metric string) ([]plots.Series, error) {
+// OverTraining returns, per condition, metric against epoch: the mean over
+// the condition's seeds at the epochs every seed has, with a ± SD band
+// within the metric's bounds (results.MetricBounds, plots.SeriesOverSeeds),
+// each series in its condition's style (records whose histories lack the
+// metric are left out). Learned σ come first, by σ. It also returns the
+// metric's bounds.
+func OverTraining(recs []results.Record, metric string) ([]plots.Series, [2]float64, error) {
 	names, by := conditions(recs, metric)
 	if len(names) == 0 {
-		return nil, fmt.Errorf("geometry: no record has %s in its history", metric)
+		return nil, [2]float64{}, fmt.Errorf("geometry: no record has %s in its history", metric)
 	}
+	var all []float64
+	for _, c := range names {
+		_, runs := commonEpochs(by[c], metric)
+		for _, r := range runs {
+			all = append(all, r...)
+		}
+	}
+	lo, hi := results.MetricBounds(metric, all)
 	var out []plots.Series
 	for _, c := range names {
 		x, runs := commonEpochs(by[c], metric)
 		if len(x) == 0 {
 			continue
 		}
-		s, err := plots.SeriesOverSeeds(c, x, runs)
+		s, err := plots.SeriesOverSeeds(c, x, runs, lo, hi)
 		if err != nil {
-			return nil, err
+			return nil, [2]float64{}, fmt.Errorf("geometry: %s of %s: %w", metric, c, err)
 		}
+		s.Condition = c
 		out = append(out, s)
 	}
-	return out, nil
+	return out, [2]float64{lo, hi}, nil
 }
 
 // commonEpochs returns the epochs at which every record has metric, and
@@ -117,31 +128,24 @@ func commonEpochs(rs []results.Record, metric string) ([]float64, [][]float64) {
 	return x, runs
 }
 
-// Figure draws metric against epoch for every condition (mean ± SD over
-// seeds), e.g. Figure(recs, Name("rsa_cos", 0), "RSA of the first block's
-// PE with the grid", "Spearman ρ").
+// Figure draws metric against epoch for every condition (mean over seeds,
+// ± SD band within the metric's bounds), each condition in its style
+// (plots.ConditionStyle: the ground-truth sinusoid dashed black, each σ
+// its colour), e.g. Figure(recs, Name("rsa_cos", 0), "RSA of the first
+// block's PE with the grid", "Spearman ρ").
 func Figure(recs []results.Record, metric, title, ylabel string) (*plots.Figure, error) {
-	series, err := OverTraining(recs, metric)
+	series, bounds, err := OverTraining(recs, metric)
 	if err != nil {
 		return nil, err
 	}
-	refs := 0
-	for i := range series {
-		// The ground-truth sinusoid (2d-fixed, sinnd) as the dashed
-		// reference line, when there is one.
-		if n := series[i].Name; refs == 0 && (strings.Contains(n, "fixed") || strings.HasPrefix(n, "sin")) {
-			series[i].Reference = true
-			refs++
-		}
-	}
-	return plots.Lines(series, plots.LinesOptions{Title: title, XLabel: "epoch", YLabel: ylabel})
+	return plots.Lines(series, plots.LinesOptions{Title: title, XLabel: "epoch", YLabel: ylabel, Bounds: bounds})
 }
 
 // Table is a Markdown table of metric against epoch: a row per condition,
 // a column per epoch at which every seed of every condition was measured,
 // cells mean ± SD over seeds (n in the first column).
 func Table(recs []results.Record, metric string) (string, error) {
-	series, err := OverTraining(recs, metric)
+	series, _, err := OverTraining(recs, metric)
 	if err != nil {
 		return "", err
 	}

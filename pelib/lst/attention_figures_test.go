@@ -1,6 +1,9 @@
 package lst
 
 import (
+	"bytes"
+	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +12,7 @@ import (
 	"github.com/pelab/pelab/pelib/npy"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
+	"gonum.org/v1/gonum/mat"
 )
 
 // TestAttentionFigures checks that saved attention maps become one panel
@@ -65,5 +69,43 @@ func TestAttentionFigures(t *testing.T) {
 		if _, err := AttentionFigures(store, tc.recs, tc.b); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("error %v, want one containing %q", err, tc.want)
 		}
+	}
+}
+
+// TestAttentionHeatmapShowsDeparture checks that a nearly uniform
+// attention map (weights 1/16 ± 0.003, as a quick model's) is drawn with
+// contrast: on the old scale from 0 to the largest weight its cells took
+// almost one colour (the black squares); as the departure from
+// 1/16 its lowest and highest cells take opposite ends of the scale.
+func TestAttentionHeatmapShowsDeparture(t *testing.T) {
+	m := mat.NewDense(Tokens, Tokens, nil)
+	for i := range Tokens {
+		for j := range Tokens {
+			m.Set(i, j, 1.0/Tokens+0.003*math.Sin(float64(i*Tokens+j)))
+		}
+	}
+	f, err := attentionHeatmap(m, attentionDeviation(m), "t", "one scale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.PNG(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reddest and the bluest pixel: both ends of the diverging scale.
+	red, blue := 0, 0
+	bd := img.Bounds()
+	for y := bd.Min.Y; y < bd.Max.Y; y++ {
+		for x := bd.Min.X; x < bd.Max.X; x++ {
+			r, _, bl, _ := img.At(x, y).RGBA()
+			red, blue = max(red, int(r>>8)-int(bl>>8)), max(blue, int(bl>>8)-int(r>>8))
+		}
+	}
+	if red < 100 || blue < 100 {
+		t.Errorf("strongest red %d, blue %d: the map has no contrast", red, blue)
 	}
 }

@@ -151,35 +151,63 @@ func headMean(maps []float64, H, b int) *mat.Dense {
 	return m
 }
 
-// attentionHeatmap draws a 16 × 16 head-averaged attention map on [0, top].
-func attentionHeatmap(m *mat.Dense, top float64, title, scale string) (*plots.Figure, error) {
-	if top <= 0 {
-		top = 1
+// uniformAttention is the weight of attention spread evenly over the 16
+// cells.
+const uniformAttention = 1.0 / Tokens
+
+// attentionDeviation is the largest |weight − 1/16| of m.
+func attentionDeviation(m *mat.Dense) float64 {
+	d := 0.0
+	r, c := m.Dims()
+	for i := range r {
+		for j := range c {
+			d = math.Max(d, math.Abs(m.At(i, j)-uniformAttention))
+		}
+	}
+	return d
+}
+
+// attentionHeatmap draws a 16 × 16 head-averaged attention map as its
+// departure from uniform attention (weight − 1/16) on a diverging scale
+// ±dev centred on uniform: a model that attends evenly is white, not a
+// dark square on a scale from 0 that hides it.
+func attentionHeatmap(m *mat.Dense, dev float64, title, scale string) (*plots.Figure, error) {
+	if dev <= 0 {
+		dev = uniformAttention
+	}
+	r, c := m.Dims()
+	d := mat.NewDense(r, c, nil)
+	for i := range r {
+		for j := range c {
+			d.Set(i, j, m.At(i, j)-uniformAttention)
+		}
 	}
 	lab := cellLabels()
-	return plots.Heatmap(m, plots.HeatmapOptions{Title: title, XLabel: "key cell (row,col)", YLabel: "query cell (row,col)",
-		RowLabels: lab, ColLabels: lab, ColorLabel: "attention weight (" + scale + ")", Min: 0, Max: top})
+	return plots.Heatmap(d, plots.HeatmapOptions{Title: title, XLabel: "key cell (row,col)", YLabel: "query cell (row,col)",
+		RowLabels: lab, ColLabels: lab, ColorLabel: "attention weight − 1/16 (0: uniform; " + scale + ")", Min: -dev, Max: dev})
 }
 
 // AttentionMap draws the attention of block b (heads averaged) from maps
-// flat [L, H, 16, 16], as returned by train.Run.Attention, on a colour
-// scale from 0 to the largest head-averaged weight of any block, so that
-// the blocks of one model share a scale (the colour bar says so).
+// flat [L, H, 16, 16], as returned by train.Run.Attention, as its
+// departure from uniform attention (attentionHeatmap) on a scale set by
+// the largest departure of any block, so that the blocks of one model
+// share a scale (the colour bar says so).
 func AttentionMap(maps []float64, L, H, b int, title string) (*plots.Figure, error) {
 	if len(maps) != L*H*Tokens*Tokens || b < 0 || b >= L {
 		return nil, fmt.Errorf("lst: attention maps have %d values for L=%d, H=%d (block %d)", len(maps), L, H, b)
 	}
-	top := 0.0
+	dev := 0.0
 	for k := range L {
-		top = math.Max(top, mat.Max(headMean(maps, H, k)))
+		dev = math.Max(dev, attentionDeviation(headMean(maps, H, k)))
 	}
-	return attentionHeatmap(headMean(maps, H, b), top, title, "scale shared by all blocks")
+	return attentionHeatmap(headMean(maps, H, b), dev, title, "scale shared by all blocks")
 }
 
 // AttentionFigures draws, for every record of recs with saved attention
 // maps (the "attn" artifact, [L, H, 16, 16], averaged over the 108 original
 // puzzles), the head-averaged attention of block b (b < 0: the last block),
-// all on one colour scale from 0 to the largest weight among them, so that
+// as its departure from uniform attention (weight − 1/16), all on one
+// diverging scale set by the largest departure among them, so that
 // conditions can be compared panel by panel (the colour bar says so).
 // Records without the artifact are skipped; none with it is an error.
 func AttentionFigures(store *results.Store, recs []results.Record, b int) ([]*plots.Figure, error) {
@@ -188,7 +216,7 @@ func AttentionFigures(store *results.Store, recs []results.Record, b int) ([]*pl
 		title string
 	}
 	var panels []panel
-	top := 0.0
+	dev := 0.0
 	for _, r := range recs {
 		path := sweep.ArtifactPath(store, r.ID, "attn")
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
@@ -210,7 +238,7 @@ func AttentionFigures(store *results.Store, recs []results.Record, b int) ([]*pl
 			return nil, fmt.Errorf("lst: attention of %s: block %d of %d", r.ID, blk, L)
 		}
 		m := headMean(maps, H, blk)
-		top = math.Max(top, mat.Max(m))
+		dev = math.Max(dev, attentionDeviation(m))
 		panels = append(panels, panel{m, fmt.Sprintf("%s, seed %d: block %d", r.Condition, r.Seed, blk)})
 	}
 	if len(panels) == 0 {
@@ -218,7 +246,7 @@ func AttentionFigures(store *results.Store, recs []results.Record, b int) ([]*pl
 	}
 	figs := make([]*plots.Figure, len(panels))
 	for i, p := range panels {
-		f, err := attentionHeatmap(p.m, top, p.title, "one scale for all panels")
+		f, err := attentionHeatmap(p.m, dev, p.title, "one scale for all panels")
 		if err != nil {
 			return nil, err
 		}

@@ -195,3 +195,9 @@ func exportFlags(fs *flag.FlagSet) func([]string, io.Writer) error {
 		return nil
 	}
 }
+
+// String says what was exported, in one sentence.
+func (e *Exported) String() string {
+	return fmt.Sprintf("exported %d nodes in %d dimensions, %d training and %d held-out runs of %d points to %s",
+		e.Nodes, e.Dim, len(e.Train), len(e.Test), e.Points, e.Dir)
+}

@@ -66,8 +66,13 @@ func LayoutFigure(g *Geometry, title string) (*plots.Figure, error) {
 // the table's top-k principal component scores (k = the layout's
 // dimension) aligned to the true coordinates by orthogonal Procrustes with
 // a fitted scale (analysis.AlignToCoords), so a PE that holds the layout
-// reproduces LayoutFigure, and one that does not gives a cloud. It also
-// returns the alignment (its MeanError is align_err for that block).
+// reproduces LayoutFigure, and one that does not gives a cloud. When the
+// alignment collapses (analysis.Alignment.Collapsed: the fitted scale puts
+// every node within a fiftieth of the layout's size of the centre, as for
+// the sinusoid oracle, whose channels wrap around), it draws the unaligned
+// top-k principal component scores instead and says so in the title, so
+// the reader sees the PE's shape rather than one dot. It also returns the
+// alignment (its MeanError is align_err for that block).
 func PEGeometryFigure(table []float64, L, S, D, l int, g *Geometry, title string) (*plots.Figure, *analysis.Alignment, error) {
 	if g == nil {
 		return nil, nil, fmt.Errorf("netsim: PE figure: no geometry")
@@ -83,8 +88,51 @@ func PEGeometryFigure(table []float64, L, S, D, l int, g *Geometry, title string
 	if err != nil {
 		return nil, nil, fmt.Errorf("netsim: PE figure: %w", err)
 	}
+	if al.Collapsed() {
+		f, err := collapsedFigure(blocks[l], g.Coords, al, title)
+		return f, al, err
+	}
 	f, err := embedFramed(al.Aligned, rowGroups(g.Coords), title, g.Coords)
 	return f, al, err
+}
+
+// CollapsedNote says, in two short lines, why a layout is drawn as
+// principal components: aligned to the true positions, the nodes would
+// keep only Spread of the layout's size.
+func CollapsedNote(al *analysis.Alignment) string {
+	return fmt.Sprintf("aligned: all %d nodes within %.1f %% of the layout's size (one dot)\n"+
+		"drawn instead: top PCs, unaligned (position is not linear in them)", len(al.Errors), 100*al.Spread)
+}
+
+// collapsedFigure draws the top-k principal component scores of pe, nodes
+// coloured by their first true coordinate, with CollapsedNote.
+func collapsedFigure(pe, coords mat.Matrix, al *analysis.Alignment, title string) (*plots.Figure, error) {
+	pca, err := analysis.PrincipalComponents(pe)
+	if err != nil {
+		return nil, fmt.Errorf("netsim: PE figure: %w", err)
+	}
+	S, k := coords.Dims()
+	if _, n := pca.Scores.Dims(); n < k {
+		return nil, fmt.Errorf("netsim: PE figure: %d principal components, need %d", n, k)
+	}
+	groups := rowGroups(coords)
+	names := map[int]string{}
+	for _, g := range groups {
+		names[g] = "x₁ = " + strconv.Itoa(g)
+	}
+	axes := make([]string, k)
+	for i := range k {
+		axes[i] = fmt.Sprintf("PC %d (%.0f %% of variance)", i+1, 100*pca.Ratios[i])
+	}
+	if title != "" {
+		title += "\n"
+	}
+	opt := plots.EmbeddingOptions{Title: title + CollapsedNote(al), Groups: groups, GroupNames: names, AxisLabels: axes}
+	scores := pca.Scores.Slice(0, S, 0, k)
+	if k == 2 {
+		return plots.Embedding2D(scores, opt)
+	}
+	return plots.Embedding3D(scores, opt)
 }
 
 // TracesFigure draws the recorded activity of the given nodes of one run
@@ -142,5 +190,5 @@ func SweepFigure(recs []results.Record, metric string, refs []string, title stri
 	if refs == nil {
 		refs = []string{} // only the named ones
 	}
-	return sweep.SigmaFigure(recs, metric, sweep.SigmaOptions{Title: title, Controls: refs, Oracle: "sinnd", LogX: true})
+	return sweep.SigmaFigure(recs, metric, sweep.SigmaOptions{Title: title, Controls: refs, LogX: true})
 }

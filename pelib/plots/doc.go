@@ -11,6 +11,14 @@
 // or .pdf file chosen by extension. Rendering recovers from panics inside
 // gonum/plot and reports them as errors.
 //
+// Every condition (PE) is drawn in one style in every figure of pelab,
+// static or interactive (ConditionStyle): a learned PE "learn-<σ>" in the
+// colour of σ on a viridis ramp over log σ (SigmaColour), the oracle
+// sinusoids dashed black, none red, random orange, RoPE magenta, relative
+// wine. A legend names every series (wrapping into columns when long);
+// bands of bounded quantities stay within their bounds (SeriesOverSeeds,
+// LinesOptions.Bounds), cut only with a mark.
+//
 // Conventions follow package analysis: matrices are gonum mat.Matrix values
 // with rows = tokens; a partition is a []int with one network label per
 // token. Heatmaps draw row 0 at the top, like a printed matrix. Signed data

@@ -86,6 +86,7 @@ func Embedding3D(xyz mat.Matrix, opt EmbeddingOptions) (*Figure, error) {
 			sty.Font.Size = vg.Points(13)
 			sty.XAlign = draw.XCenter
 			sty.YAlign = draw.YTop
+			title := FitTitle(title, sty, c.Max.X-c.Min.X-vg.Points(8))
 			c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - 4}, title)
 			c.Max.Y -= sty.Height(title) + 8
 		}

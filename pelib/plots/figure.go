@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -38,8 +39,10 @@ type Figure struct {
 // canvas it is drawn on.
 var drawHook func(p *plot.Plot, c draw.Canvas)
 
-// drawPlot draws p on c, telling drawHook.
+// drawPlot draws p on c, its title wrapped to c's width (FitTitle),
+// telling drawHook.
 func drawPlot(p *plot.Plot, c draw.Canvas) {
+	p.Title.Text = FitTitle(p.Title.Text, p.Title.TextStyle, c.Max.X-c.Min.X)
 	p.Draw(c)
 	if drawHook != nil {
 		drawHook(p, c)
@@ -155,4 +158,36 @@ func Row(figs ...*Figure) (*Figure, error) {
 	})
 	out.keys = keys
 	return out, nil
+}
+
+// FitTitle wraps each line of a title at spaces so that no line is wider
+// than w in style sty: a title centred over a figure narrower than itself
+// ran off both edges (the left one clipped). A single word wider than w
+// stays on its own line.
+func FitTitle(title string, sty text.Style, w vg.Length) string {
+	if title == "" || w <= 0 {
+		return title
+	}
+	var out []string
+	for _, line := range strings.Split(title, "\n") {
+		if sty.Width(line) <= w {
+			out = append(out, line)
+			continue
+		}
+		cur := ""
+		for _, word := range strings.Fields(line) {
+			try := word
+			if cur != "" {
+				try = cur + " " + word
+			}
+			if cur != "" && sty.Width(try) > w {
+				out = append(out, cur)
+				cur = word
+				continue
+			}
+			cur = try
+		}
+		out = append(out, cur)
+	}
+	return strings.Join(out, "\n")
 }

@@ -14,22 +14,36 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/results"
 )
 
-// Series is one line of a Lines plot: Mean against X with an optional band
-// Mean ± SD.
+// Series is one line of a Lines plot: Mean against X with an optional band,
+// from Low to High when they are given, else Mean ± SD.
 type Series struct {
 	Name    string
 	X, Mean []float64
 	SD      []float64 // optional; nil draws no band
-	// Reference draws the series as a dashed black line (for example the
-	// fixed ground-truth PE), after the others.
+	// Low and High are the band's edges (both or neither), e.g. mean ± SD
+	// computed on a scale that respects the quantity's bounds
+	// (SeriesOverSeeds); they take the place of SD.
+	Low, High []float64
+	// Condition, when set, draws the series in the condition's style
+	// (ConditionStyle), the same in every figure.
+	Condition string
+	// Reference draws the series as a dotted black line (for example the
+	// paper's curve), after the others: distinct from the oracle
+	// sinusoid's dashed black (ConditionStyle).
 	Reference bool
 }
 
-// SeriesOverSeeds returns the Series of the mean and sample SD over seeds:
-// runs[k][i] is seed k's value at x[i]. With one seed the SD is omitted.
-func SeriesOverSeeds(name string, x []float64, runs [][]float64) (Series, error) {
+// SeriesOverSeeds returns the Series of the mean over seeds and its ± 1 SD
+// band for a quantity within [lo, hi] (results.MetricBounds; ±Inf for an
+// open side): runs[k][i] is seed k's value at x[i]. The band is the mean
+// ± SD of the values mapped to an unbounded scale, mapped back
+// (results.BoundedSD), so it never leaves [lo, hi]; unbounded, it is the
+// plain mean ± SD. SD holds the plain sample SD (for tables). With one
+// seed there is neither.
+func SeriesOverSeeds(name string, x []float64, runs [][]float64, lo, hi float64) (Series, error) {
 	const fn = "SeriesOverSeeds"
 	if len(runs) == 0 || len(x) == 0 {
 		return Series{}, fmt.Errorf("plots: %s %q: no runs or no x values", fn, name)
@@ -39,7 +53,7 @@ func SeriesOverSeeds(name string, x []float64, runs [][]float64) (Series, error)
 	}
 	s := Series{Name: name, X: append([]float64(nil), x...), Mean: make([]float64, len(x))}
 	if len(runs) > 1 {
-		s.SD = make([]float64, len(x))
+		s.SD, s.Low, s.High = make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x))
 	}
 	col := make([]float64, len(runs))
 	for i := range x {
@@ -52,10 +66,13 @@ func SeriesOverSeeds(name string, x []float64, runs [][]float64) (Series, error)
 			}
 			col[k] = run[i]
 		}
+		s.Mean[i] = stat.Mean(col, nil)
 		if s.SD != nil {
-			s.Mean[i], s.SD[i] = stat.MeanStdDev(col, nil)
-		} else {
-			s.Mean[i] = col[0]
+			s.SD[i] = stat.StdDev(col, nil)
+		}
+		if s.Low != nil {
+			b := results.BoundedSD(col, lo, hi)
+			s.Low[i], s.High[i] = b[0], b[1]
 		}
 	}
 	return s, nil
@@ -72,6 +89,15 @@ type LinesOptions struct {
 	// Levels are horizontal lines across the whole plot (e.g. chance
 	// level), dotted grey, with a legend entry each.
 	Levels []Level
+	// Bounds is the range of the quantity drawn (results.MetricBounds;
+	// ±Inf for an open side; the zero value: unbounded). A mean outside it
+	// is an error; a band that leaves it is cut at the bound, and each cut
+	// is marked by a hollow triangle on the bound with a legend entry
+	// saying so; the y axis never extends past it.
+	Bounds [2]float64
+	// YRange, when set, fixes the y axis (panels meant to be compared
+	// share one); it must hold every mean. Zero: the data's range.
+	YRange [2]float64
 }
 
 // Level is a horizontal reference line of a Lines plot.
@@ -80,8 +106,10 @@ type Level struct {
 	Y    float64
 }
 
-// Lines draws each series as a line with a translucent ± SD band, with a
-// legend.
+// Lines draws each series as a line with a translucent band (Low to High,
+// or ± SD), with a legend that names every series: a series with a
+// Condition in that condition's style (ConditionStyle), references dotted
+// black, the others in the categorical colours.
 func Lines(series []Series, opt LinesOptions) (*Figure, error) {
 	const fn = "Lines"
 	if len(series) == 0 {
@@ -103,25 +131,42 @@ func Lines(series []Series, opt LinesOptions) (*Figure, error) {
 		p.X.Tick.Marker = valueTicks{xs, opt.LogX}
 	}
 	leg := newSideLegend()
+	bounds, err := checkBounds(fn, opt.Bounds)
+	if err != nil {
+		return nil, err
+	}
 	var refs []Series
 	ci := 0
+	cut := false
 	for _, s := range series {
-		if err := checkSeries(fn, s, opt.LogX); err != nil {
+		if err := checkSeries(fn, s, opt.LogX, bounds); err != nil {
 			return nil, err
 		}
 		if s.Reference {
 			refs = append(refs, s)
 			continue
 		}
-		if err := addSeries(p, leg, s, colour(ci), nil); err != nil {
+		st := Style{Colour: colour(ci)}
+		if s.Condition != "" {
+			st = ConditionStyle(s.Condition)
+		} else {
+			ci++
+		}
+		c, err := addSeries(p, leg, s, st.Colour, st.Dashes(), bounds)
+		if err != nil {
 			return nil, err
 		}
-		ci++
+		cut = cut || c
 	}
 	for _, s := range refs {
-		if err := addSeries(p, leg, s, color.Black, []vg.Length{vg.Points(5), vg.Points(3)}); err != nil {
+		c, err := addSeries(p, leg, s, color.Black, Style{Dash: "dot"}.Dashes(), bounds)
+		if err != nil {
 			return nil, err
 		}
+		cut = cut || c
+	}
+	if cut {
+		leg.add("band cut at the quantity's bound", cutMark(color.Gray{0x40}))
 	}
 	for _, lv := range opt.Levels {
 		if math.IsNaN(lv.Y) || math.IsInf(lv.Y, 0) {
@@ -133,6 +178,12 @@ func Lines(series []Series, opt LinesOptions) (*Figure, error) {
 		p.Add(l)
 		leg.add(lv.Name, l)
 	}
+	if opt.YRange != [2]float64{} {
+		p.Y.Min, p.Y.Max = opt.YRange[0], opt.YRange[1]
+	}
+	if bounds != nil {
+		p.Y.Min, p.Y.Max = max(p.Y.Min, bounds[0]), min(p.Y.Max, bounds[1])
+	}
 	f := newFigure(7*vg.Inch, DefaultHeight, func(c draw.Canvas) error {
 		rest := leg.split(c)
 		drawPlot(p, rest)
@@ -143,16 +194,37 @@ func Lines(series []Series, opt LinesOptions) (*Figure, error) {
 	return f, nil
 }
 
-func checkSeries(fn string, s Series, logX bool) error {
+// checkBounds returns the bounds of a Lines plot, nil when unbounded.
+func checkBounds(fn string, b [2]float64) (*[2]float64, error) {
+	if b == [2]float64{} || (math.IsInf(b[0], -1) && math.IsInf(b[1], 1)) {
+		return nil, nil
+	}
+	if math.IsNaN(b[0]) || math.IsNaN(b[1]) || !(b[0] < b[1]) {
+		return nil, fmt.Errorf("plots: %s: bounds [%g, %g], want lo < hi", fn, b[0], b[1])
+	}
+	return &b, nil
+}
+
+func checkSeries(fn string, s Series, logX bool, bounds *[2]float64) error {
 	if len(s.X) == 0 {
 		return fmt.Errorf("plots: %s: series %q is empty", fn, s.Name)
 	}
 	if len(s.Mean) != len(s.X) || (s.SD != nil && len(s.SD) != len(s.X)) {
 		return fmt.Errorf("plots: %s: series %q has %d x, %d mean and %d SD values", fn, s.Name, len(s.X), len(s.Mean), len(s.SD))
 	}
-	for _, v := range [][]float64{s.X, s.Mean, s.SD} {
+	if (s.Low == nil) != (s.High == nil) || (s.Low != nil && (len(s.Low) != len(s.X) || len(s.High) != len(s.X))) {
+		return fmt.Errorf("plots: %s: series %q has %d x, %d low and %d high band values", fn, s.Name, len(s.X), len(s.Low), len(s.High))
+	}
+	for _, v := range [][]float64{s.X, s.Mean, s.SD, s.Low, s.High} {
 		if err := checkValues(fn, "series "+s.Name, v); err != nil {
 			return err
+		}
+	}
+	if bounds != nil {
+		for i, v := range s.Mean {
+			if v < bounds[0] || v > bounds[1] {
+				return fmt.Errorf("plots: %s: series %q mean[%d] = %g outside the quantity's bounds [%g, %g]", fn, s.Name, i, v, bounds[0], bounds[1])
+			}
 		}
 	}
 	for i, v := range s.SD {
@@ -170,24 +242,92 @@ func checkSeries(fn string, s Series, logX bool) error {
 	return nil
 }
 
-func addSeries(p *plot.Plot, leg *sideLegend, s Series, c color.Color, dashes []vg.Length) error {
+// bandEdges returns the band of s (Low to High, else Mean ± SD; nil
+// without one) cut to bounds, and the points of each edge that were cut.
+func bandEdges(s Series, bounds *[2]float64) (low, high []float64, cutLow, cutHigh []int) {
+	switch {
+	case s.Low != nil:
+		low, high = slices.Clone(s.Low), slices.Clone(s.High)
+	case s.SD != nil:
+		low, high = make([]float64, len(s.X)), make([]float64, len(s.X))
+		for i := range s.X {
+			low[i], high[i] = s.Mean[i]-s.SD[i], s.Mean[i]+s.SD[i]
+		}
+	default:
+		return nil, nil, nil, nil
+	}
+	if bounds != nil {
+		for i := range low {
+			if low[i] < bounds[0] {
+				low[i] = bounds[0]
+				cutLow = append(cutLow, i)
+			}
+			if high[i] > bounds[1] {
+				high[i] = bounds[1]
+				cutHigh = append(cutHigh, i)
+			}
+		}
+	}
+	return low, high, cutLow, cutHigh
+}
+
+// cutMark is the mark of a band cut at a bound: a hollow triangle.
+func cutMark(c color.Color) *plotter.Scatter {
+	sc, _ := plotter.NewScatter(plotter.XYs{{}})
+	sc.Color = c
+	sc.Radius = vg.Points(3.5)
+	sc.Shape = hollowTriangle{}
+	return sc
+}
+
+// hollowTriangle is a triangle outline glyph.
+type hollowTriangle struct{}
+
+func (hollowTriangle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1)})
+	r := sty.Radius
+	h := r * vg.Length(math.Sqrt(3)) / 2
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X, Y: pt.Y + r})
+	p.Line(vg.Point{X: pt.X - h, Y: pt.Y - r/2})
+	p.Line(vg.Point{X: pt.X + h, Y: pt.Y - r/2})
+	p.Close()
+	c.Stroke(p)
+}
+
+// addSeries draws s in colour c with dashes and its band within bounds,
+// and reports whether the band was cut at a bound.
+func addSeries(p *plot.Plot, leg *sideLegend, s Series, c color.Color, dashes []vg.Length, bounds *[2]float64) (bool, error) {
 	n := len(s.X)
-	if s.SD != nil {
+	low, high, cutLow, cutHigh := bandEdges(s, bounds)
+	if low != nil {
 		band := make(plotter.XYs, 0, 2*n)
 		for i := 0; i < n; i++ {
-			band = append(band, plotter.XY{X: s.X[i], Y: s.Mean[i] + s.SD[i]})
+			band = append(band, plotter.XY{X: s.X[i], Y: high[i]})
 		}
 		for i := n - 1; i >= 0; i-- {
-			band = append(band, plotter.XY{X: s.X[i], Y: s.Mean[i] - s.SD[i]})
+			band = append(band, plotter.XY{X: s.X[i], Y: low[i]})
 		}
 		poly, err := plotter.NewPolygon(band)
 		if err != nil {
-			return fmt.Errorf("plots: series %q band: %w", s.Name, err)
+			return false, fmt.Errorf("plots: series %q band: %w", s.Name, err)
 		}
 		r, g, b, _ := c.RGBA()
 		poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x40}
 		poly.LineStyle.Width = 0
 		p.Add(poly)
+	}
+	var marks plotter.XYs
+	for _, i := range cutLow {
+		marks = append(marks, plotter.XY{X: s.X[i], Y: bounds[0]})
+	}
+	for _, i := range cutHigh {
+		marks = append(marks, plotter.XY{X: s.X[i], Y: bounds[1]})
+	}
+	if len(marks) > 0 {
+		m := cutMark(c)
+		m.XYs = marks
+		p.Add(m)
 	}
 	xys := make(plotter.XYs, n)
 	for i := range xys {
@@ -195,7 +335,7 @@ func addSeries(p *plot.Plot, leg *sideLegend, s Series, c color.Color, dashes []
 	}
 	l, pts, err := plotter.NewLinePoints(xys)
 	if err != nil {
-		return fmt.Errorf("plots: series %q: %w", s.Name, err)
+		return false, fmt.Errorf("plots: series %q: %w", s.Name, err)
 	}
 	l.Color, pts.Color = c, c
 	l.Width = vg.Points(1.6)
@@ -203,13 +343,19 @@ func addSeries(p *plot.Plot, leg *sideLegend, s Series, c color.Color, dashes []
 	pts.Radius = vg.Points(2.2)
 	p.Add(l, pts)
 	leg.add(s.Name, l, pts)
-	return nil
+	return len(marks) > 0, nil
 }
 
 // FitOptions configures ScatterFit.
 type FitOptions struct {
 	Title, XLabel, YLabel string
 	PointLabels           []string // optional text beside each point
+	// PointConditions, when set, names each point's condition: the point
+	// is drawn in its style's colour (ConditionStyle) and named in a
+	// legend beside the plot (by its PointLabels text when given), so that
+	// every point keeps its name where labels on the plot would pile up;
+	// the labels are then not drawn on the plot.
+	PointConditions []string
 }
 
 // ScatterFit draws y against x with a trend line and Spearman's ρ and p
@@ -227,6 +373,9 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	}
 	if opt.PointLabels != nil && len(opt.PointLabels) != len(x) {
 		return nil, fmt.Errorf("plots: %s: %d point labels for %d points", fn, len(opt.PointLabels), len(x))
+	}
+	if opt.PointConditions != nil && len(opt.PointConditions) != len(x) {
+		return nil, fmt.Errorf("plots: %s: %d point conditions for %d points", fn, len(opt.PointConditions), len(x))
 	}
 	method := "t approx."
 	if test.Exact {
@@ -247,7 +396,7 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plots: %s: %w", fn, err)
 	}
-	fit.Color = colour(1)
+	fit.Color = color.Gray{0x50} // grey: no condition's colour (orange is random's)
 	fit.Width = vg.Points(2)
 	sc, err := plotter.NewScatter(xys)
 	if err != nil {
@@ -259,6 +408,9 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 	if len(x) >= binnedFitMin {
 		sc.Color = color.NRGBA{R: 0x33, G: 0x22, B: 0x88, A: 0x70} // many points: translucent
 		sc.Radius = vg.Points(2.5)
+	}
+	if opt.PointConditions != nil {
+		return conditionScatter(p, xys, fit, trendName, opt)
 	}
 	p.Add(sc, fit)
 	p.Legend.Add("data", sc)
@@ -277,6 +429,37 @@ func ScatterFit(x, y []float64, opt FitOptions) (*Figure, error) {
 		return nil
 	})
 	f.keys = 2 // data and trend
+	return f, nil
+}
+
+// conditionScatter finishes ScatterFit with PointConditions: each point
+// in its condition's colour, named in a side legend with the trend line.
+func conditionScatter(p *plot.Plot, xys plotter.XYs, fit *plotter.Line, trendName string, opt FitOptions) (*Figure, error) {
+	leg := newSideLegend()
+	p.Add(fit)
+	for i, xy := range xys {
+		sc, err := plotter.NewScatter(plotter.XYs{xy})
+		if err != nil {
+			return nil, fmt.Errorf("plots: ScatterFit: %w", err)
+		}
+		sc.Color = ConditionStyle(opt.PointConditions[i]).Colour
+		sc.Shape = draw.CircleGlyph{}
+		sc.Radius = vg.Points(4)
+		p.Add(sc)
+		name := opt.PointConditions[i]
+		if opt.PointLabels != nil {
+			name = opt.PointLabels[i]
+		}
+		leg.add(name, sc)
+	}
+	leg.add(trendName, fit)
+	f := newFigure(7*vg.Inch, DefaultHeight, func(c draw.Canvas) error {
+		rest := leg.split(c)
+		drawPlot(p, rest)
+		leg.draw(c, rest, p.DataCanvas(rest).Max.Y)
+		return nil
+	})
+	f.keys = leg.n
 	return f, nil
 }
 

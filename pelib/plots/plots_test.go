@@ -92,11 +92,11 @@ func gallery(t *testing.T) map[string]*Figure {
 	sigma := []float64{0.1, 0.2, 0.5, 1, 1.4, 2}
 	runsA := [][]float64{{95, 96, 94, 88, 66, 38}, {93, 97, 95, 90, 60, 35}, {97, 94, 96, 87, 70, 42}}
 	runsB := [][]float64{{98, 98, 98, 97, 92, 84}, {99, 98, 99, 98, 93, 86}}
-	sa, err := SeriesOverSeeds("validation", sigma, runsA)
+	sa, err := SeriesOverSeeds("validation", sigma, runsA, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb, err := SeriesOverSeeds("test (900)", sigma, runsB)
+	sb, err := SeriesOverSeeds("test (900)", sigma, runsB, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,10 +238,13 @@ func TestBadInput(t *testing.T) {
 			return err
 		}},
 		{"seeds-ragged", func() error {
-			_, err := SeriesOverSeeds("x", []float64{1, 2}, [][]float64{{1, 2}, {1}})
+			_, err := SeriesOverSeeds("x", []float64{1, 2}, [][]float64{{1, 2}, {1}}, math.Inf(-1), math.Inf(1))
 			return err
 		}},
-		{"seeds-none", func() error { _, err := SeriesOverSeeds("x", []float64{1, 2}, nil); return err }},
+		{"seeds-none", func() error {
+			_, err := SeriesOverSeeds("x", []float64{1, 2}, nil, math.Inf(-1), math.Inf(1))
+			return err
+		}},
 		{"fit-constant", func() error { _, err := ScatterFit([]float64{1, 2, 3}, []float64{4, 4, 4}, FitOptions{}); return err }},
 		{"fit-two-points", func() error { _, err := ScatterFit([]float64{1, 2}, []float64{1, 2}, FitOptions{}); return err }},
 		{"fit-labels", func() error {

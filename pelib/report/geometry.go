@@ -50,7 +50,7 @@ var geometryCorrelated = []string{
 // and a figure per headline metric, and the correlations of the final
 // geometry with gen across learned-σ models, with permutation p-values.
 func geometrySection(b *strings.Builder, rs []results.Record, gen, base string, add func(file, caption string, f *plots.Figure, err error)) {
-	if _, err := geometry.OverTraining(rs, geometryHeadline[0].metric); err != nil {
+	if _, _, err := geometry.OverTraining(rs, geometryHeadline[0].metric); err != nil {
 		return // no tracked geometry
 	}
 	b.WriteString("## Geometry over training\n\n")

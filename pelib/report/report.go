@@ -316,12 +316,12 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 			part.SigmaCaption, part.SigmaErr = results.MetricLabel(h.Gen)+" against σ", expErr
 		}
 		add(base+"-sigma.png", part.SigmaCaption, part.SigmaFigure, part.SigmaErr)
-		x, y, labels := learnedMeans(sums, h.Interp, h.Gen)
+		x, y, labels, conds := learnedMeans(sums, h.Interp, h.Gen)
 		var f *plots.Figure
 		err := fmt.Errorf("%d learned-σ conditions have both %s and %s; need ≥ 3", len(x), h.Interp, h.Gen)
 		if len(x) >= 3 {
 			f, err = plots.ScatterFit(x, y, plots.FitOptions{Title: "learned-σ conditions (means over seeds)",
-				XLabel: results.MetricLabel(h.Interp) + " (interpretability)", YLabel: results.MetricLabel(h.Gen) + " (generalisation)", PointLabels: labels})
+				XLabel: results.MetricLabel(h.Interp) + " (interpretability)", YLabel: results.MetricLabel(h.Gen) + " (generalisation)", PointLabels: labels, PointConditions: conds})
 		}
 		add(base+"-interp.png", results.MetricLabel(h.Interp)+" against "+results.MetricLabel(h.Gen)+" across learned-σ conditions, Spearman ρ", f, err)
 		geometrySection(&b, shown, h.Gen, base, add)
@@ -345,8 +345,9 @@ func Demote(md string, levels int) string {
 }
 
 // learnedMeans returns, for each learned-σ condition ("learn-<σ>") with
-// both metrics, the condition means of xm and ym, in σ order.
-func learnedMeans(sums []results.Summary, xm, ym string) (x, y []float64, labels []string) {
+// both metrics, the condition means of xm and ym, in σ order, with the
+// points' labels ("σ=0.1") and condition names.
+func learnedMeans(sums []results.Summary, xm, ym string) (x, y []float64, labels, conds []string) {
 	type pt struct {
 		s, x, y float64
 		name    string
@@ -366,8 +367,9 @@ func learnedMeans(sums []results.Summary, xm, ym string) (x, y []float64, labels
 	sort.Slice(pts, func(i, j int) bool { return pts[i].s < pts[j].s })
 	for _, p := range pts {
 		x, y, labels = append(x, p.x), append(y, p.y), append(labels, "σ="+strconv.FormatFloat(p.s, 'g', -1, 64))
+		conds = append(conds, p.name)
 	}
-	return x, y, labels
+	return x, y, labels, conds
 }
 
 // CITable renders summaries as a Markdown table with one row per group and

@@ -147,6 +147,24 @@ func tInterval(x []float64) (lo, hi float64) {
 // [lo, hi]; it is the interval of the mean on the transformed scale, so for
 // skewed values it may sit to one side of the arithmetic mean.
 func BoundedCI(x []float64, lo, hi float64) [2]float64 {
+	return boundedInterval(x, lo, hi, tInterval)
+}
+
+// BoundedSD is the band mean ± 1 SD of x (n ≥ 2) for a quantity within
+// [lo, hi] (either bound may be infinite), computed as BoundedCI computes
+// its interval: on the unbounded scale z (logit, log or the identity), the
+// mean of z ± its sample SD, mapped back. It lies within [lo, hi], and is
+// the plain mean ± SD when both bounds are infinite; for figures' bands.
+func BoundedSD(x []float64, lo, hi float64) [2]float64 {
+	return boundedInterval(x, lo, hi, func(z []float64) (float64, float64) {
+		m, sd := stat.MeanStdDev(z, nil)
+		return m - sd, m + sd
+	})
+}
+
+// boundedInterval maps x within [lo, hi] to an unbounded scale (see
+// BoundedCI), applies interval there and maps the interval back.
+func boundedInterval(x []float64, lo, hi float64, interval func(z []float64) (float64, float64)) [2]float64 {
 	if len(x) < 2 {
 		return [2]float64{math.NaN(), math.NaN()}
 	}
@@ -155,7 +173,7 @@ func BoundedCI(x []float64, lo, hi float64) [2]float64 {
 	}
 	finLo, finHi := !math.IsInf(lo, 0), !math.IsInf(hi, 0)
 	if !finLo && !finHi {
-		a, b := tInterval(x)
+		a, b := interval(x)
 		return [2]float64{a, b}
 	}
 	spread := slices.Max(x) - slices.Min(x)
@@ -175,7 +193,7 @@ func BoundedCI(x []float64, lo, hi float64) [2]float64 {
 			z[i] = -math.Log(max(hi-v, eps))
 		}
 	}
-	a, b := tInterval(z)
+	a, b := interval(z)
 	back := func(t float64) float64 {
 		switch {
 		case finLo && finHi:

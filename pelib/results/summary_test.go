@@ -224,3 +224,34 @@ func TestBoundedCI(t *testing.T) {
 		t.Errorf("three values on the bound: CI %v, want [100, 100]", got)
 	}
 }
+
+// TestBoundedSD checks the ± SD band of bounded metrics: the plain mean ±
+// SD without bounds, and within the bounds where the plain band left them
+// (accuracies near 100 %, RSA near 1, MSE near 0).
+func TestBoundedSD(t *testing.T) {
+	x := []float64{1, 2, 6}
+	m, sd := MeanSD(x)
+	if got := BoundedSD(x, math.Inf(-1), math.Inf(1)); math.Abs(got[0]-(m-sd)) > 1e-12 || math.Abs(got[1]-(m+sd)) > 1e-12 {
+		t.Errorf("unbounded: %v, want [%v, %v]", got, m-sd, m+sd)
+	}
+	cases := []struct {
+		metric string
+		values []float64
+	}{
+		{"val_acc", []float64{60, 99, 100}},
+		{"geo_rsa_cos_b0", []float64{0.6, 0.99, 1}},
+		{"test_mse", []float64{0.01, 0.9, 0.02}},
+		{"decode_r2", []float64{0.2, 0.99, 0.995}},
+	}
+	for _, c := range cases {
+		lo, hi := MetricBounds(c.metric, c.values)
+		m, sd := MeanSD(c.values)
+		if m-sd >= lo && m+sd <= hi {
+			t.Errorf("%s %v: the plain band is inside [%v, %v]: not a case that needs the bounded one", c.metric, c.values, lo, hi)
+		}
+		b := BoundedSD(c.values, lo, hi)
+		if !(b[0] >= lo && b[1] <= hi && b[0] < b[1]) {
+			t.Errorf("%s %v: band %v outside [%v, %v]", c.metric, c.values, b, lo, hi)
+		}
+	}
+}

@@ -20,9 +20,6 @@ type SigmaOptions struct {
 	// records lack (or that lacks the metric) is left out. nil: every
 	// non-σ condition that has the metric, in CompareConditions order.
 	Controls []string
-	// Oracle, when one of the controls, is drawn dashed black (the fixed
-	// ground-truth PE: 2d-fixed, sinnd).
-	Oracle string
 	// Levels are extra horizontal lines (chance level, zero).
 	Levels []plots.Level
 	// Extra are further series drawn after the controls, such as the
@@ -33,9 +30,12 @@ type SigmaOptions struct {
 }
 
 // SigmaFigure draws a final metric of recs against σ: for the learned-σ
-// conditions (SigmaOf) the mean over seeds with a ± SD band (the band only
-// when every σ has ≥ 2 seeds), x ticks at the σ values trained; each
-// control condition a horizontal line at its mean. It is the one
+// conditions (SigmaOf) the mean over seeds with a ± SD band computed
+// within the metric's bounds (results.MetricBounds, results.BoundedSD; the
+// band only when every σ has ≥ 2 seeds), x ticks at the σ values trained;
+// each control condition a horizontal line at its mean, in its style
+// (plots.ConditionStyle: the oracle sinusoid dashed black, none red, …),
+// named with its n. The y axis stays within the metric's bounds. It is the one
 // metric-against-σ figure of every experiment (generalisation and
 // geometry alike); records that are not ok or whose value is not finite
 // are left out (BySigma).
@@ -48,21 +48,29 @@ func SigmaFigure(recs []results.Record, metric string, opt SigmaOptions) (*plots
 	if len(sig) == 0 {
 		return nil, fmt.Errorf("sweep: %s against σ: no learned-σ record has it", metric)
 	}
-	learned := plots.Series{Name: "learned PE (mean ± SD)", X: sig, Mean: make([]float64, len(sig))}
+	var all []float64
+	for _, v := range bySigma {
+		all = append(all, v...)
+	}
+	for _, v := range other {
+		all = append(all, v...)
+	}
+	lo, hi := results.MetricBounds(metric, all)
+	learned := plots.Series{Name: "learned PE (mean ± SD)", Condition: "learned", X: sig, Mean: make([]float64, len(sig))}
 	withSD := true
 	for _, s := range sig {
 		withSD = withSD && len(bySigma[s]) > 1
 	}
 	if withSD {
-		learned.SD = make([]float64, len(sig))
+		learned.Low, learned.High = make([]float64, len(sig)), make([]float64, len(sig))
 	} else {
 		learned.Name = "learned PE (mean)"
 	}
 	for i, s := range sig {
-		m, sd := results.MeanSD(bySigma[s])
-		learned.Mean[i] = m
+		learned.Mean[i], _ = results.MeanSD(bySigma[s])
 		if withSD {
-			learned.SD[i] = sd
+			b := results.BoundedSD(bySigma[s], lo, hi)
+			learned.Low[i], learned.High[i] = b[0], b[1]
 		}
 	}
 	controls := opt.Controls
@@ -79,8 +87,8 @@ func SigmaFigure(recs []results.Record, metric string, opt SigmaOptions) (*plots
 			continue
 		}
 		m, _ := results.MeanSD(v)
-		series = append(series, plots.Series{Name: fmt.Sprintf("%s (n = %d)", name, len(v)),
-			X: []float64{sig[0], sig[len(sig)-1]}, Mean: []float64{m, m}, Reference: name == opt.Oracle})
+		series = append(series, plots.Series{Name: fmt.Sprintf("%s (n = %d)", name, len(v)), Condition: name,
+			X: []float64{sig[0], sig[len(sig)-1]}, Mean: []float64{m, m}})
 	}
 	series = append(series, opt.Extra...)
 	title, ylabel := opt.Title, opt.YLabel
@@ -95,5 +103,5 @@ func SigmaFigure(recs []results.Record, metric string, opt SigmaOptions) (*plots
 		xlabel += " (log scale)"
 	}
 	return plots.Lines(series, plots.LinesOptions{Title: title, XLabel: xlabel, YLabel: ylabel,
-		LogX: opt.LogX, XTicksAtData: true, Levels: opt.Levels})
+		LogX: opt.LogX, XTicksAtData: true, Levels: opt.Levels, Bounds: [2]float64{lo, hi}})
 }

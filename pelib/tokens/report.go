@@ -3,6 +3,7 @@ package tokens
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
@@ -84,7 +85,7 @@ func Report(recs []results.Record, protocol, data string) (*ReportData, error) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Your tokens: %s, protocol %s\n\n", orAny(data), orAny(protocol))
+	fmt.Fprintf(&b, "## Your tokens: %s\n\n", reportHeading(rs, data, protocol))
 	b.WriteString("Masked-token MSE on z-scored signals (mean ± SD over seeds; lower is better): train = training windows, " +
 		"test = held-out recordings at the training mask ratio, test90 = the same at the test ratio.\n\n")
 	b.WriteString(results.MarkdownTable(rep.Summaries, ErrorMetrics(), nil))
@@ -146,9 +147,37 @@ func Report(recs []results.Record, protocol, data string) (*ReportData, error) {
 	return rep, nil
 }
 
-func orAny(s string) string {
-	if s == "" {
-		return "(any)"
+// reportHeading names what a report covers: the data sets and protocols
+// of its records (those given, else every one the records hold), e.g.
+// "data netsim-export, protocol quick" — never a placeholder.
+func reportHeading(rs []results.Record, data, protocol string) string {
+	datas, protos := []string{data}, []string{protocol}
+	if data == "" {
+		datas = nil
+		for _, r := range rs {
+			if d := DataOf(r); d != "" && !slices.Contains(datas, d) {
+				datas = append(datas, d)
+			}
+		}
 	}
-	return s
+	if protocol == "" {
+		protos = nil
+		for _, r := range rs {
+			if !slices.Contains(protos, r.Protocol) && r.Protocol != "" {
+				protos = append(protos, r.Protocol)
+			}
+		}
+	}
+	slices.Sort(datas)
+	slices.Sort(protos)
+	name := func(one, many string, vs []string) string {
+		switch len(vs) {
+		case 0:
+			return one + " unnamed"
+		case 1:
+			return one + " " + vs[0]
+		}
+		return many + " " + strings.Join(vs, ", ")
+	}
+	return name("data", "data sets", datas) + ", " + name("protocol", "protocols", protos)
 }

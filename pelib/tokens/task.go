@@ -275,3 +275,19 @@ func NewPlan(p Protocol, task *Task, conds []sweep.Condition) (*sweep.Plan, erro
 	}
 	return p.Plan(Experiment, task.Task, p.net().ModelConfig(task.Task), conds), nil
 }
+
+// DataName is the name of the task's data set (its "data" parameter), as
+// records carry it (DataOf).
+func (t *Task) DataName() string {
+	s, _ := t.Params["data"].(string)
+	return s
+}
+
+// String describes the task in one sentence: its tokens (number,
+// dimensions and axes, networks) and its recordings (training and held
+// out, with their windows).
+func (t *Task) String() string {
+	return fmt.Sprintf("%d tokens in %d dimensions (%s), %d networks; training recordings %v (%d windows), held out %v (%d windows)",
+		t.Tokens.S(), t.Tokens.Dim(), strings.Join(t.Tokens.Axes, ", "), len(t.Tokens.Networks),
+		t.Train, t.Task.Train.N, t.Test, t.TestWindows.N)
+}

@@ -13,6 +13,11 @@
 // names and groups, from GridLabels (coordinates) or fmri's
 // Partition.Labels (regions and networks).
 //
+// Conditions look as they do in the static figures: each in its one
+// style (plots.ConditionStyle: a learned σ its colour on the σ ramp, the
+// oracle sinusoid dashed black, none red, random orange, …), and bounded
+// metrics stay within their bounds (results.MetricBounds, BoundedSD).
+//
 // Display shows a view in a GoNB cell (Show: in one line, panicking on an
 // error). It works offline: the first view of a kernel inlines plotly.js
 // (the bundle `make setup` installs into .tools/plotly/, found through

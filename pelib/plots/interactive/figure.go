@@ -103,14 +103,17 @@ type Line struct {
 	Dash  string  `json:"dash,omitempty"` // "dash", "dot", …
 }
 
-// ErrorBar is a symmetric error bar of given lengths.
+// ErrorBar is an error bar of given lengths: Array above (and below, when
+// ArrayMinus is nil; Symmetric false with ArrayMinus draws them apart).
 type ErrorBar struct {
-	Type      string  `json:"type"` // "data"
-	Array     Numbers `json:"array"`
-	Visible   bool    `json:"visible"`
-	Color     string  `json:"color,omitempty"`
-	Thickness float64 `json:"thickness,omitempty"`
-	Width     float64 `json:"width,omitempty"`
+	Type       string  `json:"type"` // "data"
+	Symmetric  *bool   `json:"symmetric,omitempty"`
+	Array      Numbers `json:"array"`
+	ArrayMinus Numbers `json:"arrayminus,omitempty"`
+	Visible    bool    `json:"visible"`
+	Color      string  `json:"color,omitempty"`
+	Thickness  float64 `json:"thickness,omitempty"`
+	Width      float64 `json:"width,omitempty"`
 }
 
 // HeatmapTrace is a "heatmap" trace: Z[i][j] is drawn at (X[j], Y[i]).
@@ -203,6 +206,22 @@ type Scene struct {
 	ZAxis *Axis `json:"zaxis,omitempty"`
 	// AspectMode "data" keeps one data unit the same length on every axis.
 	AspectMode string `json:"aspectmode,omitempty"`
+	// Camera places the viewpoint (nil: Plotly's, close enough that
+	// long axis titles are cut at the view's edge).
+	Camera *Camera `json:"camera,omitempty"`
+}
+
+// Camera is a 3D scene's viewpoint: Eye is where the camera is, in units
+// of the scene's box (Plotly's default is 1.25 on each axis).
+type Camera struct {
+	Eye *Point3 `json:"eye,omitempty"`
+}
+
+// Point3 is a point in a 3D scene's box units.
+type Point3 struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	Z float64 `json:"z"`
 }
 
 // Legend places the legend.

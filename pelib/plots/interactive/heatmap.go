@@ -215,8 +215,22 @@ func addGroupStrips(f *Figure, lab Labels, order []int) {
 			X: Numbers{math.NaN()}, Y: Numbers{math.NaN()}, HoverInfo: "skip", ShowLegend: ptr(true),
 			Marker: &Marker{Color: colours[k], Size: 12, Symbol: "square"}})
 	}
+	// Above the plot, under the title: below it, the legend covered the
+	// x tick labels (turned −90°, of any length); right of it, the colour
+	// bar.
 	f.Layout.Legend = &Legend{Title: &Title{Text: esc(lab.groupTitle())}, Orientation: "h",
-		X: ptr(0.0), Y: ptr(-0.04), XAnchor: "left", YAnchor: "top"}
+		X: ptr(0.0), Y: ptr(1.0), XAnchor: "left", YAnchor: "bottom"}
+	f.Layout.Margin.T = max(f.Layout.Margin.T, 70+22*legendRows(lab))
+}
+
+// legendRows estimates the rows a horizontal group legend takes on a
+// 640-px-wide view: about 7 px per character and 40 px per entry.
+func legendRows(lab Labels) int {
+	width := 0.0
+	for _, k := range lab.keys() {
+		width += 40 + 7*float64(len([]rune(lab.groupName(k))))
+	}
+	return int(math.Ceil(width / 600))
 }
 
 // colourScale samples the static heatmaps' colour maps (moreland's

@@ -489,7 +489,7 @@ func TestMetricVsSigma(t *testing.T) {
 	for _, tr := range ts {
 		names = append(names, tr["name"].(string))
 	}
-	if want := []string{"mean ± SD over seeds", "each seed", "2d-fixed (mean)", "none (mean)", "chance (25 %)"}; !slices.Equal(names, want) {
+	if want := []string{"mean ± SD over seeds", "each seed (colour: σ)", "2d-fixed (mean)", "none (mean)", "chance (25 %)"}; !slices.Equal(names, want) {
 		t.Errorf("legend %q, want %q", names, want)
 	}
 	mean, seeds := ts[0], ts[1]
@@ -497,11 +497,26 @@ func TestMetricVsSigma(t *testing.T) {
 		t.Errorf("%d seed points, want 11", got)
 	}
 	_, by, _ := sweep.BySigma(recs, "val_acc", 100)
-	ys, sds := nums(mean["y"]), nums(get(mean, "error_y", "array"))
+	ys, ups, downs := nums(mean["y"]), nums(get(mean, "error_y", "array")), nums(get(mean, "error_y", "arrayminus"))
 	for i, s := range sigmas {
-		wm, wsd := results.MeanSD(by[s])
-		if math.Abs(ys[i]-wm) > 1e-9 || math.Abs(sds[i]-wsd) > 1e-9 {
-			t.Errorf("σ %g: %v ± %v, want %v ± %v", s, ys[i], sds[i], wm, wsd)
+		wm, _ := results.MeanSD(by[s])
+		band := results.BoundedSD(by[s], 0, 100)
+		if math.Abs(ys[i]-wm) > 1e-9 || math.Abs(ys[i]+ups[i]-band[1]) > 1e-9 || math.Abs(ys[i]-downs[i]-band[0]) > 1e-9 {
+			t.Errorf("σ %g: %v +%v −%v, want %v from %v to %v", s, ys[i], ups[i], downs[i], wm, band[0], band[1])
+		}
+		if ys[i]+ups[i] > 100 || ys[i]-downs[i] < 0 {
+			t.Errorf("σ %g: bar leaves [0, 100] %%", s)
+		}
+		if c := get(seeds, "marker", "color").([]any); c[0] != hexColour(plots.SigmaColour(0.1)) {
+			t.Errorf("first seed point colour %v, want σ 0.1's", c[0])
+		}
+	}
+	// The controls in their own styles, the same as the static figures'.
+	for _, tr := range ts[2:4] {
+		cond := strings.TrimSuffix(tr["name"].(string), " (mean)")
+		st := plots.ConditionStyle(cond)
+		if get(tr, "line", "color") != hexColour(st.Colour) || get(tr, "line", "dash") != st.Dash {
+			t.Errorf("%s: line %v, want %v", cond, tr["line"], st)
 		}
 	}
 	if get(mean, "error_y", "visible") != true {
@@ -523,6 +538,32 @@ func TestMetricVsSigma(t *testing.T) {
 	}
 	if _, err := MetricVsSigma(recs[12:], "val_acc", SigmaOptions{}); err == nil {
 		t.Error("no σ records: no error")
+	}
+}
+
+// TestMetricVsSigmaBarsWithinBounds checks that the error bars of
+// accuracies near 100 % stay within [0, 100] (the plain mean ± SD bar of
+// 97, 100, 100 reached 101.7 %), and that the y axis stops at 100.
+func TestMetricVsSigmaBarsWithinBounds(t *testing.T) {
+	var recs []results.Record
+	for k, v := range []float64{0.97, 1, 1} {
+		recs = append(recs, results.Record{ID: fmt.Sprint("a", k), Experiment: "lst", Condition: "learn-0.1", Seed: int64(k), Status: results.StatusOK,
+			Final: map[string]float64{"val_acc": v}})
+		recs = append(recs, results.Record{ID: fmt.Sprint("b", k), Experiment: "lst", Condition: "learn-2", Seed: int64(k), Status: results.StatusOK,
+			Final: map[string]float64{"val_acc": v - 0.5}})
+	}
+	f, err := MetricVsSigma(recs, "val_acc", SigmaOptions{Scale: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, f)
+	mean := traces(m)[0]
+	ys, ups := nums(mean["y"]), nums(get(mean, "error_y", "array"))
+	if top := ys[0] + ups[0]; top > 100 {
+		t.Errorf("σ 0.1: bar reaches %g %%", top)
+	}
+	if r := nums(get(m, "layout", "yaxis", "range")); len(r) != 2 || r[1] > 100 {
+		t.Errorf("y range %v, want one ending at 100 at most", r)
 	}
 }
 
@@ -875,4 +916,149 @@ func TestHeatmapSize(t *testing.T) {
 		t.Errorf("360×360 heatmap: %d bytes of JSON", len(b))
 	}
 	t.Logf("360×360 heatmap: %d bytes of JSON", len(b))
+}
+
+// TestLegendsTellTheTruth checks two legends the issue found misleading:
+// a scatter coloured point by point (a brain by PE components) showed a
+// "network" legend whose swatches were arbitrary points' colours; a
+// grouped heatmap's horizontal legend sat below the plot, over the x tick
+// labels.
+func TestLegendsTellTheTruth(t *testing.T) {
+	lab := Labels{Groups: []int{0, 0, 1, 1}, GroupNames: map[int]string{0: "visual", 1: "default"}}
+	cents := [][3]float64{{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
+	cols := []color.Color{color.RGBA{255, 0, 0, 255}, color.RGBA{0, 255, 0, 255}, color.RGBA{0, 0, 255, 255}, color.Black}
+	cases := []struct {
+		name       string
+		colours    []color.Color
+		wantLegend bool
+	}{{"by network", nil, true}, {"by PE colour", cols, false}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := Brain(cents, lab, c.colours, "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := decode(t, f)
+			shown := false
+			for _, tr := range traces(m) {
+				if v, ok := tr["showlegend"]; !ok || v != false {
+					shown = true
+				}
+			}
+			if get(m, "layout", "showlegend") == false {
+				shown = false
+			}
+			if shown != c.wantLegend {
+				t.Errorf("group legend shown %v, want %v", shown, c.wantLegend)
+			}
+		})
+	}
+	sim := mat.NewDense(4, 4, []float64{1, .5, .1, 0, .5, 1, .2, .1, .1, .2, 1, .6, 0, .1, .6, 1})
+	f, err := Heatmap(sim, HeatmapOptions{Labels: lab, Min: -1, Max: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, f)
+	y, _ := get(m, "layout", "legend", "y").(float64)
+	if anchor := get(m, "layout", "legend", "yanchor"); y < 1 || anchor != "bottom" {
+		t.Errorf("legend at y %v anchored %v: inside or below the plot, where the x tick labels are", y, anchor)
+	}
+}
+
+// TestPELayoutCollapsed checks the layout of a PE whose top axes hold
+// position only through even functions of it (as a sinusoid's channels
+// wrap around): aligned, every token sits on the centre (the issue's
+// "single dot under R² 0.99"); drawn, the view shows the principal
+// components, spread out, and says why.
+func TestPELayoutCollapsed(t *testing.T) {
+	g := grid4()
+	S, D := 16, 4
+	tb := make([]float64, S*D)
+	for s := range S {
+		x, y := g.At(s, 0)-1.5, g.At(s, 1)-1.5
+		tb[s*D], tb[s*D+1], tb[s*D+2], tb[s*D+3] = x*x, y*y, x*x*y*y, 0.01*float64(s%3)
+	}
+	f, err := PELayout(tb, []int{1, S, D}, 0, g, GridLabels(g), "sinnd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, f)
+	if title := get(m, "layout", "title", "text").(string); !strings.Contains(title, "one dot") {
+		t.Errorf("title %q does not say the aligned layout collapses", title)
+	}
+	var xs []float64
+	for _, tr := range traces(m) {
+		if tr["name"] != "true positions" {
+			xs = append(xs, nums(tr["x"])...)
+		}
+	}
+	if len(xs) != S || slices.Max(xs)-slices.Min(xs) < 0.1 {
+		t.Errorf("%d points spread over %g in x: drawn as one dot", len(xs), slices.Max(xs)-slices.Min(xs))
+	}
+}
+
+// TestPELayoutOfStatesUnits checks that a layout of a record whose
+// positions are in units of 10 mm (fmri) says so on its axes and in its
+// error ("mean error 5.907" was 59 mm, unstated), and that one without a
+// unit (a grid) does not invent one.
+func TestPELayoutOfStatesUnits(t *testing.T) {
+	store, err := results.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, sh := gridPE()
+	g := grid4()
+	coords := make([][]float64, 16)
+	for i := range coords {
+		coords[i] = mat.Row(nil, i, g)
+	}
+	cases := []struct {
+		name, config, want string
+	}{
+		{"fmri", `{"task":{"coord_unit_mm":10}}`, "units of 10 mm"},
+		{"grid", `{"task":{}}`, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := results.Record{ID: "u" + c.name, Experiment: "fmri", Condition: "learn-0.1", Seed: 1, Status: results.StatusOK,
+				Coords: coords, Config: json.RawMessage(c.config)}
+			if err := sweep.WriteArtifact(store, r.ID, "pe", tb, sh...); err != nil {
+				t.Fatal(err)
+			}
+			f, err := PELayoutOf(store, r, 0, Labels{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := decode(t, f)
+			title := get(m, "layout", "title", "text").(string)
+			x := get(m, "layout", "xaxis", "title", "text").(string)
+			if c.want == "" {
+				if strings.Contains(title+x, "units of") {
+					t.Errorf("title %q, axis %q state a unit the record lacks", title, x)
+				}
+				return
+			}
+			if !strings.Contains(title, "mean error") || !strings.Contains(title, c.want) || !strings.Contains(x, c.want) {
+				t.Errorf("title %q, x axis %q: want %q in both", title, x, c.want)
+			}
+		})
+	}
+}
+
+// TestScene3DCameraKeepsTitles checks that 3D views place the camera
+// farther out than Plotly's default (1.25), where long axis titles were
+// cut at the view's edge.
+func TestScene3DCameraKeepsTitles(t *testing.T) {
+	cents := [][3]float64{{-60, -80, 0}, {60, 40, 50}, {0, 0, -40}, {10, 10, 10}}
+	f, err := Brain(cents, Labels{}, nil, "brain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, f)
+	for _, ax := range []string{"x", "y"} {
+		v, _ := get(m, "layout", "scene", "camera", "eye", ax).(float64)
+		if v <= 1.25 {
+			t.Errorf("camera eye %s = %v, want farther than Plotly's 1.25", ax, v)
+		}
+	}
 }

@@ -33,6 +33,10 @@ type Labels struct {
 	GroupColours map[int]color.Color
 	// GroupTitle says what a group is ("network", "row"); default "group".
 	GroupTitle string
+	// CoordUnit is the length of one unit of the tokens' true positions,
+	// e.g. "10 mm" for fmri's centroids; a layout's axes and errors state
+	// it. Empty: unitless (grid cells).
+	CoordUnit string
 }
 
 func (l Labels) check(fn string, n int) error {

@@ -1,7 +1,9 @@
 package interactive
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -26,14 +28,32 @@ func recordPE(store *results.Store, r results.Record, lab Labels) ([]float64, []
 	if lab.Names == nil && lab.Groups == nil && truth != nil {
 		lab = GridLabels(truth)
 	}
+	if lab.CoordUnit == "" {
+		lab.CoordUnit = coordUnit(r)
+	}
 	return table, shape, truth, lab, nil
+}
+
+// coordUnit is the unit of a record's true positions from its task's
+// "coord_unit_mm" (fmri: "10 mm"); "" when it has none.
+func coordUnit(r results.Record) string {
+	var meta struct {
+		Task struct {
+			MM float64 `json:"coord_unit_mm"`
+		} `json:"task"`
+	}
+	if len(r.Config) == 0 || json.Unmarshal(r.Config, &meta) != nil || meta.Task.MM <= 0 {
+		return ""
+	}
+	return strconv.FormatFloat(meta.Task.MM, 'g', -1, 64) + " mm"
 }
 
 // PELayoutOf is PELayout of block b of a record's PE table (its "pe"
 // artifact in store) against the record's true positions (Coords; the
 // first two principal components when it has none or they are not 2- or
 // 3-D), its tokens labelled by lab or, for the zero Labels, by GridLabels
-// of the positions; titled with the record's condition and seed.
+// of the positions, in the unit its task states (fmri: 10 mm); titled with
+// the record's condition and seed.
 func PELayoutOf(store *results.Store, r results.Record, b int, lab Labels) (*Figure, error) {
 	table, shape, truth, lab, err := recordPE(store, r, lab)
 	if err != nil {

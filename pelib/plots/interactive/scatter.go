@@ -19,8 +19,9 @@ type ScatterOptions struct {
 	// more columns, else 2.
 	Dims int
 	// Colours gives each point its own colour (e.g. a PE's principal
-	// components as RGB) instead of its group's; the legend still toggles
-	// groups.
+	// components as RGB) instead of its group's; groups then have no
+	// legend entry (its swatch would show one point's colour, not the
+	// group's) and are named in the hover only.
 	Colours []color.Color
 	// CoordsLabel names the coordinates in the hover text; default the
 	// axis titles, "(dim 1, dim 2) = (…)".
@@ -97,6 +98,7 @@ func Scatter(xy mat.Matrix, lab Labels, opt ScatterOptions) (*Figure, error) {
 		}
 		if opt.Colours != nil {
 			t.Marker.Colors = []string{}
+			t.ShowLegend = ptr(false)
 		}
 		for i := range S {
 			if lab.group(i) != k {
@@ -128,9 +130,10 @@ func Scatter(xy mat.Matrix, lab Labels, opt ScatterOptions) (*Figure, error) {
 	if opt.Title != "" {
 		f.Layout.Title = &Title{Text: opt.Title}
 	}
-	if lab.Groups != nil || len(opt.Extra) > 0 {
+	groupLegend := lab.Groups != nil && opt.Colours == nil
+	if groupLegend || len(opt.Extra) > 0 {
 		f.Layout.Legend = &Legend{ItemSizing: "constant"}
-		if lab.Groups != nil {
+		if groupLegend {
 			f.Layout.Legend.Title = &Title{Text: esc(lab.groupTitle())}
 		}
 	} else {
@@ -142,7 +145,9 @@ func Scatter(xy mat.Matrix, lab Labels, opt ScatterOptions) (*Figure, error) {
 		f.Layout.YAxis = &Axis{Title: &Title{Text: esc(axis(1))}, ScaleAnchor: "x", ScaleRatio: 1, Constrain: "domain"}
 	} else {
 		f.Layout.Height = 680
-		f.Layout.Scene = &Scene{AspectMode: "data",
+		// The camera farther out than Plotly's 1.25, so that the axis
+		// titles ("y (mm, posterior → anterior)") stay inside the view.
+		f.Layout.Scene = &Scene{AspectMode: "data", Camera: &Camera{Eye: &Point3{X: 1.6, Y: 1.6, Z: 1.1}},
 			XAxis: &Axis{Title: &Title{Text: esc(axis(0))}},
 			YAxis: &Axis{Title: &Title{Text: esc(axis(1))}},
 			ZAxis: &Axis{Title: &Title{Text: esc(axis(2))}}}
@@ -190,7 +195,11 @@ func Brain(centroids [][3]float64, lab Labels, colours []color.Color, title stri
 // fitted scale (analysis.AlignToCoords, as the static netsim figure): a PE
 // that holds the layout reproduces it, in its units. The hover adds each
 // token's true position and alignment error; a legend entry shows the true
-// positions. Without truth, the first two principal components are drawn.
+// positions; with lab.CoordUnit, axes and error state the unit. Without
+// truth, or when the alignment collapses every token
+// onto one point (analysis.Alignment.Collapsed, e.g. a sinusoid whose
+// channels wrap around), the first two principal components are drawn,
+// the latter with a subtitle saying why.
 func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels, title string) (*Figure, error) {
 	const fn = "PELayout"
 	if len(shape) != 3 {
@@ -207,7 +216,7 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 	if err := lab.check(fn, S); err != nil {
 		return nil, err
 	}
-	if truth == nil {
+	pcs := func(title string) (*Figure, error) {
 		pca, err := analysis.PrincipalComponents(blocks[b])
 		if err != nil {
 			return nil, fmt.Errorf("interactive: %s: %w", fn, err)
@@ -218,6 +227,9 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 		axes := []string{fmt.Sprintf("PC 1 (%.0f %% of variance)", 100*pca.Ratios[0]), fmt.Sprintf("PC 2 (%.0f %% of variance)", 100*pca.Ratios[1])}
 		return Scatter(pca.Scores, lab, ScatterOptions{Title: title, Dims: 2, AxisTitles: axes})
 	}
+	if truth == nil {
+		return pcs(title)
+	}
 	ts, c := truth.Dims()
 	if ts != S || (c != 2 && c != 3) {
 		return nil, fmt.Errorf("interactive: %s: true positions are %d × %d, want %d × 2 or 3", fn, ts, c, S)
@@ -225,6 +237,15 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 	al, err := analysis.AlignToCoords(blocks[b], truth, analysis.AlignConfig{})
 	if err != nil {
 		return nil, fmt.Errorf("interactive: %s: %w", fn, err)
+	}
+	if al.Collapsed() {
+		// One dot says nothing: show the PE's own top axes and why.
+		sub := fmt.Sprintf("aligned to the true positions, all %d tokens would sit within %.1f %% of the layout's size (one dot): "+
+			"position is not linear in the top axes; drawn: PC 1–2, unaligned", S, 100*al.Spread)
+		if title != "" {
+			return pcs(title + "<br><sup>" + esc(sub) + "</sup>")
+		}
+		return pcs(esc(sub))
 	}
 	hover := make([]string, S)
 	tr := &ScatterTrace{Type: "scatter", Mode: "markers", Name: "true positions", Visible: "legendonly",
@@ -242,14 +263,23 @@ func PELayout(table []float64, shape []int, b int, truth mat.Matrix, lab Labels,
 		}
 		tr.Text = append(tr.Text, lab.hoverHead(i)+"<br>true position "+point(v...))
 	}
+	errText := num(al.MeanError)
+	if lab.CoordUnit != "" {
+		errText += " units of " + lab.CoordUnit
+	}
 	sub := fmt.Sprintf("block %d aligned to the true positions: mean error %s, %.0f %% of the PE's variance on its top %d axes",
-		b, num(al.MeanError), 100*al.Explained, c)
+		b, errText, 100*al.Explained, c)
 	if title != "" {
 		title += "<br><sup>" + esc(sub) + "</sup>"
 	} else {
 		title = esc(sub)
 	}
 	axes := []string{"x₁", "x₂", "x₃"}
+	if lab.CoordUnit != "" {
+		for i := range axes {
+			axes[i] += " (units of " + lab.CoordUnit + ")"
+		}
+	}
 	return Scatter(al.Aligned, lab, ScatterOptions{Title: title, Dims: c, AxisTitles: axes, Hover: hover,
 		CoordsLabel: "position read from the PE", Extra: []*ScatterTrace{tr}})
 }

@@ -2,6 +2,7 @@ package interactive
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -37,10 +38,12 @@ type seedPoint struct {
 
 // MetricVsSigma draws a final metric of records against the σ of their
 // learned PE's initialisation ("learn-<σ>" conditions, sweep.SigmaOf): one
-// point per seed (hover: condition, seed, value, record id), the mean ± SD
-// over seeds (results.MeanSD) as a line with error bars, the other
-// conditions as dashed levels at their mean (hover: mean ± SD, n) and
-// opt.Levels. The x axis is logarithmic with a tick at each σ trained,
+// point per seed in its σ's colour (plots.ConditionStyle; hover:
+// condition, seed, value, record id), the mean over seeds as a line in
+// plots.LearnedStyle with ± SD error bars computed within the metric's
+// bounds (results.MetricBounds, results.BoundedSD), the other conditions
+// as levels at their mean in their own styles (hover: mean ± SD, n) and
+// opt.Levels. The y axis does not extend past the metric's bounds. The x axis is logarithmic with a tick at each σ trained,
 // labelled with its value. Records are used as sweep.BySigma uses them:
 // status ok and a finite value only; pick an experiment's records first
 // (results.Select).
@@ -76,27 +79,45 @@ func MetricVsSigma(recs []results.Record, metric string, opt SigmaOptions) (*Fig
 	if ylabel == "" {
 		ylabel = label
 	}
-	colour := func(i int) string { return hexColour(plots.Categorical(i)) }
+	var all []float64
+	for _, ps := range bySigma {
+		for _, p := range ps {
+			all = append(all, p.value)
+		}
+	}
+	for _, ps := range others {
+		for _, p := range ps {
+			all = append(all, p.value)
+		}
+	}
+	blo, bhi := results.MetricBounds(metric, all)
+	learnedColour := hexColour(plots.LearnedStyle().Colour)
 
-	seeds := &ScatterTrace{Type: "scatter", Mode: "markers", Name: "each seed", HoverTemplate: "%{text}<extra></extra>",
-		Marker: &Marker{Color: colour(0), Size: 7, Opacity: 0.55, Symbol: "circle-open", Line: &Line{Width: 1.5}}}
+	seeds := &ScatterTrace{Type: "scatter", Mode: "markers", Name: "each seed (colour: σ)", HoverTemplate: "%{text}<extra></extra>",
+		Marker: &Marker{Colors: []string{}, Size: 7, Opacity: 0.7, Symbol: "circle-open", Line: &Line{Width: 1.5}}}
 	mean := &ScatterTrace{Type: "scatter", Mode: "lines+markers", Name: "mean ± SD over seeds", HoverTemplate: "%{text}<extra></extra>",
-		Marker: &Marker{Color: colour(0), Size: 9}, Line: &Line{Color: colour(0), Width: 2},
-		ErrorY: &ErrorBar{Type: "data", Visible: true, Color: colour(0), Thickness: 1.5, Width: 6}}
+		Marker: &Marker{Color: learnedColour, Size: 9}, Line: &Line{Color: learnedColour, Width: 2},
+		ErrorY: &ErrorBar{Type: "data", Symmetric: ptr(false), Visible: true, Color: learnedColour, Thickness: 1.5, Width: 6}}
 	for _, s := range sigmas {
 		ps := bySigma[s]
 		vals := make([]float64, len(ps))
 		for i, p := range ps {
 			vals[i] = p.value
 			seeds.X, seeds.Y = append(seeds.X, s), append(seeds.Y, p.value)
+			seeds.Marker.Colors = append(seeds.Marker.Colors, hexColour(plots.SigmaColour(s)))
 			seeds.Text = append(seeds.Text, fmt.Sprintf("<b>%s</b>, seed %d<br>σ = %s<br>%s = %s<br>record %s",
 				esc(p.cond), p.seed, strconv.FormatFloat(s, 'g', -1, 64), esc(metric), num(p.value), esc(p.id)))
 		}
 		m, sd := results.MeanSD(vals)
+		band := [2]float64{m, m}
+		if len(vals) > 1 {
+			band = results.BoundedSD(vals, blo, bhi)
+		}
 		mean.X, mean.Y = append(mean.X, s), append(mean.Y, m)
-		mean.ErrorY.Array = append(mean.ErrorY.Array, sd)
-		mean.Text = append(mean.Text, fmt.Sprintf("<b>σ = %s</b><br>%s = %s ± %s (mean ± SD, n = %d)",
-			strconv.FormatFloat(s, 'g', -1, 64), esc(metric), num(m), num(sd), len(vals)))
+		mean.ErrorY.Array = append(mean.ErrorY.Array, max(band[1]-m, 0))
+		mean.ErrorY.ArrayMinus = append(mean.ErrorY.ArrayMinus, max(m-band[0], 0))
+		mean.Text = append(mean.Text, fmt.Sprintf("<b>σ = %s</b><br>%s = %s ± %s (mean ± SD, n = %d)<br>bar: %s to %s (± SD within the metric's range)",
+			strconv.FormatFloat(s, 'g', -1, 64), esc(metric), num(m), num(sd), len(vals), num(band[0]), num(band[1])))
 	}
 	f := &Figure{Data: []Trace{mean, seeds}, Config: defaultConfig()}
 
@@ -111,7 +132,6 @@ func MetricVsSigma(recs []results.Record, metric string, opt SigmaOptions) (*Fig
 	if lo == hi {
 		lo, hi = lo/1.5, hi*1.5
 	}
-	ci := 1
 	for _, n := range names {
 		ps := others[n]
 		if len(ps) == 0 {
@@ -123,10 +143,10 @@ func MetricVsSigma(recs []results.Record, metric string, opt SigmaOptions) (*Fig
 		}
 		m, sd := results.MeanSD(vals)
 		text := fmt.Sprintf("<b>%s</b><br>%s = %s ± %s (mean ± SD, n = %d)", esc(n), esc(metric), num(m), num(sd), len(vals))
+		st := plots.ConditionStyle(n)
 		f.Data = append(f.Data, &ScatterTrace{Type: "scatter", Mode: "lines", Name: esc(n) + " (mean)",
 			X: Numbers{lo, hi}, Y: Numbers{m, m}, Text: []string{text, text}, HoverTemplate: "%{text}<extra></extra>",
-			Line: &Line{Color: colour(ci), Width: 2, Dash: "dash"}})
-		ci++
+			Line: &Line{Color: hexColour(st.Colour), Width: 2, Dash: st.Dash}})
 	}
 	for _, l := range opt.Levels {
 		if !finite(l.Y) {
@@ -148,7 +168,25 @@ func MetricVsSigma(recs []results.Record, metric string, opt SigmaOptions) (*Fig
 	f.Layout = Layout{Title: &Title{Text: title}, Height: 520, HoverMode: "closest", Margin: &Margin{L: 70, R: 20, T: 60, B: 60},
 		XAxis: &Axis{Title: &Title{Text: "σ of the learned PE's N(0, σ²) initialisation (log scale)"}, Type: "log",
 			TickMode: "array", TickVals: Numbers(slices.Clone(sigmas)), TickText: ticks},
-		YAxis:  &Axis{Title: &Title{Text: esc(ylabel)}},
+		YAxis:  &Axis{Title: &Title{Text: esc(ylabel)}, Range: boundedRange(all, blo, bhi)},
 		Legend: &Legend{ItemSizing: "constant"}}
 	return f, nil
+}
+
+// boundedRange is the y range of values padded by 5 %, cut at the
+// quantity's bounds [lo, hi] (nil, Plotly's own range, when neither bound
+// is within the padding).
+func boundedRange(values []float64, lo, hi float64) []float64 {
+	if len(values) == 0 {
+		return nil
+	}
+	a, b := slices.Min(values), slices.Max(values)
+	pad := 0.05 * (b - a)
+	if pad == 0 {
+		pad = 0.05 * max(math.Abs(a), 1)
+	}
+	if a-pad >= lo && b+pad <= hi {
+		return nil
+	}
+	return []float64{max(a-pad, lo), min(b+pad, hi)}
 }
