@@ -152,32 +152,33 @@ func Ranks(x []float64) []float64 {
 // O(n log n) algorithm, so it is usable on the tens of thousands of pairs of
 // a large similarity matrix.
 func KendallTauB(x, y []float64) (float64, error) {
-	const fn = "KendallTauB"
-	if err := checkPair(fn, x, y, minTokens); err != nil {
+	if err := checkKendall("KendallTauB", x, y); err != nil {
 		return 0, err
 	}
+	return kendallTauB(x, y), nil
+}
+
+// checkKendall checks the inputs of Kendall's τ: finite, of equal length
+// n ≥ 3, neither constant.
+func checkKendall(fn string, x, y []float64) error {
+	if err := checkPair(fn, x, y, minTokens); err != nil {
+		return err
+	}
 	if isConstant(x) {
-		return 0, fmt.Errorf("analysis: %s: x is constant: %w", fn, ErrConstant)
+		return fmt.Errorf("analysis: %s: x is constant: %w", fn, ErrConstant)
 	}
 	if isConstant(y) {
-		return 0, fmt.Errorf("analysis: %s: y is constant: %w", fn, ErrConstant)
+		return fmt.Errorf("analysis: %s: y is constant: %w", fn, ErrConstant)
 	}
-	return kendallTauB(x, y), nil
+	return nil
 }
 
 // KendallTauAOf returns Kendall's τ_a = (n_c − n_d)/n_0, n_0 = n(n−1)/2,
 // counting ties as neither concordant nor discordant (so a model with ties
 // cannot reach 1). Same preconditions and algorithm as KendallTauB.
 func KendallTauAOf(x, y []float64) (float64, error) {
-	const fn = "KendallTauAOf"
-	if err := checkPair(fn, x, y, minTokens); err != nil {
+	if err := checkKendall("KendallTauAOf", x, y); err != nil {
 		return 0, err
-	}
-	if isConstant(x) {
-		return 0, fmt.Errorf("analysis: %s: x is constant: %w", fn, ErrConstant)
-	}
-	if isConstant(y) {
-		return 0, fmt.Errorf("analysis: %s: y is constant: %w", fn, ErrConstant)
 	}
 	k := kendallCounts(x, y)
 	return math.Max(-1, math.Min(1, (k.nc-k.nd)/k.n0)), nil

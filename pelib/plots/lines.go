@@ -184,14 +184,7 @@ func Lines(series []Series, opt LinesOptions) (*Figure, error) {
 	if bounds != nil {
 		p.Y.Min, p.Y.Max = max(p.Y.Min, bounds[0]), min(p.Y.Max, bounds[1])
 	}
-	f := newFigure(7*vg.Inch, DefaultHeight, func(c draw.Canvas) error {
-		rest := leg.split(c)
-		drawPlot(p, rest)
-		leg.draw(c, rest, p.DataCanvas(rest).Max.Y)
-		return nil
-	})
-	f.keys = leg.n
-	return f, nil
+	return legendFigure(p, leg), nil
 }
 
 // checkBounds returns the bounds of a Lines plot, nil when unbounded.
@@ -453,14 +446,7 @@ func conditionScatter(p *plot.Plot, xys plotter.XYs, fit *plotter.Line, trendNam
 		leg.add(name, sc)
 	}
 	leg.add(trendName, fit)
-	f := newFigure(7*vg.Inch, DefaultHeight, func(c draw.Canvas) error {
-		rest := leg.split(c)
-		drawPlot(p, rest)
-		leg.draw(c, rest, p.DataCanvas(rest).Max.Y)
-		return nil
-	})
-	f.keys = leg.n
-	return f, nil
+	return legendFigure(p, leg), nil
 }
 
 // hline is a horizontal line across a plot's whole x range.

@@ -191,3 +191,16 @@ func (s *sideLegend) draw(c, rest draw.Canvas, top vg.Length) {
 		x += r.Max.X - r.Min.X + vg.Points(12)
 	}
 }
+
+// legendFigure is a figure of plot p with the side legend leg at its right
+// (7 in. wide, the default height).
+func legendFigure(p *plot.Plot, leg *sideLegend) *Figure {
+	f := newFigure(7*vg.Inch, DefaultHeight, func(c draw.Canvas) error {
+		rest := leg.split(c)
+		drawPlot(p, rest)
+		leg.draw(c, rest, p.DataCanvas(rest).Max.Y)
+		return nil
+	})
+	f.keys = leg.n
+	return f
+}
