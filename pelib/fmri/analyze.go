@@ -125,11 +125,13 @@ func (r *Reference) SimilarityMetrics(sim mat.Symmetric, skipFC bool) (train.Met
 			sum, n := 0.0, 0
 			for _, fc := range r.TestFCs {
 				rho, err := analysis.RSA(sim, fc, analysis.Spearman)
-				if err := skip(err); err != nil {
-					return nil, fmt.Errorf("fmri: PE vs a held-out subject's FC: %w", err)
-				} else if !math.IsNaN(rho) {
-					sum, n = sum+rho, n+1
+				if err != nil {
+					if err := skip(err); err != nil {
+						return nil, fmt.Errorf("fmri: PE vs a held-out subject's FC: %w", err)
+					}
+					continue // degenerate: not counted, so the mean is left out below
 				}
+				sum, n = sum+rho, n+1
 			}
 			if n == len(r.TestFCs) {
 				out["fc_rsa_subj"] = sum / float64(n)

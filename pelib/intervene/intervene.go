@@ -160,9 +160,13 @@ func Evaluate(run *train.Run, opt Options) ([]train.Metrics, error) {
 			}
 		}
 	}
-	intact, err := eval(tables)
+	ims, err := run.Evaluate(opt.Data, opt.EvalOpt) // the model as trained: no parameter to swap
 	if err != nil {
 		return nil, fmt.Errorf("intervene: intact: %w", err)
+	}
+	intact := make([]float64, M)
+	for m := range ims {
+		intact[m] = ims[m][metric]
 	}
 	put("intact", intact, nil)
 	zeros := make([][]float64, M)

@@ -206,33 +206,8 @@ func TestNoPEIsPermutationEquivariant(t *testing.T) {
 		c := small(t, tc.spec, dtypes.Float64, ReadoutMean)
 		ps, _ := Init(c, members(t, c, 1))
 		x := randInput(1, 2, 6, 3, 1)
-		xv := tensors.MustCopyFlatData[float64](x)
-		pv := make([]float64, len(xv))
-		for b := range 2 {
-			for s := range 6 {
-				copy(pv[(b*6+s)*3:(b*6+s+1)*3], xv[(b*6+perm[s])*3:(b*6+perm[s]+1)*3])
-			}
-		}
-		xp := tensors.FromFlatDataAndDimensions(pv, 1, 2, 6, 3)
-		ex := MustNewExec(be, func(in []*Node) *Node {
-			out, err := Forward(c, in[1:], in[0], ForwardOptions{})
-			if err != nil {
-				panic(err)
-			}
-			return out.Out
-		})
-		run := func(x *tensors.Tensor) []float64 {
-			a := []any{x}
-			for _, p := range ps {
-				a = append(a, p)
-			}
-			o, err := ex.Call(a...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tensors.MustCopyFlatData[float64](o[0])
-		}
-		a, b := run(x), run(xp)
+		run := forward(t, be, c)
+		a, b := run(x, ps), run(permuteTokens(x, perm), ps)
 		d := 0.0
 		for i := range a {
 			d = math.Max(d, math.Abs(a[i]-b[i]))
@@ -452,33 +427,9 @@ func TestTokenOrderConsistent(t *testing.T) {
 			pp[i] = tensors.FromFlatDataAndDimensions(w, append([]int{1}, s.Shape...)...)
 		}
 		x := randInput(1, 2, 6, 3, 1)
-		xv := tensors.MustCopyFlatData[float64](x)
-		pv := make([]float64, len(xv))
-		for b := range 2 {
-			for s := range 6 {
-				copy(pv[(b*6+s)*3:(b*6+s+1)*3], xv[(b*6+perm[s])*3:(b*6+perm[s]+1)*3])
-			}
-		}
-		ex := MustNewExec(be, func(in []*Node) *Node {
-			out, err := Forward(c, in[1:], in[0], ForwardOptions{})
-			if err != nil {
-				panic(err)
-			}
-			return out.Out
-		})
-		run := func(x *tensors.Tensor, params []*tensors.Tensor) []float64 {
-			a := []any{x}
-			for _, p := range params {
-				a = append(a, p)
-			}
-			o, err := ex.Call(a...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tensors.MustCopyFlatData[float64](o[0])
-		}
-		a := run(x, ps)                                                 // [1, 2, 6, 2]
-		b := run(tensors.FromFlatDataAndDimensions(pv, 1, 2, 6, 3), pp) // token s of b is token perm[s] of a
+		run := forward(t, be, c)
+		a := run(x, ps)                      // [1, 2, 6, 2]
+		b := run(permuteTokens(x, perm), pp) // token s of b is token perm[s] of a
 		d := 0.0
 		for bt := range 2 {
 			for s := range 6 {
@@ -490,5 +441,43 @@ func TestTokenOrderConsistent(t *testing.T) {
 		if d > 1e-9 {
 			t.Errorf("%s: shuffling tokens and PE rows together changed the outputs by %g", spec, d)
 		}
+	}
+}
+
+// permuteTokens returns x [1, B, S, F] (float64) with the tokens of every
+// sequence permuted: out[b, s] = x[b, perm[s]].
+func permuteTokens(x *tensors.Tensor, perm []int) *tensors.Tensor {
+	d := x.Shape().Dimensions
+	B, S, F := d[1], d[2], d[3]
+	xv := tensors.MustCopyFlatData[float64](x)
+	pv := make([]float64, len(xv))
+	for b := range B {
+		for s := range S {
+			copy(pv[(b*S+s)*F:(b*S+s+1)*F], xv[(b*S+perm[s])*F:(b*S+perm[s]+1)*F])
+		}
+	}
+	return tensors.FromFlatDataAndDimensions(pv, d...)
+}
+
+// forward compiles the model of c on be and returns a function of the
+// input and parameters giving the flat output.
+func forward(t *testing.T, be compute.Backend, c Config) func(x *tensors.Tensor, params []*tensors.Tensor) []float64 {
+	ex := MustNewExec(be, func(in []*Node) *Node {
+		out, err := Forward(c, in[1:], in[0], ForwardOptions{})
+		if err != nil {
+			panic(err)
+		}
+		return out.Out
+	})
+	return func(x *tensors.Tensor, params []*tensors.Tensor) []float64 {
+		a := []any{x}
+		for _, p := range params {
+			a = append(a, p)
+		}
+		o, err := ex.Call(a...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tensors.MustCopyFlatData[float64](o[0])
 	}
 }

@@ -104,11 +104,11 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 		}
 		b.WriteString("\n|---|" + strings.Repeat("---:|", len(swapped)) + "\n")
 		for _, s := range sums {
-			any := false
+			given := false
 			for _, c := range swapped {
-				any = any || s.Count["iv_dswap_"+c+"_"+metric] > 0
+				given = given || s.Count["iv_dswap_"+c+"_"+metric] > 0
 			}
-			if !any {
+			if !given {
 				continue // a condition trained apart from the others (another group) was given none
 			}
 			fmt.Fprintf(b, "| %s |", s.Group)
