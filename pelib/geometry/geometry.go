@@ -29,6 +29,12 @@
 //     (the paper's measure, neither centred nor scaled), and
 //     disparity_ref, its scale-free counterpart.
 //
+// A dpb PE has no table but a learned attention-score bias b [L, H, S, S];
+// per block its bias_rsa is the Spearman ρ between the head-averaged,
+// symmetrised bias (b_hqk + b_hkq)/2 averaged over h and −d over the pairs
+// i < j (1: the bias favours near tokens monotonically), and its norm the
+// RMS bias. (The table metrics above do not apply to it.)
+//
 // Pooled over blocks: each per-block metric averaged over the L blocks
 // (suffix "_mean"), and rsa_pooled, the Spearman ρ of the block-averaged
 // cosine RSM with −d. Every name is prefixed "geo_".
@@ -260,11 +266,15 @@ func Tracker(t *Truth) func(run *train.Run, cells []sweep.Cell) ([]train.Metrics
 			if !members[m].Alive || cells[m].Condition.PE.Kind == pe.None {
 				continue
 			}
-			tab, shape, err := run.PETable(m)
-			if err != nil {
-				continue // no table: rotary, relative
+			var g Metrics
+			var err error
+			if tab, shape, terr := run.PETable(m); terr == nil {
+				g, err = Of(tab, shape[0], shape[1], shape[2], t)
+			} else if b, shape, berr := run.PEBias(m); berr == nil {
+				g, err = OfBias(b, shape[0], shape[1], shape[2], t)
+			} else {
+				continue // no table or learned bias: rotary, relative, fixed biases
 			}
-			g, err := Of(tab, shape[0], shape[1], shape[2], t)
 			if err != nil {
 				return nil, fmt.Errorf("%s seed %d: %w", cells[m].Condition.Name, cells[m].Seed, err)
 			}
@@ -274,4 +284,46 @@ func Tracker(t *Truth) func(run *train.Run, cells []sweep.Cell) ([]train.Metrics
 		}
 		return out, nil
 	}
+}
+
+// OfBias measures a learned attention-score bias [L, H, S, S] (flat,
+// row-major; a dpb PE's) against t: per block "geo_bias_rsa_b<l>" and
+// "geo_norm_b<l>", and their means over blocks (see the package doc).
+func OfBias(bias []float64, L, H, S int, t *Truth) (Metrics, error) {
+	if t == nil {
+		return nil, fmt.Errorf("geometry: no truth to compare with")
+	}
+	if L < 1 || H < 1 || len(bias) != L*H*S*S {
+		return nil, fmt.Errorf("geometry: bias has %d values, want %d×%d×%d×%d", len(bias), L, H, S, S)
+	}
+	if r, _ := t.NegDist.Dims(); r != S {
+		return nil, fmt.Errorf("geometry: bias of %d tokens, truth of %d", S, r)
+	}
+	out := Metrics{}
+	var sums [2]float64
+	for l := range L {
+		sim := mat.NewSymDense(S, nil)
+		ss := 0.0
+		for h := range H {
+			b := bias[(l*H+h)*S*S : (l*H+h+1)*S*S]
+			for q := range S {
+				for k := q; k < S; k++ {
+					sim.SetSym(q, k, sim.At(q, k)+(b[q*S+k]+b[k*S+q])/(2*float64(H)))
+				}
+				for k := range S {
+					ss += b[q*S+k] * b[q*S+k]
+				}
+			}
+		}
+		rho, err := analysis.RSA(sim, t.NegDist, analysis.Spearman)
+		if err != nil {
+			return nil, fmt.Errorf("geometry: block %d bias: %w", l, err)
+		}
+		norm := math.Sqrt(ss / float64(H*S*S))
+		out[Name("bias_rsa", l)], out[Name("norm", l)] = rho, norm
+		sums[0] += rho
+		sums[1] += norm
+	}
+	out[Name("bias_rsa", -1)], out[Name("norm", -1)] = sums[0]/float64(L), sums[1]/float64(L)
+	return out, nil
 }

@@ -143,3 +143,39 @@ func TestErrors(t *testing.T) {
 func refOf(tab []float64, S, D int) (*mat.Dense, error) {
 	return mat.NewDense(S, D, append([]float64(nil), tab[:S*D]...)), nil
 }
+
+// TestOfBias: a bias equal to −distance (two heads, one transposed) has
+// bias_rsa 1, one equal to +distance −1; norm is the RMS bias.
+func TestOfBias(t *testing.T) {
+	l := pe.Grid(3, 3)
+	tr, err := New(l, Euclidean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	S := l.S()
+	bias := make([]float64, 2*2*S*S) // L 2, H 2
+	ss := 0.0
+	for q := range S {
+		for k := range S {
+			d := -tr.NegDist.At(q, k)
+			bias[q*S+k] = -d      // block 0, head 0
+			bias[S*S+k*S+q] = -d  // block 0, head 1 (transposed: the same after symmetrising)
+			bias[2*S*S+q*S+k] = d // block 1, head 0
+			bias[3*S*S+q*S+k] = d // block 1, head 1
+			ss += d * d
+		}
+	}
+	g, err := OfBias(bias, 2, 2, S, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(g["geo_bias_rsa_b0"]-1) > 1e-12 || math.Abs(g["geo_bias_rsa_b1"]+1) > 1e-12 || math.Abs(g["geo_bias_rsa_mean"]) > 1e-12 {
+		t.Errorf("bias_rsa b0, b1, mean = %g, %g, %g; want 1, −1, 0", g["geo_bias_rsa_b0"], g["geo_bias_rsa_b1"], g["geo_bias_rsa_mean"])
+	}
+	if want := math.Sqrt(ss / float64(S*S)); math.Abs(g["geo_norm_b0"]-want) > 1e-12 {
+		t.Errorf("norm %g, want %g", g["geo_norm_b0"], want)
+	}
+	if _, err := OfBias(bias[:10], 2, 2, S, tr); err == nil {
+		t.Error("short bias: no error")
+	}
+}

@@ -135,6 +135,14 @@ func (c Config) Validate() error {
 	if n := c.Layout.S(); n != 0 && n != c.Tokens {
 		return fmt.Errorf("model: layout has %d positions for %d tokens", n, c.Tokens)
 	}
+	if c.PE.Function() {
+		if c.Layout.S() != c.Tokens {
+			return fmt.Errorf("model: PE %s is a function of the tokens' coordinates: want a layout of %d tokens, got %d", c.PE.String(), c.Tokens, c.Layout.S())
+		}
+		if _, _, err := pe.NormalizedCoords(c.Layout); err != nil {
+			return fmt.Errorf("model: PE %s: %w", c.PE.String(), err)
+		}
+	}
 	if c.PE.Rotary() && (c.Width/c.Heads)%2 != 0 {
 		return fmt.Errorf("model: rotary PE needs an even head width, got %d", c.Width/c.Heads)
 	}

@@ -15,7 +15,9 @@ import "github.com/pelab/pelab/pelib/pe"
 //	                     mean: 2·D·O; tokens: 2·S·D·O
 //
 // plus, once per batch, the PE-table selection (2·L·S·D·L per model for
-// per-block tables) and the relative-PE products where the PE has them.
+// per-block tables), a coordinate-function PE's layers (2·N·in·out per
+// layer and function, N = S tokens or S² pairs for dpb) and the
+// relative-PE products where the PE has them.
 // Element-wise work (layer norms, GELU, softmax, the optimiser) is left out:
 // it is memory-bound, not FLOP-bound, and small beside the products.
 func ForwardFLOPs(c Config, B int) float64 {
@@ -45,9 +47,18 @@ func ForwardFLOPs(c Config, B int) float64 {
 		per += 2 * S * D * O
 	}
 	total := per * float64(B)
-	if c.PE.Additive() && c.PE.Kind != pe.None && (c.PE.Trainable() || c.PE.Kind == pe.Random) {
+	if c.PE.Kind == pe.Learned || c.PE.Kind == pe.Random {
 		pb := float64(c.peBlocks())
 		total += L * 2 * pb * S * D
+	}
+	if Cin, O := c.FunctionShape(); Cin > 0 { // once per batch, per function evaluated
+		n := S
+		if c.PE.Kind == pe.DPB {
+			n = S * S
+		}
+		for _, io := range c.PE.Layers(Cin, O) {
+			total += float64(c.PE.NumFunctions(c.Blocks)) * 2 * n * float64(io[0]*io[1])
+		}
 	}
 	return total
 }

@@ -321,6 +321,9 @@ func (gm *graphModel) additivePE(l int) *Node {
 	if c.PE.Placement == pe.Input && l > 0 {
 		return nil
 	}
+	if c.PE.FunctionTable() { // coordlin, coordmlp: F[s] = f_l(γ(x̃_s)), [M, S, D]
+		return Reshape(gm.coordFunction(l), gm.M, 1, S, D)
+	}
 	if t, ok := gm.p["pe/table"]; ok { // learned or random: [M, L, S, D]
 		L := c.peBlocks()
 		oh := make([]float64, L)
@@ -409,8 +412,8 @@ func relOneHot(idx []int, S, n int) []float64 {
 }
 
 // scoreBias returns the additive attention-score bias of block l, shaped
-// [M, 1, H, S, S] (learned T5 bias) or [1, 1, H, S, S] (ALiBi, causal mask),
-// or nil.
+// [M, 1, H, S, S] (learned T5 bias, dpb) or [1, 1, H, S, S] (ALiBi, causal
+// mask), or nil.
 func (gm *graphModel) scoreBias(l int) *Node {
 	c := gm.c
 	S, H := c.Tokens, c.Heads
@@ -440,8 +443,47 @@ func (gm *graphModel) scoreBias(l int) *Node {
 			add(gm.konst("alibi", ab, 1, 1, H, S, S))
 		}
 	}
+	if c.PE.Kind == pe.DPB { // bias[m, h, q, k] = f_l(γ((x̃_q − x̃_k)/2))[h]
+		f := gm.coordFunction(l) // [M, S·S, H]
+		add(Reshape(TransposeAllAxes(f, 0, 2, 1), gm.M, 1, H, S, S))
+	}
 	if c.PE.Causal && !(c.PE.Bias() && !c.PE.Trainable()) { // ALiBiBias already masks
 		add(gm.konst("causal", pe.CausalMask(S), 1, 1, 1, S, S))
 	}
 	return bias
+}
+
+// coordFunction evaluates block l's coordinate function (function l for
+// placement every, 0 for input) on the PE's input features (pe.FunctionFeatures:
+// [N, C], N = S tokens, or S·S pairs for dpb) and returns [M, N, O]: each
+// layer h·W + b, GELU between layers (see pe's coordinate functions).
+func (gm *graphModel) coordFunction(l int) *Node {
+	c := gm.c
+	feats, C, err := pe.FunctionFeatures(c.PE, c.Layout)
+	if err != nil {
+		panic(fmt.Errorf("model: PE %s: %w", c.PE.String(), err))
+	}
+	N := len(feats) / C
+	F := c.PE.NumFunctions(c.Blocks)
+	f := min(l, F-1)
+	_, O := c.FunctionShape()
+	h := BroadcastToDims(gm.konst("pe/fn/features", feats, 1, N, C), gm.M, N, C)
+	layers := c.PE.Layers(C, O)
+	for i, io := range layers {
+		w, b := gm.p[fmt.Sprintf("pe/fn/l%d/w", i)], gm.p[fmt.Sprintf("pe/fn/l%d/b", i)] // [M, F, in, out], [M, F, out]
+		if F > 1 {
+			oh := make([]float64, F)
+			oh[f] = 1
+			sel := gm.konst(fmt.Sprintf("pe/fn/select%d", f), oh, F)
+			w = Einsum("mfio,f->mio", w, sel)
+			b = Einsum("mfo,f->mo", b, sel)
+		} else {
+			w, b = Reshape(w, gm.M, io[0], io[1]), Reshape(b, gm.M, io[1])
+		}
+		h = gm.denseWB(h, w, b)
+		if i < len(layers)-1 {
+			h = gm.gelu(h)
+		}
+	}
+	return h
 }

@@ -18,7 +18,8 @@ import (
 )
 
 var allSpecs = []string{"none", "random", "learn:0.3", "learn:0.3,input", "learn:uniform:0:1", "learn:xavier",
-	"sin1d", "sin2d", "sinnd", "rope1d", "rope2d", "ropend", "shaw", "shaw,causal", "relative", "learn:0.3,noout", "t5", "alibi", "alibind", "alibi,causal"}
+	"sin1d", "sin2d", "sinnd", "rope1d", "rope2d", "ropend", "shaw", "shaw,causal", "relative", "learn:0.3,noout", "t5", "alibi", "alibind", "alibi,causal",
+	"coordlin:0.3", "coordlin:0.3,input,fourier=2", "coordmlp:0.3", "coordmlp:0.3,hidden=5,depth=2,input", "dpb:0.3", "dpb:0.3,fourier=1,input"}
 
 func small(t testing.TB, spec string, dt dtypes.DType, readout Readout) Config {
 	s, err := pe.Parse(spec)
@@ -111,7 +112,8 @@ func goBackend(t testing.TB) compute.Backend {
 // parameter entries, for every PE, through the training graph.
 func TestGradientFiniteDifference(t *testing.T) {
 	be := goBackend(t)
-	for _, spec := range []string{"learn:0.3", "random", "sin2d", "rope2d", "shaw", "relative", "t5", "alibind", "none", "sin2d,noout"} {
+	for _, spec := range []string{"learn:0.3", "random", "sin2d", "rope2d", "shaw", "relative", "t5", "alibind", "none", "sin2d,noout",
+		"coordlin:0.3", "coordmlp:0.3,hidden=5,depth=2,fourier=1", "coordmlp:0.3,input", "dpb:0.3,hidden=4", "dpb:0.5,input,fourier=1"} {
 		t.Run(spec, func(t *testing.T) {
 			c := small(t, spec, dtypes.Float64, ReadoutMean)
 			c.PreLN = spec == "rope2d" // exercise both layer-norm placements

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -73,8 +74,11 @@ func peInit(rows, cols int) func(*rand.Rand, pe.Spec, []float64) error {
 // blockl/ln1/{g,b} [D], blockl/mlp1/{w,b} ([D, R], [R]), blockl/mlp2/{w,b}
 // ([R, D], [D]), blockl/ln2/{g,b} [D] and the block's relative PE
 // (blockl/pe/rel [n, D/H] for shaw, blockl/pe/bias [H, n] for a trainable
-// bias); then pe/table [L, S, D] (learned or random additive tables) and
-// head/{w,b} ([D, Outputs], [Outputs]). R = MLPRatio·D.
+// bias); then, for a coordinate-function PE (coordlin, coordmlp, dpb),
+// pe/fn/l<i>/{w,b} ([F, in_i, out_i], [F, out_i] for each layer i of
+// pe.Spec.Layers, F = pe.Spec.NumFunctions(Blocks) functions); then
+// pe/table [L, S, D] (learned or random additive tables) and head/{w,b}
+// ([D, Outputs], [Outputs]). R = MLPRatio·D.
 func Specs(c Config) []ParamSpec {
 	c = c.withDefaults()
 	D, F, S := c.Width, c.Features, c.Tokens
@@ -118,7 +122,8 @@ func Specs(c Config) []ParamSpec {
 			ps = append(ps, ParamSpec{Name: p + "pe/bias", Shape: []int{c.Heads, n}, Trainable: true, PE: true, init: peInit(c.Heads, n)})
 		}
 	}
-	if c.PE.Additive() && c.PE.Kind != pe.None && (c.PE.Trainable() || c.PE.Kind == pe.Random) {
+	ps = append(ps, functionSpecs(c)...)
+	if c.PE.Kind == pe.Learned || c.PE.Kind == pe.Random {
 		L := c.peBlocks()
 		ps = append(ps, ParamSpec{
 			Name: "pe/table", Shape: []int{L, S, D}, Trainable: c.PE.Trainable(), PE: true,
@@ -219,6 +224,134 @@ func ToFloat64(t *tensors.Tensor) ([]float64, error) {
 	}
 	if out == nil {
 		return nil, fmt.Errorf("model: tensor of dtype %s is not float", t.DType())
+	}
+	return out, nil
+}
+
+// FunctionShape returns the number of input features C of c's
+// coordinate-function PE and its output width O (Width for coordlin and
+// coordmlp, Heads for dpb), or 0, 0 for other PEs.
+func (c Config) FunctionShape() (C, O int) {
+	if !c.PE.Function() {
+		return 0, 0
+	}
+	O = c.Width
+	if c.PE.Kind == pe.DPB {
+		O = c.Heads
+	}
+	return c.PE.FunctionInputs(c.Layout.Dim()), O
+}
+
+// functionSpecs lists the parameters of a coordinate-function PE: for each
+// layer i of pe.Spec.Layers(C, O) the weight pe/fn/l<i>/w [F, in, out] and
+// bias pe/fn/l<i>/b [F, out], F = NumFunctions(Blocks). Hidden weights are
+// drawn Xavier-uniform, the output weight from the PE's init (σ), biases
+// are zero (pe.InitFunction).
+func functionSpecs(c Config) []ParamSpec {
+	if !c.PE.Function() {
+		return nil
+	}
+	C, O := c.FunctionShape()
+	F := c.PE.NumFunctions(c.Blocks)
+	layers := c.PE.Layers(C, O)
+	var ps []ParamSpec
+	for i, io := range layers {
+		in, out, output := io[0], io[1], i == len(layers)-1
+		name := fmt.Sprintf("pe/fn/l%d/", i)
+		ps = append(ps,
+			ParamSpec{Name: name + "w", Shape: []int{F, in, out}, Trainable: true, PE: true,
+				init: func(r *rand.Rand, spec pe.Spec, dst []float64) error {
+					for f := range F {
+						w, err := pe.InitFunctionLayer(spec, in, out, output, r)
+						if err != nil {
+							return err
+						}
+						copy(dst[f*in*out:], w)
+					}
+					return nil
+				}},
+			ParamSpec{Name: name + "b", Shape: []int{F, out}, Trainable: true, PE: true, init: constant(0)})
+	}
+	return ps
+}
+
+// FunctionParams splits one model's coordinate-function parameters, given
+// by name as Run.Param returns them (per model, [F, in, out] and [F, out]),
+// into function f's tensors in pe.InitFunction's order.
+func FunctionParams(c Config, param func(name string) ([]float64, error), f int) ([][]float64, error) {
+	C, O := c.FunctionShape()
+	if C == 0 {
+		return nil, fmt.Errorf("model: PE %s is not a coordinate function", c.PE.String())
+	}
+	var out [][]float64
+	for i, io := range c.PE.Layers(C, O) {
+		w, err := param(fmt.Sprintf("pe/fn/l%d/w", i))
+		if err != nil {
+			return nil, err
+		}
+		b, err := param(fmt.Sprintf("pe/fn/l%d/b", i))
+		if err != nil {
+			return nil, err
+		}
+		n, o := io[0]*io[1], io[1]
+		if len(w) < (f+1)*n || len(b) < (f+1)*o {
+			return nil, fmt.Errorf("model: function %d of layer %d outside its parameters", f, i)
+		}
+		out = append(out, w[f*n:(f+1)*n], b[f*o:(f+1)*o])
+	}
+	return out, nil
+}
+
+// FunctionTables evaluates a coordlin or coordmlp PE at the tokens'
+// coordinates on the host: the tables it adds, [F, S, D] with
+// F = NumFunctions(Blocks) (one per block, or one for input placement),
+// from one model's parameters (param returns a parameter's per-model
+// values by name, as train.Run.Param does).
+func FunctionTables(c Config, param func(name string) ([]float64, error)) ([]float64, error) {
+	return functionValues(c, param, pe.CoordLin, pe.CoordMLP)
+}
+
+// FunctionBiases evaluates a dpb PE on every pair of tokens on the host:
+// the attention-score biases it adds, [F, H, S, S] (bias[f, h, q, k] for
+// query q and key k), from one model's parameters.
+func FunctionBiases(c Config, param func(name string) ([]float64, error)) ([]float64, error) {
+	v, err := functionValues(c, param, pe.DPB)
+	if err != nil {
+		return nil, err
+	}
+	F, H, S := c.PE.NumFunctions(c.Blocks), c.Heads, c.Tokens
+	out := make([]float64, len(v))
+	for f := range F { // [F, S·S, H] → [F, H, S, S]
+		for p := range S * S {
+			for h := range H {
+				out[(f*H+h)*S*S+p] = v[(f*S*S+p)*H+h]
+			}
+		}
+	}
+	return out, nil
+}
+
+func functionValues(c Config, param func(name string) ([]float64, error), kinds ...pe.Kind) ([]float64, error) {
+	c = c.withDefaults()
+	if !slices.Contains(kinds, c.PE.Kind) {
+		return nil, fmt.Errorf("model: PE %s: want %v", c.PE.String(), kinds)
+	}
+	feats, C, err := pe.FunctionFeatures(c.PE, c.Layout)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	_, O := c.FunctionShape()
+	var out []float64
+	for f := range c.PE.NumFunctions(c.Blocks) {
+		ps, err := FunctionParams(c, param, f)
+		if err != nil {
+			return nil, err
+		}
+		v, err := pe.EvalFunction(c.PE, ps, feats, C, O)
+		if err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		out = append(out, v...)
 	}
 	return out, nil
 }

@@ -10,10 +10,12 @@ import (
 
 // Syntax is the grammar of spec strings, one line, for flag help and errors.
 const Syntax = "none | random | learn[:<σ> | :normal:<σ> | :uniform:<low>:<high> | :xavier | :zeros] | " +
-	"sin1d | sin2d | sinnd | rope1d | rope2d | ropend | shaw[:<init>] | t5[:<init>] | alibi | alibind; " +
-	"options after commas: wd=<x> (learn, shaw, t5), input | every (learn, random, sin*), " +
-	"causal (shaw, t5, alibi, alibind), noout (any), maxdist=<n> (shaw, t5), buckets=<n> (t5), base=<x> (sin*, rope*); " +
-	"aliases: nope, learn-<σ>, uniform (= learn:uniform:0:1), 1d-fixed, 2d-fixed, rope, relative (= shaw,causal,noout)"
+	"sin1d | sin2d | sinnd | rope1d | rope2d | ropend | shaw[:<init>] | t5[:<init>] | alibi | alibind | " +
+	"coordlin[:<init>] | coordmlp[:<init>] | dpb[:<init>]; " +
+	"options after commas: wd=<x> (trainable kinds), input | every (learn, random, sin*, coord*, dpb), " +
+	"causal (shaw, t5, alibi, alibind), noout (any), maxdist=<n> (shaw, t5), buckets=<n> (t5), base=<x> (sin*, rope*), " +
+	"hidden=<n> and depth=<n> (coordmlp, dpb), fourier=<n> (coord*, dpb); " +
+	"aliases: nope, learn-<σ>, coordlin-<σ>, coordmlp-<σ>, dpb-<σ>, uniform (= learn:uniform:0:1), 1d-fixed, 2d-fixed, rope, relative (= shaw,causal,noout)"
 
 // Parse reads a spec string (see Syntax and the package documentation),
 // case-insensitively and ignoring spaces around its parts, and returns the
@@ -75,15 +77,17 @@ func parseHead(head string) (Spec, error) {
 	case "uniform":
 		return Spec{Kind: Learned, Init: Uniform, Low: 0, High: 1}, nil
 	}
-	if v, ok := strings.CutPrefix(head, "learn-"); ok {
-		sigma, err := parseNumber("σ", v)
-		if err != nil {
-			return Spec{}, err
+	for _, k := range []Kind{Learned, CoordLin, CoordMLP, DPB} {
+		if v, ok := strings.CutPrefix(head, string(k)+"-"); ok {
+			sigma, err := parseNumber("σ", v)
+			if err != nil {
+				return Spec{}, err
+			}
+			if sigma < 0 {
+				return Spec{}, fmt.Errorf("σ must be ≥ 0, got %v", sigma)
+			}
+			return Spec{Kind: k, Init: Normal, Sigma: sigma}, nil
 		}
-		if sigma < 0 {
-			return Spec{}, fmt.Errorf("σ must be ≥ 0, got %v", sigma)
-		}
-		return Spec{Kind: Learned, Init: Normal, Sigma: sigma}, nil
 	}
 	fields := strings.Split(head, ":")
 	for i := range fields {
@@ -96,7 +100,7 @@ func parseHead(head string) (Spec, error) {
 	args := fields[1:]
 	if !s.Trainable() {
 		if len(args) > 0 {
-			return Spec{}, fmt.Errorf("%s takes no ':' arguments (only learn, shaw and t5 take an init)", s.Kind)
+			return Spec{}, fmt.Errorf("%s takes no ':' arguments (only the trainable kinds learn, shaw, t5, coordlin, coordmlp and dpb take an init)", s.Kind)
 		}
 		return s, nil
 	}
@@ -222,16 +226,34 @@ func parseOption(s *Spec, opt string, seen map[string]bool) error {
 			return err
 		}
 		s.Buckets = n
+	case "hidden":
+		n, err := parseInt()
+		if err != nil {
+			return err
+		}
+		s.Hidden = n
+	case "depth":
+		n, err := parseInt()
+		if err != nil {
+			return err
+		}
+		s.Depth = n
+	case "fourier":
+		n, err := parseInt()
+		if err != nil {
+			return err
+		}
+		s.Fourier = n
 	case "":
 		return errors.New("empty option")
 	default:
-		return fmt.Errorf("unknown option %q (want wd=<x>, input, every, causal, noout, maxdist=<n>, buckets=<n> or base=<x>)", key)
+		return fmt.Errorf("unknown option %q (want wd=<x>, input, every, causal, noout, maxdist=<n>, buckets=<n>, base=<x>, hidden=<n>, depth=<n> or fourier=<n>)", key)
 	}
 	return nil
 }
 
 // optionKeys are the option names of the spec grammar (see Syntax).
-var optionKeys = [...]string{"wd", "input", "every", "causal", "noout", "maxdist", "buckets", "base"}
+var optionKeys = [...]string{"wd", "input", "every", "causal", "noout", "maxdist", "buckets", "base", "hidden", "depth", "fourier"}
 
 // isOption reports whether part (one comma-separated piece of a spec) is an
 // option: its name, before any '=', is one of optionKeys.
@@ -249,7 +271,8 @@ func isOption(part string) bool {
 // SplitList splits a list of specs or condition names separated by commas
 // or semicolons, keeping each spec's options with it: a semicolon always
 // separates, a comma only when the piece after it is not an option (wd=…,
-// input, every, causal, noout, maxdist=…, buckets=…, base=…). So
+// input, every, causal, noout, maxdist=…, buckets=…, base=…, hidden=…,
+// depth=…, fourier=…). So
 // "learn-0.1,shaw,causal,sin2d" is ["learn-0.1", "shaw,causal", "sin2d"],
 // and "shaw,causal;t5" is ["shaw,causal", "t5"]. Elements are trimmed;
 // empty elements are kept (as ""), so that callers can report them by

@@ -60,6 +60,13 @@ func TestParse(t *testing.T) {
 		{"alibi", Spec{Kind: ALiBi}, "alibi"},
 		{"alibi,causal", Spec{Kind: ALiBi, Causal: true}, "alibi,causal"},
 		{"alibind", Spec{Kind: ALiBiND}, "alibind"},
+		{"coordlin", Spec{Kind: CoordLin, Init: Normal, Sigma: 0.2, Placement: Every}, "coordlin:normal:0.2"},
+		{"coordlin-0.1", Spec{Kind: CoordLin, Init: Normal, Sigma: 0.1, Placement: Every}, "coordlin:normal:0.1"},
+		{"coordlin:2,input,fourier=4", Spec{Kind: CoordLin, Init: Normal, Sigma: 2, Placement: Input, Fourier: 4}, "coordlin:normal:2,input,fourier=4"},
+		{"coordmlp-0.5", Spec{Kind: CoordMLP, Init: Normal, Sigma: 0.5, Placement: Every, Hidden: 64, Depth: 1}, "coordmlp:normal:0.5"},
+		{"coordmlp:xavier,hidden=16,depth=2,wd=0.1", Spec{Kind: CoordMLP, Init: Xavier, Placement: Every, Hidden: 16, Depth: 2, WeightDecay: 0.1}, "coordmlp:xavier,wd=0.1,hidden=16,depth=2"},
+		{"dpb-2", Spec{Kind: DPB, Init: Normal, Sigma: 2, Placement: Every, Hidden: 32, Depth: 1}, "dpb:normal:2"},
+		{"dpb:0.1,hidden=64,input", Spec{Kind: DPB, Init: Normal, Sigma: 0.1, Placement: Input, Hidden: 64, Depth: 1}, "dpb:normal:0.1,input,hidden=64"},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in)
@@ -91,6 +98,7 @@ func TestRoundTrip(t *testing.T) {
 		{Kind: RoPE2D, Base: 1e6}, {Kind: RoPEND}, {Kind: Shaw}, {Kind: Shaw, Init: Xavier, Causal: true, MaxDist: 3},
 		{Kind: T5}, {Kind: T5, Buckets: 6, Causal: true, MaxDist: 7}, {Kind: T5, MaxDist: 128, Buckets: 64},
 		{Kind: ALiBi}, {Kind: ALiBiND, Causal: true},
+		{Kind: CoordLin}, {Kind: CoordMLP, Hidden: 8, Fourier: 3}, {Kind: DPB, Depth: 3, Placement: Input},
 	}
 	for _, s := range specs {
 		if err := s.Validate(); err != nil {
@@ -143,7 +151,12 @@ func TestParseErrors(t *testing.T) {
 		{"shaw,noout=1", `option "noout" takes no value`},
 		{"relative,noout,noout", `option "noout" given twice`},
 		{"sin2d,wd=0.1", "no weight decay"},
-		{"rope1d,input", "placement applies to learn, random and sin* only"},
+		{"rope1d,input", "placement applies to learn, random, sin*, coordlin, coordmlp and dpb only"},
+		{"coordlin,hidden=8", "hidden and depth apply to coordmlp and dpb only"},
+		{"sinnd,fourier=2", "fourier applies to coordlin, coordmlp and dpb only"},
+		{"coordmlp,fourier=21", "fourier must be between 0 and 20"},
+		{"dpb,depth=0", "want an integer > 0"},
+		{"coordlin-x", `σ "x" is not a finite number`},
 		{"shaw,maxdist=-1", "want an integer > 0"},
 		{"shaw,maxdist=x", "want an integer > 0"},
 		{"shaw,buckets=8", "buckets applies to t5 only"},
@@ -226,6 +239,9 @@ func TestPredicates(t *testing.T) {
 		{T5, false, false, true, false, true},
 		{ALiBi, false, false, true, false, false},
 		{ALiBiND, false, false, true, false, false},
+		{CoordLin, true, false, false, false, true},
+		{CoordMLP, true, false, false, false, true},
+		{DPB, false, false, false, false, true},
 	}
 	if len(tests) != len(Kinds()) {
 		t.Fatalf("table covers %d kinds, Kinds() has %d", len(tests), len(Kinds()))

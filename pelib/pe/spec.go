@@ -26,11 +26,15 @@ const (
 	T5      Kind = "t5"      // trainable relative attention bias over log buckets (Raffel et al.)
 	ALiBi   Kind = "alibi"   // fixed linear distance bias (Press et al.)
 	ALiBiND Kind = "alibind" // ALiBi with the Euclidean distance between coordinates
+
+	CoordLin Kind = "coordlin" // trainable linear map of the normalised coordinates, added like a table
+	CoordMLP Kind = "coordmlp" // trainable MLP of the normalised coordinates, added like a table
+	DPB      Kind = "dpb"      // dynamic position bias: trainable MLP of coordinate differences, one score bias per head
 )
 
 // Kinds returns every Kind in a fixed order.
 func Kinds() []Kind {
-	return []Kind{None, Random, Learned, Sin1D, Sin2D, SinND, RoPE1D, RoPE2D, RoPEND, Shaw, T5, ALiBi, ALiBiND}
+	return []Kind{None, Random, Learned, Sin1D, Sin2D, SinND, RoPE1D, RoPE2D, RoPEND, Shaw, T5, ALiBi, ALiBiND, CoordLin, CoordMLP, DPB}
 }
 
 // Valid reports whether k is one of the kinds of this package.
@@ -113,13 +117,22 @@ type Spec struct {
 	Buckets int `json:"buckets,omitempty"`
 	// Base of the sinusoid and rotary frequencies (default 10000).
 	Base float64 `json:"base,omitempty"`
+
+	// Hidden is the hidden width of coordmlp (default 64) and dpb (default
+	// 32); Depth their number of hidden layers (default 1); Fourier the
+	// number F of octave Fourier features of the normalised coordinates
+	// (coordlin, coordmlp, dpb; 0: the coordinates alone). See coord.go.
+	Hidden  int `json:"hidden,omitempty"`
+	Depth   int `json:"depth,omitempty"`
+	Fourier int `json:"fourier,omitempty"`
 }
 
 // Additive reports whether the PE is a [S, D] table added to the token
-// embeddings: none (a zero table), random, learn and the sinusoids.
+// embeddings: none (a zero table), random, learn, the sinusoids and the
+// coordinate functions whose values form a table (coordlin, coordmlp).
 func (s Spec) Additive() bool {
 	switch s.Kind {
-	case None, Random, Learned, Sin1D, Sin2D, SinND:
+	case None, Random, Learned, Sin1D, Sin2D, SinND, CoordLin, CoordMLP:
 		return true
 	}
 	return false
@@ -148,17 +161,19 @@ func (s Spec) Bias() bool {
 // keys (shaw).
 func (s Spec) Relative() bool { return s.Kind == Shaw }
 
-// Trainable reports whether the PE has trainable parameters (learn, shaw, t5).
+// Trainable reports whether the PE has trainable parameters (learn, shaw,
+// t5, coordlin, coordmlp, dpb).
 func (s Spec) Trainable() bool {
 	switch s.Kind {
-	case Learned, Shaw, T5:
+	case Learned, Shaw, T5, CoordLin, CoordMLP, DPB:
 		return true
 	}
 	return false
 }
 
-// hasTable reports whether the kind adds a table whose placement matters.
-func (s Spec) hasTable() bool { return s.Additive() && s.Kind != None }
+// hasTable reports whether the kind adds a table, or has a coordinate
+// function, whose placement matters.
+func (s Spec) hasTable() bool { return (s.Additive() && s.Kind != None) || s.Function() }
 
 func (s Spec) sinusoidal() bool {
 	switch s.Kind {
@@ -179,7 +194,7 @@ func (s Spec) causalAllowed() bool {
 // Normalize returns s with every zero field that has a default for s.Kind
 // set to that default: for learn, shaw and t5 an empty Init becomes Normal if
 // Sigma is set, Uniform if Low or High is set, else the kind's default
-// (learn Normal σ 0.2, shaw Normal σ 1, t5 Zeros), and Uniform with
+// (learn and the coordinate functions Normal σ 0.2, shaw Normal σ 1, t5 Zeros), and Uniform with
 // Low = High = 0 becomes U(0, 1); Placement Every for tables; Base 10000 for
 // sinusoids and rotary kinds; Buckets 32 and MaxDist 128 for t5. Fields that do
 // not apply to the kind are left as they are (Validate rejects them).
@@ -191,7 +206,7 @@ func (s Spec) Normalize() Spec {
 				s.Init = Normal
 			case s.Low != 0 || s.High != 0:
 				s.Init = Uniform
-			case s.Kind == Learned:
+			case s.Kind == Learned || s.Function():
 				s.Init, s.Sigma = Normal, DefaultSigma
 			case s.Kind == Shaw:
 				s.Init, s.Sigma = Normal, DefaultShawSigma
@@ -208,6 +223,17 @@ func (s Spec) Normalize() Spec {
 	}
 	if (s.sinusoidal() || s.Rotary()) && s.Base == 0 {
 		s.Base = DefaultBase
+	}
+	if s.Kind == CoordMLP || s.Kind == DPB {
+		if s.Hidden == 0 {
+			s.Hidden = DefaultMLPHidden
+			if s.Kind == DPB {
+				s.Hidden = DefaultDPBHidden
+			}
+		}
+		if s.Depth == 0 {
+			s.Depth = DefaultDepth
+		}
 	}
 	if s.Kind == T5 {
 		if s.Buckets == 0 {
@@ -273,10 +299,10 @@ func (s Spec) Validate() error {
 		}
 	} else {
 		if n.Init != "" || n.Sigma != 0 || n.Low != 0 || n.High != 0 || n.InitFunc != nil {
-			return bad("has no trainable parameters, so no init (init applies to learn, shaw and t5)")
+			return bad("has no trainable parameters, so no init (init applies to learn, shaw, t5, coordlin, coordmlp and dpb)")
 		}
 		if n.WeightDecay != 0 {
-			return bad("has no trainable parameters, so no weight decay (wd applies to learn, shaw and t5)")
+			return bad("has no trainable parameters, so no weight decay (wd applies to learn, shaw, t5, coordlin, coordmlp and dpb)")
 		}
 	}
 	if n.hasTable() {
@@ -284,7 +310,7 @@ func (s Spec) Validate() error {
 			return bad("unknown placement %q (want every or input)", n.Placement)
 		}
 	} else if n.Placement != "" {
-		return bad("placement applies to learn, random and sin* only")
+		return bad("placement applies to learn, random, sin*, coordlin, coordmlp and dpb only")
 	}
 	if n.Causal && !n.causalAllowed() {
 		return bad("causal applies to shaw, t5, alibi and alibind only")
@@ -313,6 +339,21 @@ func (s Spec) Validate() error {
 	if n.Kind != T5 && n.Buckets != 0 {
 		return bad("buckets applies to t5 only")
 	}
+	switch {
+	case n.Kind == CoordMLP || n.Kind == DPB:
+		if n.Hidden < 1 || n.Depth < 1 {
+			return bad("hidden and depth must be ≥ 1, got %d and %d", n.Hidden, n.Depth)
+		}
+	case n.Hidden != 0 || n.Depth != 0:
+		return bad("hidden and depth apply to coordmlp and dpb only")
+	}
+	if n.Function() {
+		if n.Fourier < 0 || n.Fourier > maxFourier {
+			return bad("fourier must be between 0 and %d, got %d", maxFourier, n.Fourier)
+		}
+	} else if n.Fourier != 0 {
+		return bad("fourier applies to coordlin, coordmlp and dpb only")
+	}
 	if n.sinusoidal() || n.Rotary() {
 		if !finite(n.Base) || n.Base <= 0 {
 			return bad("base must be a finite number > 0, got %v", n.Base)
@@ -339,7 +380,7 @@ func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) 
 // String returns the canonical spec string of s: lowercase, the init of a
 // trainable kind always written out (learn:normal:0.2), and the options that
 // differ from their defaults in the order wd, input, causal, noout, maxdist,
-// buckets, base. Parse(s.String()) equals s.Normalize() for a valid s whose
+// buckets, base, hidden, depth, fourier. Parse(s.String()) equals s.Normalize() for a valid s whose
 // Init is not Func ("learn:func" does not parse: a function is set in code).
 func (s Spec) String() string { return s.Normalize().format(true) }
 
@@ -384,6 +425,15 @@ func (s Spec) format(withInit bool) string {
 	}
 	if s.Base != 0 && s.Base != DefaultBase {
 		b.WriteString(",base=" + formatFloat(s.Base))
+	}
+	if s.Hidden != 0 && !(s.Kind == CoordMLP && s.Hidden == DefaultMLPHidden) && !(s.Kind == DPB && s.Hidden == DefaultDPBHidden) {
+		b.WriteString(",hidden=" + strconv.Itoa(s.Hidden))
+	}
+	if s.Depth != 0 && s.Depth != DefaultDepth {
+		b.WriteString(",depth=" + strconv.Itoa(s.Depth))
+	}
+	if s.Fourier != 0 {
+		b.WriteString(",fourier=" + strconv.Itoa(s.Fourier))
 	}
 	return b.String()
 }

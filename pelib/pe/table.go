@@ -20,7 +20,7 @@ func InitTable(spec Spec, rows, cols int, rng *rand.Rand) ([]float64, error) {
 	}
 	s := spec.Normalize()
 	if !s.Trainable() {
-		return nil, fmt.Errorf("pe: InitTable: %s has no trainable parameters (want learn, shaw or t5)", s.Kind)
+		return nil, fmt.Errorf("pe: InitTable: %s has no trainable parameters (want learn, shaw, t5, coordlin, coordmlp or dpb)", s.Kind)
 	}
 	if rows <= 0 || cols <= 0 {
 		return nil, fmt.Errorf("pe: InitTable(%s): shape [%d, %d] must be positive", s, rows, cols)
@@ -29,6 +29,18 @@ func InitTable(spec Spec, rows, cols int, rng *rand.Rand) ([]float64, error) {
 		return nil, fmt.Errorf("pe: InitTable(%s): nil rng", s)
 	}
 	out := make([]float64, rows*cols)
+	if err := drawInit(s, out, rows, cols, rng); err != nil {
+		return nil, fmt.Errorf("pe: InitTable(%s): %w", s, err)
+	}
+	return out, nil
+}
+
+// drawInit fills out ([rows, cols], row-major) from the init of the
+// normalized trainable spec s.
+func drawInit(s Spec, out []float64, rows, cols int, rng *rand.Rand) error {
+	if rng == nil && s.Init != Zeros {
+		return errors.New("nil rng")
+	}
 	switch s.Init {
 	case Normal:
 		for i := range out {
@@ -48,13 +60,13 @@ func InitTable(spec Spec, rows, cols int, rng *rand.Rand) ([]float64, error) {
 			for c := range cols {
 				v := s.InitFunc(rng, r, c)
 				if !finite(v) {
-					return nil, fmt.Errorf("pe: InitTable(%s): InitFunc(rng, %d, %d) = %v, want a finite number", s, r, c, v)
+					return fmt.Errorf("InitFunc(rng, %d, %d) = %v, want a finite number", r, c, v)
 				}
 				out[r*cols+c] = v
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // XavierBound returns the bound b = √(6/(fanIn+fanOut)) of the Xavier/Glorot
@@ -116,6 +128,8 @@ func Table(spec Spec, l Layout, D int, rng *rand.Rand) ([]float64, error) {
 			return nil, fmt.Errorf("pe: Table(%s): %w", s, err)
 		}
 		return out, nil
+	case CoordLin, CoordMLP:
+		return nil, fmt.Errorf("pe: Table(%s): a coordinate function's table is its value at the tokens' coordinates, computed from its parameters (FunctionFeatures, InitFunction, EvalFunction)", s)
 	}
 	return nil, errors.New("pe: Table: unreachable")
 }

@@ -54,6 +54,24 @@ func SigmaOf(name string) (float64, bool) {
 	return s, err == nil
 }
 
+// FamilyOf returns the PE family and σ of a "<family>-<σ>" condition name
+// of a trainable PE initialised Normal(0, σ²) — family learn (SigmaOf),
+// coordlin, coordmlp or dpb — and false for any other name.
+func FamilyOf(name string) (family string, sigma float64, ok bool) {
+	for _, k := range []pe.Kind{pe.Learned, pe.CoordLin, pe.CoordMLP, pe.DPB} {
+		rest, found := strings.CutPrefix(name, string(k)+"-")
+		if !found {
+			continue
+		}
+		s, err := strconv.ParseFloat(rest, 64)
+		if err != nil {
+			return "", 0, false
+		}
+		return string(k), s, true
+	}
+	return "", 0, false
+}
+
 func (v Vocabulary) aliasNames() []string {
 	names := make([]string, 0, len(v.Aliases))
 	for n := range v.Aliases {
@@ -121,6 +139,8 @@ func (v Vocabulary) spec(name string) (pe.Spec, error) {
 //     "learn-<σ>", σ in the shortest decimal form that reads back to it
 //     (SigmaNames: "learn-0.1", "learn-2");
 //   - the same with the vocabulary's PE weight decay: "learn-<σ>-wd";
+//   - a coordinate-function PE initialised Normal(0, σ²), σ > 0, with no
+//     other option: "<kind>-<σ>" ("coordlin-0.1", "coordmlp-2", "dpb-0.5");
 //   - else the alias that gives s: an alias naming its own spec ("none":
 //     "none", "shaw": "shaw") before the others, then the first in byte
 //     order ("2d-fixed" for sin2d in lst);
@@ -140,6 +160,13 @@ func (v Vocabulary) CanonicalName(s pe.Spec) string {
 			plain.WeightDecay = v.WeightDecay
 			if plain.String() == key {
 				return name + "-wd"
+			}
+		}
+	}
+	for _, k := range []pe.Kind{pe.CoordLin, pe.CoordMLP, pe.DPB} {
+		if s.Kind == k && s.Init == pe.Normal && s.Sigma > 0 && !math.IsInf(s.Sigma, 0) {
+			if plain := (pe.Spec{Kind: k, Init: pe.Normal, Sigma: s.Sigma}); plain.String() == key {
+				return string(k) + "-" + strconv.FormatFloat(s.Sigma, 'g', -1, 64)
 			}
 		}
 	}

@@ -92,6 +92,10 @@ func TestCanonicalName(t *testing.T) {
 		{"z-rel", []string{"z-rel", "shaw,causal", "shaw:1,causal"}},
 		{"learn:xavier", []string{"learn:xavier", "LEARN:Xavier"}},
 		{"rope1d", []string{"rope1d", "rope"}},
+		{"coordlin-0.1", []string{"coordlin-0.1", "coordlin:0.1", "COORDLIN:normal:0.10"}},
+		{"coordmlp-2", []string{"coordmlp-2", "coordmlp:2,hidden=64,depth=1"}},
+		{"coordmlp:normal:2,hidden=8", []string{"coordmlp-2,hidden=8"}},
+		{"dpb-0.5", []string{"dpb-0.5", "dpb:normal:0.5,every"}},
 	} {
 		for _, s := range tc.spellings {
 			c, err := v.Condition(s)
@@ -109,5 +113,27 @@ func TestCanonicalName(t *testing.T) {
 	}
 	if got := v.Canonical("no such pe"); got != "no such pe" {
 		t.Errorf("Canonical of an unknown name = %q, want it unchanged", got)
+	}
+}
+
+func TestFamilyOf(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		family string
+		sigma  float64
+		ok     bool
+	}{
+		{"learn-0.1", "learn", 0.1, true},
+		{"coordlin-2", "coordlin", 2, true},
+		{"coordmlp-0.5", "coordmlp", 0.5, true},
+		{"dpb-0.1", "dpb", 0.1, true},
+		{"learn-0.1-wd", "", 0, false},
+		{"sinnd", "", 0, false},
+		{"coordmlp:normal:2,hidden=8", "", 0, false},
+	} {
+		f, s, ok := FamilyOf(tc.name)
+		if f != tc.family || s != tc.sigma || ok != tc.ok {
+			t.Errorf("FamilyOf(%q) = %q, %g, %t; want %q, %g, %t", tc.name, f, s, ok, tc.family, tc.sigma, tc.ok)
+		}
 	}
 }

@@ -726,11 +726,11 @@ func SnapshotName(epoch int) string { return fmt.Sprintf("pe-epoch%04d", epoch) 
 func track(opt Options, run *train.Run, g []Cell) ([]train.Metrics, error) {
 	if opt.Snapshots {
 		for m, c := range g {
-			t, shape, err := run.PETable(m)
-			if err != nil {
-				continue // no table (none, rope, relative, …)
+			name, t, shape, ok := peArtifact(run, m, SnapshotName(run.Epoch()))
+			if !ok {
+				continue // no table or learned bias (none, rope, relative, …)
 			}
-			if err := WriteArtifact(opt.Store, c.ID, SnapshotName(run.Epoch()), t, shape...); err != nil {
+			if err := WriteArtifact(opt.Store, c.ID, name, t, shape...); err != nil {
 				return nil, fmt.Errorf("sweep: PE snapshot of %s seed %d: %w", c.Condition.Name, c.Seed, err)
 			}
 		}
@@ -741,13 +741,27 @@ func track(opt Options, run *train.Run, g []Cell) ([]train.Metrics, error) {
 	return opt.Track(run, g)
 }
 
+// peArtifact returns model m's PE as an artifact: its table [L, S, D] under
+// name ("pe", "pe-epoch0040"), or, for a dpb PE, its attention-score biases
+// [L, H, S, S] under name with "pe" replaced by "pe-bias" ("pe-bias",
+// "pe-bias-epoch0040"); false when the PE has neither.
+func peArtifact(run *train.Run, m int, name string) (string, []float64, []int, bool) {
+	if t, shape, err := run.PETable(m); err == nil {
+		return name, t, shape, true
+	}
+	if b, shape, err := run.PEBias(m); err == nil {
+		return strings.Replace(name, "pe", "pe-bias", 1), b, shape, true
+	}
+	return "", nil, nil, false
+}
+
 func savePETables(store *results.Store, run *train.Run, g []Cell) error {
 	for m, c := range g {
-		t, shape, err := run.PETable(m)
-		if err != nil {
-			continue // this PE has no table (none, rope, relative, …)
+		name, t, shape, ok := peArtifact(run, m, "pe")
+		if !ok {
+			continue // this PE has no table or learned bias (none, rope, relative, …)
 		}
-		if err := WriteArtifact(store, c.ID, "pe", t, shape...); err != nil {
+		if err := WriteArtifact(store, c.ID, name, t, shape...); err != nil {
 			return fmt.Errorf("sweep: saving the PE table of %s seed %d: %w", c.Condition.Name, c.Seed, err)
 		}
 	}

@@ -233,13 +233,21 @@ func (r *Run) Param(m int, name string) ([]float64, []int, error) {
 }
 
 // PETable returns model m's additive PE table [L, S, D] (learned or random
-// PEs) — or, for fixed sinusoids, the fixed table — as float64 and its
-// shape.
+// PEs; for coordlin and coordmlp the function's values at the tokens'
+// coordinates, model.FunctionTables) — or, for fixed sinusoids, the fixed
+// table — as float64 and its shape.
 func (r *Run) PETable(m int) ([]float64, []int, error) {
 	if v, sh, err := r.Param(m, "pe/table"); err == nil {
 		return v, sh, nil
 	}
 	mc := r.cfg.Model
+	if mc.PE.FunctionTable() { // coordlin, coordmlp: the function at the tokens
+		t, err := model.FunctionTables(mc, r.paramOf(m))
+		if err != nil {
+			return nil, nil, err
+		}
+		return t, []int{mc.PE.NumFunctions(mc.Blocks), mc.Tokens, mc.Width}, nil
+	}
 	if mc.PE.Additive() {
 		t, err := pe.Table(mc.PE, mc.Layout, mc.Width, nil)
 		if err == nil {
@@ -248,6 +256,27 @@ func (r *Run) PETable(m int) ([]float64, []int, error) {
 		return nil, nil, err
 	}
 	return nil, nil, fmt.Errorf("train: PE %s has no additive table", mc.PE.String())
+}
+
+// PEBias returns model m's dpb attention-score biases [L, H, S, S]
+// (model.FunctionBiases) and their shape.
+func (r *Run) PEBias(m int) ([]float64, []int, error) {
+	mc := r.cfg.Model
+	if mc.PE.Kind != pe.DPB {
+		return nil, nil, fmt.Errorf("train: PE %s has no learned bias function", mc.PE.String())
+	}
+	b, err := model.FunctionBiases(mc, r.paramOf(m))
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, []int{mc.PE.NumFunctions(mc.Blocks), mc.Heads, mc.Tokens, mc.Tokens}, nil
+}
+
+func (r *Run) paramOf(m int) func(string) ([]float64, error) {
+	return func(name string) ([]float64, error) {
+		v, _, err := r.Param(m, name)
+		return v, err
+	}
 }
 
 // evalNoise draws standard-normal embedding noise [M, B, S, D] for one
