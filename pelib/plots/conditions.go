@@ -77,7 +77,17 @@ var controlStyles = map[string]Style{
 	"alibi":          {color.RGBA{0x66, 0x66, 0x33, 0xff}, "dashdot"},
 	"alibi2d":        {color.RGBA{0x66, 0x66, 0x33, 0xff}, "dashdot"},
 	"uniform":        {color.RGBA{0x99, 0x77, 0x00, 0xff}, "dot"},
+	// The PE families, as curves over σ (a metric against σ per family):
+	// the learned table is "learned"; the coordinate functions each have
+	// their colour and their dash, the dash their σ conditions also carry.
+	"coordlin": {color.RGBA{0x00, 0x99, 0xdd, 0xff}, "dash"},
+	"coordmlp": {color.RGBA{0xaa, 0x44, 0x99, 0xff}, "longdash"},
+	"dpb":      {color.RGBA{0x77, 0x44, 0x11, 0xff}, "dashdot"},
 }
+
+// familyDash is the dash of a coordinate-function family's σ conditions
+// ("coordlin-<σ>" …): the family's own dash in the colour of σ.
+var familyDash = map[string]string{"coordlin": "dash", "coordmlp": "longdash", "dpb": "dashdot"}
 
 // unknownStyle is the style of a condition pelab does not name: grey.
 var unknownStyle = Style{Colour: color.RGBA{0x99, 0x99, 0x99, 0xff}, Dash: "dashdot"}
@@ -88,7 +98,11 @@ var unknownStyle = Style{Colour: color.RGBA{0x99, 0x99, 0x99, 0xff}, Dash: "dash
 // (SigmaColour), solid, and "learn-<σ>-wd" the same colour dotted; the
 // controls have fixed colours off that ramp (oracle sinusoids black and
 // dashed, none red, random orange, RoPE magenta, relative wine);
-// "learned" (a curve over many σ) is LearnedStyle; any other name is grey.
+// "learned" (a curve over many σ) is LearnedStyle; a coordinate-function
+// PE "coordlin-<σ>", "coordmlp-<σ>" or "dpb-<σ>" the colour of σ with its
+// family's dash (dash, long dash, dash-dot), and the family itself as a
+// curve over σ ("coordlin", …) a fixed colour with that dash; any other
+// name is grey.
 func ConditionStyle(name string) Style {
 	if s, ok := controlStyles[name]; ok {
 		return s
@@ -101,6 +115,11 @@ func ConditionStyle(name string) Style {
 				s.Dash = "dot"
 			}
 			return s
+		}
+	}
+	if fam, rest, ok := strings.Cut(name, "-"); ok && familyDash[fam] != "" {
+		if sigma, err := strconv.ParseFloat(rest, 64); err == nil && sigma > 0 && !math.IsInf(sigma, 0) {
+			return Style{Colour: SigmaColour(sigma), Dash: familyDash[fam]}
 		}
 	}
 	return unknownStyle

@@ -325,6 +325,7 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 		}
 		add(base+"-interp.png", results.MetricLabel(h.Interp)+" against "+results.MetricLabel(h.Gen)+" across learned-σ conditions, Spearman ρ", f, err)
 		geometrySection(&b, shown, h.Gen, base, add)
+		familiesSection(&b, shown, h.Gen, base, add)
 		interventionSection(&b, rs)
 		pairedSection(&b, shown, pairedMetrics(h.Gen))
 	}

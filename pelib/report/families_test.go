@@ -1,0 +1,76 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pelab/pelab/pelib/plots"
+	"github.com/pelab/pelab/pelib/results"
+)
+
+// familyRecords makes records of the learned table and coordlin at σ 0.1,
+// 0.5 and 2 and of none, 3 seeds each: test_mse rises with σ (coordlin
+// 0.05 below the table at every σ and seed), geometry falls with σ.
+func familyRecords() []results.Record {
+	var rs []results.Record
+	for _, fam := range []string{"learn", "coordlin"} {
+		for i, s := range []float64{0.1, 0.5, 2} {
+			for k, seed := range []int64{1, 2, 3} {
+				mse := 0.8 + 0.05*float64(i) + 0.01*float64(k)
+				geo := 0.7 - 0.3*float64(i) + 0.01*float64(k)
+				if fam == "coordlin" {
+					mse -= 0.05
+				}
+				rs = append(rs, results.Record{Condition: fmt.Sprintf("%s-%g", fam, s), Seed: seed, Status: results.StatusOK,
+					Final:   map[string]float64{"test_mse": mse, "geo_rsa_cos_b0": geo},
+					History: []results.Point{{Epoch: 0, Metrics: map[string]float64{"geo_rsa_cos_b0": 0.05 * float64(k)}}}})
+			}
+		}
+	}
+	for _, seed := range []int64{1, 2, 3} {
+		rs = append(rs, results.Record{Condition: "none", Seed: seed, Status: results.StatusOK, Final: map[string]float64{"test_mse": 1}})
+	}
+	return rs
+}
+
+func TestFamiliesSection(t *testing.T) {
+	var b strings.Builder
+	figs := 0
+	add := func(file, caption string, f *plots.Figure, err error) {
+		if err != nil || f == nil {
+			t.Errorf("figure %s: %v", file, err)
+			return
+		}
+		if _, err := f.PNG(0, 0); err != nil {
+			t.Errorf("figure %s: %v", file, err)
+		}
+		figs++
+	}
+	familiesSection(&b, familyRecords(), "test_mse", "x", add)
+	md := b.String()
+	for _, want := range []string{
+		"## PE families",
+		"| learn-0.1 | learn | 0.1 | 3 | 0.81 ± 0.01",
+		"| coordlin-2 | coordlin | 2 | 3 | 0.86 ± 0.01",
+		"| none | control | – | 3 | 1 ± 0 [1, 1] | – |",
+		"| learn | 9 | 0.95 (p 0.0012) | -0.95", // ρ(σ, mse): ties within σ, so below 1
+		"| coordlin-0.1 | 3 | -0.05",            // best coordlin (σ 0.1) − best table (σ 0.1), every seed
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("section lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Index(md, "| learn-2 |") > strings.Index(md, "| coordlin-0.1 |") {
+		t.Error("families out of order: the table's rows should come first")
+	}
+	if figs != 2 {
+		t.Errorf("%d figures, want 2", figs)
+	}
+	// One family alone: no section.
+	var one strings.Builder
+	familiesSection(&one, familyRecords()[:9], "test_mse", "x", add)
+	if one.Len() != 0 {
+		t.Errorf("one family gave a section:\n%s", one.String())
+	}
+}
