@@ -43,7 +43,10 @@ import (
 // and every bias starts at zero. coordlin and coordmlp add f(u_s) to token
 // s's embedding at the input of each block (a table F[s] = f(u_s), [S, D]);
 // dpb adds f(u_qk)[h] to head h's attention score of query q and key k
-// (before the softmax, after the 1/√dh scaling). Parameter counts per
+// (before the softmax, after the 1/√dh scaling). Placement every gives each
+// block its own function; input gives one function, whose table coordlin and
+// coordmlp add once, to the token embeddings (as a table PE with input
+// placement), and whose bias dpb adds in every block (a bias has no "input"). Parameter counts per
 // function: coordlin (C+1)·D; coordmlp (C+1)·Hd + (Depth−1)(Hd+1)·Hd +
 // (Hd+1)·D; dpb the same with H in place of D.
 

@@ -15,12 +15,16 @@
 //	learn | learn:<σ> | learn:normal:<σ> | learn:uniform:<low>:<high> | learn:xavier | learn:zeros
 //	sin1d | sin2d | sinnd | rope1d | rope2d | ropend
 //	shaw[:<init>] | t5[:<init>] | alibi | alibind
+//	coordlin[:<init>] | coordmlp[:<init>] | dpb[:<init>]
 //
-// followed by options after commas: wd=<x> (learn, shaw, t5), input or every
-// (learn, random, sin*), causal (shaw, t5, alibi, alibind), noout (any kind:
-// no attention output projection), maxdist=<n> (shaw, t5), buckets=<n> (t5)
-// and base=<x> (sin*, rope*). The paper's names are aliases: nope = none,
-// learn-<σ> = learn:normal:<σ>, uniform = learn:uniform:0:1, 1d-fixed =
+// followed by options after commas: wd=<x> (the trainable kinds), input or
+// every (learn, random, sin*, coordlin, coordmlp, dpb), causal (shaw, t5,
+// alibi, alibind), noout (any kind: no attention output projection),
+// maxdist=<n> (shaw, t5), buckets=<n> (t5), base=<x> (sin*, rope*),
+// hidden=<n> and depth=<n> (coordmlp, dpb) and fourier=<n> (coordlin,
+// coordmlp, dpb). The paper's names are aliases: nope = none,
+// learn-<σ> = learn:normal:<σ> (and likewise coordlin-<σ>, coordmlp-<σ>,
+// dpb-<σ>), uniform = learn:uniform:0:1, 1d-fixed =
 // sin1d, 2d-fixed = sin2d, rope = rope1d and relative = shaw,causal,noout
 // (the reference code's RelativeGlobalAttention: causal, and attention·V
 // returned without an output projection).
@@ -38,7 +42,9 @@
 // Normal(0, 1) (the reference code's relative embeddings), t5 zeros (a neutral
 // starting bias); placement every (the paper: each block adds its own table at
 // its input); base 10000; t5 32 buckets and maximum distance 128; shaw clips
-// the offset at S−1, i.e. not at all. Validate rejects a field set on a kind
+// the offset at S−1, i.e. not at all; coordlin, coordmlp and dpb Normal(0,
+// 0.2²) on their output layer, coordmlp 64 hidden units, dpb 32, one hidden
+// layer each, no Fourier features. Validate rejects a field set on a kind
 // it does not apply to, so no setting is silently ignored.
 //
 // StructureKey groups specs that build the same graph: specs that differ only
@@ -54,7 +60,26 @@
 // The 1D kinds (sin1d, rope1d, alibi) use the token index 0…S−1 whatever the
 // layout; sin2d and rope2d need a two-dimensional grid; the N-D kinds (sinnd,
 // ropend, alibind) use the real-valued coordinates as they are, unscaled (use
-// Layout.Scaled to change units).
+// Layout.Scaled to change units: the experiments hand them coordinates in
+// which neighbouring tokens are about one unit apart). The coordinate
+// functions (coordlin, coordmlp, dpb) are unit-free by construction: they
+// centre the coordinates and divide them by their half-extent
+// (NormalizedCoords), so the same tokens in millimetres or centimetres give
+// the same PE.
+//
+// # Coordinate functions
+//
+// coordlin, coordmlp and dpb encode a token's position as a learned function
+// of its coordinates rather than a free table row — a linear map (BrainLM's
+// form), an MLP, or an MLP of coordinate differences giving each head an
+// attention bias (a dynamic position bias). Their output layer is drawn from
+// the spec's init, so σ sets their initial scale as it does a table's; the
+// formulas, shapes and parameter counts are in coord.go (FunctionFeatures,
+// Layers, InitFunction, EvalFunction). Per function, with C = c(1 + 2F)
+// input features (c coordinates, F Fourier octaves), D the width, H the heads
+// and Hd the hidden width: coordlin (C+1)·D parameters; coordmlp
+// (C+1)·Hd + (Depth−1)(Hd+1)·Hd + (Hd+1)·D; dpb the same with H for D. With
+// placement every there is one function per block, with input one shared.
 //
 // # Tables
 //
