@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pelab/pelab/pelib/fmri"
+	"github.com/pelab/pelab/pelib/masked"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -33,7 +33,7 @@ type SignalOptions struct {
 	// window).
 	MinTimes int
 	// MaxOutlierZ is the plausibility bound of every recording
-	// (fmri.ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
+	// (masked.ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
 	MaxOutlierZ float64
 	// Names, when given (one per row), name the tokens in errors.
 	Names []string
@@ -88,17 +88,17 @@ func ReadSignals(dir string, S int, coords string, opt SignalOptions) ([]*Record
 	out := make([]*Recording, 0, len(names))
 	for _, n := range names {
 		p := filepath.Join(dir, byName[n])
-		var s *fmri.Series
-		ro := fmri.ReadOptions{MaxOutlierZ: opt.MaxOutlierZ}
+		var s *masked.Series
+		ro := masked.ReadOptions{MaxOutlierZ: opt.MaxOutlierZ}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".npy":
-			s, err = fmri.ReadNPY(p, ro)
+			s, err = masked.ReadNPY(p, ro)
 		case ".csv":
-			s, err = fmri.ReadCSV(p, ro)
+			s, err = masked.ReadCSV(p, ro)
 		default:
-			s, err = fmri.ReadHDF5(p, opt.Dataset, ro)
+			s, err = masked.ReadHDF5(p, opt.Dataset, ro)
 		}
-		var bad *fmri.ValueError
+		var bad *masked.ValueError
 		if errors.As(err, &bad) {
 			row := fmt.Sprintf("row %d", bad.Row)
 			if bad.Row < len(opt.Names) {
@@ -134,7 +134,7 @@ type Split struct {
 	// every recording not held out.
 	Train []string
 	// Count held-out recordings are drawn with Seed when Test is empty (as
-	// pelib/fmri draws held-out subjects, fmri.SplitSubjects); 0: a fifth
+	// pelib/fmri draws held-out subjects, masked.SplitSubjects); 0: a fifth
 	// of the recordings, at least 1.
 	Count int
 	Seed  uint64
@@ -155,7 +155,7 @@ func (sp Split) Resolve(dir string, names []string) (train, test []string, err e
 		if n >= len(names) {
 			return nil, nil, fmt.Errorf("tokens: %s: %d held-out recordings of %d, want 1 to %d", dir, n, len(names), len(names)-1)
 		}
-		train, test, err = fmri.SplitSubjects(names, n, sp.Seed)
+		train, test, err = masked.SplitSubjects(names, n, sp.Seed)
 		if err != nil {
 			return nil, nil, fmt.Errorf("tokens: %w", err)
 		}
