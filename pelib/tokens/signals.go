@@ -37,6 +37,11 @@ type SignalOptions struct {
 	MaxOutlierZ float64
 	// Names, when given (one per row), name the tokens in errors.
 	Names []string
+	// Skip are files that are not recordings even when they sit in the
+	// folder: the tokens' coordinates, names and partition files
+	// (Tokens.Files), so that a data set may keep them beside its
+	// recordings.
+	Skip []string
 }
 
 // DefaultDataset is the HDF5 dataset path read when none is given.
@@ -49,6 +54,7 @@ const DefaultDataset = "/data"
 // its length before reading it) is one recording named after the file
 // without its extension. Recordings are returned sorted by name.
 //
+// Files listed in opt.Skip (the tokens' own files) are not recordings.
 // Every recording must have exactly S rows (the tokens of the coordinates
 // file coords, named in errors), at least opt.MinTimes columns, and only
 // finite values; two files with the same name but another extension are
@@ -61,11 +67,20 @@ func ReadSignals(dir string, S int, coords string, opt SignalOptions) ([]*Record
 	if opt.Dataset == "" {
 		opt.Dataset = DefaultDataset
 	}
+	skip := map[string]bool{}
+	for _, f := range opt.Skip {
+		if a, err := filepath.Abs(f); err == nil {
+			skip[a] = true
+		}
+	}
 	byName := map[string]string{}
 	var names []string
 	for _, e := range entries {
 		n := e.Name()
 		if e.IsDir() || strings.HasPrefix(n, ".") {
+			continue
+		}
+		if a, err := filepath.Abs(filepath.Join(dir, n)); err == nil && skip[a] {
 			continue
 		}
 		ext := strings.ToLower(filepath.Ext(n))
@@ -107,7 +122,11 @@ func ReadSignals(dir string, S int, coords string, opt SignalOptions) ([]*Record
 			return nil, fmt.Errorf("tokens: recording %s: %s: value %s", n, p, bad.Describe(row))
 		}
 		if err != nil {
-			return nil, fmt.Errorf("tokens: recording %s: %w", n, err)
+			hint := ""
+			if strings.Contains(err.Error(), "want a number") {
+				hint = fmt.Sprintf("; every .csv file in %s is read as a recording (S lines of numbers, no header): keep other files out of it (the recordings need a folder of their own)", dir)
+			}
+			return nil, fmt.Errorf("tokens: recording %s: %w%s", n, err, hint)
 		}
 		r, t := s.Data.Dims()
 		if r != S {

@@ -128,7 +128,11 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	if err := tok.CheckSpread(unit); err != nil {
 		return nil, err
 	}
-	recs, err := ReadSignals(in.Signals, tok.S(), in.Coords, SignalOptions{Dataset: in.Dataset, MinTimes: p.Window, MaxOutlierZ: in.MaxOutlierZ, Names: tok.Names})
+	var own []string
+	for _, f := range tok.Files {
+		own = append(own, f)
+	}
+	recs, err := ReadSignals(in.Signals, tok.S(), in.Coords, SignalOptions{Dataset: in.Dataset, MinTimes: p.Window, MaxOutlierZ: in.MaxOutlierZ, Names: tok.Names, Skip: own})
 	if err != nil {
 		return nil, err
 	}
