@@ -47,8 +47,8 @@ func TestReadHDF5Real(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("read %s (%d × %d) in %v", filepath.Base(path), s.Regions(), s.Times(), time.Since(start))
-	if s.Name != "100206" || s.Regions() != 360 || s.Times() != 1195 {
-		t.Fatalf("got subject %q %d × %d, want 100206 360 × 1195", s.Name, s.Regions(), s.Times())
+	if s.Name != "HCP_example_restrun1_subj100206_data" || s.Regions() != 360 || s.Times() != 1195 {
+		t.Fatalf("got recording %q %d × %d, want HCP_example_restrun1_subj100206_data (the file stem) 360 × 1195", s.Name, s.Regions(), s.Times())
 	}
 	// Known values: the first entries of region 0 (read once with the HDF5
 	// library and checked against its float64 bit patterns).
