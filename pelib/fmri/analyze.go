@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/analysis"
 	"github.com/pelab/pelab/pelib/intervene"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
@@ -252,7 +253,7 @@ func HeldOutSets(n, s int, ratio, ratio90 float64, evalBatch int) ([]EvalSet, er
 // window's unmasked regions at each time point, MeanPredict), nbr_<set>_mse
 // (the most correlated unmasked region in the training FC, scaled by that
 // correlation) and nbrcopy_<set>_mse (copied unscaled).
-func Baselines(w *Windows, fc mat.Symmetric, sets []EvalSet) (train.Metrics, error) {
+func Baselines(w *masked.Windows, fc mat.Symmetric, sets []EvalSet) (train.Metrics, error) {
 	out := train.Metrics{}
 	for _, c := range sets {
 		z, err := ZeroMSE(w, c.Mask)

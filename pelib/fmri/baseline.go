@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/pelab/pelab/pelib/masked"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -47,7 +48,7 @@ func RandomMask(n, s int, frac float64, seed uint64) ([]bool, error) {
 // MaskedMSE returns the mean squared error between prediction and target
 // over the masked tokens only: Σ_{n,s masked} Σ_t (pred − x)² / (T · #masked).
 // pred and w.X have shape [N, S, T]; mask has shape [N, S].
-func MaskedMSE(w *Windows, pred []float32, mask []bool) (float64, error) {
+func MaskedMSE(w *masked.Windows, pred []float32, mask []bool) (float64, error) {
 	if err := checkMask(w, mask); err != nil {
 		return 0, err
 	}
@@ -73,7 +74,7 @@ func MaskedMSE(w *Windows, pred []float32, mask []bool) (float64, error) {
 	return sum / float64(cnt), nil
 }
 
-func checkMask(w *Windows, mask []bool) error {
+func checkMask(w *masked.Windows, mask []bool) error {
 	if len(mask) != w.N*w.S {
 		return fmt.Errorf("fmri: mask has %d entries, want N·S = %d·%d = %d", len(mask), w.N, w.S, w.N*w.S)
 	}
@@ -82,7 +83,7 @@ func checkMask(w *Windows, mask []bool) error {
 
 // ZeroMSE is the MSE of predicting 0 for every masked entry: the mean of x²
 // over masked entries (about 1 for z-scored data).
-func ZeroMSE(w *Windows, mask []bool) (float64, error) {
+func ZeroMSE(w *masked.Windows, mask []bool) (float64, error) {
 	return MaskedMSE(w, make([]float32, len(w.X)), mask)
 }
 
@@ -118,7 +119,7 @@ func (m NeighbourMode) String() string {
 // subjects leaks into the predictor. Unmasked tokens are predicted as their
 // own values (they do not enter MaskedMSE). Every window needs an unmasked
 // region.
-func NeighbourPredict(w *Windows, mask []bool, fc mat.Symmetric, mode NeighbourMode) ([]float32, error) {
+func NeighbourPredict(w *masked.Windows, mask []bool, fc mat.Symmetric, mode NeighbourMode) ([]float32, error) {
 	if err := checkMask(w, mask); err != nil {
 		return nil, err
 	}
@@ -163,7 +164,7 @@ func NeighbourPredict(w *Windows, mask []bool, fc mat.Symmetric, mode NeighbourM
 }
 
 // NeighbourMSE is MaskedMSE of NeighbourPredict.
-func NeighbourMSE(w *Windows, mask []bool, fc mat.Symmetric, mode NeighbourMode) (float64, error) {
+func NeighbourMSE(w *masked.Windows, mask []bool, fc mat.Symmetric, mode NeighbourMode) (float64, error) {
 	pred, err := NeighbourPredict(w, mask, fc, mode)
 	if err != nil {
 		return 0, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pelab/pelab/internal/shared"
+	"github.com/pelab/pelab/pelib/masked"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -54,8 +55,8 @@ func TestRandomMask(t *testing.T) {
 }
 
 // smallWindows is N = 2 windows of S = 3 regions and T = 2 time points.
-func smallWindows() *Windows {
-	return &Windows{N: 2, S: 3, T: 2, Source: []int{0, 0}, Start: []int{0, 2}, X: []float32{
+func smallWindows() *masked.Windows {
+	return &masked.Windows{N: 2, S: 3, T: 2, Source: []int{0, 0}, Start: []int{0, 2}, X: []float32{
 		1, 2, // n0 s0
 		3, 4, // n0 s1
 		-1, 0, // n0 s2
@@ -152,7 +153,7 @@ func TestLoadSplit(t *testing.T) {
 		}
 	}
 	// 1195 points, T 64, stride 32: starts 0, 32, …, 1120 → 36 windows each.
-	for name, w := range map[string]*Windows{"train": d.Train, "test": d.Test} {
+	for name, w := range map[string]*masked.Windows{"train": d.Train, "test": d.Test} {
 		if w.N != 2*36 || w.S != NumRegions || w.T != 64 {
 			t.Errorf("%s windows N %d S %d T %d, want 72 360 64", name, w.N, w.S, w.T)
 		}
@@ -200,21 +201,21 @@ func TestBaselineReport(t *testing.T) {
 		d.TrainSubjects, d.TestSubjects, T, d.Train.N, d.Test.N)
 	// SOURCE.md's sanity values over all subjects: means of per-subject
 	// values, and the correlation of the all-subject group FC with distance.
-	series, err := ReadDir(filepath.Join(dir, RestDir), ReadOptions{Regions: NumRegions})
+	series, err := ReadDir(filepath.Join(dir, RestDir), masked.ReadOptions{Regions: NumRegions})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var within, between, homo, all float64
 	var dense []*mat.Dense
 	for _, s := range series {
-		fc := FC(s.Data)
+		fc := masked.FC(s.Data)
 		w, b, _ := NetworkFC(fc, d.Partition.Keys())
 		h, a, _ := HomotopicFC(fc)
 		within, between, homo, all = within+w, between+b, homo+h, all+a
 		dense = append(dense, s.Data)
 	}
 	n := float64(len(series))
-	g, err := GroupFC(dense)
+	g, err := masked.GroupFC(dense)
 	if err != nil {
 		t.Fatal(err)
 	}

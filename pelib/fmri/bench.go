@@ -3,7 +3,7 @@ package fmri
 import (
 	"github.com/pelab/pelab/pelib/experiment"
 	"github.com/pelab/pelab/pelib/fetch"
-	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -17,9 +17,9 @@ var (
 func (Exp) Dataset() fetch.Dataset { return Dataset() }
 
 // SpeedModel implements experiment.Benchmarked: 360 regions, windows of
-// 32 points, width 64, 4 blocks (netsim.BenchSpeedModel).
+// 32 points, width 64, 4 blocks (BenchSpeedModel).
 func (Exp) SpeedModel(spec pe.Spec, batch int) (experiment.BenchModel, error) {
-	return netsim.BenchSpeedModel(NumRegions, 32, pe.Line(NumRegions), spec, batch), nil
+	return masked.BenchSpeedModel(NumRegions, 32, pe.Line(NumRegions), spec, batch), nil
 }
 
 // SoakModel implements experiment.Benchmarked: the quick protocol's model

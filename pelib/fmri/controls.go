@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/train"
 )
@@ -52,7 +53,7 @@ func EvalMask(n, s int, ratio float64, seed int64, evalBatch int) ([]bool, error
 // regions' mean when both share the global signal. Unmasked tokens are
 // predicted as their own values (they do not enter MaskedMSE). Every window
 // needs an unmasked region.
-func MeanPredict(w *Windows, mask []bool) ([]float32, error) {
+func MeanPredict(w *masked.Windows, mask []bool) ([]float32, error) {
 	if err := checkMask(w, mask); err != nil {
 		return nil, err
 	}
@@ -89,7 +90,7 @@ func MeanPredict(w *Windows, mask []bool) ([]float32, error) {
 }
 
 // MeanMSE is MaskedMSE of MeanPredict.
-func MeanMSE(w *Windows, mask []bool) (float64, error) {
+func MeanMSE(w *masked.Windows, mask []bool) (float64, error) {
 	pred, err := MeanPredict(w, mask)
 	if err != nil {
 		return 0, err
@@ -105,7 +106,7 @@ func MeanMSE(w *Windows, mask []bool) (float64, error) {
 // and count[s] = #{n: mask[n,s]}; a region never masked gets NaN. Since
 // every window masks the same number of regions, the count-weighted mean
 // of mse is MaskedMSE.
-func RegionMSE(w *Windows, pred []float32, mask []bool) (mse []float64, count []int, err error) {
+func RegionMSE(w *masked.Windows, pred []float32, mask []bool) (mse []float64, count []int, err error) {
 	if err := checkMask(w, mask); err != nil {
 		return nil, nil, err
 	}
@@ -142,7 +143,7 @@ func RegionMSE(w *Windows, pred []float32, mask []bool) (mse []float64, count []
 // with model m's parameters (read from run) on backend, in chunks of chunk
 // windows (the last padded with copies of the first). The run's model must
 // have a per-token readout of T outputs over T + 1 features.
-func Predict(backend compute.Backend, run *train.Run, m int, w *Windows, mask []bool, chunk int) ([]float32, error) {
+func Predict(backend compute.Backend, run *train.Run, m int, w *masked.Windows, mask []bool, chunk int) ([]float32, error) {
 	if backend == nil {
 		return nil, errors.New("fmri: predict: no backend")
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/pelab/pelab/internal/shared"
 	"github.com/pelab/pelab/internal/testbackend"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
@@ -23,8 +24,8 @@ import (
 
 // tinyWindows is N windows of S regions × T points with x[n, s, t] given by
 // f.
-func tinyWindows(N, S, T int, f func(n, s, t int) float32) *Windows {
-	w := &Windows{N: N, S: S, T: T, X: make([]float32, N*S*T)}
+func tinyWindows(N, S, T int, f func(n, s, t int) float32) *masked.Windows {
+	w := &masked.Windows{N: N, S: S, T: T, X: make([]float32, N*S*T)}
 	for n := range N {
 		for s := range S {
 			for t := range T {
@@ -208,7 +209,7 @@ func TestEvalMaskMatchesEngine(t *testing.T) {
 			}
 			var total float64
 			for n := range N {
-				one := &Windows{N: 1, S: S, T: T, X: w.X[n*S*T : (n+1)*S*T]}
+				one := &masked.Windows{N: 1, S: S, T: T, X: w.X[n*S*T : (n+1)*S*T]}
 				got, err := MaskedMSE(one, pred[n*S*T:(n+1)*S*T], set.Mask[n*S:(n+1)*S])
 				if err != nil {
 					t.Fatal(err)

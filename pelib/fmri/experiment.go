@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/pelab/pelab/internal/shared"
 	"github.com/pelab/pelab/pelib/fetch"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
@@ -320,7 +321,7 @@ type Task struct {
 	Data *Data
 	// Test and TrainEval are the windows behind the evaluation sets
 	// EvalTest and EvalTrain.
-	Test, TrainEval *Windows
+	Test, TrainEval *masked.Windows
 }
 
 // NewTask loads the data for protocol p and returns the task: training
@@ -552,28 +553,28 @@ func listSubjects(dir string) ([]string, error) {
 // testWindows reads and z-scores the held-out subjects in the folder dir
 // (plausibility bound maxZ, see ReadOptions) and cuts them into
 // non-overlapping windows of T points.
-func testWindows(dir string, subjects []string, T int, maxZ float64) (*Windows, error) {
-	series, err := ReadDir(dir, ReadOptions{Regions: NumRegions, MinTimes: T, MaxOutlierZ: maxZ}, subjects...)
+func testWindows(dir string, subjects []string, T int, maxZ float64) (*masked.Windows, error) {
+	series, err := ReadDir(dir, masked.ReadOptions{Regions: NumRegions, MinTimes: T, MaxOutlierZ: maxZ}, subjects...)
 	if err != nil {
 		return nil, err
 	}
 	zs := make([]*mat.Dense, len(series))
 	for i, s := range series {
-		if zs[i], err = ZScore(s.Data); err != nil {
-			return nil, fmt.Errorf("fmri: subject %s: %w", s.Subject, err)
+		if zs[i], err = masked.ZScore(s.Data); err != nil {
+			return nil, fmt.Errorf("fmri: subject %s: %w", s.Name, err)
 		}
 	}
-	return MakeWindows(zs, T, T)
+	return masked.MakeWindows(zs, T, T)
 }
 
 // SelectWindows returns n windows of w evenly spaced over its order
 // (window ⌊i·N/n⌋ for i = 0…n−1), so that every subject keeps its share; n
 // ≤ 0 or n ≥ N returns w itself.
-func SelectWindows(w *Windows, n int) *Windows {
+func SelectWindows(w *masked.Windows, n int) *masked.Windows {
 	if n <= 0 || n >= w.N {
 		return w
 	}
-	out := &Windows{S: w.S, T: w.T, N: n, X: make([]float32, 0, n*w.S*w.T)}
+	out := &masked.Windows{S: w.S, T: w.T, N: n, X: make([]float32, 0, n*w.S*w.T)}
 	st := w.S * w.T
 	for i := range n {
 		k := i * w.N / n
@@ -584,7 +585,7 @@ func SelectWindows(w *Windows, n int) *Windows {
 	return out
 }
 
-func toData(name string, w *Windows) *train.Data {
+func toData(name string, w *masked.Windows) *train.Data {
 	return &train.Data{Name: name, X: w.X, N: w.N, S: w.S, F: w.T}
 }
 

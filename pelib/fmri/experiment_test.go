@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pelab/pelab/internal/shared"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -124,7 +125,7 @@ func TestProtocols(t *testing.T) {
 }
 
 func TestSelectWindows(t *testing.T) {
-	w := &Windows{N: 5, S: 1, T: 2, X: []float32{0, 0, 1, 1, 2, 2, 3, 3, 4, 4}, Source: []int{0, 0, 0, 1, 1}, Start: []int{0, 2, 4, 0, 2}}
+	w := &masked.Windows{N: 5, S: 1, T: 2, X: []float32{0, 0, 1, 1, 2, 2, 3, 3, 4, 4}, Source: []int{0, 0, 0, 1, 1}, Start: []int{0, 2, 4, 0, 2}}
 	got := SelectWindows(w, 2) // windows ⌊0·5/2⌋ = 0 and ⌊1·5/2⌋ = 2
 	if got.N != 2 || !slices.Equal(got.X, []float32{0, 0, 2, 2}) || !slices.Equal(got.Source, []int{0, 0}) || !slices.Equal(got.Start, []int{0, 4}) {
 		t.Errorf("SelectWindows(5 → 2) = %+v", got)
@@ -281,7 +282,7 @@ func TestBaselinesKnown(t *testing.T) {
 	// everywhere) predicts 0.5·2 = 1, costing 1, and its copy and the
 	// unmasked mean cost 0.
 	const N, S, T = 3, 10, 4
-	w := &Windows{N: N, S: S, T: T, X: make([]float32, N*S*T)}
+	w := &masked.Windows{N: N, S: S, T: T, X: make([]float32, N*S*T)}
 	for i := range w.X {
 		w.X[i] = 2
 	}

@@ -80,19 +80,6 @@ func NetworkHeatmap(m mat.Matrix, p *Partition, title, colorLabel string) (*plot
 		PartitionColors: p.networkColourMap(), ColorLabel: strings.TrimSpace(colorLabel + " (scale fixed at ±1)"), Min: -1, Max: 1})
 }
 
-// PESimilarity returns the block-mean cosine similarity (S, S) of a PE
-// table [L, S, D] (flat, row-major, as a sweep artifact holds it).
-func PESimilarity(table []float64, shape []int) (*mat.SymDense, error) {
-	if len(shape) != 3 {
-		return nil, fmt.Errorf("fmri: PE table of shape %v, want [L, S, D]", shape)
-	}
-	sim, err := analysis.MeanBlockSimilarity(table, shape[0], shape[1], shape[2], analysis.Cosine)
-	if err != nil {
-		return nil, fmt.Errorf("fmri: PE similarity: %w", err)
-	}
-	return sim, nil
-}
-
 // MeanPE returns the mean over blocks of a PE table [L, S, D] (flat, as
 // sweep.ReadArtifact returns it with its shape): the (S, D) table whose
 // principal components PCColours and the brain views colour by.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"gonum.org/v1/gonum/mat"
@@ -58,7 +59,7 @@ func TestFigures(t *testing.T) {
 	if _, err := NetworkHeatmap(sim, p, "x", "r"); err != nil {
 		t.Error(err)
 	}
-	if _, err := PESimilarity(make([]float64, 8), []int{2, 4}); err == nil {
+	if _, err := masked.Similarity(make([]float64, 8), []int{2, 4}); err == nil {
 		t.Error("a PE of shape [2, 4] accepted")
 	}
 	rep := &ReportData{Baselines: map[string]float64{"zero_test90_mse": 1, "nbr_test90_mse": 0.8}, Summaries: []results.Summary{

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/pelab/pelab/pelib/masked"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -45,7 +46,7 @@ type Data struct {
 	TrainSubjects, TestSubjects []string
 	// Train and Test are the windows X[N, S, T] of each part, from
 	// per-subject, per-region z-scored series.
-	Train, Test *Windows
+	Train, Test *masked.Windows
 	// TrainFC is the mean FC [S, S] of the training subjects only.
 	TrainFC *mat.SymDense
 	// TestFC is the mean FC [S, S] of the held-out subjects only (for the
@@ -74,8 +75,8 @@ const (
 // training subjects' group FC.
 func Load(cfg Config) (*Data, error) {
 	want := cfg.Subjects
-	opt := ReadOptions{Regions: NumRegions, MinTimes: cfg.T, MaxOutlierZ: cfg.MaxOutlierZ}
-	var held []*Series
+	opt := masked.ReadOptions{Regions: NumRegions, MinTimes: cfg.T, MaxOutlierZ: cfg.MaxOutlierZ}
+	var held []*masked.Series
 	if len(cfg.HeldOut) > 0 {
 		if err := checkNamedSplit(cfg.Subjects, cfg.HeldOut); err != nil {
 			return nil, err
@@ -103,17 +104,17 @@ func Load(cfg Config) (*Data, error) {
 	byID := map[string]*mat.Dense{}
 	ids := make([]string, len(series))
 	for i, s := range series {
-		z, err := ZScore(s.Data)
+		z, err := masked.ZScore(s.Data)
 		if err != nil {
-			return nil, fmt.Errorf("fmri: subject %s: %w", s.Subject, err)
+			return nil, fmt.Errorf("fmri: subject %s: %w", s.Name, err)
 		}
-		byID[s.Subject] = z
-		ids[i] = s.Subject
+		byID[s.Name] = z
+		ids[i] = s.Name
 	}
 	var train, test []string
 	if len(cfg.HeldOut) > 0 {
 		train, test = slices.Sorted(slices.Values(cfg.Subjects)), slices.Sorted(slices.Values(cfg.HeldOut))
-	} else if train, test, err = SplitSubjects(ids, cfg.TestSubjects, cfg.Seed); err != nil {
+	} else if train, test, err = masked.SplitSubjects(ids, cfg.TestSubjects, cfg.Seed); err != nil {
 		return nil, err
 	}
 	pick := func(ids []string) []*mat.Dense {
@@ -124,20 +125,20 @@ func Load(cfg Config) (*Data, error) {
 		return out
 	}
 	d := &Data{TrainSubjects: train, TestSubjects: test}
-	if d.Train, err = MakeWindows(pick(train), cfg.T, cfg.Stride); err != nil {
+	if d.Train, err = masked.MakeWindows(pick(train), cfg.T, cfg.Stride); err != nil {
 		return nil, err
 	}
-	if d.Test, err = MakeWindows(pick(test), cfg.T, cfg.Stride); err != nil {
+	if d.Test, err = masked.MakeWindows(pick(test), cfg.T, cfg.Stride); err != nil {
 		return nil, err
 	}
-	if d.TrainFC, err = GroupFC(pick(train)); err != nil {
+	if d.TrainFC, err = masked.GroupFC(pick(train)); err != nil {
 		return nil, err
 	}
-	if d.TestFC, err = GroupFC(pick(test)); err != nil {
+	if d.TestFC, err = masked.GroupFC(pick(test)); err != nil {
 		return nil, err
 	}
 	for _, s := range pick(test) {
-		d.TestFCs = append(d.TestFCs, FC(s))
+		d.TestFCs = append(d.TestFCs, masked.FC(s))
 	}
 	if d.Partition, err = ReadPartition(filepath.Join(cfg.Dir, CabnpDir), NumRegions); err != nil {
 		return nil, err

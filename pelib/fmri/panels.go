@@ -5,6 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/npy"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
@@ -28,7 +29,7 @@ func ReadMatrix(path string) (*mat.Dense, error) {
 // on one ±1 scale (NetworkHeatmap), FC first: the notebook's "learned
 // PE's similarity beside the FC".
 func SimilarityPanels(fc mat.Matrix, table []float64, shape []int, part *Partition, rec results.Record) ([]*plots.Figure, error) {
-	sim, err := PESimilarity(table, shape)
+	sim, err := masked.Similarity(table, shape)
 	if err != nil {
 		return nil, err
 	}

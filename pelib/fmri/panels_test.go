@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 )
 
@@ -19,7 +20,7 @@ func TestSimilarityPanels(t *testing.T) {
 		Networks: []Network{{Key: 1, Name: "A", Color: color.RGBA{0, 0, 255, 255}}, {Key: 2, Name: "B", Color: color.RGBA{255, 0, 0, 255}}}}
 	fc := mat.NewDense(4, 4, []float64{1, .5, .1, 0, .5, 1, .2, .1, .1, .2, 1, .6, 0, .1, .6, 1})
 	path := filepath.Join(t.TempDir(), "fc.npy")
-	if err := WriteNPY(path, fc); err != nil {
+	if err := masked.WriteNPY(path, fc); err != nil {
 		t.Fatal(err)
 	}
 	back, err := ReadMatrix(path)

@@ -4,14 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -38,7 +37,7 @@ func Plugin() Exp {
 			{Key: "test_subjects", Kind: experiment.Strings, Item: "subject", Usage: "comma-separated held-out subject IDs (default: the protocol's count, drawn from -subjects);\nwithout -subjects, training uses the first subjects not held out (quick: 4, paper: all others)"},
 			{Key: "test_data", Kind: experiment.String, Usage: "a folder of held-out subjects' time series (.h5/.csv/.npy as in rest/), apart from -data:\nevery subject in it is held out, or those named by -test-subjects"},
 			{Key: "train_windows", Kind: experiment.Int, Usage: "keep this many training windows, evenly spaced (≥ 0; 0: all; default: the protocol's)"},
-			MaxOutlierZOption,
+			masked.MaxOutlierZOption,
 		},
 	}}
 }
@@ -81,7 +80,7 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 			return nil, experiment.BadValue("test_data", testDir, "want a folder of held-out subjects' time-series files (.h5, .hdf5, .csv, .npy)")
 		}
 	}
-	maxZ, err := MaxOutlierZOf(req)
+	maxZ, err := masked.MaxOutlierZOf(req)
 	if err != nil {
 		return nil, err
 	}
@@ -183,29 +182,4 @@ func regionFigures(dir string, maps *RegionMaps, centroids [][3]float64, w io.Wr
 	}
 	b.WriteString(strings.Join(files, ", ") + ".\n")
 	return b.String()
-}
-
-// MaxOutlierZOption is the -max-outlier-z option of every command that
-// reads time series (fmri, tokens): the plausibility bound k of
-// CheckPlausible.
-var MaxOutlierZOption = experiment.Option{Key: "max_outlier_z", Kind: experiment.String,
-	Usage: fmt.Sprintf("refuse a value more than this many robust SDs (1.4826·MAD) from its series' median: a damaged file\n(default %g; 0 or inf: no bound, values must still be finite)", float64(DefaultMaxOutlierZ))}
-
-// MaxOutlierZOf returns the max_outlier_z option as a ReadOptions.MaxOutlierZ:
-// DefaultMaxOutlierZ when absent or empty, +Inf (no bound) for 0 or inf,
-// else a number > 0; a negative number, NaN or text is an error naming the
-// option.
-func MaxOutlierZOf(req experiment.Request) (float64, error) {
-	s, err := req.String(MaxOutlierZOption.Key, "")
-	if err != nil || strings.TrimSpace(s) == "" {
-		return DefaultMaxOutlierZ, err
-	}
-	k, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	switch {
-	case err != nil || math.IsNaN(k) || k < 0:
-		return 0, experiment.BadValue(MaxOutlierZOption.Key, s, "want a number > 0 of robust standard deviations (0 or inf: no bound)")
-	case k == 0 || math.IsInf(k, 1):
-		return math.Inf(1), nil
-	}
-	return k, nil
 }

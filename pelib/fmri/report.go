@@ -75,7 +75,7 @@ func Report(recs []results.Record, protocol string) (*ReportData, error) {
 			"what a PE adds from what the model learns without one.\n", strings.Join(miss, ", "), strings.Join(miss, ","))
 	}
 	b.WriteString("\nPE geometry (block-mean cosine similarity of the PE table; PEs without a table have none): " +
-		"fc/dist_rsa = Spearman ρ with the training FC / with −distance (one-sided Mantel p); fc_rsa_test = with the held-out subjects' own group FC; fc_rsa_subj = the mean over held-out subjects of ρ with each one's FC (bounded by the noise ceiling below); mod_q, seg = modularity and " +
+		"fc/dist_rsa = Spearman ρ with the training FC / with −distance (one-sided Mantel p); fc_rsa_test = with the held-out subjects' own group FC; fc_rsa_subj = the mean over held-out subjects of ρ with each one's masked.FC (bounded by the noise ceiling below); mod_q, seg = modularity and " +
 		"segregation under the 12 Cole-Anticevic networks, _z against relabelled networks; decode = cross-validated " +
 		"linear decoding of the MNI centroid (R², error in mm); hemi_sym = mean similarity of homotopic pairs minus all pairs.\n\n")
 	b.WriteString(results.MarkdownTable(rep.Summaries, PEMetricNames, nil))

@@ -150,7 +150,7 @@
 //     oracle N-D sinusoid of the true coordinates; ropend, N-D RoPE of
 //     them; shaw, bidirectional relative attention over the node index;
 //     none; random (fixed N(0, 1) table).
-//   - Geometry (PEMetrics): per block, then averaged over blocks, the
+//   - Geometry (masked.PEMetrics): per block, then averaged over blocks, the
 //     Spearman RSA between the PE's cosine similarity and −distance
 //     (higher is better), the top-k alignment error in grid units, the
 //     cross-validated ridge decoding R² of the coordinates, and the

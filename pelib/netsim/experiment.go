@@ -8,8 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomlx/compute/dtypes"
-	"github.com/pelab/pelab/pelib/model"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
@@ -18,36 +17,15 @@ import (
 // Experiment is the experiment name written into every result record.
 const Experiment = "netsim"
 
-// Names of the evaluation sets of a task (see NewTask). A set's metrics
-// appear in records as "<name>_mse"; Analyzer adds EvalTest90.
-const (
-	// EvalTest holds windows of held-out runs (new seeds: new noise,
-	// inputs and initial states) of the training network, masked at the
-	// training ratio.
-	EvalTest = "test"
-	// EvalTest90 is EvalTest masked at Protocol.TestMaskRatio (the
-	// harder test; 90 % by default), evaluated by Analyzer.
-	EvalTest90 = "test90"
-)
-
 // EvalG is the name of the evaluation set simulated at global coupling g
 // (the held-out seeds with only g changed), e.g. "g3.4".
 func EvalG(g float64) string { return "g" + strconv.FormatFloat(g, 'g', -1, 64) }
 
-// Protocol is a training protocol of Experiment 2: the model's size, the
-// optimiser, and how much simulated data it sees. The paper gives only
-// "4 layers, d = 64"; everything else is this package's choice.
+// Protocol is a training protocol of Experiment 2: the masked-token
+// model, optimiser and windows (masked.Protocol) and how much simulated
+// data it sees.
 type Protocol struct {
-	// Training: the encoder (post-LN, MLP ratio 4, GELU after both MLP
-	// layers, PE added at every block: Experiment 1's architecture; the
-	// width is rounded up to a multiple of 2c for a c-dimensional layout,
-	// see WidthFor), Adam, masked-token training at MaskRatio (also the
-	// EvalTest and coupling sets' ratio; TestMaskRatio is EvalTest90's).
-	sweep.Training
-
-	// Window is the number of recorded points per token (the token
-	// features, T) and Stride the step between window starts (0: Window).
-	Window, Stride int
+	masked.Protocol
 	// TrainRuns and TestRuns are the numbers of simulated runs (each of
 	// netsim's default 128 recorded points) in the training and held-out
 	// sets.
@@ -58,51 +36,28 @@ type Protocol struct {
 	DataSeed uint64
 }
 
-// Paper is the full protocol: the paper's 4 blocks of width 64 (66 in
-// 3D, see WidthFor), 1 head; Adam lr 1e-3, batch 64, 200 epochs of 2,048
-// windows of 16 points (256 runs cut every 16 points: 8 windows each),
-// evaluated every 20; 15 seeds; 64 held-out runs; couplings 3.4 and 4.2
-// beside the training 3.9. The seeds are the 15 of Experiment 1's
-// reference code (sweep.ReferenceSeeds), so the experiments share seeds.
+// Paper is the full protocol: masked.Paper's model and training (4 blocks
+// of width 64, 66 in 3D; Adam lr 1e-3, batch 64, 200 epochs evaluated
+// every 20; 15 seeds; windows of 16 points) on 2,048 training windows (256
+// runs cut every 16 points: 8 windows each) and 64 held-out runs;
+// couplings 3.4 and 4.2 beside the training 3.9.
 func Paper() Protocol {
-	return Protocol{Training: sweep.Training{Name: "paper", Width: 64, Blocks: 4, Heads: 1, LR: 1e-3,
-		Objective: train.Masked, MaskRatio: 0.5, TestMaskRatio: 0.9,
-		Batch: 64, Epochs: 200, EvalEvery: 20, Seeds: sweep.ReferenceSeeds()},
-		Window: 16, TrainRuns: 256, TestRuns: 64, TestG: []float64{3.4, 4.2}, DataSeed: 1}
+	return Protocol{Protocol: masked.Paper(), TrainRuns: 256, TestRuns: 64, TestG: []float64{3.4, 4.2}, DataSeed: 1}
 }
 
 // Quick is a protocol small enough for a 2-core CPU in about a minute per
 // layout that still separates small from large σ in the learned PE's
 // geometry (the package's TestQuickGeometry asserts it; the numbers are in
-// its comment): width 16 (18 in 3D), 2 blocks, 1 head, Adam lr 1e-2,
-// batch 32, 50 epochs of 256 windows (32 runs; 400 steps), evaluated every
-// 10, 3 seeds, 16 held-out runs. Halving the depth and quartering the
-// width of the paper protocol cut a step's time about sevenfold
-// (train.Bench, 6 models, batch 32, ONNX Runtime on 2 cores); the tenfold
-// learning rate lets a small-σ table move far from its initial values in
-// 400 steps (at width 32, 4 blocks, lr 3e-3 and 160 steps the learned
-// tables were still indistinguishable from random ones).
+// its comment): masked.Quick's model and training (width 16, 18 in 3D, 2
+// blocks, Adam lr 1e-2, batch 32, 50 epochs evaluated every 10, 3 seeds)
+// on 256 windows (32 runs; 400 steps) and 16 held-out runs. At width 32,
+// 4 blocks, lr 3e-3 and 160 steps the learned tables were still
+// indistinguishable from random ones.
 func Quick() Protocol {
 	p := Paper()
-	p.Name, p.Width, p.Blocks, p.LR = "quick", 16, 2, 1e-2
-	p.Batch, p.Epochs, p.EvalEvery = 32, 50, 10
-	p.TrainRuns, p.TestRuns, p.Seeds = 32, 16, p.Seeds[:3:3]
+	p.Protocol = masked.Quick()
+	p.TrainRuns, p.TestRuns = 32, 16
 	return p
-}
-
-// WidthFor returns the model width for a c-dimensional layout: Width
-// rounded up to a multiple of 2c·Heads, so that the N-D sinusoid (D/c
-// channels per coordinate, in sin–cos pairs) and N-D RoPE (dh/2 rotation
-// pairs split evenly over c coordinates) exist. In 2D the paper's 64
-// stays 64; in 3D it becomes 66. Every condition of a layout uses this
-// width, so the conditions stay comparable.
-func (p Protocol) WidthFor(c int) int {
-	h := max(p.Heads, 1)
-	q := 2 * c * h
-	if c < 1 {
-		q = 2 * h
-	}
-	return (p.Width + q - 1) / q * q
 }
 
 // Validate reports the first problem with p.
@@ -137,13 +92,6 @@ func LayoutConfig(name string) (Config, error) {
 	return Config{}, fmt.Errorf("netsim: unknown layout %q (want 2d or 3d)", name)
 }
 
-// PaperSigmas is the σ sweep of the learned PE: Experiment 1's values
-// from 0.1 to 2.0, every 0.1 to 0.5 and every 0.5 above.
-func PaperSigmas() []float64 { return []float64{0.1, 0.2, 0.3, 0.5, 1.0, 1.5, 2.0} }
-
-// QuickSigmas is the σ sweep of the quick protocol.
-func QuickSigmas() []float64 { return []float64{0.1, 0.5, 1.0, 2.0} }
-
 // Vocabulary is Experiment 2's condition language: learn-<σ> (learned PE
 // initialised N(0, σ²)), sinnd or nd-fixed (the oracle: N-D sinusoid of the
 // true coordinates), ropend (N-D RoPE of the true coordinates), shaw
@@ -165,9 +113,9 @@ func Vocabulary() sweep.Vocabulary {
 		},
 		First: []string{"sinnd", "nd-fixed", "ropend"},
 		Lists: map[string][]string{
-			"sigmas":       sweep.SigmaNames(PaperSigmas()),
-			"quick-sigmas": sweep.SigmaNames(QuickSigmas()),
-			"all":          append([]string{"sinnd", "ropend", "shaw", "none", "random"}, sweep.SigmaNames(PaperSigmas())...),
+			"sigmas":       sweep.SigmaNames(masked.PaperSigmas()),
+			"quick-sigmas": sweep.SigmaNames(masked.QuickSigmas()),
+			"all":          append([]string{"sinnd", "ropend", "shaw", "none", "random"}, sweep.SigmaNames(masked.PaperSigmas())...),
 		},
 	}
 }
@@ -211,7 +159,7 @@ func (p Protocol) TaskOptions(layout string) (TaskOptions, error) {
 // window [S, T] (token features = the node's T z-scored values; node
 // identity reaches the model only through its PE), trained by masked-node
 // prediction (the engine zeroes masked tokens, appends a mask indicator,
-// and scores the MSE on masked tokens). Evaluation sets: EvalTest (held-out
+// and scores the MSE on masked tokens). Evaluation sets: masked.EvalTest (held-out
 // runs) and one EvalG(g) per test coupling. The task's layout holds the
 // true node coordinates (with the grid sizes for a grid, so sin2d and
 // rope2d work too).
@@ -224,7 +172,7 @@ func NewTask(opt TaskOptions) (*sweep.Task, *Splits, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	evals := []*train.Data{toData(EvalTest, sp.Test)}
+	evals := []*train.Data{toData(masked.EvalTest, sp.Test)}
 	for k, g := range opt.Split.TestG {
 		evals = append(evals, toData(EvalG(g), sp.TestG[k]))
 	}
@@ -279,19 +227,6 @@ func configFingerprint(c Config) (string, error) {
 
 func toData(name string, d *Dataset) *train.Data {
 	return &train.Data{Name: name, X: d.X, N: d.N, S: d.S, F: d.T}
-}
-
-// ModelConfig is Experiment 2's encoder for task at the protocol's size:
-// per-token readout of the T window values, input features T+1 (the
-// engine appends the mask indicator), width WidthFor(c).
-func (p Protocol) ModelConfig(task *sweep.Task) model.Config {
-	T := task.Train.F
-	return model.Config{
-		Tokens: task.Train.S, Features: T + 1, Width: p.WidthFor(task.Layout.Dim()),
-		Blocks: p.Blocks, Heads: p.Heads, MLPRatio: 4,
-		Outputs: T, Readout: model.ReadoutTokens,
-		GELUAfterMLP: true, LNEps: 1e-5, DType: dtypes.Float32,
-	}
 }
 
 // NewPlan builds the sweep of protocol p over conditions on task.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"gonum.org/v1/gonum/mat"
@@ -96,11 +97,11 @@ func TestPEConditions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cs) != len(QuickSigmas())+1 || cs[0].Name != "learn-0.1" || cs[len(cs)-1].Name != "sinnd" {
+	if len(cs) != len(masked.QuickSigmas())+1 || cs[0].Name != "learn-0.1" || cs[len(cs)-1].Name != "sinnd" {
 		t.Errorf("quick-sigmas, sinnd: %v", cs)
 	}
 	all, err := PEConditions("all")
-	if err != nil || len(all) != 5+len(PaperSigmas()) {
+	if err != nil || len(all) != 5+len(masked.PaperSigmas()) {
 		t.Errorf("all: %d conditions, %v", len(all), err)
 	}
 }
@@ -200,9 +201,9 @@ func TestNewTask(t *testing.T) {
 }
 
 // gridGeometry is the Geometry of an n×n grid.
-func gridGeometry(t *testing.T, n int) *Geometry {
+func gridGeometry(t *testing.T, n int) *masked.Geometry {
 	t.Helper()
-	g, err := NewGeometry(pe.Grid(n, n))
+	g, err := masked.NewGeometry(pe.Grid(n, n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestPEMetricsKnownAnswers(t *testing.T) {
 		}
 		return 0
 	})
-	m, err := PEMetrics(exact, L, S, D, g, GeometryConfig{MantelPermutations: 199})
+	m, err := masked.PEMetrics(exact, L, S, D, g, masked.GeometryConfig{MantelPermutations: 199})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,23 +253,23 @@ func TestPEMetricsKnownAnswers(t *testing.T) {
 			t.Errorf("%s = %.4f, want in [%g, %g]", name, got, lo, hi)
 		}
 	}
-	check("exact align_err", m[MetricAlignErr], 0, 1e-9)
-	check("exact decode_r2", m[MetricDecodeR2], 0.99, 1)
-	check("exact eff_dim", m[MetricEffDim], 2-1e-9, 2+1e-9) // equal variance on two axes
-	check("exact topk_explained", m[MetricTopK], 1-1e-9, 1)
-	check("exact rsa", m[MetricRSA], 0.7, 1)
-	check("exact mantel_p", m[MetricMantelP], 0, 0.01)
+	check("exact align_err", m[masked.MetricAlignErr], 0, 1e-9)
+	check("exact decode_r2", m[masked.MetricDecodeR2], 0.99, 1)
+	check("exact eff_dim", m[masked.MetricEffDim], 2-1e-9, 2+1e-9) // equal variance on two axes
+	check("exact topk_explained", m[masked.MetricTopK], 1-1e-9, 1)
+	check("exact rsa", m[masked.MetricRSA], 0.7, 1)
+	check("exact mantel_p", m[masked.MetricMantelP], 0, 0.01)
 
 	r := rand.New(rand.NewPCG(7, 7))
 	noise := table(L, S, D, func(int, int) float64 { return r.NormFloat64() })
-	m, err = PEMetrics(noise, L, S, D, g, GeometryConfig{MantelPermutations: 199})
+	m, err = masked.PEMetrics(noise, L, S, D, g, masked.GeometryConfig{MantelPermutations: 199})
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("random rsa", m[MetricRSA], -0.15, 0.15)
-	check("random mantel_p", m[MetricMantelP], 0.02, 1)
-	check("random decode_r2", m[MetricDecodeR2], -2, 0.3)
-	check("random align_err", m[MetricAlignErr], 1.5, 10)
+	check("random rsa", m[masked.MetricRSA], -0.15, 0.15)
+	check("random mantel_p", m[masked.MetricMantelP], 0.02, 1)
+	check("random decode_r2", m[masked.MetricDecodeR2], -2, 0.3)
+	check("random align_err", m[masked.MetricAlignErr], 1.5, 10)
 
 	// The oracle, the 2D sinusoid of the coordinates, holds the layout in
 	// its similarity ranks.
@@ -276,12 +277,12 @@ func TestPEMetricsKnownAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err = PEMetrics(sin, 1, S, 32, g, GeometryConfig{MantelPermutations: 199})
+	m, err = masked.PEMetrics(sin, 1, S, 32, g, masked.GeometryConfig{MantelPermutations: 199})
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("sinnd rsa", m[MetricRSA], 0.5, 1)
-	check("sinnd mantel_p", m[MetricMantelP], 0, 0.01)
+	check("sinnd rsa", m[masked.MetricRSA], 0.5, 1)
+	check("sinnd mantel_p", m[masked.MetricMantelP], 0, 0.01)
 }
 
 func TestPEMetricsErrors(t *testing.T) {
@@ -291,7 +292,7 @@ func TestPEMetricsErrors(t *testing.T) {
 		name    string
 		tab     []float64
 		L, S, D int
-		g       *Geometry
+		g       *masked.Geometry
 	}{
 		{"nil geometry", ok, 1, 16, 4, nil},
 		{"wrong S", table(1, 9, 4, func(s, d int) float64 { return float64(s + d) }), 1, 9, 4, g},
@@ -299,7 +300,7 @@ func TestPEMetricsErrors(t *testing.T) {
 		{"NaN", append([]float64{math.NaN()}, ok[1:]...), 1, 16, 4, g},
 		{"constant", table(1, 16, 4, func(int, int) float64 { return 1 }), 1, 16, 4, g},
 	} {
-		if _, err := PEMetrics(tc.tab, tc.L, tc.S, tc.D, tc.g, GeometryConfig{}); err == nil {
+		if _, err := masked.PEMetrics(tc.tab, tc.L, tc.S, tc.D, tc.g, masked.GeometryConfig{}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
@@ -333,12 +334,12 @@ func TestReport(t *testing.T) {
 			rs = append(rs, rec(t, "learn-"+strconv.FormatFloat(s, 'g', -1, 64), seed, "2d", map[string]float64{
 				"train_mse": 0.3, "test_mse": 0.4 + 0.1*float64(i) + e, "test90_mse": 0.8 + 0.1*float64(i),
 				"g4.2_mse": 0.5, "g3.4_mse": 0.6 + e,
-				MetricRSA: 0.8 - 0.2*float64(i) - e, MetricAlignErr: 0.5 + float64(i), MetricDecodeR2: 0.9 - 0.2*float64(i),
-				MetricEffDim: 2 + float64(i), MetricMantelP: 0.001, MetricTopK: 0.9,
+				masked.MetricRSA: 0.8 - 0.2*float64(i) - e, masked.MetricAlignErr: 0.5 + float64(i), masked.MetricDecodeR2: 0.9 - 0.2*float64(i),
+				masked.MetricEffDim: 2 + float64(i), masked.MetricMantelP: 0.001, masked.MetricTopK: 0.9,
 			}))
 		}
 	}
-	rs = append(rs, rec(t, "sinnd", 0, "2d", map[string]float64{"test_mse": 0.3, MetricRSA: 0.9}))
+	rs = append(rs, rec(t, "sinnd", 0, "2d", map[string]float64{"test_mse": 0.3, masked.MetricRSA: 0.9}))
 	rs = append(rs, rec(t, "learn-0.1", 0, "3d", map[string]float64{"test_mse": 9}))
 	rep, err := Report(rs, "quick", "2d")
 	if err != nil {
@@ -354,13 +355,13 @@ func TestReport(t *testing.T) {
 	if got := strings.Join(groups, ","); got != "sinnd,learn-0.1,learn-0.5,learn-1,learn-2" {
 		t.Errorf("conditions %s (the 3d record must be left out)", got)
 	}
-	if r := rep.ByCondition[MetricRSA]["test_mse"].Rho; math.Abs(r+1) > 1e-12 {
+	if r := rep.ByCondition[masked.MetricRSA]["test_mse"].Rho; math.Abs(r+1) > 1e-12 {
 		t.Errorf("ρ(rsa, test_mse) over conditions = %g, want −1", r)
 	}
-	if r := rep.ByCondition[MetricAlignErr]["test_mse"].Rho; math.Abs(r-1) > 1e-12 {
+	if r := rep.ByCondition[masked.MetricAlignErr]["test_mse"].Rho; math.Abs(r-1) > 1e-12 {
 		t.Errorf("ρ(align_err, test_mse) over conditions = %g, want 1", r)
 	}
-	if tr := rep.ByModel[MetricRSA]["test_mse"]; tr.N != 8 || !(tr.Rho < -0.9) {
+	if tr := rep.ByModel[masked.MetricRSA]["test_mse"]; tr.N != 8 || !(tr.Rho < -0.9) {
 		t.Errorf("ρ(rsa, test_mse) over models = %+v, want n 8, ρ < −0.9", tr)
 	}
 	for _, want := range []string{"| sinnd |", "learn-2", "rsa", "By condition means", "By models"} {
@@ -373,7 +374,7 @@ func TestReport(t *testing.T) {
 	}
 }
 
-// TestGeometryOfLayouts checks NewGeometry on the two default layouts: −
+// TestGeometryOfLayouts checks masked.NewGeometry on the two default layouts: −
 // distance of grid neighbours is −1, and the 3D grid has 3 columns.
 func TestGeometryOfLayouts(t *testing.T) {
 	for _, tc := range []struct {
@@ -392,7 +393,7 @@ func TestGeometryOfLayouts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := NewGeometry(lay)
+		g, err := masked.NewGeometry(lay)
 		if err != nil {
 			t.Fatal(err)
 		}

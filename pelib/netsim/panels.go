@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -13,7 +14,7 @@ import (
 // GeometryPanels returns the figures that show what the PEs of one layout
 // learned: the true node positions, then, for the first record of each
 // learned σ and of the oracle sinnd (recs in report order, SelectRecords),
-// its block-1 PE as node positions (PEGeometryFigure) titled with its RSA,
+// its block-1 PE as node positions (masked.PEGeometryFigure) titled with its RSA,
 // alignment error and effective dimension. Records without a saved PE
 // table in store are left out.
 func GeometryPanels(store *results.Store, recs []results.Record, layout string) ([]*plots.Figure, error) {
@@ -29,7 +30,7 @@ func GeometryPanels(store *results.Store, recs []results.Record, layout string) 
 	if err != nil {
 		return nil, fmt.Errorf("netsim: geometry panels: %w", err)
 	}
-	truth, err := LayoutFigure(g, layout+": true positions")
+	truth, err := masked.LayoutFigure(g, layout+": true positions")
 	if err != nil {
 		return nil, err
 	}
@@ -48,8 +49,8 @@ func GeometryPanels(store *results.Store, recs []results.Record, layout string) 
 		}
 		seen[r.Condition] = true
 		title := fmt.Sprintf("%s %s (seed %d): block-1 PE\nRSA %.2f, alignment error %.2f, eff. dim. %.1f",
-			layout, r.Condition, r.Seed, r.Final[MetricRSA], r.Final[MetricAlignErr], r.Final[MetricEffDim])
-		f, _, err := PEGeometryFigure(tab, shape[0], shape[1], shape[2], 0, g, title)
+			layout, r.Condition, r.Seed, r.Final[masked.MetricRSA], r.Final[masked.MetricAlignErr], r.Final[masked.MetricEffDim])
+		f, _, err := masked.PEGeometryFigure(tab, shape[0], shape[1], shape[2], 0, g, title)
 		if err != nil {
 			return nil, fmt.Errorf("netsim: geometry panels: %s seed %d: %w", r.Condition, r.Seed, err)
 		}
@@ -66,18 +67,18 @@ var sigmaMetrics = []struct {
 }{
 	{"test_mse", []string{"sinnd", "random", "none", "ropend", "shaw"}},
 	{"test90_mse", []string{"sinnd", "random", "none", "ropend", "shaw"}},
-	{MetricRSA, []string{"sinnd", "random"}},
-	{MetricAlignErr, []string{"sinnd", "random"}},
+	{masked.MetricRSA, []string{"sinnd", "random"}},
+	{masked.MetricAlignErr, []string{"sinnd", "random"}},
 }
 
 // SigmaFigures returns the figures of one layout's metrics against σ
-// (SweepFigure): held-out MSE at 50 % and 90 % masked with every control,
+// (masked.SweepFigure): held-out MSE at 50 % and 90 % masked with every control,
 // RSA and alignment error with the oracle and random, each titled with the
 // metric's label (results.MetricLabel), not its key.
 func SigmaFigures(recs []results.Record, layout string) ([]*plots.Figure, error) {
 	var figs []*plots.Figure
 	for _, m := range sigmaMetrics {
-		f, err := SweepFigure(recs, m.metric, m.controls, layout+": "+results.MetricLabel(m.metric)+" against σ")
+		f, err := masked.SweepFigure(recs, m.metric, m.controls, layout+": "+results.MetricLabel(m.metric)+" against σ")
 		if err != nil {
 			return nil, err
 		}

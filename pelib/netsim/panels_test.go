@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -21,7 +22,7 @@ func TestGeometryPanels(t *testing.T) {
 		saved bool
 	}{{"learn-0.1", true}, {"learn-0.1", true}, {"learn-2", false}, {"sinnd", true}, {"none", true}} {
 		id := string(rune('a' + i))
-		recs = append(recs, results.Record{ID: id, Condition: c.cond, Seed: int64(i), Final: map[string]float64{MetricRSA: 0.5}})
+		recs = append(recs, results.Record{ID: id, Condition: c.cond, Seed: int64(i), Final: map[string]float64{masked.MetricRSA: 0.5}})
 		if !c.saved {
 			continue
 		}

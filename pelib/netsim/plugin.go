@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -108,8 +109,8 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 
 // Headline implements experiment.Experiment.
 func (Exp) Headline() experiment.Headline {
-	return experiment.Headline{Gen: "test_mse", Interp: MetricRSA,
-		CI: []string{"train_mse", "test_mse", "test90_mse", MetricRSA, MetricDecodeR2}}
+	return experiment.Headline{Gen: "test_mse", Interp: masked.MetricRSA,
+		CI: []string{"train_mse", "test_mse", "test90_mse", masked.MetricRSA, masked.MetricDecodeR2}}
 }
 
 // SectionKey implements experiment.Sectioner: one section per layout.
@@ -124,21 +125,5 @@ func (Exp) Report(rs []results.Record, protocol, layout string) (experiment.Repo
 	if err != nil {
 		return experiment.ReportPart{}, err
 	}
-	return MSEPart(rs, r.Markdown, r.Summaries), nil
-}
-
-// MSEPart is the report part of a masked-token experiment (netsim,
-// tokens): its Markdown and the held-out masked MSE against σ
-// (SweepFigure), every condition of summaries without a σ drawn as a
-// reference level.
-func MSEPart(rs []results.Record, markdown string, summaries []results.Summary) experiment.ReportPart {
-	part := experiment.ReportPart{Markdown: markdown, SigmaCaption: "held-out masked MSE against σ (mean ± SD over seeds)"}
-	var refs []string
-	for _, sm := range summaries {
-		if _, ok := sweep.SigmaOf(sm.Group); !ok {
-			refs = append(refs, sm.Group)
-		}
-	}
-	part.SigmaFigure, part.SigmaErr = SweepFigure(rs, "test_mse", refs, "held-out MSE against σ")
-	return part
+	return masked.MSEPart(rs, r.Markdown, r.Summaries), nil
 }

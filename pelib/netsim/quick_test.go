@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pelab/pelab/internal/testbackend"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -85,16 +86,16 @@ func TestQuickGeometry(t *testing.T) {
 			}
 			rsa, mse := map[string][]float64{}, map[string][]float64{}
 			for _, r := range sum.Records {
-				for _, k := range []string{"train_mse", "test_mse", "test90_mse", "g3.4_mse", "g4.2_mse", MetricRSA, MetricMantelP, MetricAlignErr, MetricDecodeR2, MetricEffDim} {
+				for _, k := range []string{"train_mse", "test_mse", "test90_mse", "g3.4_mse", "g4.2_mse", masked.MetricRSA, masked.MetricMantelP, masked.MetricAlignErr, masked.MetricDecodeR2, masked.MetricEffDim} {
 					if _, ok := r.Final[k]; !ok {
 						t.Errorf("%s seed %d: no %s", r.Condition, r.Seed, k)
 					}
 				}
 				f := r.Final
 				t.Logf("%s seed %d: rsa %.3f (Mantel p %.3f), align err %.2f, decode R² %.2f, eff. dim %.1f; mse train %.3f, test %.3f, test90 %.3f, g3.4 %.3f, g4.2 %.3f",
-					r.Condition, r.Seed, f[MetricRSA], f[MetricMantelP], f[MetricAlignErr], f[MetricDecodeR2], f[MetricEffDim],
+					r.Condition, r.Seed, f[masked.MetricRSA], f[masked.MetricMantelP], f[masked.MetricAlignErr], f[masked.MetricDecodeR2], f[masked.MetricEffDim],
 					f["train_mse"], f["test_mse"], f["test90_mse"], f["g3.4_mse"], f["g4.2_mse"])
-				rsa[r.Condition] = append(rsa[r.Condition], f[MetricRSA])
+				rsa[r.Condition] = append(rsa[r.Condition], f[masked.MetricRSA])
 				mse[r.Condition] = append(mse[r.Condition], f["test_mse"])
 			}
 			small, large := rsa[quickSmall], rsa[quickLarge]

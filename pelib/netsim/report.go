@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -25,7 +26,7 @@ type ReportData struct {
 	// set's g<g>_mse.
 	ErrorMetrics []string
 	// ByCondition[geometry][error] is the Spearman test, across the
-	// learned-σ conditions' means, of a geometry metric (GeometryMetrics)
+	// learned-σ conditions' means, of a geometry metric (masked.GeometryMetrics)
 	// against an error metric; ByModel is the same across every learned-σ
 	// model (each seed a point).
 	ByCondition, ByModel map[string]map[string]analysis.RankTest
@@ -82,7 +83,7 @@ func Report(recs []results.Record, protocol, layout string) (*ReportData, error)
 		"align_err = mean position error in grid units after aligning the top-k principal axes; " +
 		"decode_r2 = 5-fold ridge R² of the coordinates; eff_dim = participation ratio; " +
 		"topk_explained = variance on the top k axes (k = layout dimension).\n\n")
-	b.WriteString(results.MarkdownTable(rep.Summaries, GeometryMetrics(), nil))
+	b.WriteString(results.MarkdownTable(rep.Summaries, masked.GeometryMetrics(), nil))
 
 	// Across learned σ.
 	var learned []results.Summary
@@ -100,7 +101,7 @@ func Report(recs []results.Record, protocol, layout string) (*ReportData, error)
 	if len(learned) >= 3 {
 		b.WriteString("\nAcross the learned-σ conditions: Spearman ρ (p) of each geometry metric with each error, " +
 			"first over condition means (n = number of σ), then over every model (n = σ × seeds).\n\n")
-		geo := []string{MetricRSA, MetricAlignErr, MetricDecodeR2, MetricEffDim}
+		geo := []string{masked.MetricRSA, masked.MetricAlignErr, masked.MetricDecodeR2, masked.MetricEffDim}
 		for _, by := range []struct {
 			name string
 			out  map[string]map[string]analysis.RankTest
@@ -200,7 +201,7 @@ func errorMetrics(rs []results.Record) []string {
 		}
 	}
 	var out []string
-	for _, k := range []string{"train_mse", EvalTest + "_mse", EvalTest90 + "_mse"} {
+	for _, k := range []string{"train_mse", masked.EvalTest + "_mse", masked.EvalTest90 + "_mse"} {
 		if have[k] {
 			out = append(out, k)
 		}

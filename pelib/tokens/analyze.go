@@ -6,84 +6,10 @@ import (
 	"maps"
 
 	"github.com/pelab/pelab/pelib/analysis"
-	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
-	"gonum.org/v1/gonum/mat"
 )
-
-// Metric names beyond netsim's geometry metrics (netsim.GeometryMetrics:
-// rsa, mantel_r, mantel_p, align_err, decode_r2, eff_dim, topk_explained,
-// against the given coordinates).
-const (
-	// MetricFCRSA is the Spearman ρ between the PE's block-mean cosine
-	// similarity and the training recordings' mean correlation matrix
-	// (off-diagonal pairs), MetricFCP its one-sided Mantel p.
-	MetricFCRSA = "fc_rsa"
-	MetricFCP   = "fc_p"
-	// MetricModQ is Newman's modularity of max(similarity, 0) under the
-	// partition; MetricModZ and MetricModPct place it among random
-	// relabellings that keep the network sizes (z-score, fraction below;
-	// analysis.PartitionMetrics).
-	MetricModQ   = analysis.MetricModQ
-	MetricModZ   = analysis.MetricModZ
-	MetricModPct = analysis.MetricModPct
-	// MetricSeg is system segregation (within − between)/within of
-	// max(similarity, 0) under the partition, with MetricSegZ and
-	// MetricSegPct as for modularity.
-	MetricSeg    = analysis.MetricSeg
-	MetricSegZ   = analysis.MetricSegZ
-	MetricSegPct = analysis.MetricSegPct
-)
-
-// NullSeed seeds the Mantel permutations of fc_rsa and the partition
-// relabellings.
-const NullSeed = 7
-
-// Reference is what a PE's similarity is compared with besides the
-// coordinates: the training recordings' correlation matrix FC, the
-// partition (nil: none) and the number of permutations.
-type Reference struct {
-	FC           *mat.SymDense
-	Partition    []int
-	Permutations int
-}
-
-// SimilarityMetrics compares a token similarity matrix sim (S, S) with
-// the reference: fc_rsa and fc_p (skipFC leaves them out, for FC itself),
-// and with a partition mod_q, mod_z, mod_pct, seg, seg_z, seg_pct (see the
-// Metric constants). A metric whose input is degenerate (all similarities
-// ≤ 0, a constant matrix) is left out; other errors are returned.
-func (r *Reference) SimilarityMetrics(sim mat.Symmetric, skipFC bool) (train.Metrics, error) {
-	S := sim.SymmetricDim()
-	if S != r.FC.SymmetricDim() {
-		return nil, fmt.Errorf("tokens: similarity of %d tokens, FC of %d", S, r.FC.SymmetricDim())
-	}
-	skip := func(err error) error {
-		if errors.Is(err, analysis.ErrConstant) || errors.Is(err, analysis.ErrInvalid) {
-			return nil
-		}
-		return err
-	}
-	out := train.Metrics{}
-	if !skipFC {
-		m, err := analysis.Mantel(sim, r.FC, analysis.MantelConfig{Method: analysis.Spearman, Permutations: r.Permutations, Seed: NullSeed, Tail: analysis.Greater})
-		if err == nil {
-			out[MetricFCRSA], out[MetricFCP] = m.R, m.P
-		} else if err := skip(err); err != nil {
-			return nil, fmt.Errorf("tokens: PE vs FC: %w", err)
-		}
-	}
-	if r.Partition == nil {
-		return out, nil
-	}
-	pm, err := analysis.PartitionMetrics(sim, r.Partition, r.Permutations, NullSeed)
-	if err != nil {
-		return nil, fmt.Errorf("tokens: %w", err)
-	}
-	maps.Copy(out, pm)
-	return out, nil
-}
 
 // Analyzer computes the tokens experiment's final metrics for each trained
 // group (use Analyze as sweep.Options.Analyze):
@@ -102,8 +28,8 @@ func (r *Reference) SimilarityMetrics(sim mat.Symmetric, skipFC bool) (train.Met
 type Analyzer struct {
 	Task          *Task
 	TestMaskRatio float64
-	Geometry      *netsim.Geometry
-	Ref           *Reference
+	Geometry      *masked.Geometry
+	Ref           *masked.Reference
 	data          train.Metrics
 }
 
@@ -119,7 +45,7 @@ func NewAnalyzer(task *Task, p Protocol) (*Analyzer, error) {
 	if !(p.TestMaskRatio > 0 && p.TestMaskRatio < 1) {
 		return nil, fmt.Errorf("tokens: analyzer: test mask ratio %g, want in (0, 1)", p.TestMaskRatio)
 	}
-	g, err := netsim.NewGeometry(task.Layout)
+	g, err := masked.NewGeometry(task.Layout)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
@@ -128,7 +54,7 @@ func NewAnalyzer(task *Task, p Protocol) (*Analyzer, error) {
 		return nil, err
 	}
 	a := &Analyzer{Task: task, TestMaskRatio: p.TestMaskRatio, Geometry: g,
-		Ref: &Reference{FC: fc, Partition: task.Tokens.Partition, Permutations: p.Permutations}}
+		Ref: &masked.Reference{FC: fc, Partition: task.Tokens.Partition, Permutations: p.Permutations}}
 	if a.data, err = a.DataMetrics(); err != nil {
 		return nil, err
 	}
@@ -158,17 +84,17 @@ func (a *Analyzer) DataMetrics() (train.Metrics, error) {
 }
 
 // PEMetrics returns every geometry metric of a PE table [L, S, D] (flat,
-// row-major): netsim.PEMetrics against the coordinates and
+// row-major): masked.PEMetrics against the coordinates and
 // SimilarityMetrics of its block-mean cosine similarity. The coordinate
 // decoding is cross-validated over min(5, S) folds: netsim's 5, or
 // leave-one-out for the MinTokens = 4 tokens that the input allows (with 5
 // folds every model of 4 tokens failed, "Decode: 5 folds for 4 tokens").
 func (a *Analyzer) PEMetrics(table []float64, L, S, D int) (train.Metrics, error) {
-	out, err := netsim.PEMetrics(table, L, S, D, a.Geometry, netsim.GeometryConfig{DecodeFolds: min(decodeFolds, S)})
+	out, err := masked.PEMetrics(table, L, S, D, a.Geometry, masked.GeometryConfig{DecodeFolds: min(decodeFolds, S)})
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
-	sim, err := Similarity(table, []int{L, S, D})
+	sim, err := masked.Similarity(table, []int{L, S, D})
 	if err != nil {
 		return nil, err
 	}
@@ -182,26 +108,12 @@ func (a *Analyzer) PEMetrics(table []float64, L, S, D int) (train.Metrics, error
 	return out, nil
 }
 
-// Similarity returns the block-mean cosine similarity (S, S) of a PE
-// table of shape [L, S, D] (flat, row-major, as the sweep's "pe" artifact
-// holds it).
-func Similarity(table []float64, shape []int) (*mat.SymDense, error) {
-	if len(shape) != 3 {
-		return nil, fmt.Errorf("tokens: PE table of shape %v, want [L, S, D]", shape)
-	}
-	sim, err := analysis.MeanBlockSimilarity(table, shape[0], shape[1], shape[2], analysis.Cosine)
-	if err != nil {
-		return nil, fmt.Errorf("tokens: PE similarity: %w", err)
-	}
-	return sim, nil
-}
-
 // Analyze implements sweep.Options.Analyze. The evaluations run once for
 // the group (an error there is the group's); the PE metrics are per model,
 // and a model whose metrics fail gets its own error. A diverged model gets
 // none.
 func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics, []error, error) {
-	out, err := netsim.HeldOutMetrics(run, a.Task.Task, a.TestMaskRatio)
+	out, err := masked.HeldOutMetrics(run, a.Task.Task, a.TestMaskRatio)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -209,7 +121,7 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	if a.Ref != nil {
 		part = a.Ref.Partition
 	}
-	if err := netsim.AddInterventions(out, run, a.Task.Task, a.TestMaskRatio, part); err != nil {
+	if err := masked.AddInterventions(out, run, a.Task.Task, a.TestMaskRatio, part); err != nil {
 		return nil, nil, err
 	}
 	errs := make([]error, len(cells))

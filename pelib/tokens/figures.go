@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -41,17 +41,17 @@ func SimilarityFigure(sim mat.Symmetric, tok *Tokens, title, colorLabel string) 
 
 // LayoutFigure draws the given token positions (in the task's units): one
 // scatter for 2 coordinates, three orthogonal views for 3
-// (netsim.LayoutFigure); other dimensions are not drawn (an error).
+// (masked.LayoutFigure); other dimensions are not drawn (an error).
 func (a *Analyzer) LayoutFigure(title string) (*plots.Figure, error) {
 	if c := a.Task.Tokens.Dim(); c < 2 || c > 3 {
 		return nil, fmt.Errorf("tokens: layout figure: %d coordinates, drawn for 2 or 3 only", c)
 	}
-	return netsim.LayoutFigure(a.Geometry, title)
+	return masked.LayoutFigure(a.Geometry, title)
 }
 
 // PEFigure draws block l of a PE table [L, S, D] as token positions: its
 // top-c principal components aligned to the given coordinates by
-// orthogonal Procrustes with a fitted scale (netsim.PEGeometryFigure), for
+// orthogonal Procrustes with a fitted scale (masked.PEGeometryFigure), for
 // c = 2 or 3 coordinates.
 func (a *Analyzer) PEFigure(table []float64, shape []int, l int, title string) (*plots.Figure, error) {
 	if c := a.Task.Tokens.Dim(); c < 2 || c > 3 {
@@ -60,7 +60,7 @@ func (a *Analyzer) PEFigure(table []float64, shape []int, l int, title string) (
 	if len(shape) != 3 {
 		return nil, fmt.Errorf("tokens: PE table of shape %v, want [L, S, D]", shape)
 	}
-	f, _, err := netsim.PEGeometryFigure(table, shape[0], shape[1], shape[2], l, a.Geometry, title)
+	f, _, err := masked.PEGeometryFigure(table, shape[0], shape[1], shape[2], l, a.Geometry, title)
 	return f, err
 }
 
@@ -85,18 +85,18 @@ func (a *Analyzer) PEPanels(store *results.Store, recs []results.Record, protoco
 			return nil, nil, fmt.Errorf("tokens: PE of %s seed %d: %w", r.Condition, r.Seed, err)
 		}
 		seen[r.Condition] = true
-		sim, err := Similarity(tab, shape)
+		sim, err := masked.Similarity(tab, shape)
 		if err != nil {
 			return nil, nil, err
 		}
 		f := r.Final
 		simFig, err := SimilarityFigure(sim, a.Task.Tokens, fmt.Sprintf("%s (seed %d): PE similarity; ρ with the data's correlation %.2f, modularity %.3f (z %.1f)",
-			r.Condition, r.Seed, f[MetricFCRSA], f[MetricModQ], f[MetricModZ]), "cosine")
+			r.Condition, r.Seed, f[masked.MetricFCRSA], f[masked.MetricModQ], f[masked.MetricModZ]), "cosine")
 		if err != nil {
 			return nil, nil, err
 		}
 		layout, err := a.PEFigure(tab, shape, 0, fmt.Sprintf("%s (seed %d): block-1 PE; RSA %.2f, alignment error %.2f, decoding R² %.2f",
-			r.Condition, r.Seed, f[netsim.MetricRSA], f[netsim.MetricAlignErr], f[netsim.MetricDecodeR2]))
+			r.Condition, r.Seed, f[masked.MetricRSA], f[masked.MetricAlignErr], f[masked.MetricDecodeR2]))
 		if err != nil {
 			return nil, nil, err
 		}

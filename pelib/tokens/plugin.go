@@ -9,8 +9,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
-	"github.com/pelab/pelab/pelib/fmri"
-	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -51,7 +50,7 @@ func Plugin() Exp {
 			{Key: "window", Kind: experiment.Int, Usage: "time points per window, the token features T (0: the protocol's, 16)"},
 			{Key: "stride", Kind: experiment.Int, Usage: "step between window starts (0: the window)"},
 			{Key: "test_mask_ratio", Kind: experiment.String, Usage: "fraction of tokens masked in the harder held-out test, test90 (default 0.9)"},
-			fmri.MaxOutlierZOption,
+			masked.MaxOutlierZOption,
 		},
 	}}
 }
@@ -77,9 +76,9 @@ func Vocabulary() sweep.Vocabulary {
 		},
 		First: []string{"sinnd", "ropend"},
 		Lists: map[string][]string{
-			"sigmas":       sweep.SigmaNames(netsim.PaperSigmas()),
-			"quick-sigmas": sweep.SigmaNames(netsim.QuickSigmas()),
-			"all":          append([]string{"sinnd", "ropend", "shaw", "none", "random"}, sweep.SigmaNames(netsim.PaperSigmas())...),
+			"sigmas":       sweep.SigmaNames(masked.PaperSigmas()),
+			"quick-sigmas": sweep.SigmaNames(masked.QuickSigmas()),
+			"all":          append([]string{"sinnd", "ropend", "shaw", "none", "random"}, sweep.SigmaNames(masked.PaperSigmas())...),
 		},
 	}
 }
@@ -140,7 +139,7 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	if in.CoordUnit, err = floatOption(req, "coord_unit", 1, 0, math.Inf(1)); err != nil {
 		return nil, err
 	}
-	if in.MaxOutlierZ, err = fmri.MaxOutlierZOf(req); err != nil {
+	if in.MaxOutlierZ, err = masked.MaxOutlierZOf(req); err != nil {
 		return nil, err
 	}
 	if in.Split.Test, err = req.Strings("test"); err != nil {
@@ -215,8 +214,8 @@ func safeName(s string) string {
 
 // Headline implements experiment.Experiment.
 func (Exp) Headline() experiment.Headline {
-	return experiment.Headline{Gen: "test_mse", Interp: netsim.MetricRSA,
-		CI: []string{"train_mse", "test_mse", "test90_mse", netsim.MetricRSA, netsim.MetricDecodeR2, MetricFCRSA}}
+	return experiment.Headline{Gen: "test_mse", Interp: masked.MetricRSA,
+		CI: []string{"train_mse", "test_mse", "test90_mse", masked.MetricRSA, masked.MetricDecodeR2, masked.MetricFCRSA}}
 }
 
 // SectionKey implements experiment.Sectioner: one section per data set.
@@ -228,5 +227,5 @@ func (Exp) Report(rs []results.Record, protocol, data string) (experiment.Report
 	if err != nil {
 		return experiment.ReportPart{}, err
 	}
-	return netsim.MSEPart(rs, r.Markdown, r.Summaries), nil
+	return masked.MSEPart(rs, r.Markdown, r.Summaries), nil
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
-	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -55,12 +55,14 @@ func SelectRecords(recs []results.Record, protocol, data string) []results.Recor
 
 // ErrorMetrics are the masked-MSE metrics of a report, GeometryMetrics its
 // PE geometry metrics, in report order.
-func ErrorMetrics() []string { return []string{"train_mse", EvalTest + "_mse", EvalTest90 + "_mse"} }
+func ErrorMetrics() []string {
+	return []string{"train_mse", masked.EvalTest + "_mse", masked.EvalTest90 + "_mse"}
+}
 
 // GeometryMetrics lists the PE geometry metrics of a report.
 func GeometryMetrics() []string {
-	return []string{netsim.MetricRSA, netsim.MetricMantelP, netsim.MetricAlignErr, netsim.MetricDecodeR2, netsim.MetricEffDim,
-		MetricFCRSA, MetricFCP, MetricModQ, MetricModZ, MetricSeg, MetricSegZ}
+	return []string{masked.MetricRSA, masked.MetricMantelP, masked.MetricAlignErr, masked.MetricDecodeR2, masked.MetricEffDim,
+		masked.MetricFCRSA, masked.MetricFCP, masked.MetricModQ, masked.MetricModZ, masked.MetricSeg, masked.MetricSegZ}
 }
 
 // Report summarises the tokens records of protocol and data set data into
@@ -123,7 +125,7 @@ func Report(recs []results.Record, protocol, data string) (*ReportData, error) {
 	}
 	if len(x) >= 3 {
 		b.WriteString("\nAcross the learned-σ models: Spearman ρ (p, n) of each geometry metric with test_mse.\n\n| metric | ρ (p, n) |\n|---|---|\n")
-		for _, g := range []string{netsim.MetricRSA, netsim.MetricDecodeR2, MetricFCRSA, MetricModQ} {
+		for _, g := range []string{masked.MetricRSA, masked.MetricDecodeR2, masked.MetricFCRSA, masked.MetricModQ} {
 			var gv, ev []float64
 			for _, r := range x {
 				v, ok1 := r.Final[g]

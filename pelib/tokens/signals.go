@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pelab/pelab/pelib/fmri"
+	"github.com/pelab/pelab/pelib/masked"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -33,10 +33,15 @@ type SignalOptions struct {
 	// window).
 	MinTimes int
 	// MaxOutlierZ is the plausibility bound of every recording
-	// (fmri.ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
+	// (masked.ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
 	MaxOutlierZ float64
 	// Names, when given (one per row), name the tokens in errors.
 	Names []string
+	// Skip are files that are not recordings even when they sit in the
+	// folder: the tokens' coordinates, names and partition files
+	// (Tokens.Files), so that a data set may keep them beside its
+	// recordings.
+	Skip []string
 }
 
 // DefaultDataset is the HDF5 dataset path read when none is given.
@@ -49,6 +54,7 @@ const DefaultDataset = "/data"
 // its length before reading it) is one recording named after the file
 // without its extension. Recordings are returned sorted by name.
 //
+// Files listed in opt.Skip (the tokens' own files) are not recordings.
 // Every recording must have exactly S rows (the tokens of the coordinates
 // file coords, named in errors), at least opt.MinTimes columns, and only
 // finite values; two files with the same name but another extension are
@@ -61,11 +67,20 @@ func ReadSignals(dir string, S int, coords string, opt SignalOptions) ([]*Record
 	if opt.Dataset == "" {
 		opt.Dataset = DefaultDataset
 	}
+	skip := map[string]bool{}
+	for _, f := range opt.Skip {
+		if a, err := filepath.Abs(f); err == nil {
+			skip[a] = true
+		}
+	}
 	byName := map[string]string{}
 	var names []string
 	for _, e := range entries {
 		n := e.Name()
 		if e.IsDir() || strings.HasPrefix(n, ".") {
+			continue
+		}
+		if a, err := filepath.Abs(filepath.Join(dir, n)); err == nil && skip[a] {
 			continue
 		}
 		ext := strings.ToLower(filepath.Ext(n))
@@ -88,17 +103,17 @@ func ReadSignals(dir string, S int, coords string, opt SignalOptions) ([]*Record
 	out := make([]*Recording, 0, len(names))
 	for _, n := range names {
 		p := filepath.Join(dir, byName[n])
-		var s *fmri.Series
-		ro := fmri.ReadOptions{MaxOutlierZ: opt.MaxOutlierZ}
+		var s *masked.Series
+		ro := masked.ReadOptions{MaxOutlierZ: opt.MaxOutlierZ}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".npy":
-			s, err = fmri.ReadNPY(p, ro)
+			s, err = masked.ReadNPY(p, ro)
 		case ".csv":
-			s, err = fmri.ReadCSV(p, ro)
+			s, err = masked.ReadCSV(p, ro)
 		default:
-			s, err = fmri.ReadHDF5(p, opt.Dataset, ro)
+			s, err = masked.ReadHDF5(p, opt.Dataset, ro)
 		}
-		var bad *fmri.ValueError
+		var bad *masked.ValueError
 		if errors.As(err, &bad) {
 			row := fmt.Sprintf("row %d", bad.Row)
 			if bad.Row < len(opt.Names) {
@@ -107,7 +122,11 @@ func ReadSignals(dir string, S int, coords string, opt SignalOptions) ([]*Record
 			return nil, fmt.Errorf("tokens: recording %s: %s: value %s", n, p, bad.Describe(row))
 		}
 		if err != nil {
-			return nil, fmt.Errorf("tokens: recording %s: %w", n, err)
+			hint := ""
+			if strings.Contains(err.Error(), "want a number") {
+				hint = fmt.Sprintf("; every .csv file in %s is read as a recording (S lines of numbers, no header): keep other files out of it (the recordings need a folder of their own)", dir)
+			}
+			return nil, fmt.Errorf("tokens: recording %s: %w%s", n, err, hint)
 		}
 		r, t := s.Data.Dims()
 		if r != S {
@@ -134,7 +153,7 @@ type Split struct {
 	// every recording not held out.
 	Train []string
 	// Count held-out recordings are drawn with Seed when Test is empty (as
-	// pelib/fmri draws held-out subjects, fmri.SplitSubjects); 0: a fifth
+	// pelib/fmri draws held-out subjects, masked.SplitSubjects); 0: a fifth
 	// of the recordings, at least 1.
 	Count int
 	Seed  uint64
@@ -155,7 +174,7 @@ func (sp Split) Resolve(dir string, names []string) (train, test []string, err e
 		if n >= len(names) {
 			return nil, nil, fmt.Errorf("tokens: %s: %d held-out recordings of %d, want 1 to %d", dir, n, len(names), len(names)-1)
 		}
-		train, test, err = fmri.SplitSubjects(names, n, sp.Seed)
+		train, test, err = masked.SplitSubjects(names, n, sp.Seed)
 		if err != nil {
 			return nil, nil, fmt.Errorf("tokens: %w", err)
 		}

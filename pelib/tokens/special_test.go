@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/npy"
 )
 
@@ -76,7 +76,7 @@ func TestPEMetricsFourTokens(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PE metrics of 4 tokens: %v", err)
 	}
-	if _, ok := m[netsim.MetricDecodeR2]; !ok {
-		t.Errorf("no %s among %v", netsim.MetricDecodeR2, m)
+	if _, ok := m[masked.MetricDecodeR2]; !ok {
+		t.Errorf("no %s among %v", masked.MetricDecodeR2, m)
 	}
 }

@@ -6,8 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pelab/pelab/pelib/fmri"
-	"github.com/pelab/pelab/pelib/netsim"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -18,28 +17,18 @@ import (
 // Experiment is the experiment name in result records.
 const Experiment = "tokens"
 
-// Evaluation sets of a task: EvalTest holds the held-out recordings'
-// windows at the training mask ratio (the engine's evaluation every
-// EvalEvery epochs); Analyzer adds EvalTest90 (the same windows at
-// Protocol.TestMaskRatio) and train_mse (the training windows).
-const (
-	EvalTest   = "test"
-	EvalTest90 = "test90"
-)
+// A task's evaluation sets: masked.EvalTest holds the held-out
+// recordings' windows at the training mask ratio (the engine's evaluation
+// every EvalEvery epochs); Analyzer adds masked.EvalTest90 (the same
+// windows at Protocol.TestMaskRatio) and train_mse (the training windows).
 
-// Protocol is a training protocol of the tokens experiment: the model and
-// optimiser of netsim's protocol of the same name (Experiment 2's
-// masked-token setting), windows, mask ratios and the held-out split.
+// Protocol is a training protocol of the tokens experiment: the
+// masked-token model, optimiser, windows and mask ratios (masked.Protocol;
+// the width is rounded up to a multiple of 2c·Heads for c coordinates,
+// masked.Protocol.WidthFor, so that sinnd and ropend exist for any c ≥ 1)
+// and the held-out split.
 type Protocol struct {
-	// Training: netsim's; the width is rounded up to a multiple of
-	// 2c·Heads for c coordinates (netsim.Protocol.WidthFor), so that sinnd
-	// and ropend exist for any c ≥ 1. MaskRatio is the fraction of tokens
-	// masked in training and in EvalTest, TestMaskRatio that of
-	// EvalTest90.
-	sweep.Training
-	// Window is T, the time points per token (the token features), and
-	// Stride the step between window starts (0: Window).
-	Window, Stride int
+	masked.Protocol
 	// TestRecordings is the number of held-out recordings drawn with
 	// SplitSeed when none are named (0: a fifth, at least 1).
 	TestRecordings int
@@ -49,23 +38,14 @@ type Protocol struct {
 	Permutations int
 }
 
-// fromNetsim is netsim's protocol p as a tokens protocol: the same model,
-// optimiser, seeds, window and mask ratios.
-func fromNetsim(p netsim.Protocol, perms int) Protocol {
-	return Protocol{Training: p.Training, Window: p.Window, Stride: p.Stride, SplitSeed: 1, Permutations: perms}
-}
-
-// Quick is netsim.Quick's model and training (width 16, 2 blocks, Adam lr
+// Quick is masked.Quick's model and training (width 16, 2 blocks, Adam lr
 // 1e-2, batch 32, 50 epochs, 3 seeds, windows of 16 points, 50 % / 90 %
 // masking) with 199 permutations.
-func Quick() Protocol { return fromNetsim(netsim.Quick(), 199) }
+func Quick() Protocol { return Protocol{Protocol: masked.Quick(), SplitSeed: 1, Permutations: 199} }
 
-// Paper is netsim.Paper's (4 blocks of width 64, lr 1e-3, batch 64, 200
+// Paper is masked.Paper's (4 blocks of width 64, lr 1e-3, batch 64, 200
 // epochs, 15 seeds) with 999 permutations.
-func Paper() Protocol { return fromNetsim(netsim.Paper(), 999) }
-
-// net is p as a netsim protocol (its Training only: the model's size).
-func (p Protocol) net() netsim.Protocol { return netsim.Protocol{Training: p.Training} }
+func Paper() Protocol { return Protocol{Protocol: masked.Paper(), SplitSeed: 1, Permutations: 999} }
 
 // Validate reports the first problem with p.
 func (p Protocol) Validate() error {
@@ -100,7 +80,7 @@ type Input struct {
 	// millimetres, as pelib/fmri does.
 	CoordUnit float64
 	// MaxOutlierZ is the plausibility bound of the recordings
-	// (fmri.ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
+	// (masked.ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
 	MaxOutlierZ float64
 }
 
@@ -115,7 +95,7 @@ type Task struct {
 	// TrainFC.
 	trainZ []*mat.Dense
 	// TestWindows are the held-out windows, X[N, S, T].
-	TestWindows *fmri.Windows
+	TestWindows *masked.Windows
 }
 
 // NewTask reads and validates in, z-scores every recording per token
@@ -148,7 +128,11 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	if err := tok.CheckSpread(unit); err != nil {
 		return nil, err
 	}
-	recs, err := ReadSignals(in.Signals, tok.S(), in.Coords, SignalOptions{Dataset: in.Dataset, MinTimes: p.Window, MaxOutlierZ: in.MaxOutlierZ, Names: tok.Names})
+	var own []string
+	for _, f := range tok.Files {
+		own = append(own, f)
+	}
+	recs, err := ReadSignals(in.Signals, tok.S(), in.Coords, SignalOptions{Dataset: in.Dataset, MinTimes: p.Window, MaxOutlierZ: in.MaxOutlierZ, Names: tok.Names, Skip: own})
 	if err != nil {
 		return nil, err
 	}
@@ -196,11 +180,11 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	trw, err := fmri.MakeWindows(trz, p.Window, p.Stride)
+	trw, err := masked.MakeWindows(trz, p.Window, p.Stride)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: training windows: %w", err)
 	}
-	tew, err := fmri.MakeWindows(tez, p.Window, p.Stride)
+	tew, err := masked.MakeWindows(tez, p.Window, p.Stride)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: held-out windows: %w", err)
 	}
@@ -239,7 +223,7 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	t.Task = &sweep.Task{
 		Name:   Experiment,
 		Train:  &train.Data{Name: "train", X: trw.X, N: trw.N, S: trw.S, F: trw.T},
-		Evals:  []*train.Data{{Name: EvalTest, X: tew.X, N: tew.N, S: tew.S, F: tew.T}},
+		Evals:  []*train.Data{{Name: masked.EvalTest, X: tew.X, N: tew.N, S: tew.S, F: tew.T}},
 		Layout: lay,
 		Params: params,
 		Inputs: inputs,
@@ -248,13 +232,13 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 }
 
 // TrainFC is the training recordings' mean correlation matrix [S, S]
-// (fmri.GroupFC of the z-scored recordings): the data's own correlation
+// (masked.GroupFC of the z-scored recordings): the data's own correlation
 // structure a PE's similarity is compared with. It is computed on each
 // call, not by NewTask, so that a command checks its memory estimate
 // (S×S matrices are its analysis's; see sweep.Plan.Memory) before the
 // first one is made.
 func (t *Task) TrainFC() (*mat.SymDense, error) {
-	fc, err := fmri.GroupFC(t.trainZ)
+	fc, err := masked.GroupFC(t.trainZ)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
@@ -273,7 +257,7 @@ func NewPlan(p Protocol, task *Task, conds []sweep.Condition) (*sweep.Plan, erro
 	if task == nil || task.Task == nil || task.Train == nil {
 		return nil, fmt.Errorf("tokens: NewPlan: no task")
 	}
-	return p.Plan(Experiment, task.Task, p.net().ModelConfig(task.Task), conds), nil
+	return p.Plan(Experiment, task.Task, p.ModelConfig(task.Task), conds), nil
 }
 
 // DataName is the name of the task's data set (its "data" parameter), as

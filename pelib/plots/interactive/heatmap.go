@@ -268,7 +268,7 @@ func round5(v float64) float64 {
 // RSM draws the cosine similarity of the tokens' PE vectors: block b of
 // the PE table [L, S, D] (flat, with its shape, as sweep.ReadArtifact
 // returns them), or with b < 0 the mean over blocks of each block's
-// similarity (what fmri.PESimilarity draws). The colour range is fixed at
+// similarity (what masked.Similarity draws). The colour range is fixed at
 // [−1, 1], so that every model's view can be compared with every other's.
 func RSM(table []float64, shape []int, b int, lab Labels, title string) (*Figure, error) {
 	const fn = "RSM"

@@ -1,4 +1,4 @@
-package fmri
+package masked
 
 import (
 	"encoding/binary"

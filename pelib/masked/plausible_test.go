@@ -1,4 +1,4 @@
-package fmri
+package masked
 
 import (
 	"bytes"
@@ -44,7 +44,7 @@ func TestReadHDF5DamagedValue(t *testing.T) {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		s, err := ReadHDF5(p, HCPDataset, ReadOptions{Regions: NumRegions, MaxOutlierZ: c.k})
+		s, err := ReadHDF5(p, hcpDataset, ReadOptions{Regions: hcpRegions, MaxOutlierZ: c.k})
 		if c.want == "" {
 			if err != nil || math.Abs(s.Data.At(0, 232)) < 1e49 {
 				t.Fatalf("%#x, bound off: %v; want the damaged value read", c.b, err)
@@ -123,7 +123,7 @@ func TestCheckPlausible(t *testing.T) {
 				case "h5":
 					writeH5(t, p, "/restdata", []uint64{2, 200}, data)
 				}
-				_, err := ReadSeries(p, ReadOptions{MaxOutlierZ: c.k})
+				_, err := readAny(p, ReadOptions{MaxOutlierZ: c.k})
 				if c.want == "" {
 					if err != nil {
 						t.Fatalf("want no error, got %v", err)
@@ -144,13 +144,17 @@ func TestCheckPlausible(t *testing.T) {
 // subject files is 14.72 (subject 204521), against k = 50.
 func TestPlausibleRealData(t *testing.T) {
 	dir := shared.TestData(t, "hcp-glasser360", "rest")
-	files, err := subjectFiles(dir)
-	if err != nil {
-		t.Fatal(err)
+	paths, err := filepath.Glob(filepath.Join(dir, "*subj*_data.h5"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("%s: no subject files (%v)", dir, err)
+	}
+	files := map[string]string{}
+	for _, p := range paths {
+		files[filepath.Base(p)] = p
 	}
 	worst, who := 0.0, ""
 	for id, p := range files {
-		s, err := ReadSeries(p, ReadOptions{Regions: NumRegions})
+		s, err := readAny(p, ReadOptions{Regions: hcpRegions})
 		if err != nil {
 			t.Fatalf("subject %s: %v", id, err)
 		}

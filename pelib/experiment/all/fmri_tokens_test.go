@@ -1,4 +1,4 @@
-package tokens
+package all_test
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/pelab/pelab/internal/shared"
 	"github.com/pelab/pelab/pelib/fmri"
+	"github.com/pelab/pelab/pelib/tokens"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -38,9 +39,9 @@ func TestFMRIFiles(t *testing.T) {
 		}
 		return out
 	}
-	p := Quick()
-	task, err := NewTask(p, Input{Coords: coords, Tokens: TokenOptions{Partition: "network"}, Signals: signals,
-		Dataset: fmri.HCPDataset, CoordUnit: fmri.CoordUnit, Split: Split{Test: recs(held), Train: recs(subjects...)}})
+	p := tokens.Quick()
+	task, err := tokens.NewTask(p, tokens.Input{Coords: coords, Tokens: tokens.TokenOptions{Partition: "network"}, Signals: signals,
+		Dataset: fmri.HCPDataset, CoordUnit: fmri.CoordUnit, Split: tokens.Split{Test: recs(held), Train: recs(subjects...)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestFMRIFiles(t *testing.T) {
 	if worst > 1e-6 {
 		t.Errorf("windows differ from fmri's × √(1194/1195) by up to %g (relative)", worst)
 	}
-	a, err := NewAnalyzer(task, p)
+	a, err := tokens.NewAnalyzer(task, p)
 	if err != nil {
 		t.Fatal(err)
 	}

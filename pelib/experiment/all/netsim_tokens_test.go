@@ -1,4 +1,4 @@
-package tokens
+package all_test
 
 import (
 	"context"
@@ -9,9 +9,11 @@ import (
 
 	"github.com/pelab/pelab/internal/testbackend"
 	"github.com/pelab/pelab/pelib/experiment"
+	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/netsim"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/pelib/tokens"
 )
 
 // runBuilt runs a built plan into a fresh store and returns its records.
@@ -71,7 +73,7 @@ func TestReproducesNetsim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb, err := experiment.Build(Plugin(), experiment.Request{Conditions: conds, Seeds: seeds, Overrides: ov,
+	tb, err := experiment.Build(tokens.Plugin(), experiment.Request{Conditions: conds, Seeds: seeds, Overrides: ov,
 		Options: map[string]any{"coords": dir + "/coords.csv", "partition": dir + "/partition.csv", "signals": dir + "/signals",
 			"test": []string{"test-*"}}})
 	if err != nil {
@@ -157,12 +159,12 @@ func TestReproducesNetsim(t *testing.T) {
 				t.Errorf("%s: tokens has final %s, netsim has not", n.Condition, m)
 			}
 		}
-		if _, ok := k.Final[MetricModQ]; n.Condition == "learn-0.5" && !ok {
-			t.Errorf("learn-0.5: tokens has no %s (partition from partition.csv)", MetricModQ)
+		if _, ok := k.Final[masked.MetricModQ]; n.Condition == "learn-0.5" && !ok {
+			t.Errorf("learn-0.5: tokens has no %s (partition from partition.csv)", masked.MetricModQ)
 		}
 	}
 	t.Logf("%d metric values compared, all equal bit for bit (%s)", compared, testbackend.Name(t))
-	rep, err := Report(tr, "quick", "")
+	rep, err := tokens.Report(tr, "quick", "")
 	if err != nil {
 		t.Fatal(err)
 	}
