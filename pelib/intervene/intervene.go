@@ -47,6 +47,7 @@ package intervene
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -259,7 +260,10 @@ func withinPerm(rng *rand.Rand, part []int) []int {
 	for s, g := range part {
 		members[g] = append(members[g], s)
 	}
-	for _, ms := range members {
+	// Networks in sorted order: a map's order is random in Go, and the
+	// draws must be a function of the seed alone.
+	for _, g := range slices.Sorted(maps.Keys(members)) {
+		ms := members[g]
 		to := slices.Clone(ms)
 		rng.Shuffle(len(to), func(i, j int) { to[i], to[j] = to[j], to[i] })
 		for i, s := range ms {
