@@ -442,6 +442,7 @@ func (a *Analyzer) Analyze(run *train.Run, cells []sweep.Cell) ([]train.Metrics,
 	for m := range cells {
 		out[m] = a.shared(base)
 		out[m]["test90_mse"] = hard[m]["mse"]
+		masked.CopyUnits(out[m], hard[m], "test90", "mse") // per held-out subject
 	}
 	// PE interventions on the held-out subjects at the test ratio, the
 	// networks of the partition for within/across permutations.

@@ -396,10 +396,12 @@ func NewTask(p Protocol, opt TaskOptions) (*Task, error) {
 		return nil, err
 	}
 	t := &Task{Data: d, Test: te, TrainEval: trEval}
+	testData := toData(EvalTest, te)
+	testData.Groups = masked.UnitGroups(d.TestSubjects, te.Source) // per held-out subject: "test_mse_@<subject>"
 	t.Task = &sweep.Task{
 		Name:   Experiment,
 		Train:  toData("train", tr),
-		Evals:  []*train.Data{toData(EvalTest, te), toData(EvalTrain, trEval)},
+		Evals:  []*train.Data{testData, toData(EvalTrain, trEval)},
 		Layout: layout.Scaled(1 / CoordUnit),
 		Params: map[string]any{
 			"train_subjects": strings.Join(d.TrainSubjects, ","),

@@ -185,7 +185,8 @@ func unitRows(b *mat.Dense) *mat.Dense {
 // HeldOutMetrics evaluates every model of run on task's EvalTest windows
 // masked at testMaskRatio (evaluation seed 1: the same masks for every
 // model) and on its training windows at the training ratio (seed 2), and
-// returns each model's EvalTest90+"_mse" and "train_mse": the first
+// returns each model's EvalTest90+"_mse" (and, when the held-out windows
+// carry unit labels, its value per unit: CopyUnits) and "train_mse": the first
 // metrics of netsim's Analyzer and of every masked-token experiment
 // built on it (tokens).
 func HeldOutMetrics(run *train.Run, task *sweep.Task, testMaskRatio float64) ([]train.Metrics, error) {
@@ -204,6 +205,7 @@ func HeldOutMetrics(run *train.Run, task *sweep.Task, testMaskRatio float64) ([]
 	out := make([]train.Metrics, len(hard))
 	for m := range out {
 		out[m] = train.Metrics{EvalTest90 + "_mse": hard[m]["mse"], "train_mse": tr[m]["mse"]}
+		CopyUnits(out[m], hard[m], EvalTest90, "mse")
 	}
 	return out, nil
 }

@@ -172,7 +172,14 @@ func NewTask(opt TaskOptions) (*sweep.Task, *Splits, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	evals := []*train.Data{toData(masked.EvalTest, sp.Test)}
+	test := toData(masked.EvalTest, sp.Test)
+	// Per held-out run, named as Export names its file: "test_mse_@test-003".
+	runs := make([]string, len(sp.Test.Seeds))
+	for i := range runs {
+		runs[i] = fmt.Sprintf("test-%03d", i)
+	}
+	test.Groups = masked.UnitGroups(runs, sp.Test.Run)
+	evals := []*train.Data{test}
 	for k, g := range opt.Split.TestG {
 		evals = append(evals, toData(EvalG(g), sp.TestG[k]))
 	}

@@ -74,3 +74,23 @@ func TestFamiliesSection(t *testing.T) {
 		t.Errorf("one family gave a section:\n%s", one.String())
 	}
 }
+
+// TestUnitPaired: per-unit values paired over units, averaged over seeds;
+// the known answer is computed by hand.
+func TestUnitPaired(t *testing.T) {
+	var rs []results.Record
+	for _, seed := range []int64{1, 2} {
+		a := map[string]float64{"test90_mse": 0.5, "test90_mse_@s1": 0.4, "test90_mse_@s2": 0.5, "test90_mse_@s3": 0.6}
+		b := map[string]float64{"test90_mse": 0.7, "test90_mse_@s1": 0.5, "test90_mse_@s2": 0.7, "test90_mse_@s3": 0.6 + 0.1*float64(seed)}
+		rs = append(rs, results.Record{Condition: "learn-0.1", Seed: seed, Status: results.StatusOK, Final: a},
+			results.Record{Condition: "none", Seed: seed, Status: results.StatusOK, Final: b})
+	}
+	md := unitPaired(rs, "test90_mse", "learn-0.1", []string{"none"}, false)
+	// Differences per unit (means over seeds): −0.1, −0.2, 0.6 − 0.75 = −0.15; mean −0.15.
+	if !strings.Contains(md, "| none | 3 | -0.15 |") || !strings.Contains(md, "| 3 of 3 |") {
+		t.Errorf("unit-paired table:\n%s", md)
+	}
+	if got := unitPaired(rs, "test_mse", "learn-0.1", []string{"none"}, false); got != "" {
+		t.Errorf("no per-unit values, want no table, got:\n%s", got)
+	}
+}

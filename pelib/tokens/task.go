@@ -223,7 +223,7 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	t.Task = &sweep.Task{
 		Name:   Experiment,
 		Train:  &train.Data{Name: "train", X: trw.X, N: trw.N, S: trw.S, F: trw.T},
-		Evals:  []*train.Data{{Name: masked.EvalTest, X: tew.X, N: tew.N, S: tew.S, F: tew.T}},
+		Evals:  []*train.Data{{Name: masked.EvalTest, X: tew.X, N: tew.N, S: tew.S, F: tew.T, Groups: masked.UnitGroups(testNames, tew.Source)}},
 		Layout: lay,
 		Params: params,
 		Inputs: inputs,
