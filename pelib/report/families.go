@@ -330,3 +330,23 @@ func rhoCell(x, y []float64) string {
 	}
 	return fmt.Sprintf("%.2f (p %.2g)", t.Rho, t.P)
 }
+
+// Families is the PE-families comparison of records (see familiesSection)
+// on its own, for notebooks: its Markdown and its two figures (held-out
+// metric gen and the first block's geometry against σ, one curve per
+// family). It is empty when the records hold fewer than two families at
+// two or more σ each.
+func Families(rs []results.Record, gen string) (string, []*plots.Figure, error) {
+	var b strings.Builder
+	var figs []*plots.Figure
+	var ferr error
+	familiesSection(&b, rs, gen, "families", func(_, _ string, f *plots.Figure, err error) {
+		if err != nil && ferr == nil {
+			ferr = err
+		}
+		if f != nil {
+			figs = append(figs, f)
+		}
+	})
+	return b.String(), figs, ferr
+}
