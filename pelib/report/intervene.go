@@ -145,3 +145,12 @@ func interventionSection(b *strings.Builder, rs []results.Record) {
 		b.WriteString(".\n\n")
 	}
 }
+
+// Interventions is the interventions section of records (see
+// interventionSection) on its own, for notebooks: its Markdown, empty when
+// no record holds the interventions' metrics.
+func Interventions(rs []results.Record) string {
+	var b strings.Builder
+	interventionSection(&b, rs)
+	return b.String()
+}
