@@ -176,3 +176,34 @@ func TestCoordTokenOrderConsistent(t *testing.T) {
 		}
 	}
 }
+
+// TestCoordParamCounts checks the parameter counts the docs state: per
+// function coordlin (C+1)·D, coordmlp (C+1)·Hd + (Depth−1)(Hd+1)·Hd +
+// (Hd+1)·D, dpb the same with H for D; one function per block.
+func TestCoordParamCounts(t *testing.T) {
+	for _, tc := range []struct {
+		spec string
+		want int // for the 2D network of width 16, 2 blocks, 1 head
+	}{
+		{"coordlin:0.1", 2 * (3 * 16)},
+		{"coordmlp:0.1", 2 * (3*64 + 65*16)},
+		{"coordmlp:0.1,depth=2,hidden=8,fourier=1", 2 * ((2*3+1)*8 + 9*8 + 9*16)},
+		{"dpb:0.1", 2 * (3*32 + 33*1)},
+		{"coordlin:0.1,input", 3 * 16},
+	} {
+		s, err := pe.Parse(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := Config{Tokens: 64, Features: 17, Width: 16, Blocks: 2, Heads: 1, Outputs: 16, Readout: ReadoutTokens, PE: s, Layout: pe.Grid(8, 8)}
+		n := 0
+		for _, p := range Specs(c) {
+			if p.PE {
+				n += p.Size()
+			}
+		}
+		if n != tc.want {
+			t.Errorf("%s: %d PE parameters, want %d", tc.spec, n, tc.want)
+		}
+	}
+}
