@@ -14,7 +14,13 @@
 //     s_ij = p_i·p_j/(‖p_i‖‖p_j‖), and −d_ij over the S(S−1)/2 pairs i < j
 //     (1: similarity falls monotonically with distance; 0: unrelated);
 //   - rsa_corr: the same with the correlation RSM (rows centred across D
-//     first), which ignores a component shared by every row;
+//     first), which ignores an offset shared by every column of a row;
+//   - rsa_cos_tc: the same with the cosine RSM of the token-centred table
+//     P − 1p̄ᵀ (p̄ the mean row): a vector shared by every token no longer
+//     makes all rows alike;
+//   - rsa_euc: Spearman ρ between −‖p_i − p_j‖ and −d_ij (distances in the
+//     PE space rather than angles: unaffected by a shared vector, but
+//     weighted by the rows' norms);
 //   - disparity: the scale-free Procrustes disparity between P and X, both
 //     centred and scaled to unit Frobenius norm, X padded with zero
 //     columns to D: 1 − (Σσ_i)², σ_i the singular values of P̃ᵀX̃ (0: P is
@@ -127,7 +133,7 @@ func Name(metric string, l int) string {
 // PerBlock lists the per-block metrics in report order (the _ref ones only
 // appear when the Truth has a reference table).
 func PerBlock() []string {
-	return []string{"rsa_cos", "rsa_corr", "disparity", "align_err", "eff_dim", "norm", "procrustes_ref", "disparity_ref"}
+	return []string{"rsa_cos", "rsa_corr", "rsa_cos_tc", "rsa_euc", "disparity", "align_err", "eff_dim", "norm", "procrustes_ref", "disparity_ref"}
 }
 
 // Of measures a PE table [L, S, D] (flat, row-major) against t.
@@ -215,6 +221,40 @@ func block(b *mat.Dense, t *Truth, padded *mat.Dense, withDisparity bool) (map[s
 			return nil, err
 		}
 	}
+	// The same RSA with the tokens' mean row removed first (cosine of the
+	// token-centred table: a component every token shares no longer makes
+	// all rows alike), and with the rows' Euclidean distances in place of a
+	// similarity (−‖p_i − p_j‖ against −d).
+	tc := mat.DenseCopyOf(b)
+	_, D := b.Dims()
+	for j := range D {
+		col := mat.Col(nil, j, tc)
+		mu := 0.0
+		for _, v := range col {
+			mu += v
+		}
+		mu /= float64(S)
+		for i := range S {
+			tc.Set(i, j, col[i]-mu)
+		}
+	}
+	sim, err := analysis.Similarity(tc, analysis.Cosine)
+	var rsaTC float64
+	if err == nil {
+		rsaTC, err = analysis.RSA(sim, t.NegDist, analysis.Spearman)
+	}
+	if err := keep("rsa_cos_tc", rsaTC, err); err != nil {
+		return nil, err
+	}
+	ed, err := analysis.EuclideanDistances(b)
+	var rsaEuc float64
+	if err == nil {
+		ed.ScaleSym(-1, ed)
+		rsaEuc, err = analysis.RSA(ed, t.NegDist, analysis.Spearman)
+	}
+	if err := keep("rsa_euc", rsaEuc, err); err != nil {
+		return nil, err
+	}
 	if withDisparity {
 		pr, err := analysis.Procrustes(b, padded)
 		var v float64
@@ -233,8 +273,8 @@ func block(b *mat.Dense, t *Truth, padded *mat.Dense, withDisparity bool) (map[s
 	if err := keep("align_err", ae, err); err != nil {
 		return nil, err
 	}
-	ed, err := analysis.EffectiveDimension(b)
-	if err := keep("eff_dim", ed, err); err != nil {
+	effDim, err := analysis.EffectiveDimension(b)
+	if err := keep("eff_dim", effDim, err); err != nil {
 		return nil, err
 	}
 	out["norm"] = mat.Norm(b, 2) / math.Sqrt(float64(S))

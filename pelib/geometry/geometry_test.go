@@ -179,3 +179,53 @@ func TestOfBias(t *testing.T) {
 		t.Error("short bias: no error")
 	}
 }
+
+// TestCentredAndEuclideanRSA: a table that is the coordinates themselves
+// (padded) has rsa_euc 1; adding one vector to every row changes rsa_cos
+// but neither rsa_cos_tc nor rsa_euc.
+func TestCentredAndEuclideanRSA(t *testing.T) {
+	l := pe.Grid(4, 4)
+	tr, err := New(l, Euclidean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	S, D := 16, 4
+	tab := make([]float64, S*D)
+	shifted := make([]float64, S*D)
+	for s, p := range l.Coords {
+		tab[s*D], tab[s*D+1] = p[0], p[1]
+		tab[s*D+2], tab[s*D+3] = 0.3*p[0]*p[1], 0.1
+		for d := range D {
+			shifted[s*D+d] = tab[s*D+d] + []float64{5, -3, 2, 7}[d]
+		}
+	}
+	pad := make([]float64, S*D)
+	for s, p := range l.Coords {
+		pad[s*D], pad[s*D+1] = p[0], p[1]
+	}
+	g, err := Of(pad, 1, S, D, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(g["geo_rsa_euc_b0"]-1) > 1e-12 {
+		t.Errorf("coordinates as the table: rsa_euc %g, want 1", g["geo_rsa_euc_b0"])
+	}
+	a, err := Of(tab, 1, S, D, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Of(shifted, 1, S, D, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"geo_rsa_cos_tc_b0", "geo_rsa_euc_b0"} {
+		// The grid's many equal distances make ties that rounding can
+		// break either way: equal to 1e-4, not bit for bit.
+		if math.Abs(a[k]-b[k]) > 1e-4 {
+			t.Errorf("%s changed by a shared vector: %g → %g", k, a[k], b[k])
+		}
+	}
+	if math.Abs(a["geo_rsa_cos_b0"]-b["geo_rsa_cos_b0"]) < 1e-3 {
+		t.Errorf("rsa_cos unchanged by a shared vector (%g): the test proves nothing", a["geo_rsa_cos_b0"])
+	}
+}

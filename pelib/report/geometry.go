@@ -74,7 +74,7 @@ func geometrySection(b *strings.Builder, rs []results.Record, gen, base string, 
 			add(fmt.Sprintf("%s-geometry-sigma-%d.png", base, i+1), h.caption, f, err)
 		}
 	}
-	for _, m := range []struct{ metric, what string }{{"rsa_cos", "RSA (cosine RSM) with −distance"}, {"rsa_corr", "RSA (correlation RSM, rows centred) with −distance"}, {"disparity", "scale-free Procrustes disparity to the true coordinates"}} {
+	for _, m := range []struct{ metric, what string }{{"rsa_cos", "RSA (cosine RSM) with −distance"}, {"rsa_corr", "RSA (correlation RSM, rows centred) with −distance"}, {"rsa_cos_tc", "RSA (cosine RSM of the token-centred table) with −distance"}, {"rsa_euc", "RSA (−Euclidean distance between rows) with −distance"}, {"disparity", "scale-free Procrustes disparity to the true coordinates"}} {
 		if tab := perBlockTable(rs, m.metric); tab != "" {
 			fmt.Fprintf(b, "**%s at the last evaluation, per block** (mean ± SD over seeds):\n\n%s\n", m.what, tab)
 		}
