@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/pelab/pelab/pelib/pe"
+	"github.com/pelab/pelab/pelib/results"
+	"github.com/pelab/pelab/pelib/sweep"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -227,5 +229,49 @@ func TestCentredAndEuclideanRSA(t *testing.T) {
 	}
 	if math.Abs(a["geo_rsa_cos_b0"]-b["geo_rsa_cos_b0"]) < 1e-3 {
 		t.Errorf("rsa_cos unchanged by a shared vector (%g): the test proves nothing", a["geo_rsa_cos_b0"])
+	}
+}
+
+// TestRemeasure: a record whose history lacks a metric gets it from the
+// snapshot of that epoch, and its Final from the final table; values it
+// holds are kept; a record without tables is left alone.
+func TestRemeasure(t *testing.T) {
+	st, err := results.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := pe.Grid(3, 3)
+	truth := func(D int) (*Truth, error) { return New(l, Euclidean) }
+	tr, _ := truth(0)
+	tab := make([]float64, 9*2)
+	for s, p := range l.Coords {
+		tab[2*s], tab[2*s+1] = p[0], p[1]*1.5
+	}
+	if err := sweep.WriteArtifact(st, "r1", sweep.SnapshotName(10), tab, 1, 9, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := sweep.WriteArtifact(st, "r1", "pe", tab, 1, 9, 2); err != nil {
+		t.Fatal(err)
+	}
+	rs := []results.Record{
+		{ID: "r1", Status: results.StatusOK, History: []results.Point{{Epoch: 10, Metrics: map[string]float64{"geo_rsa_cos_b0": 0.123}}}, Final: map[string]float64{}},
+		{ID: "r2", Status: results.StatusOK, History: []results.Point{{Epoch: 10, Metrics: map[string]float64{"x": 1}}}},
+	}
+	if err := Remeasure(st, rs, truth); err != nil {
+		t.Fatal(err)
+	}
+	want, err := Of(tab, 1, 9, 2, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rs[0].History[0].Metrics
+	if h["geo_rsa_cos_b0"] != 0.123 {
+		t.Errorf("recorded value replaced: %g", h["geo_rsa_cos_b0"])
+	}
+	if h["geo_rsa_euc_b0"] != want["geo_rsa_euc_b0"] || rs[0].Final["geo_rsa_euc_b0"] != want["geo_rsa_euc_b0"] {
+		t.Errorf("rsa_euc: history %g, final %g, want %g", h["geo_rsa_euc_b0"], rs[0].Final["geo_rsa_euc_b0"], want["geo_rsa_euc_b0"])
+	}
+	if len(rs[1].History[0].Metrics) != 1 {
+		t.Errorf("a record without tables changed: %v", rs[1].History[0].Metrics)
 	}
 }

@@ -1,7 +1,9 @@
 package geometry
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -249,4 +251,69 @@ func Correlate(recs []results.Record, target string, metrics []string, keep func
 		out = append(out, Correlation{Metric: m, N: len(x), Rho: rho, P: float64(hits) / float64(perms+1), Perms: perms})
 	}
 	return out, nil
+}
+
+// Remeasure measures again, with this version's metrics (Of), every PE
+// table kept beside the records — the snapshots "pe-epochNNNN" of
+// sweep.Options.Snapshots and the final table "pe" — and adds to each
+// record the metrics it lacks: to the history point of the snapshot's epoch,
+// and to Final from the final table. Metrics a record already holds are
+// kept as recorded (re-measured, they agree). It is how records written
+// before a metric existed (e.g. a long study started with an older binary)
+// get it, without retraining; it changes the records in place, not the
+// files. truth gives the Truth for tables of width D. Records without
+// tables are left as they are.
+func Remeasure(store *results.Store, rs []results.Record, truth func(D int) (*Truth, error)) error {
+	for i := range rs {
+		r := &rs[i]
+		if r.Status != results.StatusOK {
+			continue
+		}
+		for p := range r.History {
+			pt := &r.History[p]
+			ep := int(math.Round(pt.Epoch))
+			if float64(ep) != pt.Epoch {
+				continue
+			}
+			if err := remeasureInto(store, r.ID, sweep.SnapshotName(ep), &pt.Metrics, truth); err != nil {
+				return fmt.Errorf("geometry: record %s, epoch %d: %w", r.ID, ep, err)
+			}
+		}
+		if err := remeasureInto(store, r.ID, "pe", &r.Final, truth); err != nil {
+			return fmt.Errorf("geometry: record %s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// remeasureInto adds Of's metrics of artifact name of record id to *m,
+// keeping the values *m already has; a missing artifact is no error.
+func remeasureInto(store *results.Store, id, name string, m *map[string]float64, truth func(D int) (*Truth, error)) error {
+	tab, shape, err := sweep.ReadArtifact(store, id, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(shape) != 3 {
+		return fmt.Errorf("%s has shape %v, want [L, S, D]", name, shape)
+	}
+	t, err := truth(shape[2])
+	if err != nil {
+		return err
+	}
+	g, err := Of(tab, shape[0], shape[1], shape[2], t)
+	if err != nil {
+		return err
+	}
+	if *m == nil {
+		*m = map[string]float64{}
+	}
+	for k, v := range g {
+		if _, ok := (*m)[k]; !ok {
+			(*m)[k] = v
+		}
+	}
+	return nil
 }

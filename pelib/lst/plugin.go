@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
+	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
@@ -109,10 +110,14 @@ func (Exp) Report(rs []results.Record, protocol, _ string) (experiment.ReportPar
 }
 
 // Prepare implements experiment.Preparer: the attention similarity to the
-// 2d-fixed model from the saved maps (AttentionSimilarity).
+// 2d-fixed model from the saved maps (AttentionSimilarity), and the geometry
+// metrics a record lacks measured on its saved PE tables (geometry.Remeasure:
+// records of a binary older than a metric get it).
 func (Exp) Prepare(st *results.Store, recs []results.Record) error {
-	_, err := AttentionSimilarity(st, recs)
-	return err
+	if _, err := AttentionSimilarity(st, recs); err != nil {
+		return err
+	}
+	return geometry.Remeasure(st, recs, Truth)
 }
 
 // protocols are Experiment 1's protocols by name, the default first.
