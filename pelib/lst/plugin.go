@@ -117,7 +117,20 @@ func (Exp) Prepare(st *results.Store, recs []results.Record) error {
 	if _, err := AttentionSimilarity(st, recs); err != nil {
 		return err
 	}
-	return geometry.Remeasure(st, recs, Truth)
+	var idx []int
+	var mine []results.Record
+	for i, r := range recs {
+		if r.Experiment == "lst" {
+			idx, mine = append(idx, i), append(mine, r)
+		}
+	}
+	if err := geometry.Remeasure(st, mine, Truth); err != nil {
+		return err
+	}
+	for k, i := range idx {
+		recs[i] = mine[k]
+	}
+	return nil
 }
 
 // protocols are Experiment 1's protocols by name, the default first.
