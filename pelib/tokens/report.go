@@ -26,18 +26,42 @@ type ReportData struct {
 	Markdown string
 }
 
-// DataOf is the data set name of a tokens record ("" when its config has
-// none).
-func DataOf(r results.Record) string {
+// taskMeta is what a tokens record's config says about its task (and
+// MaskRatio, its training mask ratio).
+type taskMeta struct {
+	Data          string  `json:"data"`
+	CoordUnit     float64 `json:"coord_unit"`
+	UnitFrom      string  `json:"coord_unit_from"`
+	TestMaskRatio float64 `json:"test_mask_ratio"`
+	MaskRatio     float64 `json:"-"`
+}
+
+// metaOf reads r's task parameters (zero when its config has none).
+func metaOf(r results.Record) taskMeta {
 	var meta struct {
-		Task struct {
-			Data string `json:"data"`
-		} `json:"task"`
+		Task      taskMeta `json:"task"`
+		MaskRatio float64  `json:"mask_ratio"`
 	}
 	if len(r.Config) == 0 || json.Unmarshal(r.Config, &meta) != nil {
+		return taskMeta{}
+	}
+	meta.Task.MaskRatio = meta.MaskRatio
+	return meta.Task
+}
+
+// DataOf is the data set name of a tokens record ("" when its config has
+// none).
+func DataOf(r results.Record) string { return metaOf(r).Data }
+
+// UnitOf says in words what one unit of a record's layout is — the unit
+// of the distances it reports (align_err) — e.g. "coordinate unit 10.47 of
+// your coordinates (-coord-unit auto: …)"; "" when the record does not say.
+func UnitOf(r results.Record) string {
+	m := metaOf(r)
+	if m.CoordUnit <= 0 {
 		return ""
 	}
-	return meta.Task.Data
+	return unitString(m.CoordUnit, m.UnitFrom == CoordUnitFrom)
 }
 
 // SelectRecords returns the tokens records of protocol and data set data
@@ -100,9 +124,13 @@ func Report(recs []results.Record, protocol, data string) (*ReportData, error) {
 			}
 		}
 	}
+	units := "in coordinate units"
+	if u := UnitOf(rs[0]); u != "" {
+		units = "in units of the layout: " + u
+	}
 	if len(geo) > 0 {
 		b.WriteString("\nPE geometry (PEs with a per-token table; averaged over blocks): rsa = Spearman ρ(cosine similarity, −distance " +
-			"between your coordinates); mantel_p = its one-sided permutation p; align_err = mean position error, in coordinate units, " +
+			"between your coordinates); mantel_p = its one-sided permutation p; align_err = mean position error, " + units + ", " +
 			"after aligning the top-c principal axes; decode_r2 = cross-validated ridge R² of the coordinates; eff_dim = participation ratio; " +
 			"fc_rsa (fc_p) = Spearman ρ (Mantel p) of the PE similarity with the training recordings' correlation matrix; " +
 			"mod_q, seg = modularity and segregation of the PE similarity under your partition, with z-scores against relabellings.\n\n")
