@@ -63,8 +63,8 @@ func TestTokensRunFigures(t *testing.T) {
 	}
 	say := stdout.String()
 	figDir := filepath.Join(out, tokens.FiguresDir)
-	for _, want := range []string{"coordinate unit 7 of your coordinates (-coord-unit auto", "figures (quick protocol, 3 epochs): ",
-		"written to " + figDir, "pelab report " + out} {
+	for _, want := range []string{"coordinate unit 7 of your coordinates (-coord-unit auto", "figures (quick protocol, 3 epochs, windows of 4 points): ",
+		"written to " + figDir, "pelab report " + out, "## Your tokens: data 001, quick protocol, 3 epochs, windows of 4 points"} {
 		if !strings.Contains(say, want) {
 			t.Errorf("stdout does not say %q:\n%s", want, say)
 		}
@@ -102,9 +102,6 @@ func TestTokensRunFigures(t *testing.T) {
 		t.Fatalf("%d records, %v; want 4", len(recs), err)
 	}
 	for _, r := range recs {
-		if len(r.History) != 4 { // epochs 0 (geometry at initialisation) … 3
-			t.Logf("%s: %d history points", r.Condition, len(r.History))
-		}
 		n := 0
 		for _, p := range r.History {
 			if _, ok := p.Metrics["test_mse"]; !ok {

@@ -191,7 +191,7 @@ func (a *Analyzer) RunFigures(store *results.Store, recs []results.Record, proto
 	mse := masked.EvalTest + "_mse"
 	f, err := masked.SweepFigure(rs, mse, refs, "held-out MSE against σ ("+label+")", labels[mse])
 	add("mse-sigma.png", f, err)
-	f, err = sweep.SigmaFigure(rs, masked.MetricRSA, sweep.SigmaOptions{Title: "PE geometry against σ: RSA with −distance, mean over blocks (" + label + ")",
+	f, err = sweep.SigmaFigure(rs, masked.MetricRSA, sweep.SigmaOptions{Title: "PE's RSA with −distance against σ (" + label + ")",
 		YLabel: labels[masked.MetricRSA], Controls: refs, LogX: true, Levels: []plots.Level{{Name: "no relation (ρ = 0)", Y: 0}}})
 	add("rsa-sigma.png", f, err)
 	f, err = a.LayoutFigure("your tokens: the given positions")

@@ -10,6 +10,7 @@ import (
 	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/pelib/train"
 )
 
 // ReportData is the summary of the tokens records of one protocol and data
@@ -179,7 +180,9 @@ func Report(recs []results.Record, protocol, data string) (*ReportData, error) {
 
 // reportHeading names what a report covers: the data sets and protocols
 // of its records (those given, else every one the records hold), e.g.
-// "data netsim-export, protocol quick" — never a placeholder.
+// "data netsim-export, protocol quick" — never a placeholder; with one
+// protocol whose records hold their training, the protocol as it ran
+// (ProtocolLabel), e.g. "data mine, quick protocol, 300 epochs".
 func reportHeading(rs []results.Record, data, protocol string) string {
 	datas, protos := []string{data}, []string{protocol}
 	if data == "" {
@@ -209,5 +212,46 @@ func reportHeading(rs []results.Record, data, protocol string) string {
 		}
 		return many + " " + strings.Join(vs, ", ")
 	}
+	if len(protos) == 1 {
+		if l := ProtocolLabel(rs); l != "" {
+			return name("data", "data sets", datas) + ", " + l
+		}
+	}
 	return name("data", "data sets", datas) + ", " + name("protocol", "protocols", protos)
+}
+
+// ProtocolLabel names the protocol of records rs as they ran (Protocol.
+// Label), e.g. "quick protocol, 300 epochs", from the first record's
+// config; "" when it names no protocol of this experiment.
+func ProtocolLabel(rs []results.Record) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	var c struct {
+		Epochs    int     `json:"epochs"`
+		Batch     int     `json:"batch_size"`
+		MaskRatio float64 `json:"mask_ratio"`
+		LastBatch string  `json:"last_batch"`
+		Optimizer struct {
+			LR float64
+		} `json:"optimizer"`
+		Task struct {
+			Window, Stride int
+			TestMaskRatio  float64 `json:"test_mask_ratio"`
+		} `json:"task"`
+	}
+	def, err := protocols.ByName(rs[0].Protocol)
+	if err != nil || len(rs[0].Config) == 0 || json.Unmarshal(rs[0].Config, &c) != nil || c.Epochs == 0 || c.Batch == 0 || c.Optimizer.LR == 0 {
+		return ""
+	}
+	p := def
+	if c.Task.Window > 0 {
+		p.Window, p.Stride = c.Task.Window, c.Task.Stride
+	}
+	if c.Task.TestMaskRatio > 0 {
+		p.TestMaskRatio = c.Task.TestMaskRatio
+	}
+	run := train.Config{Epochs: c.Epochs, BatchSize: c.Batch, MaskRatio: c.MaskRatio, LastBatch: c.LastBatch}
+	run.Optimizer.LR = c.Optimizer.LR
+	return p.Label(def, run)
 }
