@@ -193,6 +193,19 @@ type ReportPart struct {
 	SigmaFigure  *plots.Figure
 	SigmaCaption string
 	SigmaErr     error
+	// Labels name metrics in the experiment's words for the report's
+	// figures (axes, titles), overriding results.MetricLabel (e.g. tokens:
+	// "held-out MSE, 50 % of tokens masked"); nil: none.
+	Labels map[string]string
+}
+
+// Label is the name of metric in p's figures: p.Labels[metric], else
+// results.MetricLabel(metric).
+func (p ReportPart) Label(metric string) string {
+	if l, ok := p.Labels[metric]; ok {
+		return l
+	}
+	return results.MetricLabel(metric)
 }
 
 // FieldError is an error about one field of a request: "protocol",

@@ -79,7 +79,8 @@ func exportFlags(fs *flag.FlagSet) func([]string, io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s; train on the time series with\n  pelab tokens -coords %s -partition network -signals %s -dataset %s -coord-unit %g\n",
+		fmt.Fprintf(stdout, "wrote %s (centroids in mm); train on the time series with\n  pelab tokens -coords %s -partition network -signals %s -dataset %s\n"+
+			"(-coord-unit auto, the default, takes the unit from the centroids: their median nearest-neighbour distance, 10.5 mm; pelab fmri uses %g mm)\n",
 			coords, coords, signals, HCPDataset, CoordUnit)
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pelab/pelab/internal/shared"
+	"github.com/pelab/pelab/pelib/pe"
 )
 
 // niftiBytes encodes a header and voxel bytes as a little-endian NIfTI-1
@@ -306,5 +307,25 @@ func TestGlasserAtlas(t *testing.T) {
 			t.Errorf("L_V1 centroid %v, want %v", c[0], wantV1)
 			break
 		}
+	}
+	// The package notes: the median distance from a centroid to its
+	// nearest neighbour is 10.5 mm, so CoordUnit = 10 mm puts neighbouring
+	// regions about one unit apart (what `pelab tokens -coord-unit auto`
+	// takes from the same coordinates).
+	coords := make([][]float64, len(c))
+	for r := range c {
+		coords[r] = c[r][:]
+	}
+	lay, err := pe.Points(coords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := lay.NearestNeighbourSpacing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("median nearest-neighbour distance of the centroids %.3f mm (CoordUnit %g mm)", d, CoordUnit)
+	if math.Abs(d-10.5) > 0.05 || math.Abs(d/CoordUnit-1) > 0.1 {
+		t.Errorf("median nearest-neighbour distance %.3f mm, want 10.5 ± 0.05 and CoordUnit %g within 10 %%", d, CoordUnit)
 	}
 }

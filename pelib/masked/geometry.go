@@ -78,8 +78,10 @@ func NewGeometry(l pe.Layout) (*Geometry, error) {
 //   - rsa: Spearman ρ between the cosine similarity matrix of the S rows
 //     and −distance (so higher is better; 1 = similarity falls
 //     monotonically with distance);
-//   - align_err: mean distance, in the layout's units (grid cells),
-//     between each node's true position and its position read from the
+//   - align_err: mean distance, in the layout's units (netsim: grid
+//     cells; fmri: fmri.CoordUnit = 10 mm; tokens: the run's coordinate
+//     unit, by default the median nearest-neighbour distance, its records'
+//     "coord_unit"), between each node's true position and its position read from the
 //     PE's top-k principal axes (k = c, the layout's dimension) after an
 //     orthogonal alignment with a fitted scale (analysis.AlignToCoords);
 //   - decode_r2: cross-validated R² of a ridge read-out of the

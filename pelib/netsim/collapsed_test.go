@@ -31,7 +31,7 @@ func TestPEGeometryFigureCollapsed(t *testing.T) {
 		x, y := g.Coords.At(s, 0)-cx, g.Coords.At(s, 1)-cy
 		tb[s*D], tb[s*D+1], tb[s*D+2], tb[s*D+3] = x*x, y*y, x*x*y*y, 0.01*float64(s%3)
 	}
-	f, al, err := masked.PEGeometryFigure(tb, 1, S, D, 0, g, "even")
+	f, al, err := masked.PEGeometryFigure(tb, 1, S, D, 0, g, "even", masked.Words{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func GeometryPanels(store *results.Store, recs []results.Record, layout string) 
 	if err != nil {
 		return nil, fmt.Errorf("netsim: geometry panels: %w", err)
 	}
-	truth, err := masked.LayoutFigure(g, layout+": true positions")
+	truth, err := masked.LayoutFigure(g, layout+": true positions", masked.Words{})
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func GeometryPanels(store *results.Store, recs []results.Record, layout string) 
 		seen[r.Condition] = true
 		title := fmt.Sprintf("%s %s (seed %d): block-1 PE\nRSA %.2f, alignment error %.2f, eff. dim. %.1f",
 			layout, r.Condition, r.Seed, r.Final[masked.MetricRSA], r.Final[masked.MetricAlignErr], r.Final[masked.MetricEffDim])
-		f, _, err := masked.PEGeometryFigure(tab, shape[0], shape[1], shape[2], 0, g, title)
+		f, _, err := masked.PEGeometryFigure(tab, shape[0], shape[1], shape[2], 0, g, title, masked.Words{})
 		if err != nil {
 			return nil, fmt.Errorf("netsim: geometry panels: %s seed %d: %w", r.Condition, r.Seed, err)
 		}
@@ -78,7 +78,7 @@ var sigmaMetrics = []struct {
 func SigmaFigures(recs []results.Record, layout string) ([]*plots.Figure, error) {
 	var figs []*plots.Figure
 	for _, m := range sigmaMetrics {
-		f, err := masked.SweepFigure(recs, m.metric, m.controls, layout+": "+results.MetricLabel(m.metric)+" against σ")
+		f, err := masked.SweepFigure(recs, m.metric, m.controls, layout+": "+results.MetricLabel(m.metric)+" against σ", "")
 		if err != nil {
 			return nil, err
 		}

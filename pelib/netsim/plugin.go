@@ -125,5 +125,5 @@ func (Exp) Report(rs []results.Record, protocol, layout string) (experiment.Repo
 	if err != nil {
 		return experiment.ReportPart{}, err
 	}
-	return masked.MSEPart(rs, r.Markdown, r.Summaries), nil
+	return masked.MSEPart(rs, r.Markdown, r.Summaries, nil), nil
 }

@@ -3,6 +3,8 @@ package pe
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 )
 
 // Layout gives the positions of the S tokens of a sequence.
@@ -91,6 +93,68 @@ func (l Layout) Scaled(f float64) Layout {
 		}
 	}
 	return out
+}
+
+// NearestNeighbourSpacing returns the median, over the S tokens, of each
+// token's distance to its nearest other token,
+//
+//	d = median_s min_{t≠s} ‖x_s − x_t‖₂ (in the layout's units),
+//
+// the typical spacing of neighbouring tokens: 1 for an integer grid (Grid),
+// ≈ 10.5 mm for the Glasser regions' MNI centroids. Dividing a layout's
+// coordinates by it (Scaled(1/d)) puts neighbouring tokens about one unit
+// apart, as the cells of an integer grid are — the scale pe.SinusoidND's
+// frequencies assume — whatever unit the coordinates came in. The median
+// of an even number of distances is the mean of the middle two. It needs
+// at least 2 tokens of finite coordinates; when more than half of the
+// tokens share their position with another, d = 0 and it is an error.
+// O(S²·c) time.
+func (l Layout) NearestNeighbourSpacing() (float64, error) {
+	if err := l.check(); err != nil {
+		return 0, fmt.Errorf("pe: nearest-neighbour spacing: %w", err)
+	}
+	S := l.S()
+	if S < 2 {
+		return 0, fmt.Errorf("pe: nearest-neighbour spacing: %d token, want at least 2", S)
+	}
+	nn := make([]float64, S)
+	for s, p := range l.Coords {
+		best := math.Inf(1)
+		for t, q := range l.Coords {
+			if t != s {
+				best = min(best, distance(p, q))
+			}
+		}
+		nn[s] = best
+	}
+	slices.Sort(nn)
+	d := nn[S/2]
+	if S%2 == 0 {
+		d = nn[S/2-1]/2 + nn[S/2]/2
+	}
+	if !(d > 0) || math.IsInf(d, 0) {
+		return 0, fmt.Errorf("pe: nearest-neighbour spacing: the median distance from a token to its nearest neighbour is %g, want a finite distance > 0 (more than half of the %d tokens share their position with another)", d, S)
+	}
+	return d, nil
+}
+
+// distance is the Euclidean distance ‖p − q‖₂, computed without overflow
+// or underflow for any finite coordinates (as math.Hypot: the largest
+// difference times the norm of the differences divided by it).
+func distance(p, q []float64) float64 {
+	big := 0.0
+	for j := range p {
+		big = max(big, math.Abs(p[j]-q[j]))
+	}
+	if big == 0 || math.IsInf(big, 0) {
+		return big
+	}
+	sum := 0.0
+	for j := range p {
+		r := (p[j] - q[j]) / big
+		sum += r * r
+	}
+	return big * math.Sqrt(sum)
 }
 
 // check reports whether l is a usable layout: at least one token, the same

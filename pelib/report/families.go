@@ -55,7 +55,7 @@ type familyModel struct {
 // models; each family's best σ against the learned table's best σ, paired
 // over seeds; and two figures against σ, one curve per family, the other
 // conditions (oracle, no PE) as flat lines.
-func familiesSection(b *strings.Builder, rs []results.Record, gen, base string, add func(file, caption string, f *plots.Figure, err error)) {
+func familiesSection(b *strings.Builder, rs []results.Record, gen, genLabel, base string, add func(file, caption string, f *plots.Figure, err error)) {
 	var models []familyModel
 	sigmas := map[string]map[float64]bool{}
 	for _, r := range rs {
@@ -234,7 +234,7 @@ func familiesSection(b *strings.Builder, rs []results.Record, gen, base string, 
 		value                 func(familyModel) float64
 		bounds                [2]float64
 	}{
-		{gen, results.MetricLabel(gen) + " against σ, per PE family", results.MetricLabel(gen), func(m familyModel) float64 { return m.gen }, [2]float64{lo, hi}},
+		{gen, genLabel + " against σ, per PE family", genLabel, func(m familyModel) float64 { return m.gen }, [2]float64{lo, hi}},
 		{"geometry", "First block's geometry at the end against σ, per PE family", "RSA with −distance (Spearman ρ)", func(m familyModel) float64 { return m.geo }, [2]float64{-1, 1}},
 	} {
 		var series []plots.Series
@@ -340,7 +340,7 @@ func Families(rs []results.Record, gen string) (string, []*plots.Figure, error) 
 	var b strings.Builder
 	var figs []*plots.Figure
 	var ferr error
-	familiesSection(&b, rs, gen, "families", func(_, _ string, f *plots.Figure, err error) {
+	familiesSection(&b, rs, gen, results.MetricLabel(gen), "families", func(_, _ string, f *plots.Figure, err error) {
 		if err != nil && ferr == nil {
 			ferr = err
 		}

@@ -47,7 +47,7 @@ func TestFamiliesSection(t *testing.T) {
 		}
 		figs++
 	}
-	familiesSection(&b, familyRecords(), "test_mse", "x", add)
+	familiesSection(&b, familyRecords(), "test_mse", results.MetricLabel("test_mse"), "x", add)
 	md := b.String()
 	for _, want := range []string{
 		"## PE families",
@@ -69,7 +69,7 @@ func TestFamiliesSection(t *testing.T) {
 	}
 	// One family alone: no section.
 	var one strings.Builder
-	familiesSection(&one, familyRecords()[:9], "test_mse", "x", add)
+	familiesSection(&one, familyRecords()[:9], "test_mse", results.MetricLabel("test_mse"), "x", add)
 	if one.Len() != 0 {
 		t.Errorf("one family gave a section:\n%s", one.String())
 	}

@@ -313,7 +313,7 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 	if known {
 		b.WriteString("## Figures\n\n")
 		if part.SigmaFigure == nil && part.SigmaErr == nil {
-			part.SigmaCaption, part.SigmaErr = results.MetricLabel(h.Gen)+" against σ", expErr
+			part.SigmaCaption, part.SigmaErr = part.Label(h.Gen)+" against σ", expErr
 		}
 		add(base+"-sigma.png", part.SigmaCaption, part.SigmaFigure, part.SigmaErr)
 		x, y, labels, conds := learnedMeans(sums, h.Interp, h.Gen)
@@ -321,11 +321,11 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 		err := fmt.Errorf("%d learned-σ conditions have both %s and %s; need ≥ 3", len(x), h.Interp, h.Gen)
 		if len(x) >= 3 {
 			f, err = plots.ScatterFit(x, y, plots.FitOptions{Title: "learned-σ conditions (means over seeds)",
-				XLabel: results.MetricLabel(h.Interp) + " (interpretability)", YLabel: results.MetricLabel(h.Gen) + " (generalisation)", PointLabels: labels, PointConditions: conds})
+				XLabel: part.Label(h.Interp) + " (interpretability)", YLabel: part.Label(h.Gen) + " (generalisation)", PointLabels: labels, PointConditions: conds})
 		}
-		add(base+"-interp.png", results.MetricLabel(h.Interp)+" against "+results.MetricLabel(h.Gen)+" across learned-σ conditions, Spearman ρ", f, err)
+		add(base+"-interp.png", part.Label(h.Interp)+" against "+part.Label(h.Gen)+" across learned-σ conditions, Spearman ρ", f, err)
 		geometrySection(&b, shown, h.Gen, base, add)
-		familiesSection(&b, shown, h.Gen, base, add)
+		familiesSection(&b, shown, h.Gen, part.Label(h.Gen), base, add)
 		interventionSection(&b, rs)
 		pairedSection(&b, shown, pairedMetrics(h.Gen))
 	}

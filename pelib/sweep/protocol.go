@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/pelab/pelab/pelib/model"
 	"github.com/pelab/pelab/pelib/train"
@@ -106,4 +107,31 @@ func (t Training) Plan(experiment string, task *Task, m model.Config, conds []Co
 			BatchSize: t.Batch, Epochs: t.Epochs, EvalEvery: t.EvalEvery},
 		Conditions: conds, Seeds: t.Seeds, MaxM: t.MaxM,
 	}
+}
+
+// Label names the protocol t as run trained it, for figure titles: "quick
+// protocol" when run (a plan's train.Config after its overrides, e.g.
+// -epochs) trains as t states, else what changed after it, e.g. "quick
+// protocol, 300 epochs" or "quick protocol, 300 epochs, lr 0.001, batch 8,
+// 30 % masked" — never the bare name of a protocol the run did not follow.
+// extra are the experiment's own changes (e.g. "windows of 8 points"),
+// appended in order.
+func (t Training) Label(run train.Config, extra ...string) string {
+	var ch []string
+	if run.Epochs != t.Epochs {
+		ch = append(ch, fmt.Sprintf("%d epochs", run.Epochs))
+	}
+	if run.Optimizer.LR != t.LR {
+		ch = append(ch, fmt.Sprintf("lr %g", run.Optimizer.LR))
+	}
+	if run.BatchSize != t.Batch {
+		ch = append(ch, fmt.Sprintf("batch %d", run.BatchSize))
+	}
+	if run.MaskRatio != t.MaskRatio {
+		ch = append(ch, fmt.Sprintf("%g %% masked", 100*run.MaskRatio))
+	}
+	if run.LastBatch == train.LastBatchKeep {
+		ch = append(ch, "last batch kept")
+	}
+	return strings.Join(append([]string{t.Name + " protocol"}, append(ch, extra...)...), ", ")
 }

@@ -31,4 +31,24 @@ func TestReportHeading(t *testing.T) {
 	if got := reportHeading(rs[:1], "", ""); got != "data netsim-export, protocol quick" {
 		t.Errorf("one data set: %q", got)
 	}
+	// Records that hold their training: the protocol as it ran (issue 23
+	// item 5f: "protocol quick" after -epochs 300).
+	q := Quick()
+	for _, c := range []struct {
+		name   string
+		epochs int
+		window int
+		want   string
+	}{
+		{"as stated", q.Epochs, q.Window, "data mine, quick protocol"},
+		{"-epochs 300", 300, q.Window, "data mine, quick protocol, 300 epochs"},
+		{"-epochs 300 -window 8", 300, 8, "data mine, quick protocol, 300 epochs, windows of 8 points"},
+	} {
+		cfg, _ := json.Marshal(map[string]any{"epochs": c.epochs, "batch_size": q.Batch, "mask_ratio": q.MaskRatio,
+			"optimizer": map[string]any{"LR": q.LR}, "task": map[string]any{"data": "mine", "window": c.window, "stride": c.window, "test_mask_ratio": q.TestMaskRatio}})
+		r := results.Record{Protocol: "quick", Config: cfg}
+		if got := reportHeading([]results.Record{r}, "mine", "quick"); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
 }

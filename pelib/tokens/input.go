@@ -15,6 +15,7 @@ import (
 
 	"github.com/pelab/pelab/internal/regular"
 	"github.com/pelab/pelab/pelib/npy"
+	"github.com/pelab/pelab/pelib/pe"
 )
 
 // Tokens are a researcher's tokens: their names, positions and, optionally,
@@ -464,6 +465,52 @@ func (t *Tokens) readPartitionFile(path string) error {
 	return nil
 }
 
+// Unit returns the coordinate unit of the tokens: given when > 0, else
+// (-coord-unit auto) the median, over tokens, of the distance to the
+// nearest other token (pe.Layout.NearestNeighbourSpacing), so that
+// neighbouring tokens are about one unit apart whatever unit the file
+// uses. The coordinates divided by it must pass CheckSpread. Errors name
+// the coordinates file and the flag.
+func (t *Tokens) Unit(given float64) (float64, error) {
+	if given > 0 {
+		return given, t.CheckSpread(given)
+	}
+	lay, err := pe.Points(t.Coords)
+	if err != nil {
+		return 0, fmt.Errorf("tokens: %s: %w", t.Source, err)
+	}
+	d, err := lay.NearestNeighbourSpacing()
+	if err != nil {
+		if spreadErr := t.CheckSpread(1); spreadErr != nil {
+			return 0, spreadErr // every token at one point: say that
+		}
+		return 0, fmt.Errorf("tokens: %s: -coord-unit auto: %w; give -coord-unit (the distance between neighbouring tokens)", t.Source, err)
+	}
+	if d < minAutoUnit {
+		return 0, fmt.Errorf("tokens: %s: -coord-unit auto: neighbouring tokens are %g apart, below %g: the coordinates have lost their precision; write them in a larger unit",
+			t.Source, d, minAutoUnit)
+	}
+	return d, t.CheckSpread(d)
+}
+
+// minAutoUnit is the least unit -coord-unit auto takes from the data: the
+// smallest normal float64 (below it the coordinates are subnormal and have
+// lost digits).
+const minAutoUnit = 0x1p-1022
+
+// Layout returns the tokens' layout in the given unit: the coordinates
+// divided by unit (pe.Layout.Scaled(1/unit); as given when unit is 1).
+func (t *Tokens) Layout(unit float64) (pe.Layout, error) {
+	lay, err := pe.Points(t.Coords)
+	if err != nil {
+		return pe.Layout{}, fmt.Errorf("tokens: %s: %w", t.Source, err)
+	}
+	if unit != 1 {
+		lay = lay.Scaled(1 / unit)
+	}
+	return lay, nil
+}
+
 // Bounds of the token coordinates after dividing by the coordinate unit
 // (CheckSpread): the N-D PEs (sinnd, ropend) and the geometry expect
 // neighbouring tokens about one unit apart; beyond these bounds the
@@ -480,7 +527,8 @@ const (
 // finite with |x/unit| ≤ MaxCoord, and the spread, max over axes j of
 // (maxₛ xₛⱼ − minₛ xₛⱼ)/unit, at least MinSpread (0 when every token is at
 // one point). Errors name the coordinates file, the token and axis, and
-// the unit (the -coord-unit flag).
+// the unit (the -coord-unit flag, or the median nearest-neighbour
+// distance of -coord-unit auto).
 func (t *Tokens) CheckSpread(unit float64) error {
 	spread, axis := 0.0, 0
 	for j := range t.Dim() {

@@ -146,8 +146,13 @@ func TestNewTaskValidation(t *testing.T) {
 			[]string{"coords.csv", "every token is at the same point [1 2]"}},
 		{"coordinates of 1e300", map[string]string{"coords.csv": "name,x,y,network\na,1e300,0,l\nb,0,1,l\nc,1,0,r\nd,1,1,r\n"}, good, nil,
 			[]string{"coords.csv", "token a, coordinate x: 1e+300 / -coord-unit 1", "within ±1e+06"}},
-		{"coordinates of 1e-310", map[string]string{"coords.csv": "name,x,y,network\na,0,0,l\nb,0,1e-310,l\nc,1e-310,0,r\nd,1e-310,1e-310,r\n"}, good, nil,
+		{"coordinates of 1e-310", map[string]string{"coords.csv": "name,x,y,network\na,0,0,l\nb,0,1e-310,l\nc,1e-310,0,r\nd,1e-310,1e-310,r\n"}, good,
+			func(in *Input) { in.CoordUnit = 1 },
 			[]string{"coords.csv", "the coordinates span 1e-310 (along x, after -coord-unit 1), want at least 1e-06"}},
+		{"coordinates of 1e-310, unit auto", map[string]string{"coords.csv": "name,x,y,network\na,0,0,l\nb,0,1e-310,l\nc,1e-310,0,r\nd,1e-310,1e-310,r\n"}, good, nil,
+			[]string{"coords.csv", "-coord-unit auto: neighbouring tokens are 1.00000000000005e-310 apart", "write them in a larger unit"}},
+		{"most tokens at one point, unit auto", map[string]string{"coords.csv": "name,x,y,network\na,0,0,l\nb,0,0,l\nc,0,0,r\nd,1,1,r\n"}, good, nil,
+			[]string{"coords.csv", "-coord-unit auto", "median distance from a token to its nearest neighbour is 0", "give -coord-unit"}},
 		{"coordinate unit 1e300", map[string]string{"coords.csv": goodCoords}, good, func(in *Input) { in.CoordUnit = 1e300 },
 			[]string{"coords.csv", "span 1e-300", "after -coord-unit 1e+300"}},
 		{"token named #t3", map[string]string{"coords.csv": "name,x,y,network\na,0,0,l\nb,0,1,l\n#t3,1,0,r\nd,1,1,r\n"}, good, nil, nil},
@@ -159,7 +164,7 @@ func TestNewTaskValidation(t *testing.T) {
 			"part.csv": "\uFEFFname,network\na,l\nb,l\nc,r\nd,r\n"}, good,
 			func(in *Input) { in.Tokens.Partition = filepath.Join(filepath.Dir(in.Coords), "part.csv") }, nil},
 		{"bad coordinate unit", map[string]string{"coords.csv": goodCoords}, good, func(in *Input) { in.CoordUnit = -1 },
-			[]string{"coordinate unit -1"}},
+			[]string{"-coord-unit -1, want auto (0) or a finite number > 0"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

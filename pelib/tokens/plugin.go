@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -42,7 +44,7 @@ func Plugin() Exp {
 			{Key: "partition", Kind: experiment.String, Usage: "the tokens' networks: a column of -coords, or a CSV file with columns name,network (or network alone)"},
 			{Key: "dataset", Kind: experiment.String, Usage: "path of the tokens × time dataset inside HDF5 files (default " + DefaultDataset + ")"},
 			{Key: "name", Kind: experiment.String, Usage: "name of the data set in records and reports (default: the folder of -coords)"},
-			{Key: "coord_unit", Kind: experiment.String, Usage: "divide the coordinates by this before sinnd, ropend and the geometry (default 1; e.g. 10 for mm)"},
+			{Key: "coord_unit", Kind: experiment.String, Usage: "divide the coordinates by this before the PEs of coordinates (sinnd, ropend, alibind) and the geometry: 'auto' (default) the median distance from a token to its nearest neighbour, so neighbouring tokens are about one unit apart in any unit (mm or cm alike); or a number in the coordinates' unit"},
 			{Key: "test", Kind: experiment.Strings, Item: "recording", Usage: "held-out recordings: names or path patterns (e.g. 'test-*')"},
 			{Key: "train", Kind: experiment.Strings, Item: "recording", Usage: "training recordings (default: every recording not held out)"},
 			{Key: "test_count", Kind: experiment.Int, Usage: "without -test: hold out this many recordings, drawn with -split-seed (0: a fifth, at least 1)"},
@@ -97,6 +99,21 @@ func floatOption(req experiment.Request, key string, def, lo, hi float64) (float
 	return v, nil
 }
 
+// coordUnitOption parses option coord_unit: "auto" (or absent, empty) is
+// 0, the unit taken from the data (Input.CoordUnit); otherwise a finite
+// number > 0.
+func coordUnitOption(req experiment.Request) (float64, error) {
+	s, err := req.String("coord_unit", "")
+	if err != nil || strings.TrimSpace(s) == "" || strings.EqualFold(strings.TrimSpace(s), "auto") {
+		return 0, err
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, experiment.BadValue("coord_unit", s, "want auto (the median nearest-neighbour distance) or a finite number > 0 in the coordinates' unit")
+	}
+	return v, nil
+}
+
 // nonNegative returns option key as an integer ≥ 0 (def when absent).
 func nonNegative(req experiment.Request, key string, def int) (int, error) {
 	n, err := req.Int(key, def)
@@ -136,7 +153,7 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	if in.Signals == "" {
 		return nil, experiment.Fieldf("signals", "tokens: no signals folder: give -signals (a sweep spec: [task] signals)")
 	}
-	if in.CoordUnit, err = floatOption(req, "coord_unit", 1, 0, math.Inf(1)); err != nil {
+	if in.CoordUnit, err = coordUnitOption(req); err != nil {
 		return nil, err
 	}
 	if in.MaxOutlierZ, err = masked.MaxOutlierZOf(req); err != nil {
@@ -174,6 +191,7 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	var an *Analyzer // made by Options, before training; by Summary when it was not
 	data := task.Params["data"].(string)
 	part := "no partition"
 	if task.Tokens.Partition != nil {
@@ -181,21 +199,33 @@ func (e Exp) Build(req experiment.Request) (*experiment.Built, error) {
 	}
 	return &experiment.Built{
 		Plan: plan,
-		Info: fmt.Sprintf("tokens %s: %d tokens in %d dimensions (%s); training recordings %s (%d windows of %d points), held out %s (%d windows); model width %d",
-			data, task.Tokens.S(), task.Tokens.Dim(), part, strings.Join(task.Train, ","), task.Task.Train.N, proto.Window,
+		Info: fmt.Sprintf("tokens %s: %d tokens in %d dimensions (%s); %s; training recordings %s (%d windows of %d points), held out %s (%d windows); model width %d",
+			data, task.Tokens.S(), task.Tokens.Dim(), part, task.UnitString(), strings.Join(task.Train, ","), task.Task.Train.N, proto.Window,
 			strings.Join(task.Test, ","), task.TestWindows.N, plan.Train.Model.Width),
 		Options: func(*results.Store, compute.Backend) (sweep.Options, error) {
-			an, err := NewAnalyzer(task, proto)
-			if err != nil {
+			if an, err = NewAnalyzer(task, proto); err != nil {
 				return sweep.Options{}, err
 			}
 			return experiment.TrackLayout(an.Analyze, task.Layout)
 		},
 		SummaryName: "summary-" + safeName(data) + ".md",
-		Summary: func(_ *results.Store, recs []results.Record, _ io.Writer) (string, error) {
+		Summary: func(st *results.Store, recs []results.Record, w io.Writer) (string, error) {
 			rep, err := Report(recs, proto.Name, data)
 			if err != nil {
 				return "", err
+			}
+			if an == nil {
+				if an, err = NewAnalyzer(task, proto); err != nil {
+					return "", err
+				}
+			}
+			def, err := protocols.ByName(proto.Name)
+			if err != nil {
+				return "", err
+			}
+			dir := filepath.Join(st.Dir, FiguresDir)
+			if err := WriteRunFigures(an, st, recs, proto.Name, proto.Label(def, plan.Train), dir, w); err != nil {
+				fmt.Fprintf(w, "warning: %v\n", err) // the summary is written all the same
 			}
 			return rep.Markdown, nil
 		},
@@ -227,5 +257,39 @@ func (Exp) Report(rs []results.Record, protocol, data string) (experiment.Report
 	if err != nil {
 		return experiment.ReportPart{}, err
 	}
-	return masked.MSEPart(rs, r.Markdown, r.Summaries), nil
+	var labels map[string]string
+	if sel := SelectRecords(rs, protocol, data); len(sel) > 0 {
+		m := metaOf(sel[0])
+		labels = MetricLabels(m.MaskRatio, m.TestMaskRatio)
+	}
+	return masked.MSEPart(rs, r.Markdown, r.Summaries, labels), nil
+}
+
+// FiguresDir is the folder, inside a run's output folder, of the figures
+// `pelab tokens` writes at the end of a run (WriteRunFigures).
+const FiguresDir = "figures"
+
+// WriteRunFigures writes the analyzer's RunFigures of recs (protocol, its
+// label as run) as PNG files into dir and tells w where they went, which
+// could not be drawn and why, and that `pelab report` makes the full
+// report of the run's folder.
+func WriteRunFigures(an *Analyzer, st *results.Store, recs []results.Record, protocol, label, dir string, w io.Writer) error {
+	files, figs, skipped, err := an.RunFigures(st, recs, protocol, label)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("tokens: figures: %w", err)
+	}
+	for i, f := range files {
+		if err := figs[i].Save(filepath.Join(dir, f)); err != nil {
+			return fmt.Errorf("tokens: figure %s: %w", filepath.Join(dir, f), err)
+		}
+	}
+	fmt.Fprintf(w, "figures (%s): %d written to %s: %s\n", label, len(files), dir, strings.Join(files, ", "))
+	for _, s := range skipped {
+		fmt.Fprintf(w, "  not drawn: %s\n", s)
+	}
+	fmt.Fprintf(w, "the full report (tables, geometry over training, every figure): pelab report %s\n", st.Dir)
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/pelab/pelab/pelib/masked"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
+	"github.com/pelab/pelab/pelib/train"
 )
 
 // ReportData is the summary of the tokens records of one protocol and data
@@ -26,18 +27,42 @@ type ReportData struct {
 	Markdown string
 }
 
-// DataOf is the data set name of a tokens record ("" when its config has
-// none).
-func DataOf(r results.Record) string {
+// taskMeta is what a tokens record's config says about its task (and
+// MaskRatio, its training mask ratio).
+type taskMeta struct {
+	Data          string  `json:"data"`
+	CoordUnit     float64 `json:"coord_unit"`
+	UnitFrom      string  `json:"coord_unit_from"`
+	TestMaskRatio float64 `json:"test_mask_ratio"`
+	MaskRatio     float64 `json:"-"`
+}
+
+// metaOf reads r's task parameters (zero when its config has none).
+func metaOf(r results.Record) taskMeta {
 	var meta struct {
-		Task struct {
-			Data string `json:"data"`
-		} `json:"task"`
+		Task      taskMeta `json:"task"`
+		MaskRatio float64  `json:"mask_ratio"`
 	}
 	if len(r.Config) == 0 || json.Unmarshal(r.Config, &meta) != nil {
+		return taskMeta{}
+	}
+	meta.Task.MaskRatio = meta.MaskRatio
+	return meta.Task
+}
+
+// DataOf is the data set name of a tokens record ("" when its config has
+// none).
+func DataOf(r results.Record) string { return metaOf(r).Data }
+
+// UnitOf says in words what one unit of a record's layout is — the unit
+// of the distances it reports (align_err) — e.g. "coordinate unit 10.47 of
+// your coordinates (-coord-unit auto: …)"; "" when the record does not say.
+func UnitOf(r results.Record) string {
+	m := metaOf(r)
+	if m.CoordUnit <= 0 {
 		return ""
 	}
-	return meta.Task.Data
+	return unitString(m.CoordUnit, m.UnitFrom == CoordUnitFrom)
 }
 
 // SelectRecords returns the tokens records of protocol and data set data
@@ -100,9 +125,13 @@ func Report(recs []results.Record, protocol, data string) (*ReportData, error) {
 			}
 		}
 	}
+	units := "in coordinate units"
+	if u := UnitOf(rs[0]); u != "" {
+		units = "in units of the layout: " + u
+	}
 	if len(geo) > 0 {
 		b.WriteString("\nPE geometry (PEs with a per-token table; averaged over blocks): rsa = Spearman ρ(cosine similarity, −distance " +
-			"between your coordinates); mantel_p = its one-sided permutation p; align_err = mean position error, in coordinate units, " +
+			"between your coordinates); mantel_p = its one-sided permutation p; align_err = mean position error, " + units + ", " +
 			"after aligning the top-c principal axes; decode_r2 = cross-validated ridge R² of the coordinates; eff_dim = participation ratio; " +
 			"fc_rsa (fc_p) = Spearman ρ (Mantel p) of the PE similarity with the training recordings' correlation matrix; " +
 			"mod_q, seg = modularity and segregation of the PE similarity under your partition, with z-scores against relabellings.\n\n")
@@ -151,7 +180,9 @@ func Report(recs []results.Record, protocol, data string) (*ReportData, error) {
 
 // reportHeading names what a report covers: the data sets and protocols
 // of its records (those given, else every one the records hold), e.g.
-// "data netsim-export, protocol quick" — never a placeholder.
+// "data netsim-export, protocol quick" — never a placeholder; with one
+// protocol whose records hold their training, the protocol as it ran
+// (ProtocolLabel), e.g. "data mine, quick protocol, 300 epochs".
 func reportHeading(rs []results.Record, data, protocol string) string {
 	datas, protos := []string{data}, []string{protocol}
 	if data == "" {
@@ -181,5 +212,46 @@ func reportHeading(rs []results.Record, data, protocol string) string {
 		}
 		return many + " " + strings.Join(vs, ", ")
 	}
+	if len(protos) == 1 {
+		if l := ProtocolLabel(rs); l != "" {
+			return name("data", "data sets", datas) + ", " + l
+		}
+	}
 	return name("data", "data sets", datas) + ", " + name("protocol", "protocols", protos)
+}
+
+// ProtocolLabel names the protocol of records rs as they ran (Protocol.
+// Label), e.g. "quick protocol, 300 epochs", from the first record's
+// config; "" when it names no protocol of this experiment.
+func ProtocolLabel(rs []results.Record) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	var c struct {
+		Epochs    int     `json:"epochs"`
+		Batch     int     `json:"batch_size"`
+		MaskRatio float64 `json:"mask_ratio"`
+		LastBatch string  `json:"last_batch"`
+		Optimizer struct {
+			LR float64
+		} `json:"optimizer"`
+		Task struct {
+			Window, Stride int
+			TestMaskRatio  float64 `json:"test_mask_ratio"`
+		} `json:"task"`
+	}
+	def, err := protocols.ByName(rs[0].Protocol)
+	if err != nil || len(rs[0].Config) == 0 || json.Unmarshal(rs[0].Config, &c) != nil || c.Epochs == 0 || c.Batch == 0 || c.Optimizer.LR == 0 {
+		return ""
+	}
+	p := def
+	if c.Task.Window > 0 {
+		p.Window, p.Stride = c.Task.Window, c.Task.Stride
+	}
+	if c.Task.TestMaskRatio > 0 {
+		p.TestMaskRatio = c.Task.TestMaskRatio
+	}
+	run := train.Config{Epochs: c.Epochs, BatchSize: c.Batch, MaskRatio: c.MaskRatio, LastBatch: c.LastBatch}
+	run.Optimizer.LR = c.Optimizer.LR
+	return p.Label(def, run)
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/pelab/pelab/pelib/masked"
-	"github.com/pelab/pelab/pelib/pe"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 	"github.com/pelab/pelab/pelib/train"
@@ -18,9 +17,22 @@ import (
 const Experiment = "tokens"
 
 // A task's evaluation sets: masked.EvalTest holds the held-out
-// recordings' windows at the training mask ratio (the engine's evaluation
-// every EvalEvery epochs); Analyzer adds masked.EvalTest90 (the same
-// windows at Protocol.TestMaskRatio) and train_mse (the training windows).
+// recordings' windows at the training mask ratio and EvalTrain the
+// training windows at the same ratio (the engine's evaluations every
+// EvalEvery epochs: test_loss, test_mse, train_loss, train_mse in every
+// history point); Analyzer adds masked.EvalTest90 (the held-out windows at
+// Protocol.TestMaskRatio) and the final train_mse (the training windows
+// with evaluation seed 2, as netsim's; it replaces the last history
+// point's train_mse among the final metrics).
+
+// EvalTrain is the evaluation set of the training windows: the training
+// loss along training ("train_loss", "train_mse" in the history). Only the
+// tokens experiment has it; netsim's and fmri's records are unchanged.
+const EvalTrain = "train"
+
+// CoordUnitFrom is the task parameter "coord_unit_from" of a unit taken
+// from the data (-coord-unit auto): the median nearest-neighbour distance.
+const CoordUnitFrom = "median_nn"
 
 // Protocol is a training protocol of the tokens experiment: the
 // masked-token model, optimiser, windows and mask ratios (masked.Protocol;
@@ -46,6 +58,24 @@ func Quick() Protocol { return Protocol{Protocol: masked.Quick(), SplitSeed: 1, 
 // Paper is masked.Paper's (4 blocks of width 64, lr 1e-3, batch 64, 200
 // epochs, 15 seeds) with 999 permutations.
 func Paper() Protocol { return Protocol{Protocol: masked.Paper(), SplitSeed: 1, Permutations: 999} }
+
+// Label names p as a run trained it (sweep.Training.Label) against the
+// named protocol def it started from: "quick protocol", or what flags
+// changed, e.g. "quick protocol, 300 epochs, windows of 8 points"; run is
+// the plan's training configuration after its overrides.
+func (p Protocol) Label(def Protocol, run train.Config) string {
+	var extra []string
+	if p.Window != def.Window {
+		extra = append(extra, fmt.Sprintf("windows of %d points", p.Window))
+	}
+	if p.Stride != def.Stride && p.Stride != p.Window {
+		extra = append(extra, fmt.Sprintf("stride %d", p.Stride))
+	}
+	if p.TestMaskRatio != def.TestMaskRatio {
+		extra = append(extra, fmt.Sprintf("test90 at %g %% masked", 100*p.TestMaskRatio))
+	}
+	return def.Training.Label(run, extra...)
+}
 
 // Validate reports the first problem with p.
 func (p Protocol) Validate() error {
@@ -74,10 +104,14 @@ type Input struct {
 	Signals string
 	Dataset string // HDF5 dataset path (default DefaultDataset)
 	Split   Split  // Split.Count and Split.Seed 0: the protocol's
-	// CoordUnit divides the coordinates before the N-D PEs (sinnd, ropend)
-	// and the geometry see them (0: 1), so that neighbouring tokens are
-	// about one unit apart (see pe.SinusoidND); e.g. 10 for MNI
-	// millimetres, as pelib/fmri does.
+	// CoordUnit divides the coordinates before the PEs of coordinates
+	// (sinnd, ropend, alibind; coordlin, coordmlp and dpb rescale them
+	// anyway) and the geometry see them, so that neighbouring tokens are
+	// about one unit apart, as the cells of an integer grid are (the scale
+	// of pe.SinusoidND's frequencies). 0 (`-coord-unit auto`) takes it
+	// from the data: the median distance from a token to its nearest
+	// neighbour (pe.Layout.NearestNeighbourSpacing), so the same tokens in
+	// mm or in cm give the same layout; a number > 0 is used as given.
 	CoordUnit float64
 	// MaxOutlierZ is the plausibility bound of the recordings
 	// (masked.ReadOptions.MaxOutlierZ: 0 the default, +Inf off).
@@ -101,8 +135,13 @@ type Task struct {
 // NewTask reads and validates in, z-scores every recording per token
 // (ZScore), cuts it into windows of p.Window points every p.Stride, and
 // returns the task: training windows in recording order then window
-// order, the held-out recordings' windows as EvalTest, and the token
-// coordinates divided by in.CoordUnit as the layout. Its Inputs hold the
+// order, the held-out recordings' windows as EvalTest (and the training
+// windows again as EvalTrain, so that the training loss enters every
+// record's history), and the token coordinates divided by the coordinate
+// unit as the layout (in.CoordUnit, or, when 0, the median nearest-
+// neighbour distance; the unit is the task's "coord_unit" parameter, with
+// "coord_unit_from": "median_nn" when it was taken from the data). Its
+// Inputs hold the
 // SHA-256 of every file read — "coords/<file>", "names/<file>" and
 // "partition/<file>" where read, "signals/<file>" for every recording,
 // held-out ones included (results.Inputs) — and enter every record's
@@ -114,18 +153,15 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	if in.Coords == "" || in.Signals == "" {
 		return nil, fmt.Errorf("tokens: want a coordinates file and a signals folder (got %q and %q)", in.Coords, in.Signals)
 	}
-	unit := in.CoordUnit
-	if unit == 0 {
-		unit = 1
-	}
-	if !(unit > 0) || math.IsInf(unit, 0) {
-		return nil, fmt.Errorf("tokens: coordinate unit %g, want a finite number > 0", unit)
+	if !(in.CoordUnit >= 0) || math.IsInf(in.CoordUnit, 0) {
+		return nil, fmt.Errorf("tokens: -coord-unit %g, want auto (0) or a finite number > 0", in.CoordUnit)
 	}
 	tok, err := ReadTokens(in.Coords, in.Tokens)
 	if err != nil {
 		return nil, err
 	}
-	if err := tok.CheckSpread(unit); err != nil {
+	unit, err := tok.Unit(in.CoordUnit)
+	if err != nil {
 		return nil, err
 	}
 	var own []string
@@ -192,12 +228,9 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 		return nil, fmt.Errorf("tokens: %d training windows of %d points (recordings %s), fewer than the batch size %d: add recordings or shorten the window",
 			trw.N, p.Window, strings.Join(trainNames, ", "), p.Batch)
 	}
-	lay, err := pe.Points(tok.Coords)
+	lay, err := tok.Layout(unit)
 	if err != nil {
-		return nil, fmt.Errorf("tokens: %s: %w", in.Coords, err)
-	}
-	if unit != 1 {
-		lay = lay.Scaled(1 / unit)
+		return nil, err
 	}
 	name := in.Name
 	if name == "" {
@@ -213,6 +246,9 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 		"train_recordings": strings.Join(trainNames, ","), "test_recordings": strings.Join(testNames, ","),
 		"train_n": trw.N, "test_n": tew.N, "coord_unit": unit, "test_mask_ratio": p.TestMaskRatio,
 	}
+	if in.CoordUnit == 0 {
+		params["coord_unit_from"] = CoordUnitFrom
+	}
 	if len(in.Split.Test) == 0 {
 		params["split_seed"] = sp.Seed
 	}
@@ -221,9 +257,10 @@ func NewTask(p Protocol, in Input) (*Task, error) {
 	}
 	t := &Task{Tokens: tok, Train: trainNames, Test: testNames, trainZ: trz, TestWindows: tew}
 	t.Task = &sweep.Task{
-		Name:   Experiment,
-		Train:  &train.Data{Name: "train", X: trw.X, N: trw.N, S: trw.S, F: trw.T},
-		Evals:  []*train.Data{{Name: masked.EvalTest, X: tew.X, N: tew.N, S: tew.S, F: tew.T, Groups: masked.UnitGroups(testNames, tew.Source)}},
+		Name:  Experiment,
+		Train: &train.Data{Name: "train", X: trw.X, N: trw.N, S: trw.S, F: trw.T},
+		Evals: []*train.Data{{Name: masked.EvalTest, X: tew.X, N: tew.N, S: tew.S, F: tew.T, Groups: masked.UnitGroups(testNames, tew.Source)},
+			{Name: EvalTrain, X: trw.X, N: trw.N, S: trw.S, F: trw.T}},
 		Layout: lay,
 		Params: params,
 		Inputs: inputs,
@@ -258,6 +295,29 @@ func NewPlan(p Protocol, task *Task, conds []sweep.Condition) (*sweep.Plan, erro
 		return nil, fmt.Errorf("tokens: NewPlan: no task")
 	}
 	return p.Plan(Experiment, task.Task, p.ModelConfig(task.Task), conds), nil
+}
+
+// Unit is the coordinate unit of the task's layout (its "coord_unit"
+// parameter): one unit of the layout is Unit of the coordinates file's.
+func (t *Task) Unit() float64 {
+	u, _ := t.Params["coord_unit"].(float64)
+	return u
+}
+
+// UnitString says in words what one unit of the layout is, e.g.
+// "coordinate unit 10.47 (-coord-unit auto: the median distance from a
+// token to its nearest neighbour)" or "coordinate unit 10 (-coord-unit)".
+func (t *Task) UnitString() string {
+	return unitString(t.Unit(), t.Params["coord_unit_from"] == CoordUnitFrom)
+}
+
+// unitString is Task.UnitString of a unit and whether it was taken from
+// the data.
+func unitString(u float64, auto bool) string {
+	if auto {
+		return fmt.Sprintf("coordinate unit %.4g of your coordinates (-coord-unit auto: the median distance from a token to its nearest neighbour)", u)
+	}
+	return fmt.Sprintf("coordinate unit %.4g of your coordinates (-coord-unit)", u)
 }
 
 // DataName is the name of the task's data set (its "data" parameter), as

@@ -47,7 +47,11 @@ func runBuilt(t *testing.T, b *experiment.Built) []results.Record {
 // the end (train_mse, test90_mse and netsim's PE geometry metrics). The
 // records differ only in what one experiment has and the other has not:
 // netsim's held-out sets at other couplings (g<g>_mse), and tokens' PE–FC
-// and partition metrics and the data's own (fc_*, mod_*, seg_*, data_*).
+// and partition metrics and the data's own (fc_*, mod_*, seg_*, data_*)
+// and its training loss along training (train_loss, train_mse in the
+// history; train_loss among the final metrics). The exported grid's
+// nearest-neighbour distance is exactly 1, so -coord-unit auto gives
+// netsim's layout.
 // Small on purpose (4 training runs, 2 held out, 3 epochs, one seed) so
 // that it runs on the pure Go backend in about a minute.
 func TestReproducesNetsim(t *testing.T) {
@@ -103,8 +107,13 @@ func TestReproducesNetsim(t *testing.T) {
 	// netsim's coupling sets: g3.4_mse, g4.2_loss, …
 	onlyNetsim := func(k string) bool { return len(k) > 1 && k[0] == 'g' && k[1] >= '0' && k[1] <= '9' }
 	onlyTokens := func(k string) bool {
-		// The data's FC and partition, and the interventions that permute
-		// within or across the partition's networks (netsim has none).
+		// The data's FC and partition, the interventions that permute
+		// within or across the partition's networks (netsim has none), and
+		// the training loss of tokens' evaluation set "train" (its
+		// train_mse among the final metrics is the analyzer's, as netsim's).
+		if k == tokens.EvalTrain+"_loss" {
+			return true
+		}
 		for _, p := range []string{"fc_", "mod_", "seg", "data_", "iv_within", "iv_dwithin", "iv_across", "iv_dacross"} {
 			if strings.HasPrefix(k, p) {
 				return true
@@ -141,6 +150,13 @@ func TestReproducesNetsim(t *testing.T) {
 				case ok:
 					compared++
 				}
+			}
+		}
+		for i, p := range k.History {
+			_, loss := p.Metrics[tokens.EvalTrain+"_loss"]
+			_, mse := p.Metrics[tokens.EvalTrain+"_mse"]
+			if _, eval := p.Metrics["test_mse"]; eval && (!loss || !mse) {
+				t.Errorf("%s: tokens history point %d has test_mse but no train_loss and train_mse: %v", k.Condition, i, slices.Sorted(maps.Keys(p.Metrics)))
 			}
 		}
 		for _, m := range slices.Sorted(maps.Keys(n.Final)) {
