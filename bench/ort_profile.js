@@ -8,6 +8,10 @@
 // Inputs are synthetic: floats ~ U(-0.05, 0.05) (positive where a name ends
 // in a scalar bias correction), int32 indices i mod 128, booleans true. The
 // time per operator does not depend on the values for dense tensors.
+//
+// Environment: ORT_THREADS (intra-op threads; default: every CPU, as
+// pelab's ONNX Runtime session has), ORT_OPT (graph optimisation level:
+// disabled, basic, extended, all; default all, as pelab's session has).
 'use strict';
 const ort = require('onnxruntime-node');
 const fs = require('fs');
@@ -27,7 +31,8 @@ async function main() {
   const runs = Number(runsArg || 5), top = Number(topArg || 25);
   const prefix = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ortprof-')), 'profile');
   const s = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: os.cpus().length, graphOptimizationLevel: 'all',
+    intraOpNumThreads: Number(process.env.ORT_THREADS || os.cpus().length),
+    graphOptimizationLevel: process.env.ORT_OPT || 'all',
     enableProfiling: true, profileFilePrefix: prefix,
   });
   const feeds = {};
@@ -44,9 +49,10 @@ async function main() {
     feeds[m.name] = new ort.Tensor(m.type, data, dims);
   }
   await s.run(feeds); // warm-up, not counted below
-  const t0 = process.hrtime.bigint();
+  const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
   for (let i = 0; i < runs; i++) await s.run(feeds);
   const wall = Number(process.hrtime.bigint() - t0) / 1e6 / runs;
+  const cu = process.cpuUsage(c0), cpu = (cu.user + cu.system) / 1e3 / runs;
   await s.release(); // flushes the profile
   const dir = path.dirname(prefix);
   const file = fs.readdirSync(dir).map((f) => path.join(dir, f)).find((f) => f.endsWith('.json'));
@@ -63,7 +69,8 @@ async function main() {
   }
   // The warm-up run is in the profile too.
   const total = [...byOp.values()].reduce((a, e) => a + e.us, 0);
-  console.log(`${model}: ${runs} runs, ${wall.toFixed(1)} ms per run (wall); operator time ${(total / nRuns / 1e3).toFixed(1)} ms per run (${nRuns} runs profiled)`);
+  console.log(`${model}: intra-op threads ${process.env.ORT_THREADS || os.cpus().length}, graph optimisation ${process.env.ORT_OPT || 'all'}`);
+  console.log(`${model}: ${runs} runs, ${wall.toFixed(1)} ms per run (wall), ${cpu.toFixed(1)} ms CPU time per run (all threads; with ORT_THREADS=1 the least sensitive to other load); operator time ${(total / nRuns / 1e3).toFixed(1)} ms per run (${nRuns} runs profiled)`);
   const table = (m, title) => {
     console.log(`\n${title}`);
     console.log(`${'ms/run'.padStart(8)} ${'share'.padStart(6)} ${'n/run'.padStart(6)}  operator`);

@@ -13,13 +13,20 @@ optimisation steps, three ways:
 It prints a table and writes a CSV with the columns of `pelab bench -csv`,
 so the two can be read side by side (scripts/bench-compare.sh does).
 
-Model: Linear(5→160) embedding; 4 post-LN blocks, each e = e + P_l (own
+Model (--model lst, the default): Linear(5→160) embedding; 4 post-LN blocks, each e = e + P_l (own
 learned table per block); a = single-head self-attention with biases;
 h = LN(a + e); m = GELU(W2·GELU(W1·h + b1) + b2) with W1: 160→640;
 e = LN(m + h). Readout Linear(160→4) on token 15, cross-entropy; Adam lr 1e-4.
 The attention is written with explicit products (q, k, v, out projections)
 so vmap batches it; --sdpa uses F.scaled_dot_product_attention instead where
 PyTorch has it.
+
+--model netsim / fmri / tokens: pelab bench's masked-token model of those
+experiments (pelib/netsim.BenchSpeedModel): S tokens (64, 360, --tokens)
+of T features (16, 32, 32) plus the mask indicator, width 64, 4 post-LN
+blocks with per-block learned PE tables, GELU after the MLP as well,
+per-token Linear(64→T) head, 50 % of the tokens masked (their features
+zeroed, indicator 1), loss the mean squared error over the masked tokens.
 """
 import argparse
 import copy
@@ -36,19 +43,34 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 S, FEAT, D, BLOCKS, CLASSES, MLP = 16, 5, 160, 4, 4, 4
+MODEL, GELU_AFTER_MLP = "lst", False  # set by configure()
 STEPS_PER_EPOCH, SWEEP_MODELS, SWEEP_EPOCHS = 8100 // 128, 21 * 15, 4000
 COLUMNS = ["impl", "backend", "device", "model", "m", "k", "dtype", "batch",
            "ms_per_step", "ms_per_model_step", "model_steps_per_s", "tflops", "epoch_s", "sweep_h",
            "first_step_s", "peak_rss_mib", "go_heap_mib", "gpu_mem_mib"]
 
 
+def configure(model, tokens):
+    """Sets the model's sizes (module globals) for --model and --tokens."""
+    global S, FEAT, D, CLASSES, MODEL, GELU_AFTER_MLP
+    MODEL = model
+    if model == "lst":
+        return
+    T = 16 if model == "netsim" else 32
+    S = {"netsim": 64, "fmri": 360}.get(model, tokens)
+    if tokens:
+        S = tokens
+    FEAT, D, CLASSES, GELU_AFTER_MLP = T + 1, 64, T, True
+
+
 def step_flops(batch):
     """3 × the forward matrix-product FLOPs of one model-step (the count of
     pelib/model.StepFLOPs): embedding, per block q/k/v, scores, context,
-    out-projection and MLP, the token-15 selection and head, and the
-    per-block PE-table selection."""
+    out-projection and MLP, the readout (LST: token-15 selection and head;
+    masked: the per-token head), and the per-block PE-table selection."""
     block = 2 * S * D * 3 * D + 2 * 2 * S * S * D + 2 * S * D * D + 2 * 2 * S * D * MLP * D
-    per = 2 * S * FEAT * D + BLOCKS * block + 2 * S * D + 2 * D * CLASSES
+    readout = 2 * S * D + 2 * D * CLASSES if MODEL == "lst" else 2 * S * D * CLASSES
+    per = 2 * S * FEAT * D + BLOCKS * block + readout
     return 3 * (per * batch + BLOCKS * 2 * BLOCKS * S * D)
 
 
@@ -76,7 +98,9 @@ class Block(nn.Module):
             w = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(D), dim=-1)
             ctx = w @ v
         h = self.ln1(self.o(ctx) + e)
-        m = F.gelu(self.fc2(F.gelu(self.fc1(h))))
+        m = self.fc2(F.gelu(self.fc1(h)))
+        if GELU_AFTER_MLP:
+            m = F.gelu(m)
         return self.ln2(m + h)
 
 
@@ -87,11 +111,11 @@ class LST(nn.Module):
         self.blocks = nn.ModuleList(Block(sdpa) for _ in range(BLOCKS))
         self.head = nn.Linear(D, CLASSES)
 
-    def forward(self, x):  # x [B, S, F] → logits [B, 4]
+    def forward(self, x):  # x [B, S, F] → logits [B, 4] (LST) or [B, S, T] (masked)
         e = self.embed(x)
         for b in self.blocks:
             e = b(e)
-        return self.head(e[:, S - 1])
+        return self.head(e[:, S - 1] if MODEL == "lst" else e)
 
 
 def functional_api():
@@ -117,6 +141,9 @@ def functional_api():
 
 
 def random_data(n, device, gen):
+    if MODEL != "lst":  # masked: windows x [n, S, T]; y is x, the mask is drawn per step
+        x = torch.randn(n, S, FEAT - 1, generator=gen)
+        return x.to(device), x.to(device)
     x = torch.zeros(n, S, FEAT)
     cell = torch.randint(0, FEAT + 1, (n, S), generator=gen)  # 0..4 one-hot channel, 5 = blank
     x.scatter_(2, cell.clamp(max=FEAT - 1).unsqueeze(-1), 1.0)
@@ -136,6 +163,23 @@ def autocast(device, dtype):
     return torch.autocast(device_type=device.type, enabled=False)
 
 
+def masked_batch(y):
+    """The masked model's input and mask for windows y [..., S, T]: half the
+    tokens (at random) masked, their features zeroed, indicator appended."""
+    mk = (torch.rand(y.shape[:-1], device=y.device) < 0.5).to(y.dtype).unsqueeze(-1)
+    return torch.cat([y * (1 - mk), mk], -1), mk
+
+
+def loss_fn(out, y, mk):
+    """Cross-entropy (LST) or the masked mean squared error: per sample,
+    Σ over masked tokens and features of (out − y)² / (masked tokens · T),
+    averaged over the batch (pelab's perSample)."""
+    if MODEL == "lst":
+        return F.cross_entropy(out, y)
+    se = ((out - y) ** 2).sum(-1) * mk.squeeze(-1)
+    return (se.sum(-1) / (mk.squeeze(-1).sum(-1).clamp(min=1) * y.shape[-1])).mean()
+
+
 def make_step(impl, M, args, device):
     """Returns step() running one optimisation step of M models."""
     gen = torch.Generator().manual_seed(1)
@@ -148,8 +192,11 @@ def make_step(impl, M, args, device):
 
         def step():
             idx = torch.randint(0, N, (args.batch,), device=device)
+            x, y, mk = X[idx], Y[idx], None
+            if MODEL != "lst":
+                x, mk = masked_batch(y)
             with autocast(device, args.dtype):
-                loss = F.cross_entropy(net(X[idx]), Y[idx])
+                loss = loss_fn(net(x), y, mk)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -161,14 +208,14 @@ def make_step(impl, M, args, device):
     del models
     opt = torch.optim.Adam(list(params.values()), lr=1e-4)
 
-    def one(p, b, x, y):
-        return F.cross_entropy(functional_call(base, (p, b), (x,)), y)
+    def one(p, b, x, y, mk):
+        return loss_fn(functional_call(base, (p, b), (x,)), y, mk)
 
-    ens = vmap(one, in_dims=(0, 0, 0, 0))
+    ens = vmap(one, in_dims=(0, 0, 0, 0, 0))
 
-    def total(p, x, y):  # Σ_m mean_b loss: each model gets its own gradient
+    def total(p, x, y, mk):  # Σ_m mean_b loss: each model gets its own gradient
         with autocast(device, args.dtype):
-            return ens(p, buffers, x, y).sum()
+            return ens(p, buffers, x, y, mk).sum()
     if impl == "compile":
         if not hasattr(torch, "compile"):
             raise RuntimeError(f"torch.compile needs PyTorch ≥ 2.0, this is {torch.__version__}")
@@ -176,7 +223,11 @@ def make_step(impl, M, args, device):
 
     def step():
         idx = torch.randint(0, N, (M, args.batch), device=device)
-        loss = total(params, X[idx], Y[idx])
+        x, y = X[idx], Y[idx]
+        mk = torch.zeros(M, device=device)  # unused by the LST loss; vmap needs a tensor
+        if MODEL != "lst":
+            x, mk = masked_batch(y)
+        loss = total(params, x, y, mk)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -202,7 +253,7 @@ def bench(impl, M, args, device):
     gpu = f"{torch.cuda.max_memory_allocated() / 2**20:.0f}" if device.type == "cuda" else ""
     return {
         "impl": "torch-" + impl, "backend": f"torch {torch.__version__} {device.type}", "device": device_name(device),
-        "model": "lst", "m": M, "k": 1, "dtype": args.dtype, "batch": args.batch,
+        "model": MODEL, "m": M, "k": 1, "dtype": args.dtype, "batch": args.batch,
         "ms_per_step": f"{per * 1e3:.4f}", "ms_per_model_step": f"{per * 1e3 / M:.5f}",
         "model_steps_per_s": f"{rate:.2f}", "tflops": f"{step_flops(args.batch) * rate / 1e12:.4f}",
         "epoch_s": f"{per * STEPS_PER_EPOCH:.3f}",
@@ -237,6 +288,17 @@ def cpu_gemm_note():
         a @ b
     gflops = 10 * 2 * 1024 ** 3 / (time.perf_counter() - t) / 1e9
     note = f"BLAS {blas}: 1024³ float32 product {gflops:.0f} GFLOP/s"
+    try:
+        from matmul_rate import openblas_info  # bench/, beside this file
+        for _, cfg, core, th in openblas_info():
+            note += f"; {cfg.split(' NO_')[0]} kernel {core}, {th} threads"
+    except ImportError:
+        pass
+    try:
+        from matmul_rate import torch_config
+        note += f"; torch: {torch_config(torch)}"
+    except ImportError:
+        pass
     if "openblas" not in blas and "mkl" not in blas:
         note += " (not OpenBLAS/MKL: apt-get install libopenblas0-pthread for a fair reference)"
     return note
@@ -252,6 +314,9 @@ def main():
     ap.add_argument("--dtype", default="f32", choices=["f32", "bf16"], help="bf16: autocast products")
     ap.add_argument("--sdpa", action="store_true", help="F.scaled_dot_product_attention (PyTorch ≥ 2.0)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all CPUs)")
+    ap.add_argument("--model", default="lst", choices=["lst", "netsim", "fmri", "tokens"],
+                    help="lst: the paper's; netsim/fmri/tokens: pelab bench's masked-token model (S 64 / 360 / --tokens)")
+    ap.add_argument("--tokens", type=int, default=0, help="tokens of the masked model (netsim/fmri: overrides 64/360; tokens: required)")
     ap.add_argument("--csv", default="", help="also write the rows to this CSV file")
     args = ap.parse_args()
     if args.steps < 1 or args.batch < 1:
@@ -261,13 +326,16 @@ def main():
         assert all(m >= 1 for m in Ms)
     except (ValueError, AssertionError):
         ap.error(f"--m {args.m!r}: want a comma-separated list of positive integers")
+    if args.model == "tokens" and args.tokens < 1:
+        ap.error("--model tokens needs --tokens N")
+    configure(args.model, args.tokens)
     if args.sdpa and not hasattr(F, "scaled_dot_product_attention"):
         ap.error(f"--sdpa needs PyTorch ≥ 2.0, this is {torch.__version__}")
     torch.set_num_threads(args.threads if args.threads > 0 else max(torch.get_num_threads(), os.cpu_count() or 1))
     device = torch.device(args.device)
     torch.backends.cuda.matmul.allow_tf32 = True  # as XLA's default on CUDA
     torch.backends.cudnn.allow_tf32 = True
-    print(f"torch {torch.__version__} on {device_name(device)}; LST model B{args.batch}, "
+    print(f"torch {torch.__version__} on {device_name(device)}; {MODEL} model B{args.batch} S{S} D{D}, "
           f"{step_flops(args.batch) / 1e9:.3f} GFLOP per model-step, products {args.dtype}", flush=True)
     if device.type == "cpu":
         print(cpu_gemm_note(), flush=True)

@@ -66,6 +66,7 @@ func runBench(args []string, stdout io.Writer) error {
 	batch := fs.Int("batch", 128, "batch size per model")
 	spec := fs.String("pe", "learn:0.2", "PE spec (see pe.Syntax)")
 	modelName := fs.String("model", "lst", "the experiment whose model to time: "+strings.Join(benchNames(), ", ")+" (lst: the paper's; netsim: S64 d64 4 blocks, masked T16; fmri: S360 d64 4 blocks, masked T32); with -soak also all")
+	tokens := fs.Int("tokens", 0, "masked-token models (netsim, fmri): this many tokens on a line instead of the experiment's own (e.g. 400: a whole-brain parcellation; the tokens experiment trains this model on a researcher's S tokens); 0: the experiment's")
 	k := fs.Int("k", 1, "optimisation steps per call (an in-graph loop on XLA; one call per step elsewhere)")
 	matmul := fs.String("matmul", "f32", "operand dtype of the matrix products: f32 or bf16 (f32 accumulation)")
 	noDonate := fs.Bool("nodonate", false, "keep the parameter buffers of each call instead of donating them")
@@ -124,6 +125,15 @@ func runBench(args []string, stdout io.Writer) error {
 		return err
 	}
 	cfg, isLST := bm.Config, bm.StepsPerEpoch > 0
+	if *tokens != 0 {
+		if cfg.Objective != train.Masked {
+			return usagef("-tokens %d: -model %s has a fixed token count; -tokens is for the masked-token models (netsim, fmri)", *tokens, *modelName)
+		}
+		if *tokens < 2 {
+			return usagef("-tokens %d: want at least 2 tokens", *tokens)
+		}
+		cfg.Model.Tokens, cfg.Model.Layout = *tokens, pe.Line(*tokens)
+	}
 	cfg.Model.MatmulDType = mdt
 	cfg.StepsPerCall = *k
 	if _, err := cfg.Model.Normalize(); err != nil {
