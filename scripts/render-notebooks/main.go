@@ -1,0 +1,381 @@
+// Command render-notebooks turns executed copies of pelab's notebooks (from
+// scripts/nbexec.sh in full mode) into the rendered copies committed under
+// docs/notebooks, which a reader sees on the code host without running
+// anything:
+//
+//   - every interactive view (pelib/plots/interactive: plotly.js) becomes a
+//     still PNG drawn by headless Chromium (WebGL in software, as the
+//     browser check) and one line on how to explore it; plotly.js itself
+//     (4.8 MB per notebook) is dropped;
+//   - a row of figures sent as HTML (nb.Show of several) becomes one PNG
+//     output per figure, each followed by its caption, so that renderers
+//     that do not show data: images inside HTML still show them;
+//   - the notebook's metadata records pelab_render (notebook.RenderMeta):
+//     the hash of its inputs (notebook.RenderHash), the commit, the mode,
+//     the execution's wall time and the command that re-renders it.
+//
+// It refuses an executed copy whose cells differ from the source notebook's
+// (made from other code), one with an error output, and a result over
+// -max-bytes.
+//
+// Usage (scripts/render-notebooks.sh runs it):
+//
+//	go run ./scripts/render-notebooks -executed out/render/executed -docs docs/notebooks notebooks/00_tutorial.ipynb ...
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"html"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/pelab/pelab/pelib/notebook"
+	"github.com/pelab/pelab/pelib/plots/interactive"
+)
+
+// exploreLine follows every still of an interactive view.
+const exploreLine = "*Still image of an interactive view (plotly.js). To rotate, zoom and hover it, run this notebook: `make notebook`, open it, Cell ▸ Run All.*"
+
+func main() {
+	executed := flag.String("executed", "out/render/executed", "folder of the executed copies (nbexec.sh's OUTDIR)")
+	docs := flag.String("docs", notebook.RenderedDir, "folder of the rendered copies")
+	wall := flag.String("wall", "", "file of \"<name> <seconds> …\" lines: each notebook's execution time")
+	maxBytes := flag.Int("max-bytes", 2<<20, "largest rendered notebook accepted")
+	flag.Parse()
+	if flag.NArg() == 0 {
+		log.Fatal("usage: render-notebooks [flags] notebooks/NN_name.ipynb...")
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		log.Fatal(err)
+	}
+	walls := readWalls(*wall)
+	commit := gitCommit()
+	ctx, cancel := browser()
+	defer cancel()
+	status := 0
+	for _, src := range flag.Args() {
+		name := strings.TrimSuffix(filepath.Base(src), ".ipynb")
+		start := time.Now()
+		n, size, err := render(ctx, root, src, filepath.Join(*executed, name+".ipynb"), filepath.Join(*docs, name+".ipynb"), commit, walls[name], *maxBytes)
+		if err != nil {
+			log.Printf("render-notebooks: %s: %v", src, err)
+			status = 1
+			continue
+		}
+		log.Printf("render-notebooks: %s: %d interactive view(s) as stills, %.2f MB, in %s", filepath.Join(*docs, name+".ipynb"), n, float64(size)/(1<<20), time.Since(start).Round(time.Second))
+	}
+	os.Exit(status)
+}
+
+// readWalls reads "<name> <seconds> …" lines; the last line of a name wins.
+func readWalls(path string) map[string]int {
+	m := map[string]int{}
+	if path == "" {
+		return m
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return m
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) >= 2 {
+			if s, err := strconv.Atoi(fs[1]); err == nil {
+				m[fs[0]] = s
+			}
+		}
+	}
+	return m
+}
+
+func gitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	c := strings.TrimSpace(string(out))
+	if err := exec.Command("git", "diff", "--quiet", "HEAD", "--", "notebooks", "pelib", "results").Run(); err != nil {
+		c += "-dirty"
+	}
+	return c
+}
+
+// browser starts headless Chromium with WebGL in software (as
+// internal/nbbrowser does for the browser check).
+func browser() (context.Context, context.CancelFunc) {
+	path := "/usr/bin/chromium"
+	if _, err := os.Stat(path); err != nil {
+		if p, err := exec.LookPath("chromium"); err == nil {
+			path = p
+		}
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("use-gl", "angle"), chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true), chromedp.Flag("hide-scrollbars", true),
+		chromedp.WindowSize(1000, 900))
+	actx, c1 := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, c2 := chromedp.NewContext(actx)
+	return bctx, func() { c2(); c1() }
+}
+
+type output = map[string]any
+
+func render(ctx context.Context, root, src, executed, dst, commit string, wall, maxBytes int) (int, int, error) {
+	want, err := notebook.CellSources(src)
+	if err != nil {
+		return 0, 0, err
+	}
+	got, err := notebook.CellSources(executed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("executed copy: %w (run scripts/render-notebooks.sh without RENDER_SKIP_EXEC)", err)
+	}
+	if strings.Join(want, "\x01") != strings.Join(got, "\x01") {
+		return 0, 0, fmt.Errorf("%s was executed from other cells than %s's: execute it again", executed, src)
+	}
+	b, err := os.ReadFile(executed)
+	if err != nil {
+		return 0, 0, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return 0, 0, err
+	}
+	bundle, err := interactive.BundlePath()
+	if err != nil {
+		return 0, 0, err
+	}
+	js, err := os.ReadFile(bundle)
+	if err != nil {
+		return 0, 0, err
+	}
+	views := 0
+	for i, c := range doc["cells"].([]any) {
+		cell := c.(map[string]any)
+		if cell["cell_type"] != "code" {
+			continue
+		}
+		outs, _ := cell["outputs"].([]any)
+		var next []any
+		for _, o := range outs {
+			out := o.(output)
+			if out["output_type"] == "error" {
+				return 0, 0, fmt.Errorf("cell %d has an error output (%v: %v)", i, out["ename"], out["evalue"])
+			}
+			data, _ := out["data"].(map[string]any)
+			h := joined(data["text/html"])
+			switch {
+			case strings.Contains(h, `class="pelab-plotly"`):
+				figs, err := plotlyFigures(h)
+				if err != nil {
+					return 0, 0, fmt.Errorf("cell %d: %w", i, err)
+				}
+				for _, fig := range figs {
+					png, err := still(ctx, js, fig)
+					if err != nil {
+						return 0, 0, fmt.Errorf("cell %d: drawing a still: %w", i, err)
+					}
+					next = append(next, pngOutput(png), markdownOutput(exploreLine))
+					views++
+				}
+			case strings.Contains(h, "data:image/png;base64,"):
+				next = append(next, splitImages(h)...)
+			default:
+				next = append(next, out)
+			}
+		}
+		if outs != nil {
+			cell["outputs"] = next
+		}
+	}
+	hash, results, err := notebook.RenderHash(root, src)
+	if err != nil {
+		return 0, 0, err
+	}
+	meta := doc["metadata"].(map[string]any)
+	meta["pelab_render"] = notebook.RenderMeta{
+		Notebook: filepath.ToSlash(src), InputsSHA256: hash, Results: results, Commit: commit, Mode: "full",
+		Rendered: time.Now().UTC().Format(time.RFC3339), WallSeconds: wall, Command: notebook.RenderCommand(src),
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(doc); err != nil {
+		return 0, 0, err
+	}
+	if buf.Len() > maxBytes {
+		return 0, 0, fmt.Errorf("rendered copy is %.2f MB, over the %.2f MB limit", float64(buf.Len())/(1<<20), float64(maxBytes)/(1<<20))
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return 0, 0, err
+	}
+	return views, buf.Len(), os.WriteFile(dst, buf.Bytes(), 0o644)
+}
+
+// joined is a notebook string field (a string or a list of lines).
+func joined(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case []any:
+		var b strings.Builder
+		for _, s := range t {
+			b.WriteString(fmt.Sprint(s))
+		}
+		return b.String()
+	}
+	return ""
+}
+
+// figStart finds each view's figure in interactive's fragment: `var id =
+// "…", fig = {…};`.
+var figStart = regexp.MustCompile(`var id = "[^"]*", fig = `)
+
+func plotlyFigures(h string) ([]json.RawMessage, error) {
+	var figs []json.RawMessage
+	for _, loc := range figStart.FindAllStringIndex(h, -1) {
+		dec := json.NewDecoder(strings.NewReader(h[loc[1]:]))
+		var fig json.RawMessage
+		if err := dec.Decode(&fig); err != nil {
+			return nil, fmt.Errorf("reading a plotly figure: %w", err)
+		}
+		figs = append(figs, fig)
+	}
+	if len(figs) == 0 {
+		return nil, errors.New("an interactive view without a figure")
+	}
+	return figs, nil
+}
+
+// still draws fig with plotly.js in the browser and returns a screenshot
+// of it.
+func still(ctx context.Context, js []byte, fig json.RawMessage) ([]byte, error) {
+	var f struct {
+		Layout struct {
+			Width, Height int
+		} `json:"layout"`
+	}
+	_ = json.Unmarshal(fig, &f)
+	w, h := f.Layout.Width, f.Layout.Height
+	if w <= 0 {
+		w = 900
+	}
+	if h <= 0 {
+		h = 520
+	}
+	doc := fmt.Sprintf(`<!doctype html><html><head><meta charset="utf-8"><script>%s</script></head>
+<body style="margin:0;background:white"><div id="v" style="width:%dpx;height:%dpx"></div><script>
+var fig = %s; window.done = false;
+Plotly.newPlot("v", fig.data, fig.layout, Object.assign({}, fig.config, {staticPlot: true})).then(function () {
+	setTimeout(function () { window.done = true; }, 300);
+});
+</script></body></html>`, js, w, h, fig)
+	tmp, err := os.CreateTemp("", "pelab-still-*.html")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(doc); err != nil {
+		return nil, err
+	}
+	tmp.Close()
+	tctx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	tctx, cancelT := context.WithTimeout(tctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(tctx, chromedp.EmulateViewport(int64(w)+40, int64(h)+40), chromedp.Navigate("file://"+tmp.Name())); err != nil {
+		return nil, err
+	}
+	for {
+		done, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`window.done === true`))
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			break
+		}
+		select {
+		case <-tctx.Done():
+			return nil, fmt.Errorf("plotly.js did not finish drawing: %w", tctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	fallback, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`document.body.innerText.indexOf("WebGL is not supported") >= 0`))
+	if err != nil {
+		return nil, err
+	}
+	if fallback {
+		return nil, errors.New("WebGL did not start: the still would show plotly.js's fallback text")
+	}
+	shot, err := chromedp.Run(tctx, chromedp.Action[page.CaptureScreenshotResult](func(ctx context.Context, t *chromedp.Target) (page.CaptureScreenshotResult, error) {
+		return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			Format: page.CaptureScreenshotFormatPng,
+			Clip:   &page.Viewport{X: 0, Y: 0, Width: float64(w), Height: float64(h), Scale: 1},
+		})
+	}))
+	if err != nil {
+		return nil, err
+	}
+	return shot.Data, nil
+}
+
+func pngOutput(png []byte) output {
+	return output{"output_type": "display_data", "metadata": map[string]any{},
+		"data": map[string]any{"image/png": base64.StdEncoding.EncodeToString(png), "text/plain": "<still image of an interactive view>"}}
+}
+
+func markdownOutput(md string) output {
+	return output{"output_type": "display_data", "metadata": map[string]any{},
+		"data": map[string]any{"text/markdown": md, "text/plain": md}}
+}
+
+var (
+	imgRe = regexp.MustCompile(`<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"[^>]*/?>`)
+	capRe = regexp.MustCompile(`^\s*<figcaption[^>]*>(.*?)</figcaption>`)
+	tagRe = regexp.MustCompile(`<[^>]+>`)
+)
+
+// splitImages turns an HTML row of figures (data: PNGs with optional
+// captions) into one PNG output per figure, each followed by its caption;
+// text around them (a banner) stays as HTML before them.
+func splitImages(h string) []any {
+	var outs []any
+	locs := imgRe.FindAllStringSubmatchIndex(h, -1)
+	if pre := strings.TrimSpace(tagRe.ReplaceAllString(h[:locs[0][0]], "")); pre != "" {
+		outs = append(outs, markdownOutput("**"+html.UnescapeString(pre)+"**"))
+	}
+	for _, l := range locs {
+		png, err := base64.StdEncoding.DecodeString(h[l[2]:l[3]])
+		if err != nil {
+			continue
+		}
+		outs = append(outs, output{"output_type": "display_data", "metadata": map[string]any{},
+			"data": map[string]any{"image/png": base64.StdEncoding.EncodeToString(png), "text/plain": "<figure>"}})
+		if m := capRe.FindStringSubmatch(h[l[1]:]); m != nil {
+			c := html.UnescapeString(m[1])
+			outs = append(outs, markdownOutput("*"+strings.TrimSpace(c)+"*"))
+		}
+	}
+	return outs
+}
