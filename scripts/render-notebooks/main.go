@@ -14,8 +14,9 @@
 //     the hash of its inputs (notebook.RenderHash), the commit, the mode,
 //     the execution's wall time and the command that re-renders it.
 //
-// It refuses an executed copy whose cells differ from the source notebook's
-// (made from other code), one with an error output, and a result over
+// It takes the Markdown cells' text from the source notebook and refuses an
+// executed copy whose code cells differ from the source notebook's (made
+// from other code), one with an error output, and a result over
 // -max-bytes.
 //
 // Usage (scripts/render-notebooks.sh runs it):
@@ -150,8 +151,22 @@ func render(ctx context.Context, root, src, executed, dst, commit string, wall, 
 	if err != nil {
 		return 0, 0, fmt.Errorf("executed copy: %w (run scripts/render-notebooks.sh without RENDER_SKIP_EXEC)", err)
 	}
-	if strings.Join(want, "\x01") != strings.Join(got, "\x01") {
-		return 0, 0, fmt.Errorf("%s was executed from other cells than %s's: execute it again", executed, src)
+	// The code cells must be those executed; Markdown cells (no outputs)
+	// are taken from the source, so that a change of text re-renders
+	// without re-running (RENDER_SKIP_EXEC=1).
+	if len(want) != len(got) {
+		return 0, 0, fmt.Errorf("%s has %d cells, %s %d: execute it again", executed, len(got), src, len(want))
+	}
+	for i := range want {
+		wt, _, _ := strings.Cut(want[i], "\x00")
+		gt, _, _ := strings.Cut(got[i], "\x00")
+		if wt != gt || (wt == "code" && want[i] != got[i]) {
+			return 0, 0, fmt.Errorf("%s was executed from other code than %s's (cell %d): execute it again", executed, src, i)
+		}
+	}
+	srcCells, err := rawCells(src)
+	if err != nil {
+		return 0, 0, err
 	}
 	b, err := os.ReadFile(executed)
 	if err != nil {
@@ -173,6 +188,7 @@ func render(ctx context.Context, root, src, executed, dst, commit string, wall, 
 	for i, c := range doc["cells"].([]any) {
 		cell := c.(map[string]any)
 		if cell["cell_type"] != "code" {
+			cell["source"] = srcCells[i]["source"]
 			continue
 		}
 		outs, _ := cell["outputs"].([]any)
@@ -231,6 +247,18 @@ func render(ctx context.Context, root, src, executed, dst, commit string, wall, 
 		return 0, 0, err
 	}
 	return views, buf.Len(), os.WriteFile(dst, buf.Bytes(), 0o644)
+}
+
+// rawCells returns the cells of the notebook at path as JSON objects.
+func rawCells(path string) ([]map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Cells []map[string]any `json:"cells"`
+	}
+	return doc.Cells, json.Unmarshal(b, &doc)
 }
 
 // joined is a notebook string field (a string or a list of lines).
