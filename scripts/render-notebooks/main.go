@@ -83,7 +83,51 @@ func main() {
 		}
 		log.Printf("render-notebooks: %s: %d interactive view(s) as stills, %.2f MB, in %s", filepath.Join(*docs, name+".ipynb"), n, float64(size)/(1<<20), time.Since(start).Round(time.Second))
 	}
+	if err := writeIndex(*docs); err != nil {
+		log.Printf("render-notebooks: index: %v", err)
+		status = 1
+	}
 	os.Exit(status)
+}
+
+// writeIndex writes docs/README.md: every rendered notebook with its
+// source, size, wall time, date and commit, from their metadata.
+func writeIndex(docs string) error {
+	m, err := filepath.Glob(filepath.Join(docs, "*.ipynb"))
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("# Rendered notebooks\n\n" +
+		"The notebooks of `notebooks/`, executed in their default (full, not smoke) mode with fresh results by\n" +
+		"`make render-notebooks` (scripts/render-notebooks.sh), with their outputs, so that they can be read without\n" +
+		"running anything. Interactive views are still images here; run the notebook (`make notebook`) to explore\n" +
+		"them. Each notebook's metadata (`pelab_render`) records the hash of what made it — its cells and the\n" +
+		"committed results folders it reads —, and `go test ./notebooks/ -run TestRenderedNotebooks` fails when a\n" +
+		"copy is older than its notebook or those results (the Go packages are not hashed: see\n" +
+		"`notebook.RenderHash`). Wall times are the notebook's execution on the machine that rendered it.\n\n" +
+		"| notebook | source | size | execution wall time | rendered | commit |\n|---|---|---:|---:|---|---|\n")
+	for _, p := range m {
+		meta, ok, err := notebook.ReadRenderMeta(p)
+		if err != nil || !ok {
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		name := filepath.Base(p)
+		commit, dirty := strings.CutSuffix(meta.Commit, "-dirty")
+		if len(commit) > 12 {
+			commit = commit[:12]
+		}
+		if dirty {
+			commit += " + uncommitted changes"
+		}
+		fmt.Fprintf(&b, "| [%s](%s) | [`%s`](../../%s) | %.2f MB | %d s | %s | `%s` |\n", strings.TrimSuffix(name, ".ipynb"), name,
+			meta.Notebook, meta.Notebook, float64(st.Size())/(1<<20), meta.WallSeconds, meta.Rendered, commit)
+	}
+	return os.WriteFile(filepath.Join(docs, "README.md"), []byte(b.String()), 0o644)
 }
 
 // readWalls reads "<name> <seconds> …" lines; the last line of a name wins.
