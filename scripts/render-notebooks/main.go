@@ -43,8 +43,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/pelab/pelab/pelib/notebook"
@@ -228,6 +226,12 @@ func render(ctx context.Context, root, src, executed, dst, commit string, wall, 
 	if err != nil {
 		return 0, 0, err
 	}
+	var st *stiller
+	defer func() {
+		if st != nil {
+			st.close()
+		}
+	}()
 	views := 0
 	for i, c := range doc["cells"].([]any) {
 		cell := c.(map[string]any)
@@ -250,8 +254,13 @@ func render(ctx context.Context, root, src, executed, dst, commit string, wall, 
 				if err != nil {
 					return 0, 0, fmt.Errorf("cell %d: %w", i, err)
 				}
+				if st == nil {
+					if st, err = newStiller(ctx, js); err != nil {
+						return 0, 0, fmt.Errorf("starting the browser tab for stills: %w", err)
+					}
+				}
 				for _, fig := range figs {
-					png, err := still(ctx, js, fig)
+					png, err := st.still(fig)
 					if err != nil {
 						return 0, 0, fmt.Errorf("cell %d: drawing a still: %w", i, err)
 					}
@@ -263,6 +272,9 @@ func render(ctx context.Context, root, src, executed, dst, commit string, wall, 
 			default:
 				next = append(next, out)
 			}
+		}
+		for _, o := range next {
+			shrinkOutput(o.(output))
 		}
 		if outs != nil {
 			cell["outputs"] = next
@@ -291,6 +303,20 @@ func render(ctx context.Context, root, src, executed, dst, commit string, wall, 
 		return 0, 0, err
 	}
 	return views, buf.Len(), os.WriteFile(dst, buf.Bytes(), 0o644)
+}
+
+// shrinkOutput re-encodes the output's PNG smaller where it can (shrinkPNG).
+func shrinkOutput(o output) {
+	data, _ := o["data"].(map[string]any)
+	v, ok := data["image/png"]
+	if !ok {
+		return
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(joined(v), "\n", ""))
+	if err != nil {
+		return
+	}
+	data["image/png"] = base64.StdEncoding.EncodeToString(shrinkPNG(b))
 }
 
 // rawCells returns the cells of the notebook at path as JSON objects.
@@ -340,9 +366,52 @@ func plotlyFigures(h string) ([]json.RawMessage, error) {
 	return figs, nil
 }
 
-// still draws fig with plotly.js in the browser and returns a screenshot
-// of it.
-func still(ctx context.Context, js []byte, fig json.RawMessage) ([]byte, error) {
+// stiller draws plotly figures in one browser tab that loads plotly.js
+// once.
+type stiller struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	file   string
+}
+
+func newStiller(ctx context.Context, js []byte) (*stiller, error) {
+	doc := `<!doctype html><html><head><meta charset="utf-8"><script>` + string(js) + `</script></head>
+<body style="margin:0;background:white"><div id="v"></div><script>
+window.drawFig = function (fig, w, h) {
+	window.done = false;
+	var el = document.getElementById("v");
+	Plotly.purge(el);
+	el.style.width = w + "px"; el.style.height = h + "px";
+	window.img = "";
+	Plotly.newPlot(el, fig.data, fig.layout, fig.config).then(function () {
+		// toImage redraws WebGL (3D) scenes into the image; a screenshot
+		// of the page shows them blank.
+		return Plotly.toImage(el, {format: "png", width: w, height: h});
+	}).then(function (url) { window.img = url; window.done = true; },
+		function (e) { window.img = "error: " + e; window.done = true; });
+	return true;
+};
+</script></body></html>`
+	tmp, err := os.CreateTemp("", "pelab-still-*.html")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tmp.WriteString(doc); err != nil {
+		return nil, err
+	}
+	tmp.Close()
+	// The browser's own (foreground) tab: a screenshot of a second,
+	// background tab never completes in headless Chromium.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1400, 1000), chromedp.Navigate("file://"+tmp.Name())); err != nil {
+		return nil, err
+	}
+	return &stiller{ctx: ctx, cancel: func() {}, file: tmp.Name()}, nil
+}
+
+func (s *stiller) close() { s.cancel(); os.Remove(s.file) }
+
+// still draws fig with plotly.js and returns a screenshot of it.
+func (s *stiller) still(fig json.RawMessage) ([]byte, error) {
 	var f struct {
 		Layout struct {
 			Width, Height int
@@ -356,27 +425,9 @@ func still(ctx context.Context, js []byte, fig json.RawMessage) ([]byte, error) 
 	if h <= 0 {
 		h = 520
 	}
-	doc := fmt.Sprintf(`<!doctype html><html><head><meta charset="utf-8"><script>%s</script></head>
-<body style="margin:0;background:white"><div id="v" style="width:%dpx;height:%dpx"></div><script>
-var fig = %s; window.done = false;
-Plotly.newPlot("v", fig.data, fig.layout, Object.assign({}, fig.config, {staticPlot: true})).then(function () {
-	setTimeout(function () { window.done = true; }, 300);
-});
-</script></body></html>`, js, w, h, fig)
-	tmp, err := os.CreateTemp("", "pelab-still-*.html")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(doc); err != nil {
-		return nil, err
-	}
-	tmp.Close()
-	tctx, cancel := chromedp.NewContext(ctx)
+	tctx, cancel := context.WithTimeout(s.ctx, 120*time.Second)
 	defer cancel()
-	tctx, cancelT := context.WithTimeout(tctx, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(tctx, chromedp.EmulateViewport(int64(w)+40, int64(h)+40), chromedp.Navigate("file://"+tmp.Name())); err != nil {
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[bool](fmt.Sprintf("drawFig(%s, %d, %d)", fig, w, h))); err != nil {
 		return nil, err
 	}
 	for {
@@ -400,16 +451,22 @@ Plotly.newPlot("v", fig.data, fig.layout, Object.assign({}, fig.config, {staticP
 	if fallback {
 		return nil, errors.New("WebGL did not start: the still would show plotly.js's fallback text")
 	}
-	shot, err := chromedp.Run(tctx, chromedp.Action[page.CaptureScreenshotResult](func(ctx context.Context, t *chromedp.Target) (page.CaptureScreenshotResult, error) {
-		return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
-			Format: page.CaptureScreenshotFormatPng,
-			Clip:   &page.Viewport{X: 0, Y: 0, Width: float64(w), Height: float64(h), Scale: 1},
-		})
-	}))
+	url, err := chromedp.Run(tctx, chromedp.Evaluate[string](`window.img`))
 	if err != nil {
 		return nil, err
 	}
-	return shot.Data, nil
+	data, ok := strings.CutPrefix(url, "data:image/png;base64,")
+	if !ok {
+		return nil, fmt.Errorf("plotly.js gave no image: %.200s", url)
+	}
+	png, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return nil, err
+	}
+	if f, err := drawnFraction(png); err != nil || f < 0.01 {
+		return nil, fmt.Errorf("the still is blank (%.2f %% of its middle drawn, %v)", 100*f, err)
+	}
+	return png, nil
 }
 
 func pngOutput(png []byte) output {
