@@ -13,7 +13,9 @@
 # xla-install (downloads XLA PJRT plugins; needs internet; never run by the
 # other targets), gpu-bench (builds the GPU binaries and prints the command
 # for a GPU machine), bench-compare (pelab bench against PyTorch here),
-# report DIR=… (aggregate a results directory), sweep-demo, fuzz (every fuzz
+# report DIR=… (aggregate a results directory), render-notebooks (the
+# notebooks run in full mode into docs/notebooks, for readers; NOTEBOOKS=…
+# for some), sweep-demo, fuzz (every fuzz
 # test for FUZZTIME each; make test runs 10000 inputs each), soak (resident memory
 # over long runs of each experiment's quick model), clean.
 
@@ -61,10 +63,10 @@ NOTEBOOK_PATH ?= $(PATH)
 BROWSER_NOTEBOOKS ?= $(RUN_NOTEBOOKS)
 BROWSER_TEST_NOTEBOOKS ?= notebooks/00_tutorial.ipynb
 
-.PHONY: help setup build run test test-go test-onnx soak notebook browser-setup browser-check xla-install gpu-bench bench-compare report sweep-demo clean
+.PHONY: help setup build run test render-notebooks test-go test-onnx soak notebook browser-setup browser-check xla-install gpu-bench bench-compare report sweep-demo clean
 
 help:
-	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	scripts/setup.sh
@@ -156,6 +158,15 @@ browser-setup:
 # copies and summary.txt in $(OUT)/browser/ (scripts/browser-check.sh).
 browser-check:
 	OUT=$(OUT) scripts/browser-check.sh $(BROWSER_NOTEBOOKS)
+
+# The rendered notebooks a reader sees without running (docs/notebooks):
+# each of NOTEBOOKS executed in its default (full) mode with fresh results,
+# interactive views as stills, plotly.js dropped, the hash of its inputs
+# recorded (scripts/render-notebooks.sh; TestRenderedNotebooksFresh fails
+# when a rendered copy is older than its notebook or the results it reads).
+NOTEBOOKS ?= $(RUN_NOTEBOOKS)
+render-notebooks: setup browser-setup
+	OUT=$(OUT) scripts/render-notebooks.sh $(NOTEBOOKS)
 
 xla-install:
 	$(GO) run ./xla/cmd/pjrt-install

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pelab/pelab/pelib/notebook"
 	"github.com/pelab/pelab/xla"
 )
 
@@ -301,6 +302,54 @@ func TestNotebooksUseSession(t *testing.T) {
 			if strings.Contains(src, f) {
 				t.Errorf("%s: a cell uses %q; use the session of pelib/notebook", nb, f)
 			}
+		}
+	}
+}
+
+// TestRenderedNotebooksFresh checks, without running anything, that every
+// notebook has a rendered copy under docs/notebooks made from its current
+// cells and the committed results it reads (notebook.CheckRendered: the
+// copy's recorded pelab_render.inputs_sha256 against notebook.RenderHash
+// now), and fails naming the notebook and the command that re-renders it.
+func TestRenderedNotebooksFresh(t *testing.T) {
+	nbs, err := filepath.Glob("*.ipynb")
+	if err != nil || len(nbs) == 0 {
+		t.Fatalf("no notebooks in notebooks/ (%v)", err)
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nb := range nbs {
+		if err := notebook.CheckRendered(root, filepath.Join("notebooks", nb)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestRenderedNotebooksSmall checks that every rendered notebook is at most
+// 2 MB (a reader's browser opens it on the code host) and carries no
+// plotly.js (interactive views are stills there), and that its code cells
+// hold outputs.
+func TestRenderedNotebooksSmall(t *testing.T) {
+	const limit = 2 << 20
+	rendered, err := filepath.Glob(filepath.Join("..", notebook.RenderedDir, "*.ipynb"))
+	if err != nil || len(rendered) == 0 {
+		t.Fatalf("no rendered notebooks in %s (%v): run `make render-notebooks`", notebook.RenderedDir, err)
+	}
+	for _, p := range rendered {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > limit {
+			t.Errorf("%s is %.2f MB, over 2 MB", p, float64(len(b))/(1<<20))
+		}
+		if bytes.Contains(b, []byte("pelab-plotly")) || bytes.Contains(b, []byte("Plotly.newPlot")) {
+			t.Errorf("%s carries an interactive view or plotly.js: re-render it (`%s`)", p, notebook.RenderCommand(filepath.Join("notebooks", filepath.Base(p))))
+		}
+		if !bytes.Contains(b, []byte(`"image/png"`)) {
+			t.Errorf("%s shows no figure: its outputs are missing", p)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func PuzzlesHTML(ps []Puzzle) string {
 // AccuracyVsSigma plots metric (e.g. "val_acc", in percent) of the
 // learned-σ conditions against σ, mean ± SD over seeds, beside the paper's
 // reference curve, chance level (25 %: one of four symbols) and, when
-// present, the 2d-fixed model's level; x ticks mark the σ values trained.
+// present, the 2d-fixed and no-PE models' levels; x ticks mark the σ values trained.
 func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error) {
 	var extra []plots.Series
 	refKey := map[string]func(Reference) float64{
@@ -74,7 +74,7 @@ func AccuracyVsSigma(recs []results.Record, metric string) (*plots.Figure, error
 		}
 		extra = append(extra, ref)
 	}
-	f, err := sweep.SigmaFigure(recs, metric, sweep.SigmaOptions{Scale: 100, Controls: []string{"2d-fixed"}, Extra: extra,
+	f, err := sweep.SigmaFigure(recs, metric, sweep.SigmaOptions{Scale: 100, Controls: []string{"2d-fixed", "none"}, Extra: extra,
 		Title:  "LST: " + strings.TrimSuffix(results.MetricLabel(metric), " (%)") + " against σ",
 		Levels: []plots.Level{{Name: "chance (25 %)", Y: ChancePercent}}})
 	if err != nil {

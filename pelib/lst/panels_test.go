@@ -17,6 +17,11 @@ func TestPEPanels(t *testing.T) {
 	recs := []results.Record{
 		{ID: "a", Condition: "learn-0.1", Seed: 1}, {ID: "b", Condition: "learn-0.1", Seed: 2},
 		{ID: "c", Condition: "rope2d", Seed: 1}, {ID: "d", Condition: "2d-fixed", Seed: 1},
+		{ID: "e", Condition: "none", Seed: 1},
+	}
+	// none's saved table is zeros: no layout (PCA of identical rows fails).
+	if err := sweep.WriteArtifact(store, "e", "pe", make([]float64, 2*Tokens*8), 2, Tokens, 8); err != nil {
+		t.Fatal(err)
 	}
 	for _, id := range []string{"a", "b", "d"} {
 		tab := make([]float64, 2*Tokens*8)

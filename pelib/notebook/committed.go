@@ -52,12 +52,12 @@ func isDir(d string) bool {
 func (s *Session) ShowResults(names ...string) []string {
 	dirs, missing := s.ResultsDirs(names...)
 	for _, d := range missing {
-		s.Markdown(fmt.Sprintf("*Skipped: no results folder `%s` here.*", s.rel(d)))
+		s.showMarkdown(fmt.Sprintf("*Skipped: no results folder `%s` here.*", s.rel(d)), false)
 	}
 	for _, d := range dirs {
 		rep, err := report.FromDir(d)
 		if err != nil {
-			s.Markdown(fmt.Sprintf("*Skipped `%s`: %v*", s.rel(d), err))
+			s.showMarkdown(fmt.Sprintf("*Skipped `%s`: %v*", s.rel(d), err), false)
 			continue
 		}
 		n := 0
@@ -71,16 +71,16 @@ func (s *Session) ShowResults(names ...string) []string {
 		for _, e := range rep.Corrupt {
 			head += fmt.Sprintf("*Unusable record file: %v*\n\n", e)
 		}
-		s.Markdown(head)
+		s.showMarkdown(head, false)
 		for si, sec := range rep.Sections {
-			s.Markdown(report.Demote(withoutFigures(sec.Markdown), 2)) // under the notebook's own headings
+			s.showMarkdown(report.Demote(withoutFigures(sec.Markdown), 2), false) // under the notebook's own headings
 			var pngs [][]byte
 			var caps []string
 			for _, f := range sec.Figures {
 				pngs = append(pngs, f.PNG)
 				caps = append(caps, f.Caption)
 			}
-			s.showPNGs(fmt.Sprintf("results-%s-%d", filepath.Base(d), si+1), pngs, caps)
+			s.showPNGs(fmt.Sprintf("results-%s-%d", filepath.Base(d), si+1), pngs, caps, false)
 		}
 	}
 	return dirs
@@ -98,10 +98,10 @@ func (s *Session) ShowFiles(dir, pattern string) {
 		caps = append(caps, filepath.Base(f))
 	}
 	if len(pngs) == 0 {
-		s.Markdown(fmt.Sprintf("*No `%s` in `%s`.*", pattern, s.rel(dir)))
+		s.showMarkdown(fmt.Sprintf("*No `%s` in `%s`.*", pattern, s.rel(dir)), false)
 		return
 	}
-	s.showPNGs("files-"+filepath.Base(dir), pngs, caps)
+	s.showPNGs("files-"+filepath.Base(dir), pngs, caps, false)
 }
 
 // rel shows a path relative to the checkout where it is inside it.

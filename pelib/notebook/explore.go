@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/pelab/pelab/pelib/plots/interactive"
 	"github.com/pelab/pelab/pelib/results"
 	"github.com/pelab/pelab/pelib/sweep"
 )
@@ -21,7 +22,7 @@ func (s *Session) Committed(name string) (store *results.Store, recs []results.R
 		d = filepath.Join(s.Root, "results", name)
 	}
 	if !isDir(d) {
-		s.Markdown(fmt.Sprintf("*Skipped: no results folder `%s` here.*", s.rel(d)))
+		s.showMarkdown(fmt.Sprintf("*Skipped: no results folder `%s` here.*", s.rel(d)), false)
 		return nil, nil, false
 	}
 	store = &results.Store{Dir: d} // not results.Open: it would create the folder
@@ -90,4 +91,19 @@ func (s *Session) SmallestSigmaPE() (results.Record, []float64, []int) {
 		Check(fmt.Errorf("record %s (%s) has no PE table in %s", r.ID, r.Condition, s.Store().Dir))
 	}
 	return r, table, shape
+}
+
+// Explore shows an interactive view of this run (interactive.Show): in a
+// smoke run headed by SmokeLabel, its title marked "smoke run, not
+// results". Views of committed records go through interactive.Show.
+func (s *Session) Explore(f *interactive.Figure, err error) {
+	Check(err)
+	if s.Smoke() {
+		s.Display.HTML(smokeBanner())
+		if f.Layout.Title == nil {
+			f.Layout.Title = &interactive.Title{}
+		}
+		f.Layout.Title.Text = "SMOKE RUN, not results — " + f.Layout.Title.Text
+	}
+	Check(f.Display())
 }

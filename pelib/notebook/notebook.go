@@ -161,6 +161,9 @@ func open(name string, getenv func(string) string, src, cwd string) (*Session, e
 		return nil, err
 	}
 	s.Root = root
+	if s.Quick {
+		plots.OmitReferences = true // no paper curve beside a smoke run
+	}
 	switch out := getenv(EnvOut); {
 	case out != "" && !filepath.IsAbs(out) && root != "":
 		// make run passes out/notebooks: relative to the checkout, not to
@@ -426,8 +429,10 @@ func (e *Interrupted) Error() string {
 
 func (e *Interrupted) Unwrap() error { return e.Err }
 
-// Markdown displays Markdown.
-func (s *Session) Markdown(md string) { s.Display.Markdown(md) }
+// Markdown displays Markdown of this run (a report's tables, say): its
+// tables as HTML that fits the cell (see showMarkdown); in a smoke run
+// headed by SmokeLabel and without "paper" columns.
+func (s *Session) Markdown(md string) { s.showMarkdown(md, true) }
 
 // HTML displays HTML.
 func (s *Session) HTML(h string) { s.Display.HTML(h) }
@@ -445,16 +450,25 @@ func (s *Session) Show(name string, figs ...*plots.Figure) {
 		}
 		pngs = append(pngs, Must(f.PNG(0, 0)))
 	}
-	s.showPNGs(name, pngs, nil)
+	s.showPNGs(name, pngs, nil, true)
 }
 
 // ShowPNG is Show for figures already rendered as PNG (fmri.BrainViews,
 // say).
-func (s *Session) ShowPNG(name string, pngs ...[]byte) { s.showPNGs(name, pngs, nil) }
+func (s *Session) ShowPNG(name string, pngs ...[]byte) { s.showPNGs(name, pngs, nil, true) }
 
-func (s *Session) showPNGs(name string, pngs [][]byte, captions []string) {
+// showPNGs displays pngs; live marks figures of this run, which a smoke
+// run heads with SmokeLabel (in the saved files too: a figure of a smoke
+// run never travels without its label).
+func (s *Session) showPNGs(name string, pngs [][]byte, captions []string, live bool) {
 	if len(pngs) == 0 {
 		return
+	}
+	smoke := live && s.Smoke()
+	if smoke {
+		for i, p := range pngs {
+			pngs[i] = Must(plots.LabelPNG(p, SmokeLabel))
+		}
 	}
 	for i, p := range pngs {
 		file := name + ".png"
@@ -463,11 +477,14 @@ func (s *Session) showPNGs(name string, pngs [][]byte, captions []string) {
 		}
 		Check(os.WriteFile(s.Path("figures", slug(file)), p, 0o644))
 	}
-	if len(pngs) == 1 && len(captions) == 0 {
+	if len(pngs) == 1 && len(captions) == 0 && !smoke {
 		s.Display.PNG(pngs[0])
 		return
 	}
 	var b strings.Builder
+	if smoke {
+		b.WriteString(smokeBanner())
+	}
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
 	for i, p := range pngs {
 		b.WriteString(`<figure style="margin:0;max-width:100%">`)

@@ -42,18 +42,20 @@ func (s Style) Dashes() []vg.Length {
 }
 
 // SigmaMin and SigmaMax are the range of σ that the σ colour ramp
-// (SigmaColour) spans: every σ trained by pelab's experiments; σ outside
-// it take the ramp's end colours.
-const SigmaMin, SigmaMax = 0.01, 2.0
+// (SigmaColour) spans: every σ trained by pelab's experiments (0.01 to 3);
+// σ outside it take the ramp's end colours.
+const SigmaMin, SigmaMax = 0.01, 3.0
 
 // LearnedStyle is the style of a curve that runs over the learned PEs of
-// many σ (a metric against σ): solid indigo, the colour of no single σ.
-func LearnedStyle() Style { return Style{Colour: color.RGBA{0x33, 0x22, 0x88, 0xff}, Dash: "solid"} }
+// many σ (a metric against σ): solid dark green-grey, the colour of no
+// single σ.
+func LearnedStyle() Style { return Style{Colour: color.RGBA{0x1b, 0x4d, 0x3e, 0xff}, Dash: "solid"} }
 
 // controlStyles are the fixed styles of the conditions that are not a
 // learned σ, by canonical name and alias. The ground-truth sinusoids (the
-// oracle of each experiment) are black and dashed; no colour here occurs
-// on the σ ramp (viridis: purple, blue, green, yellow).
+// oracle of each experiment) are black and dashed; no colour here is
+// close to one on the σ ramp (purple, blue, cyan, green, lime, ochre,
+// brown: TestConditionStyle measures the distances).
 var controlStyles = map[string]Style{
 	"learned":  LearnedStyle(),
 	"2d-fixed": {color.RGBA{0x00, 0x00, 0x00, 0xff}, "dash"},
@@ -76,13 +78,13 @@ var controlStyles = map[string]Style{
 	"t5":             {color.RGBA{0x99, 0x44, 0x00, 0xff}, "longdash"},
 	"alibi":          {color.RGBA{0x66, 0x66, 0x33, 0xff}, "dashdot"},
 	"alibi2d":        {color.RGBA{0x66, 0x66, 0x33, 0xff}, "dashdot"},
-	"uniform":        {color.RGBA{0x99, 0x77, 0x00, 0xff}, "dot"},
+	"uniform":        {color.RGBA{0xbb, 0xbb, 0x88, 0xff}, "dot"},
 	// The PE families, as curves over σ (a metric against σ per family):
 	// the learned table is "learned"; the coordinate functions each have
 	// their colour and their dash, the dash their σ conditions also carry.
-	"coordlin": {color.RGBA{0x00, 0x99, 0xdd, 0xff}, "dash"},
+	"coordlin": {color.RGBA{0x00, 0x55, 0x66, 0xff}, "dash"},
 	"coordmlp": {color.RGBA{0xaa, 0x44, 0x99, 0xff}, "longdash"},
-	"dpb":      {color.RGBA{0x77, 0x44, 0x11, 0xff}, "dashdot"},
+	"dpb":      {color.RGBA{0x99, 0x66, 0x66, 0xff}, "dashdot"},
 }
 
 // familyDash is the dash of a coordinate-function family's σ conditions
@@ -94,7 +96,7 @@ var unknownStyle = Style{Colour: color.RGBA{0x99, 0x99, 0x99, 0xff}, Dash: "dash
 
 // ConditionStyle returns the one style of a condition, by its canonical
 // name (sweep.Vocabulary.Canonical) or an alias: a learned PE "learn-<σ>"
-// takes the colour of σ on a viridis ramp over log σ from SigmaMin to SigmaMax
+// takes the colour of σ on a ramp over log σ from SigmaMin to SigmaMax
 // (SigmaColour), solid, and "learn-<σ>-wd" the same colour dotted; the
 // controls have fixed colours off that ramp (oracle sinusoids black and
 // dashed, none red, random orange, RoPE magenta, relative wine);
@@ -125,27 +127,47 @@ func ConditionStyle(name string) Style {
 	return unknownStyle
 }
 
-// viridis holds stops of the viridis colour map from 0 to 0.9 (its
-// lightest yellow left out: it would vanish on white).
-var viridis = []color.RGBA{
-	{0x44, 0x01, 0x54, 0xff}, {0x48, 0x28, 0x78, 0xff}, {0x3e, 0x4a, 0x89, 0xff},
-	{0x31, 0x68, 0x8e, 0xff}, {0x26, 0x82, 0x8e, 0xff}, {0x1f, 0x9e, 0x89, 0xff},
-	{0x35, 0xb7, 0x79, 0xff}, {0x6d, 0xcd, 0x59, 0xff}, {0xb4, 0xde, 0x2c, 0xff},
+// sigmaStops are the σ ramp's colours at the σ values the experiments
+// train most (every σ of netsim's and fmri's sweeps, LST's ends): between
+// two stops the colour is interpolated over log σ. Neighbouring stops
+// differ by at least 28 in CIE L*a*b* (ΔE76) and σ 0.1, 0.5 and 2 by more
+// than 60: a viridis ramp put 0.1–0.5 in one teal and 1–2 in one green.
+// The ramp runs purple, blue, cyan, green, lime, ochre to brown, away
+// from the controls' red, orange, magenta and black.
+var sigmaStops = []struct {
+	sigma  float64
+	colour color.RGBA
+}{
+	{0.01, color.RGBA{0x3b, 0x0f, 0x70, 0xff}},
+	{0.05, color.RGBA{0x8a, 0x3f, 0xc4, 0xff}},
+	{0.1, color.RGBA{0x24, 0x53, 0xc7, 0xff}},
+	{0.2, color.RGBA{0x0a, 0x8f, 0xd0, 0xff}},
+	{0.3, color.RGBA{0x00, 0xa8, 0xa0, 0xff}},
+	{0.5, color.RGBA{0x2a, 0x9d, 0x3c, 0xff}},
+	{1, color.RGBA{0x8f, 0xb8, 0x00, 0xff}},
+	{1.5, color.RGBA{0xd6, 0xb0, 0x00, 0xff}},
+	{2, color.RGBA{0xa8, 0x74, 0x00, 0xff}},
+	{3, color.RGBA{0x5e, 0x3c, 0x00, 0xff}},
 }
 
-// SigmaColour is the colour of a learned PE initialised with σ: viridis
-// over log σ from SigmaMin (dark purple) to SigmaMax (yellow-green),
-// clamped at the ends.
+// SigmaColour is the colour of a learned PE initialised with σ: the stop
+// colour at the σ values of sigmaStops (0.01 deep purple, 0.1 blue, 0.5
+// green, 1 lime, 2 ochre, 3 brown), interpolated over log σ between
+// them, clamped at SigmaMin and SigmaMax.
 func SigmaColour(sigma float64) color.RGBA {
-	lo, hi := math.Log(SigmaMin), math.Log(SigmaMax)
-	t := (math.Log(sigma) - lo) / (hi - lo)
-	if math.IsNaN(t) {
-		t = 0
+	if math.IsNaN(sigma) || sigma <= sigmaStops[0].sigma {
+		return sigmaStops[0].colour
 	}
-	t = min(max(t, 0), 1) * float64(len(viridis)-1)
-	i := min(int(t), len(viridis)-2)
-	f := t - float64(i)
-	a, b := viridis[i], viridis[i+1]
+	last := sigmaStops[len(sigmaStops)-1]
+	if sigma >= last.sigma {
+		return last.colour
+	}
+	i := 1
+	for sigmaStops[i].sigma < sigma {
+		i++
+	}
+	a, b := sigmaStops[i-1], sigmaStops[i]
+	f := (math.Log(sigma) - math.Log(a.sigma)) / (math.Log(b.sigma) - math.Log(a.sigma))
 	mix := func(x, y uint8) uint8 { return uint8(math.Round(float64(x) + f*(float64(y)-float64(x)))) }
-	return color.RGBA{mix(a.R, b.R), mix(a.G, b.G), mix(a.B, b.B), 0xff}
+	return color.RGBA{mix(a.colour.R, b.colour.R), mix(a.colour.G, b.colour.G), mix(a.colour.B, b.colour.B), 0xff}
 }

@@ -31,7 +31,7 @@ func TestConditionStyle(t *testing.T) {
 			t.Errorf("oracle %s: %v, want dashed black", o, s)
 		}
 	}
-	controls := []string{"sinnd", "1d-fixed", "none", "random", "ropend", "shaw", "relative-bidir", "t5", "alibi", "uniform", "learned"}
+	controls := []string{"sinnd", "1d-fixed", "none", "random", "ropend", "shaw", "relative-bidir", "t5", "alibi", "uniform", "learned", "coordlin", "coordmlp", "dpb"}
 	seen := map[color.RGBA]string{}
 	for _, c := range controls {
 		col := ConditionStyle(c).Colour
@@ -40,8 +40,8 @@ func TestConditionStyle(t *testing.T) {
 		}
 		seen[col] = c
 	}
-	var prev color.RGBA
-	for i, s := range []float64{0.01, 0.05, 0.1, 0.2, 0.5, 1, 1.5, 2} {
+	sigmas := []float64{0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 1.5, 2, 3}
+	for i, s := range sigmas {
 		st := ConditionStyle(fmt.Sprintf("learn-%g", s))
 		if st.Dash != "solid" {
 			t.Errorf("learn-%g: dash %q, want solid", s, st.Dash)
@@ -50,10 +50,27 @@ func TestConditionStyle(t *testing.T) {
 			t.Errorf("learn-%g shares colour %v with %s", s, st.Colour, o)
 		}
 		seen[st.Colour] = fmt.Sprint(s)
-		if i > 0 && st.Colour.G < prev.G {
-			t.Errorf("learn-%g: green %d below the smaller σ's %d: the ramp is not in σ order", s, st.Colour.G, prev.G)
+		// Told apart by eye: neighbouring σ of a sweep by ΔE ≥ 25, the
+		// σ a notebook draws together (0.1, 0.5, 1, 2) by ≥ 35, and every
+		// σ by ≥ 20 from every control drawn beside it.
+		if i > 0 {
+			if d := deltaE(st.Colour, SigmaColour(sigmas[i-1])); d < 25 {
+				t.Errorf("learn-%g and learn-%g: ΔE %.0f, want ≥ 25", s, sigmas[i-1], d)
+			}
 		}
-		prev = st.Colour
+		for _, c := range []string{"sinnd", "1d-fixed", "none", "random", "ropend", "shaw", "relative-bidir", "learned", "coordlin", "coordmlp", "dpb"} {
+			if d := deltaE(st.Colour, ConditionStyle(c).Colour); d < 20 {
+				t.Errorf("learn-%g and %s: ΔE %.0f, want ≥ 20", s, c, d)
+			}
+		}
+	}
+	for _, p := range [][2]float64{{0.1, 0.5}, {0.5, 1}, {1, 2}, {0.1, 2}, {0.5, 2}} {
+		if d := deltaE(SigmaColour(p[0]), SigmaColour(p[1])); d < 35 {
+			t.Errorf("σ %g and %g: ΔE %.0f, want ≥ 35", p[0], p[1], d)
+		}
+	}
+	if SigmaColour(2) == SigmaColour(3) || SigmaColour(0.001) != SigmaColour(SigmaMin) || SigmaColour(10) != SigmaColour(SigmaMax) {
+		t.Errorf("ramp ends: σ 2 and 3 must differ, σ outside [%g, %g] take the end colours", SigmaMin, SigmaMax)
 	}
 	if wd := ConditionStyle("learn-0.2-wd"); wd.Colour != ConditionStyle("learn-0.2").Colour || wd.Dash != "dot" {
 		t.Errorf("learn-0.2-wd: %v, want learn-0.2's colour dotted", wd)
@@ -224,4 +241,32 @@ func TestScatterFitNamesEveryPoint(t *testing.T) {
 	if _, err := ScatterFit(x, y, FitOptions{PointConditions: conds[:3]}); err == nil {
 		t.Error("3 conditions for 23 points accepted")
 	}
+}
+
+// deltaE is the CIE76 colour difference of two sRGB colours in L*a*b*
+// (D65): about 2.3 is just noticeable, above about 25 two line colours are
+// told apart at a glance.
+func deltaE(a, b color.RGBA) float64 {
+	lab := func(c color.RGBA) [3]float64 {
+		lin := func(v uint8) float64 {
+			x := float64(v) / 255
+			if x <= 0.04045 {
+				return x / 12.92
+			}
+			return math.Pow((x+0.055)/1.055, 2.4)
+		}
+		r, g, bl := lin(c.R), lin(c.G), lin(c.B)
+		x := (0.4124*r + 0.3576*g + 0.1805*bl) / 0.95047
+		y := 0.2126*r + 0.7152*g + 0.0722*bl
+		z := (0.0193*r + 0.1192*g + 0.9505*bl) / 1.08883
+		f := func(t float64) float64 {
+			if t > 0.008856 {
+				return math.Cbrt(t)
+			}
+			return 7.787*t + 16.0/116
+		}
+		return [3]float64{116*f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))}
+	}
+	p, q := lab(a), lab(b)
+	return math.Sqrt((p[0]-q[0])*(p[0]-q[0]) + (p[1]-q[1])*(p[1]-q[1]) + (p[2]-q[2])*(p[2]-q[2]))
 }

@@ -13,7 +13,7 @@
 //
 // Every condition (PE) is drawn in one style in every figure of pelab,
 // static or interactive (ConditionStyle): a learned PE "learn-<σ>" in the
-// colour of σ on a viridis ramp over log σ (SigmaColour), the oracle
+// colour of σ on a purple–blue–green–ochre ramp over log σ (SigmaColour), the oracle
 // sinusoids dashed black, none red, random orange, RoPE magenta, relative
 // wine. A legend names every series (wrapping into columns when long);
 // bands of bounded quantities stay within their bounds (SeriesOverSeeds,

@@ -100,6 +100,11 @@ type LinesOptions struct {
 	YRange [2]float64
 }
 
+// OmitReferences leaves every Reference series (the paper's curve) out of
+// the figures Lines draws. pelib/notebook sets it in a smoke run: a run
+// too small for the paper's effect is never drawn beside the paper.
+var OmitReferences bool
+
 // Level is a horizontal reference line of a Lines plot.
 type Level struct {
 	Name string // legend entry, e.g. "chance (25 %)"
@@ -143,7 +148,9 @@ func Lines(series []Series, opt LinesOptions) (*Figure, error) {
 			return nil, err
 		}
 		if s.Reference {
-			refs = append(refs, s)
+			if !OmitReferences {
+				refs = append(refs, s)
+			}
 			continue
 		}
 		st := Style{Colour: colour(ci)}

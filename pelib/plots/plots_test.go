@@ -3,6 +3,8 @@ package plots
 import (
 	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -319,5 +321,52 @@ func TestHeatmapNearlyConstant(t *testing.T) {
 	m.Set(1, 1, 0.99962785508897567)
 	if _, err := Heatmap(m, HeatmapOptions{Title: "attention"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLabelPNG checks that a labelled figure is the figure with a banner of
+// the label's colour above it: taller, the same width, the figure's pixels
+// unchanged below the banner and dark red text pixels in it.
+func TestLabelPNG(t *testing.T) {
+	f, err := Lines([]Series{{Name: "a", X: []float64{0, 1}, Mean: []float64{0, 1}}}, LinesOptions{Title: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.PNG(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := LabelPNG(p, "SMOKE RUN — not results: a label long enough to wrap onto a second line in a figure of this width, and more words")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := png.Decode(bytes.NewReader(p))
+	out, err := png.Decode(bytes.NewReader(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, ob := src.Bounds(), out.Bounds()
+	if ob.Dx() != sb.Dx() || ob.Dy() <= sb.Dy()+20 {
+		t.Fatalf("labelled %v, figure %v: want the same width and a banner of ≥ 20 px above", ob, sb)
+	}
+	off := ob.Dy() - sb.Dy()
+	for _, pt := range []image.Point{{sb.Dx() / 2, sb.Dy() / 2}, {10, 10}, {sb.Dx() - 5, sb.Dy() - 5}} {
+		r1, g1, b1, _ := src.At(pt.X, pt.Y).RGBA()
+		r2, g2, b2, _ := out.At(pt.X, pt.Y+off).RGBA()
+		if r1 != r2 || g1 != g2 || b1 != b2 {
+			t.Errorf("pixel %v changed under the banner", pt)
+		}
+	}
+	red := 0
+	for y := 0; y < off; y++ {
+		for x := 0; x < ob.Dx(); x++ {
+			r, g, b, _ := out.At(x, y).RGBA()
+			if r>>8 > 0x80 && g>>8 < 0x60 && b>>8 < 0x60 {
+				red++
+			}
+		}
+	}
+	if red < 200 {
+		t.Errorf("%d dark red pixels in the banner: the label is not drawn", red)
 	}
 }
