@@ -388,3 +388,46 @@ func TestCommittedAndPick(t *testing.T) {
 		t.Errorf("SmallestSigma(nil): no error")
 	}
 }
+
+func TestShowFamiliesAndInterventions(t *testing.T) {
+	repoRoot := moduleAbove(sourceDir())
+	if repoRoot == "" || !isDir(filepath.Join(repoRoot, "results", "netsim-families-2d-cpu")) || !isDir(filepath.Join(repoRoot, "results", "netsim-interventions-cpu")) {
+		t.Skip("skipping: no committed results/netsim-families-2d-cpu and results/netsim-interventions-cpu in this checkout")
+	}
+	s, rec := testSession(t, env{})
+	s.Root = repoRoot
+	_, fam, ok := s.Committed("netsim-families-2d-cpu")
+	if !ok {
+		t.Fatal("families records not found")
+	}
+	s.ShowFamilies(fam, "test_mse")
+	all := strings.Join(rec.md, "\n") + strings.Join(rec.html, "\n")
+	for _, want := range []string{"### PE families", ">coordmlp-0.5</td>", "Does σ still matter?"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("families: output lacks %q", want)
+		}
+	}
+	if n := strings.Count(strings.Join(rec.html, ""), "<img"); n != 2 {
+		t.Errorf("families: %d figures shown, want 2 (held-out metric and geometry against σ)", n)
+	}
+	if strings.Contains(all, "-families-1.png)") {
+		t.Errorf("families: markdown still refers to figure files")
+	}
+
+	s, rec = testSession(t, env{})
+	s.Root = repoRoot
+	_, iv, _ := s.Committed("netsim-interventions-cpu")
+	s.ShowInterventions(iv)
+	all = strings.Join(rec.md, "\n") + strings.Join(rec.html, "\n")
+	if !strings.Contains(all, "Interventions at evaluation") || !strings.Contains(all, "rows permuted") {
+		t.Errorf("interventions: output lacks the section or its rows-permuted column:\n%.600s", all)
+	}
+
+	s, rec = testSession(t, env{})
+	s.ShowFamilies(nil, "test_mse")
+	s.ShowInterventions(nil)
+	all = strings.Join(rec.md, "\n") + strings.Join(rec.html, "\n")
+	if !strings.Contains(all, "No PE-families comparison") || !strings.Contains(all, "No interventions in these records") {
+		t.Errorf("empty records: %q", all)
+	}
+}
