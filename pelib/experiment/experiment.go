@@ -80,6 +80,25 @@ type Preparer interface {
 	Prepare(st *results.Store, recs []results.Record) error
 }
 
+// ArtifactFigurer is implemented by experiments whose report draws
+// figures from the records' saved artifacts (PE tables, attention maps),
+// which only a results store holds (lst: the PE similarity matrices of
+// every condition beside the grid's and the 2d-fixed sinusoid's). The
+// report calls it per section with that section's records; a figure that
+// cannot be drawn carries its error, which the report states.
+type ArtifactFigurer interface {
+	ArtifactFigures(st *results.Store, recs []results.Record) []ArtifactFigure
+}
+
+// ArtifactFigure is one figure of an ArtifactFigurer: File is its file
+// name's suffix (the report prefixes the section's name), Caption says what
+// it shows without the text.
+type ArtifactFigure struct {
+	File, Caption string
+	Figure        *plots.Figure
+	Err           error
+}
+
 // Commander is implemented by experiments with commands of their own
 // beside training, e.g. `pelab netsim export DIR`: the command line runs
 // `pelab <experiment> <command> args…` (see Command).

@@ -306,11 +306,11 @@ func SimilarityPanels(store *results.Store, recs []results.Record, b, epoch int)
 		if err != nil {
 			return nil, fmt.Errorf("lst: PE of %s: %w", r.ID, err)
 		}
-		if len(shape) != 3 || shape[1] != Tokens || b < 0 || b >= shape[0] {
-			return nil, fmt.Errorf("lst: PE of %s: shape %v, want [L, %d, D] with block %d", r.ID, shape, Tokens, b)
-		}
 		if !slices.ContainsFunc(t, func(v float64) bool { return v != 0 }) {
 			continue // no PE (none): an all-zero table has no similarity
+		}
+		if len(shape) != 3 || shape[1] != Tokens || b < 0 || b >= shape[0] {
+			return nil, fmt.Errorf("lst: PE of %s: shape %v, want [L, %d, D] with block %d", r.ID, shape, Tokens, b)
 		}
 		blocks, err := analysis.Blocks(t, shape[0], Tokens, shape[2])
 		if err != nil {

@@ -1,6 +1,7 @@
 package lst
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/gomlx/compute"
@@ -137,3 +138,38 @@ func (Exp) Prepare(st *results.Store, recs []results.Record) error {
 var protocols = sweep.Protocols[Protocol]{Experiment: "lst", List: []sweep.Named[Protocol]{
 	{Name: "quick", New: Quick}, {Name: "paper200", New: Paper200}, {Name: "paper", New: Paper},
 }}
+
+// ArtifactFigures implements experiment.ArtifactFigurer: for the first and
+// the last block, the final PE's cosine similarity matrix of each
+// condition (mean over seeds) beside the grid's and the 2d-fixed
+// sinusoid's, on one colour scale (SimilarityPanels); and the first
+// block's at initialisation where the records kept PE snapshots.
+func (Exp) ArtifactFigures(st *results.Store, recs []results.Record) []experiment.ArtifactFigure {
+	var mine []results.Record
+	blocks := 0
+	for _, r := range recs {
+		if r.Experiment != "lst" {
+			continue
+		}
+		mine = append(mine, r)
+		if _, shape, err := sweep.ReadArtifact(st, r.ID, "pe"); err == nil && len(shape) == 3 {
+			blocks = max(blocks, shape[0])
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	var out []experiment.ArtifactFigure
+	draw := func(b, epoch int, file, caption string) {
+		f, err := SimilarityPanels(st, mine, b, epoch)
+		out = append(out, experiment.ArtifactFigure{File: file, Caption: caption, Figure: f, Err: err})
+	}
+	if _, _, err := sweep.ReadArtifact(st, mine[0].ID, sweep.SnapshotName(0)); err == nil {
+		draw(0, 0, "similarity-b0-init.png", "Cosine similarity of the 16 cells' PE vectors, first block, at initialisation (mean over seeds), beside the grid (1 − 2·Manhattan distance/6) and the 2d-fixed sinusoid; one colour scale, −1 to 1")
+	}
+	draw(0, -1, "similarity-b0.png", "Cosine similarity of the 16 cells' PE vectors, first block, final (mean over seeds), beside the grid (1 − 2·Manhattan distance/6) and the 2d-fixed sinusoid; one colour scale, −1 to 1")
+	if blocks > 1 {
+		draw(blocks-1, -1, fmt.Sprintf("similarity-b%d.png", blocks-1), fmt.Sprintf("The same for the last block (%d), final", blocks-1))
+	}
+	return out
+}

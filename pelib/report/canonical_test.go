@@ -140,3 +140,43 @@ func TestReportInputsDiffer(t *testing.T) {
 		})
 	}
 }
+
+// TestArtifactFigures: a report made from a results folder draws the
+// experiment's figures from its saved artifacts (lst: the PE similarity
+// matrices beside the grid's and the 2d-fixed sinusoid's), and a report
+// built from records alone (no store) does not claim them.
+func TestArtifactFigures(t *testing.T) {
+	dir := "../../results/lst-long300-cpu"
+	if _, err := os.Stat(filepath.Join(dir, "artifacts")); err != nil {
+		t.Skipf("skipping: no committed %s with artifacts (%v)", dir, err)
+	}
+	rep, err := report.FromDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]int{}
+	for _, s := range rep.Sections {
+		for _, f := range s.Figures {
+			files[f.File] = len(f.PNG)
+		}
+	}
+	for _, want := range []string{"lst-quick-similarity-b0.png", "lst-quick-similarity-b3.png", "lst-quick-similarity-b0-init.png"} {
+		if files[want] < 1000 {
+			t.Errorf("figure %s: %d bytes of PNG, want a drawn figure (have %v)", want, files[want], files)
+		}
+	}
+	if !strings.Contains(rep.Markdown, "](lst-quick-similarity-b0.png)") {
+		t.Errorf("report.md does not reference the similarity figure")
+	}
+	recs, _, err := (&results.Store{Dir: dir}).All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	built, err := report.Build("no store", recs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(built.Markdown, "similarity-b0") {
+		t.Errorf("a report without a store mentions the artifact figures")
+	}
+}

@@ -119,12 +119,18 @@ func FromDir(dir string) (*Report, error) {
 			}
 		}
 	}
-	return Build(Title+": "+filepath.Base(filepath.Clean(dir)), recs, bad)
+	return build(Title+": "+filepath.Base(filepath.Clean(dir)), recs, bad, st)
 }
 
 // Build builds the report of recs; corrupt lists the files that could not
 // be read (they are named in the report).
 func Build(title string, recs []results.Record, corrupt []error) (*Report, error) {
+	return build(title, recs, corrupt, nil)
+}
+
+// build is Build with the store the records came from (nil: none), for the
+// experiments' figures drawn from saved artifacts (experiment.ArtifactFigurer).
+func build(title string, recs []results.Record, corrupt []error, st *results.Store) (*Report, error) {
 	if len(recs) == 0 {
 		if len(corrupt) == 0 {
 			return nil, errors.New("report: no records")
@@ -180,7 +186,7 @@ func Build(title string, recs []results.Record, corrupt []error) (*Report, error
 	for _, k := range keys {
 		rs := by[k]
 		results.Sort(rs)
-		s, err := section(k.exp, k.proto, k.layout, rs)
+		s, err := section(k.exp, k.proto, k.layout, rs, st)
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +251,7 @@ func slug(parts ...string) string {
 	return regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(s, "_")
 }
 
-func section(exp, proto, layout string, rs []results.Record) (Section, error) {
+func section(exp, proto, layout string, rs []results.Record, st *results.Store) (Section, error) {
 	s := Section{Experiment: exp, Protocol: proto, Layout: layout, Records: rs}
 	var b strings.Builder
 	title := exp
@@ -325,6 +331,11 @@ func section(exp, proto, layout string, rs []results.Record) (Section, error) {
 		}
 		add(base+"-interp.png", part.Label(h.Interp)+" against "+part.Label(h.Gen)+" across learned-σ conditions, Spearman ρ", f, err)
 		geometrySection(&b, shown, h.Gen, base, add)
+		if af, ok := e.(experiment.ArtifactFigurer); ok && st != nil {
+			for _, f := range af.ArtifactFigures(st, rs) {
+				add(base+"-"+f.File, f.Caption, f.Figure, f.Err)
+			}
+		}
 		familiesSection(&b, shown, h.Gen, part.Label(h.Gen), base, add)
 		interventionSection(&b, rs)
 		pairedSection(&b, shown, pairedMetrics(h.Gen))
