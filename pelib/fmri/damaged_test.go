@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pelab/pelab/internal/testfiles"
 	"github.com/pelab/pelab/pelib/masked"
 	"gonum.org/v1/gonum/mat"
 )
@@ -88,7 +89,7 @@ func TestReadDirStray(t *testing.T) {
 						t.Fatal(err)
 					}
 				} else {
-					writeH5(t, p, HCPDataset, []uint64{2, 3}, []float64{1, 2, 3, 4, 5, 6})
+					testfiles.WriteH5(t, p, HCPDataset, []uint64{2, 3}, []float64{1, 2, 3, 4, 5, 6})
 				}
 			}
 			for _, name := range stray {

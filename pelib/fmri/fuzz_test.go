@@ -3,6 +3,8 @@ package fmri
 import (
 	"strings"
 	"testing"
+
+	"github.com/pelab/pelab/internal/testfiles"
 )
 
 func FuzzReadNIfTI(f *testing.F) {
@@ -14,8 +16,8 @@ func FuzzReadNIfTI(f *testing.F) {
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p := writeFuzzFile(t, dir, "atlas.nii.gz", b)
-		noHang(t, func() {
+		p := testfiles.WriteFile(t, dir, "atlas.nii.gz", b)
+		testfiles.NoHang(t, func() {
 			v, err := ReadNIfTI(p)
 			if err != nil {
 				if !strings.Contains(err.Error(), p) {
@@ -40,7 +42,7 @@ func FuzzReadPartition(f *testing.F) {
 			return
 		}
 		dir := writePartition(t, networks, assign, key)
-		noHang(t, func() {
+		testfiles.NoHang(t, func() {
 			p, err := ReadPartition(dir, n)
 			if err != nil {
 				if !strings.Contains(err.Error(), dir) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pelab/pelab/internal/shared"
+	"github.com/pelab/pelab/internal/testfiles"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -66,7 +67,7 @@ func TestReadHDF5Damaged(t *testing.T) {
 // which shape was found and which was expected.
 func TestReadHDF5Transposed(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "sub-01.h5")
-	writeH5(t, p, "/restdata", []uint64{5, 3}, make([]float64, 15))
+	testfiles.WriteH5(t, p, "/restdata", []uint64{5, 3}, make([]float64, 15))
 	_, err := ReadHDF5(p, hcpDataset, ReadOptions{Regions: 3})
 	for _, want := range []string{p, "/restdata", "[5 3]", "[3, T]", "transposed"} {
 		if err == nil || !strings.Contains(err.Error(), want) {

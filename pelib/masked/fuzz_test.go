@@ -7,46 +7,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pelab/pelab/internal/shared"
+	"github.com/pelab/pelab/internal/testfiles"
 )
 
 // The fuzz tests below feed the readers damaged files. Each reader must
-// return, within fuzzDeadline, either a value consistent with itself or an
+// return, within testfiles.FuzzDeadline, either a value consistent with itself or an
 // error naming the file; never panic, hang or allocate what the file cannot
 // back (the fuzzer runs under its memory limits, so a huge allocation shows
 // up as a crash). Seeds are small valid files built here; `make fuzz` runs
 // each for longer, and go test runs the seeds and testdata/fuzz/ every time.
-
-// fuzzDeadline is how long one input may take.
-const fuzzDeadline = 10 * time.Second
-
-// noHang runs f and fails t if it takes longer than fuzzDeadline.
-func noHang(t *testing.T, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(fuzzDeadline):
-		t.Fatalf("no answer after %v (a hang)", fuzzDeadline)
-	}
-}
-
-// writeFuzzFile writes b to dir/name (one file per fuzz target and process,
-// rewritten for each input: cheaper than a folder per input).
-func writeFuzzFile(t *testing.T, dir, name string, b []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // smallHCP returns a copy of the real subject file's metadata (the first 2 KiB,
 // superblock version 0, symbol-table root group) holding a 2 × 3 /restdata,
@@ -78,7 +49,7 @@ func FuzzReadHDF5(f *testing.F) {
 	// Files of the HDF5 library's writer (superblock version 2).
 	p := filepath.Join(f.TempDir(), "seed.h5")
 	for _, dims := range [][]uint64{{2, 3}, {6}} {
-		writeH5(f, p, hcpDataset, dims, []float64{1, 2, 3, 4, 5, 6})
+		testfiles.WriteH5(f, p, hcpDataset, dims, []float64{1, 2, 3, 4, 5, 6})
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
@@ -87,8 +58,8 @@ func FuzzReadHDF5(f *testing.F) {
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p := writeFuzzFile(t, dir, "sub-01.h5", b)
-		noHang(t, func() {
+		p := testfiles.WriteFile(t, dir, "sub-01.h5", b)
+		testfiles.NoHang(t, func() {
 			s, err := ReadHDF5(p, hcpDataset, ReadOptions{})
 			if err != nil {
 				if !strings.Contains(err.Error(), p) {
@@ -111,7 +82,7 @@ func TestSmallHCP(t *testing.T) {
 	if b == nil {
 		t.Skip("shared data absent (../shared/data/hcp-glasser360): no seed from the real file")
 	}
-	s, err := ReadHDF5(writeFuzzFile(t, t.TempDir(), "sub-01.h5", b), hcpDataset, ReadOptions{Regions: 2})
+	s, err := ReadHDF5(testfiles.WriteFile(t, t.TempDir(), "sub-01.h5", b), hcpDataset, ReadOptions{Regions: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +97,8 @@ func FuzzReadCSV(f *testing.F) {
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p := writeFuzzFile(t, dir, "sub-01.csv", b)
-		noHang(t, func() {
+		p := testfiles.WriteFile(t, dir, "sub-01.csv", b)
+		testfiles.NoHang(t, func() {
 			s, err := ReadCSV(p, ReadOptions{})
 			if err != nil {
 				if !strings.Contains(err.Error(), p) {

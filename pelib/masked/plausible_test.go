@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pelab/pelab/internal/shared"
+	"github.com/pelab/pelab/internal/testfiles"
 	"github.com/pelab/pelab/pelib/experiment"
 	"github.com/pelab/pelab/pelib/npy"
 )
@@ -121,7 +122,7 @@ func TestCheckPlausible(t *testing.T) {
 						t.Fatal(err)
 					}
 				case "h5":
-					writeH5(t, p, "/restdata", []uint64{2, 200}, data)
+					testfiles.WriteH5(t, p, "/restdata", []uint64{2, 200}, data)
 				}
 				_, err := readAny(p, ReadOptions{MaxOutlierZ: c.k})
 				if c.want == "" {

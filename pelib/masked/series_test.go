@@ -12,32 +12,12 @@ import (
 	"time"
 
 	"github.com/pelab/pelab/internal/shared"
-	"github.com/scigolib/hdf5"
+	"github.com/pelab/pelab/internal/testfiles"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
 
 const firstSubject = "HCP_example_restrun1_subj100206_data.h5"
-
-// writeH5 writes a float64 dataset with the given dims through the HDF5
-// library's writer.
-func writeH5(t testing.TB, path, name string, dims []uint64, data []float64) {
-	t.Helper()
-	fw, err := hdf5.CreateForWrite(path, hdf5.CreateTruncate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := fw.CreateDataset(name, hdf5.Float64, dims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ds.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func TestReadHDF5Real(t *testing.T) {
 	path := shared.TestData(t, "hcp-glasser360", "rest", firstSubject)
@@ -76,7 +56,7 @@ func TestReadHDF5RoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sub-01.h5")
 	data := []float64{1, 2, 3, 4, 5, 6}
-	writeH5(t, path, "/restdata", []uint64{2, 3}, data)
+	testfiles.WriteH5(t, path, "/restdata", []uint64{2, 3}, data)
 	s, err := ReadHDF5(path, "restdata", ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -96,11 +76,11 @@ func TestReadHDF5Errors(t *testing.T) {
 		return p
 	}
 	nan := filepath.Join(dir, "nan.h5")
-	writeH5(t, nan, "/restdata", []uint64{2, 2}, []float64{1, math.NaN(), 3, 4})
+	testfiles.WriteH5(t, nan, "/restdata", []uint64{2, 2}, []float64{1, math.NaN(), 3, 4})
 	rank3 := filepath.Join(dir, "rank3.h5")
-	writeH5(t, rank3, "/restdata", []uint64{2, 2, 2}, make([]float64, 8))
+	testfiles.WriteH5(t, rank3, "/restdata", []uint64{2, 2, 2}, make([]float64, 8))
 	other := filepath.Join(dir, "other.h5")
-	writeH5(t, other, "/data", []uint64{2, 2}, []float64{1, 2, 3, 4})
+	testfiles.WriteH5(t, other, "/data", []uint64{2, 2}, []float64{1, 2, 3, 4})
 
 	type tc struct {
 		name, path, dataset string
