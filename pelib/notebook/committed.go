@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pelab/pelab/pelib/report"
+	"github.com/pelab/pelab/pelib/results"
 )
 
 // ResultsDirs returns the results folders to show: each of names under the
@@ -156,4 +157,37 @@ func readmeLead(path string) string {
 		lead += "\n\n" + strings.Join(paras[1], "\n")
 	}
 	return lead
+}
+
+// ShowRecordedInterventions shows, for each results folder ResultsDirs
+// finds for names, the first paragraph of its README.md (the command that
+// produced it) and only the interventions section of its report
+// (report.Interventions: Δ held-out error with each model's PE altered),
+// for a notebook where the folder's full report would repeat what it
+// already shows. A missing folder is named and skipped, as in ShowResults.
+func (s *Session) ShowRecordedInterventions(names ...string) []string {
+	dirs, missing := s.ResultsDirs(names...)
+	for _, d := range missing {
+		s.showMarkdown(fmt.Sprintf("*Skipped: no results folder `%s` here.*", s.rel(d)), false)
+	}
+	for _, d := range dirs {
+		recs, corrupt, err := (&results.Store{Dir: d}).All()
+		if err != nil {
+			s.showMarkdown(fmt.Sprintf("*Skipped `%s`: %v*", s.rel(d), err), false)
+			continue
+		}
+		for _, e := range corrupt {
+			s.Logf("skipping an unusable record file: %v", e)
+		}
+		head := fmt.Sprintf("## Recorded interventions: `%s` (%d records)\n\n", s.rel(d), len(recs))
+		if p := readmeLead(filepath.Join(d, "README.md")); p != "" {
+			head += p + "\n\n"
+		}
+		md := report.Interventions(recs)
+		if md == "" {
+			md = "*No interventions in these records.*"
+		}
+		s.showMarkdown(head+report.Demote(md, 1), false)
+	}
+	return dirs
 }

@@ -431,3 +431,21 @@ func TestShowFamiliesAndInterventions(t *testing.T) {
 		t.Errorf("empty records: %q", all)
 	}
 }
+
+func TestShowRecordedInterventions(t *testing.T) {
+	repoRoot := moduleAbove(sourceDir())
+	if repoRoot == "" || !isDir(filepath.Join(repoRoot, "results", "netsim-interventions-cpu")) {
+		t.Skip("skipping: no committed results/netsim-interventions-cpu in this checkout")
+	}
+	s, rec := testSession(t, env{EnvQuick: "1"})
+	s.Root = repoRoot
+	shown := s.ShowRecordedInterventions("netsim-interventions-cpu", "not-committed")
+	all := strings.Join(rec.md, "\n") + strings.Join(rec.html, "\n")
+	if len(shown) != 1 || !strings.Contains(all, "Recorded interventions: `results/netsim-interventions-cpu`") ||
+		!strings.Contains(all, "rows permuted") || !strings.Contains(all, "Skipped: no results folder `results/not-committed`") {
+		t.Errorf("shown %v; output:\n%.800s", shown, all)
+	}
+	if strings.Contains(all, "SMOKE RUN") {
+		t.Errorf("committed interventions labelled as a smoke run")
+	}
+}
