@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pelab/pelab/pelib/analysis"
+	"github.com/pelab/pelab/pelib/experiment"
 	"github.com/pelab/pelab/pelib/geometry"
 	"github.com/pelab/pelab/pelib/plots"
 	"github.com/pelab/pelab/pelib/results"
@@ -334,13 +335,22 @@ func rhoCell(x, y []float64) string {
 // Families is the PE-families comparison of records (see familiesSection)
 // on its own, for notebooks: its Markdown and its two figures (held-out
 // metric gen and the first block's geometry against σ, one curve per
-// family). It is empty when the records hold fewer than two families at
-// two or more σ each.
+// family), the metric named in the experiment's words (its report's
+// ReportPart.Label: "tokens", not "nodes", for pelab tokens). It is empty
+// when the records hold fewer than two families at two or more σ each.
 func Families(rs []results.Record, gen string) (string, []*plots.Figure, error) {
 	var b strings.Builder
 	var figs []*plots.Figure
 	var ferr error
-	familiesSection(&b, rs, gen, results.MetricLabel(gen), "families", func(_, _ string, f *plots.Figure, err error) {
+	label := results.MetricLabel(gen)
+	if len(rs) > 0 {
+		if e, err := experiment.Get(rs[0].Experiment); err == nil {
+			if part, err := e.Report(rs, rs[0].ProtocolName(), ""); err == nil {
+				label = part.Label(gen)
+			}
+		}
+	}
+	familiesSection(&b, rs, gen, label, "families", func(_, _ string, f *plots.Figure, err error) {
 		if err != nil && ferr == nil {
 			ferr = err
 		}
