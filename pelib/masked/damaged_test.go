@@ -120,23 +120,7 @@ func TestReadHDF5EveryByte(t *testing.T) {
 // class byte at 0x368 flipped to fixed-point: read as huge integers).
 // Damage inside the values is the plausibility check's (TestReadHDF5DataBytes).
 func TestReadHDF5EveryMetadataByte(t *testing.T) {
-	real, err := os.ReadFile(shared.TestData(t, "hcp-glasser360", "rest", firstSubject))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "damaged.h5")
-	if err := os.WriteFile(p, real, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ref, err := ReadHDF5(p, hcpDataset, ReadOptions{Regions: hcpRegions})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(p, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	real, p, ref, f := damageableCopy(t)
 	const metadata = 0x800
 	var errs, same int
 	for off := range metadata {
@@ -173,23 +157,7 @@ func TestReadHDF5EveryMetadataByte(t *testing.T) {
 // of its region's median (CheckPlausible). Before the check, one such copy
 // (0xda at 0xf47) was read as −7.8e126 without an error.
 func TestReadHDF5DataBytes(t *testing.T) {
-	real, err := os.ReadFile(shared.TestData(t, "hcp-glasser360", "rest", firstSubject))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "damaged.h5")
-	if err := os.WriteFile(p, real, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ref, err := ReadHDF5(p, hcpDataset, ReadOptions{Regions: hcpRegions})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(p, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	real, p, ref, f := damageableCopy(t)
 	const data = 0x800 // the data's address in this file
 	rng := rand.New(rand.NewPCG(21, 1))
 	var errs, same, read int
@@ -227,4 +195,30 @@ func TestReadHDF5DataBytes(t *testing.T) {
 		}
 	}
 	t.Logf("600 damaged copies: %d errors, %d read the original data (the same byte drawn), %d read a changed value (largest robust z %.3g)", errs, same, read, worst)
+}
+
+// damageableCopy copies the first real subject file to a temporary file
+// and returns its bytes, the copy's path, the copy as read, and the copy
+// open for writing (closed when the test ends), for tests that damage it
+// byte by byte.
+func damageableCopy(t *testing.T) (real []byte, p string, ref *Series, f *os.File) {
+	t.Helper()
+	real, err := os.ReadFile(shared.TestData(t, "hcp-glasser360", "rest", firstSubject))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = filepath.Join(t.TempDir(), "damaged.h5")
+	if err := os.WriteFile(p, real, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref, err = ReadHDF5(p, hcpDataset, ReadOptions{Regions: hcpRegions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err = os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return real, p, ref, f
 }
