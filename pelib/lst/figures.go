@@ -263,7 +263,9 @@ func AttentionFigures(store *results.Store, recs []results.Record, b int) ([]*pl
 // opposite corners), and the 2d-fixed sinusoid at the records' width.
 // epoch selects the PE snapshot (sweep.SnapshotName); a negative epoch the
 // final table ("pe"). Conditions without a table (none) are left out, and
-// conditions are drawn in the report's order.
+// conditions are drawn in the report's order. A record with one table
+// shared by every block (shape [1, 16, D]: a fixed PE such as 2d-fixed)
+// stands for any block b.
 func SimilarityPanels(store *results.Store, recs []results.Record, b, epoch int) (*plots.Figure, error) {
 	name := "pe"
 	when := "final"
@@ -309,14 +311,18 @@ func SimilarityPanels(store *results.Store, recs []results.Record, b, epoch int)
 		if !slices.ContainsFunc(t, func(v float64) bool { return v != 0 }) {
 			continue // no PE (none): an all-zero table has no similarity
 		}
-		if len(shape) != 3 || shape[1] != Tokens || b < 0 || b >= shape[0] {
+		if len(shape) != 3 || shape[1] != Tokens || b < 0 || (b >= shape[0] && shape[0] != 1) {
 			return nil, fmt.Errorf("lst: PE of %s: shape %v, want [L, %d, D] with block %d", r.ID, shape, Tokens, b)
+		}
+		bb := b
+		if shape[0] == 1 {
+			bb = 0 // one table shared by every block (a fixed PE)
 		}
 		blocks, err := analysis.Blocks(t, shape[0], Tokens, shape[2])
 		if err != nil {
 			return nil, err
 		}
-		s, err := analysis.Similarity(blocks[b], analysis.Cosine)
+		s, err := analysis.Similarity(blocks[bb], analysis.Cosine)
 		if err != nil {
 			return nil, fmt.Errorf("lst: PE of %s: %w", r.ID, err)
 		}

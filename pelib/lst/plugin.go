@@ -1,8 +1,10 @@
 package lst
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/gomlx/compute"
 	"github.com/pelab/pelab/pelib/experiment"
@@ -152,8 +154,9 @@ func (Exp) ArtifactFigures(st *results.Store, recs []results.Record) []experimen
 			continue
 		}
 		mine = append(mine, r)
-		if _, shape, err := sweep.ReadArtifact(st, r.ID, "pe"); err == nil && len(shape) == 3 {
-			blocks = max(blocks, shape[0])
+		var cfg struct{ Model struct{ Blocks int } }
+		if json.Unmarshal(r.Config, &cfg) == nil {
+			blocks = max(blocks, cfg.Model.Blocks)
 		}
 	}
 	if len(mine) == 0 {
@@ -164,7 +167,7 @@ func (Exp) ArtifactFigures(st *results.Store, recs []results.Record) []experimen
 		f, err := SimilarityPanels(st, mine, b, epoch)
 		out = append(out, experiment.ArtifactFigure{File: file, Caption: caption, Figure: f, Err: err})
 	}
-	if _, _, err := sweep.ReadArtifact(st, mine[0].ID, sweep.SnapshotName(0)); err == nil {
+	if _, err := os.Stat(sweep.ArtifactPath(st, mine[0].ID, sweep.SnapshotName(0))); err == nil {
 		draw(0, 0, "similarity-b0-init.png", "Cosine similarity of the 16 cells' PE vectors, first block, at initialisation (mean over seeds), beside the grid (1 − 2·Manhattan distance/6) and the 2d-fixed sinusoid; one colour scale, −1 to 1")
 	}
 	draw(0, -1, "similarity-b0.png", "Cosine similarity of the 16 cells' PE vectors, first block, final (mean over seeds), beside the grid (1 − 2·Manhattan distance/6) and the 2d-fixed sinusoid; one colour scale, −1 to 1")

@@ -153,18 +153,7 @@ func TestReadCSV(t *testing.T) {
 				t.Fatal(err)
 			}
 			s, err := ReadCSV(p, c.opt)
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("error %v, want one containing %q", err, c.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !mat.Equal(s.Data, c.want) {
-				t.Fatalf("got %v, want %v", mat.Formatted(s.Data), mat.Formatted(c.want))
-			}
+			checkRead(t, s, err, c.err, c.want)
 		})
 	}
 }
@@ -228,18 +217,7 @@ func TestReadNPY(t *testing.T) {
 				t.Fatal(err)
 			}
 			s, err := ReadNPY(p, ReadOptions{})
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("error %v, want one containing %q", err, c.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !mat.Equal(s.Data, c.want) {
-				t.Fatalf("got %v, want %v", mat.Formatted(s.Data), mat.Formatted(c.want))
-			}
+			checkRead(t, s, err, c.err, c.want)
 		})
 	}
 }
@@ -263,5 +241,23 @@ func TestWriteNPYRoundTrip(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) != 1 {
 		t.Errorf("%d files left in the folder, want only x.npy", len(ents))
+	}
+}
+
+// checkRead fails t unless a read gave an error containing wantErr (when
+// wantErr is not empty) or, without an error, exactly the data want.
+func checkRead(t *testing.T, s *Series, err error, wantErr string, want mat.Matrix) {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error %v, want one containing %q", err, wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(s.Data, want) {
+		t.Fatalf("got %v, want %v", mat.Formatted(s.Data), mat.Formatted(want))
 	}
 }

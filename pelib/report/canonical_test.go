@@ -180,3 +180,25 @@ func TestArtifactFigures(t *testing.T) {
 		t.Errorf("a report without a store mentions the artifact figures")
 	}
 }
+
+// TestArtifactFiguresSharedTable: the paper-width study's 2d-fixed models
+// keep one table for every block ([1, 16, 160]); the last block's
+// similarity figure is drawn with it, not refused.
+func TestArtifactFiguresSharedTable(t *testing.T) {
+	dir := "../../results/lst-paper-geometry-cpu"
+	if _, err := os.Stat(filepath.Join(dir, "artifacts")); err != nil {
+		t.Skipf("skipping: no committed %s with artifacts (%v)", dir, err)
+	}
+	rep, err := report.FromDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.Sections {
+		for _, f := range s.Figures {
+			if f.File == "lst-paper-similarity-b3.png" && len(f.PNG) > 1000 {
+				return
+			}
+		}
+	}
+	t.Errorf("no last-block similarity figure in the report of %s", dir)
+}
