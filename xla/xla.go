@@ -210,15 +210,44 @@ func (d *detector) start(explicit string) (*Choice, error) {
 // arenas the same run stayed within 290–305 MiB (docs/memory.md).
 const MallocArenas = 2
 
-// limitArenas applies MallocArenas and returns a note for Choice.Reason.
+// MallocTrimThreshold and MallocTopPad are the glibc malloc settings
+// (M_TRIM_THRESHOLD, M_TOP_PAD) a process that starts ONNX Runtime or XLA
+// runs with, unless $MALLOC_TRIM_THRESHOLD_, $MALLOC_TOP_PAD_ or
+// $GLIBC_TUNABLES say otherwise.
+//
+// Why: a training step allocates and frees its activations (tens to
+// hundreds of MiB); with glibc's defaults the free memory at the top of the
+// heap goes back to the system at the end of a step (brk shrinks, ≈ 29
+// times a step of the paper's LST model) and the next step takes it back
+// page fault by page fault — and a page fault is dear in a virtual machine.
+// Keeping it measured 147 against 166 ms per step of that model (ONNX
+// Runtime, three interleaved pairs, docs/performance.md) with the same peak
+// resident set; train.Run.Close still returns everything (malloc_trim) when
+// a group ends, so a sweep's memory stays flat (docs/memory.md).
+const (
+	MallocTrimThreshold = 1 << 30
+	MallocTopPad        = 64 << 20
+	MallocMmapThreshold = 32 << 20
+)
+
+// limitArenas applies MallocArenas, MallocTrimThreshold and MallocTopPad
+// and returns a note for Choice.Reason.
 func limitArenas() string {
+	note := ""
 	if v := os.Getenv("MALLOC_ARENA_MAX"); v != "" {
-		return "; malloc arenas from $MALLOC_ARENA_MAX=" + v
+		note = "; malloc arenas from $MALLOC_ARENA_MAX=" + v
+	} else if cmem.LimitArenas(MallocArenas) {
+		note = fmt.Sprintf("; %d malloc arenas (flat memory over long runs)", MallocArenas)
 	}
-	if cmem.LimitArenas(MallocArenas) {
-		return fmt.Sprintf("; %d malloc arenas (flat memory over long runs)", MallocArenas)
+	for _, v := range []string{"MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES"} {
+		if os.Getenv(v) != "" {
+			return note + "; malloc trimming from $" + v
+		}
 	}
-	return ""
+	if cmem.KeepFreed(MallocTrimThreshold, MallocTopPad, MallocMmapThreshold) {
+		note += "; freed memory kept between steps"
+	}
+	return note
 }
 
 // EnvONNXEinsum, set to 1, turns MatMulForm off on ONNX Runtime (for
