@@ -112,9 +112,12 @@ test-go:
 	PELAB_BACKEND=go $(GO) test $(GO_TEST_FLAGS) $(NOTEBOOK_TEST_FLAGS) -count=1 $(UNCACHED_TEST_PKGS)
 
 # The model packages again on ONNX Runtime; skipped, saying so, without it.
+# go test runs packages side by side (one per CPU), so each test process's
+# ONNX Runtime gets one intra-op thread instead of one per CPU (xla.Choose's
+# default), which would put twice as many busy threads as CPUs.
 test-onnx:
 	if $(have_onnx); then \
-		PELAB_BACKEND=onnx $(GO) test $(GO_TEST_FLAGS) -tags onnx $(ONNX_TEST_PKGS); \
+		PELAB_BACKEND=onnx ORT_INTRA_OP_NUM_THREADS=$${ORT_INTRA_OP_NUM_THREADS:-1} $(GO) test $(GO_TEST_FLAGS) -tags onnx $(ONNX_TEST_PKGS); \
 	else \
 		echo "make test: ONNX Runtime library absent ($(ONNX_LIB_GLOB)): ONNX pass skipped"; \
 	fi

@@ -60,10 +60,11 @@ echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1
 echo "CPU flags: $(grep -o -w 'avx2\|avx512f\|avx512_bf16\|avx512_vnni\|amx_bf16\|amx_tile' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 echo "environment: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-(unset)} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS-(unset)} OMP_NUM_THREADS=${OMP_NUM_THREADS-(unset)}"
 echo "peers run as: ${peer[*]} …"
-# pelab's ONNX Runtime session sets no thread count: intra_op_num_threads 0,
-# ONNX Runtime's default of one thread per physical core; its float32
+# pelab's ONNX Runtime sessions get $ORT_INTRA_OP_NUM_THREADS intra-op
+# threads, which xla.Choose sets to one per CPU unless it is set (ONNX
+# Runtime's own default left one of this machine's two CPUs idle); its float32
 # products are MLAS SGEMM, whose kernel MLAS picks from CPUID at load time.
-echo "pelab: ONNX Runtime intra-op threads = its default (one per physical core: $(lscpu -p=core 2>/dev/null | grep -v '^#' | sort -u | wc -l) here); products: MLAS SGEMM, kernel chosen from CPUID (AVX-512F present: $(grep -q -w avx512f /proc/cpuinfo && echo yes || echo no))"
+echo "pelab: ONNX Runtime intra-op threads = ${ORT_INTRA_OP_NUM_THREADS:-$(nproc) (one per CPU, set by pelab)}; products: MLAS SGEMM, kernel chosen from CPUID (AVX-512F present: $(grep -q -w avx512f /proc/cpuinfo && echo yes || echo no))"
 echo
 
 pelab_model="$MODEL"

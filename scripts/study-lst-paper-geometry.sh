@@ -20,6 +20,9 @@
 # ends: `PELAB_BINARY report OUT`, then copy OUT (without checkpoints/ and
 # claims/) to results/lst-paper-geometry-cpu.
 set -euo pipefail
+# One CPU for the study, the other for whoever works beside it: ONNX Runtime
+# gets one intra-op thread (pelab's default is one per CPU).
+export ORT_INTRA_OP_NUM_THREADS="${ORT_INTRA_OP_NUM_THREADS:-1}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${1:-/root/pelab-studies/pelab-18f54e6}"
 out="${2:-/root/pelab-studies/lst-paper-geometry-cpu}"

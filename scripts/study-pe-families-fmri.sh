@@ -12,6 +12,9 @@
 #
 # Records go to OUT_ROOT/fmri-families-cpu (resumable). Niced.
 set -euo pipefail
+# One CPU for the study, the other for whoever works beside it: ONNX Runtime
+# gets one intra-op thread (pelab's default is one per CPU).
+export ORT_INTRA_OP_NUM_THREADS="${ORT_INTRA_OP_NUM_THREADS:-1}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${1:-$root/bin/pelab}"
 out="${2:-$root/out}"

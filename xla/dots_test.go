@@ -146,3 +146,40 @@ func TestMatMulFormWhile(t *testing.T) {
 		t.Fatalf("While through MatMulForm: sum(1..10) = %d, err = %v; want 55", sum, err)
 	}
 }
+
+// opRecorder is a compute.Function that records which of Transpose and
+// Identity it was asked for.
+type opRecorder struct {
+	compute.Function
+	ops []string
+}
+
+func (r *opRecorder) Transpose(x compute.Value, perm ...int) (compute.Value, error) {
+	r.ops = append(r.ops, "Transpose")
+	return x, nil
+}
+
+func (r *opRecorder) Identity(x compute.Value) (compute.Value, error) {
+	r.ops = append(r.ops, "Identity")
+	return x, nil
+}
+
+// TestTransposeIdentity checks that MatMulForm hands an identity
+// permutation to the backend as Identity and any other as Transpose.
+func TestTransposeIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		perm []int
+		want string
+	}{
+		{[]int{0}, "Identity"}, {[]int{0, 1, 2}, "Identity"}, {[]int{0, 2, 1}, "Transpose"}, {[]int{1, 0}, "Transpose"},
+	} {
+		rec := &opRecorder{}
+		f := &dotFunction{Function: rec}
+		if _, err := f.Transpose(nil, tc.perm...); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(rec.ops, []string{tc.want}) {
+			t.Errorf("perm %v: backend got %v, want [%s]", tc.perm, rec.ops, tc.want)
+		}
+	}
+}

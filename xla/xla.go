@@ -52,6 +52,7 @@ import (
 	"github.com/pelab/pelab/internal/cmem"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -164,6 +165,10 @@ func (d *detector) start(explicit string) (*Choice, error) {
 		return nil, err
 	}
 	disableAutoInstall()
+	threadNote := ""
+	if c.Kind == KindONNX {
+		threadNote = c.onnxThreads()
+	}
 	for _, kv := range c.Env {
 		k, v, _ := strings.Cut(kv, "=")
 		if err := os.Setenv(k, v); err != nil {
@@ -188,6 +193,7 @@ func (d *detector) start(explicit string) (*Choice, error) {
 		c.Reason += limitArenas()
 	}
 	if c.Kind == KindONNX {
+		c.Reason += threadNote
 		if os.Getenv(EnvONNXEinsum) == "1" {
 			c.Reason += "; products left to ONNX Einsum ($" + EnvONNXEinsum + "=1)"
 		} else {
@@ -248,6 +254,33 @@ func limitArenas() string {
 		note += "; freed memory kept between steps"
 	}
 	return note
+}
+
+// EnvONNXThreads is the environment variable ONNX Runtime reads for the
+// number of threads of a session's intra-op thread pool (the threads one
+// operator's work is split over) when the session's options leave it at 0,
+// as the ONNX backend's do.
+const EnvONNXThreads = "ORT_INTRA_OP_NUM_THREADS"
+
+// onnxThreads sets $ORT_INTRA_OP_NUM_THREADS to the number of CPUs this
+// process may run on (runtime.NumCPU) unless it is set already, adds it to
+// c.Env, and returns a note for c.Reason.
+//
+// Why: left to itself, ONNX Runtime sizes the pool from the physical cores
+// it detects and pins its threads to them; on this project's 2-CPU virtual
+// machines that gave one busy CPU, not two — a training step of the paper's
+// LST model used 1.0 CPU-seconds per second of wall time and took 150–160 ms,
+// against 96–110 ms with the count set to 2 (three interleaved pairs,
+// docs/performance.md). Node.js's binding, which sets the count explicitly,
+// ran the same saved step program at the faster speed.
+func (c *Choice) onnxThreads() string {
+	if v := os.Getenv(EnvONNXThreads); v != "" {
+		return fmt.Sprintf("; intra-op threads from $%s=%s", EnvONNXThreads, v)
+	}
+	n := runtime.NumCPU()
+	c.Env = append(c.Env, fmt.Sprintf("%s=%d", EnvONNXThreads, n))
+	slices.Sort(c.Env)
+	return fmt.Sprintf("; %d intra-op threads (one per CPU, $%s)", n, EnvONNXThreads)
 }
 
 // EnvONNXEinsum, set to 1, turns MatMulForm off on ONNX Runtime (for

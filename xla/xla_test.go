@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -498,5 +499,25 @@ func TestStartBrokenPlugin(t *testing.T) {
 		t.Fatalf("explicit xla:cpu with a broken plugin started %s, want an error", c)
 	} else if !strings.Contains(err.Error(), "did not start") || !strings.Contains(err.Error(), bad) {
 		t.Errorf("error %q does not say that %s did not start", err, bad)
+	}
+}
+
+// TestONNXThreads checks that an ONNX Runtime choice sets the intra-op
+// thread count to one per CPU unless the environment already names one.
+func TestONNXThreads(t *testing.T) {
+	t.Setenv(EnvONNXThreads, "")
+	c := &Choice{Kind: KindONNX, Env: []string{EnvONNXRuntime + "=/x/libonnxruntime.so.1"}}
+	note := c.onnxThreads()
+	want := fmt.Sprintf("%s=%d", EnvONNXThreads, runtime.NumCPU())
+	if !slices.Contains(c.Env, want) || !slices.IsSorted(c.Env) {
+		t.Errorf("env = %q, want it to hold %q, sorted", c.Env, want)
+	}
+	if !strings.Contains(note, "intra-op threads") {
+		t.Errorf("note %q does not say the thread count", note)
+	}
+	t.Setenv(EnvONNXThreads, "3")
+	c = &Choice{Kind: KindONNX}
+	if note := c.onnxThreads(); len(c.Env) != 0 || !strings.Contains(note, "=3") {
+		t.Errorf("with $%s=3: env %q, note %q; want the variable left alone and named", EnvONNXThreads, c.Env, note)
 	}
 }
