@@ -133,14 +133,15 @@ func (gm *graphModel) dense(x *Node, name string) *Node {
 	return gm.denseWB(x, gm.p[name+"/w"], gm.p[name+"/b"])
 }
 
-// denseWB is dense with explicit weight [M, Din, Dout] and bias [M, Dout].
+// denseWB is dense with explicit weight [M, Din, Dout] and bias [M, Dout]:
+// one batched product [M, n, Din]·[M, Din, Dout] and a broadcasting Add.
 //
-// With one model (M = 1) the product and the bias are two-dimensional,
-// [n, Din]·[Din, Dout] + [1, Dout], which ONNX Runtime fuses into one Gemm
-// (MatMulAddFusion needs 2-D operands): the bias is added inside the GEMM
-// instead of by a separate broadcasting Add over the whole output, which
-// measured ≈ 1.2 % of an LST training step each (25 per step). The sum is
-// the same up to float32 rounding (the GEMM accumulates onto the bias).
+// With one model the product and the bias could be two-dimensional, which
+// ONNX Runtime fuses into one Gemm (bias inside the GEMM). That measured
+// faster while ONNX Runtime ran one thread; with its two threads (xla.Choose)
+// the Gemm was the slower form — its bias is first copied into the whole
+// output on one thread — by ≈ 4 % of an LST step (bench medians 104.6 vs
+// 109.0 ms; saved step programs 102.1 vs 110.0 ms, docs/performance.md).
 func (gm *graphModel) denseWB(x, w, b *Node) *Node {
 	d := x.Shape().Dimensions
 	din, dout := d[len(d)-1], w.Shape().Dimensions[2]
@@ -148,14 +149,8 @@ func (gm *graphModel) denseWB(x, w, b *Node) *Node {
 	for _, v := range d[1 : len(d)-1] {
 		n *= v
 	}
-	var y *Node
-	if gm.M == 1 {
-		y = gm.mm("nd,de->ne", Reshape(x, n, din), Reshape(w, din, dout))
-		y = Add(y, Reshape(b, 1, dout))
-	} else {
-		y = gm.mm("mnd,mde->mne", Reshape(x, gm.M, n, din), w)
-		y = Add(y, Reshape(b, gm.M, 1, dout))
-	}
+	y := gm.mm("mnd,mde->mne", Reshape(x, gm.M, n, din), w)
+	y = Add(y, Reshape(b, gm.M, 1, dout))
 	out := append(append([]int{}, d[:len(d)-1]...), dout)
 	return Reshape(y, out...)
 }
