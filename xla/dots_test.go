@@ -156,12 +156,23 @@ type opRecorder struct {
 
 func (r *opRecorder) Transpose(x compute.Value, perm ...int) (compute.Value, error) {
 	r.ops = append(r.ops, "Transpose")
-	return x, nil
+	if r.Function == nil {
+		return x, nil
+	}
+	return r.Function.Transpose(x, perm...)
 }
 
 func (r *opRecorder) Identity(x compute.Value) (compute.Value, error) {
 	r.ops = append(r.ops, "Identity")
-	return x, nil
+	if r.Function == nil {
+		return x, nil
+	}
+	return r.Function.Identity(x)
+}
+
+func (r *opRecorder) DotGeneral(lhs compute.Value, lc, lb []int, rhs compute.Value, rc, rb []int, config compute.DotGeneralConfig) (compute.Value, error) {
+	r.ops = append(r.ops, "DotGeneral")
+	return r.Function.DotGeneral(lhs, lc, lb, rhs, rc, rb, config)
 }
 
 // TestTransposeIdentity checks that MatMulForm hands an identity
@@ -180,6 +191,81 @@ func TestTransposeIdentity(t *testing.T) {
 		}
 		if !slices.Equal(rec.ops, []string{tc.want}) {
 			t.Errorf("perm %v: backend got %v, want [%s]", tc.perm, rec.ops, tc.want)
+		}
+	}
+}
+
+func TestSwapsFree(t *testing.T) {
+	for _, tc := range []struct {
+		perm        []int
+		nb, na, nbb int
+		want        bool
+	}{
+		{[]int{0, 2, 1}, 1, 1, 1, true},
+		{[]int{1, 0}, 0, 1, 1, true},
+		{[]int{0, 3, 1, 2}, 1, 2, 1, true},
+		{[]int{0, 2, 3, 1}, 1, 1, 2, true},
+		{[]int{0, 2, 1}, 1, 2, 0, false}, // no rhs free axis
+		{[]int{0, 1, 2}, 1, 1, 1, false},
+		{[]int{1, 0, 2}, 1, 1, 1, false}, // moves the batch axis
+		{[]int{0, 2, 1, 3}, 1, 2, 1, false},
+	} {
+		if got := swapsFree(tc.perm, tc.nb, tc.na, tc.nbb); got != tc.want {
+			t.Errorf("swapsFree(%v, %d, %d, %d) = %v, want %v", tc.perm, tc.nb, tc.na, tc.nbb, got, tc.want)
+		}
+	}
+}
+
+// TestTransposeOfProduct: a transpose that swaps a product's free axes
+// reaches the backend as the swapped product (no Transpose), and equals the
+// transposed product on the pure Go backend; one that contracts more than
+// maxSwapK elements stays a Transpose.
+func TestTransposeOfProduct(t *testing.T) {
+	for _, k := range []int{16, maxSwapK + 1} {
+		w := MatMulForm(startBackend(t, "go"))
+		bl := w.Builder("swap").(*dotBuilder)
+		f := bl.Main().(*dotFunction)
+		rec := &opRecorder{Function: f.Function}
+		f.Function = rec
+		l, r := mustParam(t, f, "l", 3, k, 5), mustParam(t, f, "r", 3, k, 7) // contract k: [3, 5, 7]
+		y, err := f.DotGeneral(l, []int{1}, []int{0}, r, []int{1}, []int{0}, compute.DotGeneralConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(rec.ops)
+		if _, err := f.Transpose(y, 0, 2, 1); err != nil {
+			t.Fatal(err)
+		}
+		after := rec.ops[before:]
+		// The swapped product transposes its own operands (folded into the
+		// product by ONNX Runtime); a Transpose of the result is the last op.
+		swapped := slices.Contains(after, "DotGeneral") && after[len(after)-1] != "Transpose"
+		if swapped != (k <= maxSwapK) {
+			t.Errorf("k = %d: backend ops after the product %v; swapped = %v, want %v", k, after, swapped, k <= maxSwapK)
+		}
+	}
+	// Values: Transpose(l·r) through MatMulForm equals it on the pure Go backend.
+	ref := startBackend(t, "go")
+	wrapped := MatMulForm(startBackend(t, "go"))
+	rng := rand.New(rand.NewPCG(3, 4))
+	l, r := randTensor(rng, []int{3, 16, 5}), randTensor(rng, []int{3, 16, 7})
+	run := func(b compute.Backend) []float32 {
+		out, err := graph.CallOnceN(b, func(lp, rp *graph.Node) []*graph.Node {
+			return []*graph.Node{graph.TransposeAllAxes(graph.DotGeneral(lp, []int{1}, []int{0}, rp, []int{1}, []int{0}), 0, 2, 1)}
+		}, tensors.FromFlatDataAndDimensions(tensors.MustCopyFlatData[float32](l), 3, 16, 5),
+			tensors.FromFlatDataAndDimensions(tensors.MustCopyFlatData[float32](r), 3, 16, 7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(out[0].Shape().Dimensions, []int{3, 7, 5}) {
+			t.Fatalf("dims %v, want [3 7 5]", out[0].Shape().Dimensions)
+		}
+		return tensors.MustCopyFlatData[float32](out[0])
+	}
+	want, got := run(ref), run(wrapped)
+	for i := range want {
+		if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) {
+			t.Fatalf("[%d]: MatMulForm %g, plain %g", i, got[i], want[i])
 		}
 	}
 }
