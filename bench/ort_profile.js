@@ -5,15 +5,15 @@
 // Usage: node bench/ort_profile.js MODEL.onnx [RUNS] [TOP]
 // (scripts/ort-profile.sh installs the binding and runs this.)
 //
-// Inputs are synthetic: floats ~ U(-0.05, 0.05) (positive where a name ends
-// in a scalar bias correction), int32 indices i mod 128, booleans true. The
-// time per operator does not depend on the values for dense tensors.
+// Inputs are synthetic (bench/ort_feeds.js): the time per operator does not
+// depend on the values for dense tensors.
 //
 // Environment: ORT_THREADS (intra-op threads; default: every CPU, as
 // pelab's ONNX Runtime session has), ORT_OPT (graph optimisation level:
 // disabled, basic, extended, all; default all, as pelab's session has).
 'use strict';
 const ort = require('onnxruntime-node');
+const { feedsFor } = require('./ort_feeds');
 const fs = require('fs');
 const path = require('path');
 const os = require('os');
@@ -35,19 +35,7 @@ async function main() {
     graphOptimizationLevel: process.env.ORT_OPT || 'all',
     enableProfiling: true, profileFilePrefix: prefix,
   });
-  const feeds = {};
-  for (const m of s.inputMetadata) {
-    const dims = m.shape.map(Number);
-    const n = dims.reduce((a, b) => a * b, 1);
-    let data;
-    switch (m.type) {
-      case 'float32': data = Float32Array.from({ length: n }, () => (Math.random() - 0.5) * 0.1); if (n === 1) data[0] = 1; break;
-      case 'int32': data = Int32Array.from({ length: n }, (_, i) => i % 128); break;
-      case 'bool': data = new Uint8Array(n).fill(1); break;
-      default: throw new Error(`input ${m.name}: type ${m.type} not handled`);
-    }
-    feeds[m.name] = new ort.Tensor(m.type, data, dims);
-  }
+  const feeds = feedsFor(ort, s);
   await s.run(feeds); // warm-up, not counted below
   const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
   for (let i = 0; i < runs; i++) await s.run(feeds);

@@ -9,11 +9,11 @@
 //              every CPU; 0 is ONNX Runtime's own default)
 //   --rounds   rounds over all sessions (default 10); --runs: runs of each
 //              session per round (default 3); one untimed run first.
-// Inputs are synthetic, as in bench/ort_profile.js (floats ~ U(-0.05, 0.05),
-// int32 i mod 128, booleans true). scripts/ort-profile.sh installs the binding
+// Inputs are synthetic (bench/ort_feeds.js). scripts/ort-profile.sh installs the binding
 // into .tools/ort-node/<version>/node_modules (NODE_PATH).
 'use strict';
 const ort = require('onnxruntime-node');
+const { feedsFor } = require('./ort_feeds');
 const fs = require('fs');
 const os = require('os');
 
@@ -41,29 +41,12 @@ function parse(argv) {
   return o;
 }
 
-function feedsFor(s) {
-  const f = {};
-  for (const m of s.inputMetadata) {
-    const dims = m.shape.map(Number);
-    const n = dims.reduce((a, b) => a * b, 1);
-    let data;
-    switch (m.type) {
-      case 'float32': data = Float32Array.from({ length: n }, () => (Math.random() - 0.5) * 0.1); if (n === 1) data[0] = 1; break;
-      case 'int32': data = Int32Array.from({ length: n }, (_, i) => i % 128); break;
-      case 'bool': data = new Uint8Array(n).fill(1); break;
-      default: throw new Error(`input ${m.name}: type ${m.type} not handled`);
-    }
-    f[m.name] = new ort.Tensor(m.type, data, dims);
-  }
-  return f;
-}
-
 async function main() {
   const o = parse(process.argv.slice(2));
   const cases = [];
   for (const model of o.models) for (const threads of o.threads) {
     const s = await ort.InferenceSession.create(model, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
-    const feeds = feedsFor(s);
+    const feeds = feedsFor(ort, s);
     await s.run(feeds); // warm-up
     cases.push({ model, threads, s, feeds, ms: [] });
   }
