@@ -216,28 +216,27 @@ func (d *detector) start(explicit string) (*Choice, error) {
 // arenas the same run stayed within 290–305 MiB (docs/memory.md).
 const MallocArenas = 2
 
-// MallocTrimThreshold and MallocTopPad are the glibc malloc settings
-// (M_TRIM_THRESHOLD, M_TOP_PAD) a process that starts ONNX Runtime or XLA
-// runs with, unless $MALLOC_TRIM_THRESHOLD_, $MALLOC_TOP_PAD_ or
-// $GLIBC_TUNABLES say otherwise.
+// MallocTrimThreshold, MallocTopPad and MallocMmapThreshold are the glibc
+// malloc settings (M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD) a process
+// that starts ONNX Runtime or XLA runs with, unless $MALLOC_TRIM_THRESHOLD_,
+// $MALLOC_TOP_PAD_ or $GLIBC_TUNABLES say otherwise.
 //
 // Why: a training step allocates and frees its activations (tens to
-// hundreds of MiB); with glibc's defaults the free memory at the top of the
-// heap goes back to the system at the end of a step (brk shrinks, ≈ 29
-// times a step of the paper's LST model) and the next step takes it back
-// page fault by page fault — and a page fault is dear in a virtual machine.
-// Keeping it measured 147 against 166 ms per step of that model (ONNX
-// Runtime, three interleaved pairs, docs/performance.md) with the same peak
-// resident set; train.Run.Close still returns everything (malloc_trim) when
-// a group ends, so a sweep's memory stays flat (docs/memory.md).
+// hundreds of MiB); with glibc's defaults freed memory at the top of the
+// heap, and large blocks, went back to the system during a step and the
+// next step took them back page fault by page fault — dear in a virtual
+// machine. Keeping it, the kernel's share of a steady-state step of the
+// paper's LST model fell from 1–2 % to 0–1 % of perf samples, with the same
+// flat resident memory over long runs: train.Run.Close still returns
+// everything (malloc_trim) when a group ends (docs/memory.md).
 const (
 	MallocTrimThreshold = 1 << 30
 	MallocTopPad        = 64 << 20
 	MallocMmapThreshold = 32 << 20
 )
 
-// limitArenas applies MallocArenas, MallocTrimThreshold and MallocTopPad
-// and returns a note for Choice.Reason.
+// limitArenas applies MallocArenas and the three settings above and returns
+// a note for Choice.Reason.
 func limitArenas() string {
 	note := ""
 	if v := os.Getenv("MALLOC_ARENA_MAX"); v != "" {

@@ -140,8 +140,9 @@ func (gm *graphModel) dense(x *Node, name string) *Node {
 // ONNX Runtime fuses into one Gemm (bias inside the GEMM). That measured
 // faster while ONNX Runtime ran one thread; with its two threads (xla.Choose)
 // the Gemm was the slower form — its bias is first copied into the whole
-// output on one thread — by ≈ 4 % of an LST step (bench medians 104.6 vs
-// 109.0 ms; saved step programs 102.1 vs 110.0 ms, docs/performance.md).
+// output on one thread — by ≈ 4 % of an LST step (Gemm against this form:
+// bench medians 109.0 against 104.6 ms; saved step programs 110.0 against
+// 102.1 ms, docs/performance.md).
 func (gm *graphModel) denseWB(x, w, b *Node) *Node {
 	d := x.Shape().Dimensions
 	din, dout := d[len(d)-1], w.Shape().Dimensions[2]

@@ -147,19 +147,7 @@ func TestReportInputsDiffer(t *testing.T) {
 // built from records alone (no store) does not claim them.
 func TestArtifactFigures(t *testing.T) {
 	dir := "../../results/lst-long300-cpu"
-	if _, err := os.Stat(filepath.Join(dir, "artifacts")); err != nil {
-		t.Skipf("skipping: no committed %s with artifacts (%v)", dir, err)
-	}
-	rep, err := report.FromDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]int{}
-	for _, s := range rep.Sections {
-		for _, f := range s.Figures {
-			files[f.File] = len(f.PNG)
-		}
-	}
+	rep, files := artifactReport(t, dir)
 	for _, want := range []string{"lst-quick-similarity-b0.png", "lst-quick-similarity-b3.png", "lst-quick-similarity-b0-init.png"} {
 		if files[want] < 1000 {
 			t.Errorf("figure %s: %d bytes of PNG, want a drawn figure (have %v)", want, files[want], files)
@@ -186,6 +174,16 @@ func TestArtifactFigures(t *testing.T) {
 // similarity figure is drawn with it, not refused.
 func TestArtifactFiguresSharedTable(t *testing.T) {
 	dir := "../../results/lst-paper-geometry-cpu"
+	if _, files := artifactReport(t, dir); files["lst-paper-similarity-b3.png"] <= 1000 {
+		t.Errorf("no last-block similarity figure in the report of %s", dir)
+	}
+}
+
+// artifactReport builds the report of a committed results folder with saved
+// artifacts (skipping the test where there is none) and returns it with the
+// PNG size of each of its figures, by file name.
+func artifactReport(t *testing.T, dir string) (*report.Report, map[string]int) {
+	t.Helper()
 	if _, err := os.Stat(filepath.Join(dir, "artifacts")); err != nil {
 		t.Skipf("skipping: no committed %s with artifacts (%v)", dir, err)
 	}
@@ -193,12 +191,11 @@ func TestArtifactFiguresSharedTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	files := map[string]int{}
 	for _, s := range rep.Sections {
 		for _, f := range s.Figures {
-			if f.File == "lst-paper-similarity-b3.png" && len(f.PNG) > 1000 {
-				return
-			}
+			files[f.File] = len(f.PNG)
 		}
 	}
-	t.Errorf("no last-block similarity figure in the report of %s", dir)
+	return rep, files
 }
